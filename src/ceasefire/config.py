@@ -1,0 +1,57 @@
+"""Settings: one list, each with its default and help, read from the environment.
+
+Nothing is read at import time; ``Settings.from_env()`` is called by the CLI and by
+``create_app`` callers, so tests build their own settings.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+from ceasefire.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str  # environment variable
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("CEASEFIRE_DATABASE_URL", "sqlite:///./data/ceasefire.db",
+            "SQLAlchemy URL of the database: sqlite:///PATH (embedded, the default) or "
+            "postgresql://USER@HOST:PORT/DB."),
+    Setting("CEASEFIRE_HOST", "127.0.0.1", "Address the HTTP server listens on."),
+    Setting("CEASEFIRE_PORT", "8000", "Port the HTTP server listens on."),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = SETTINGS[0].default
+    host: str = SETTINGS[1].default
+    port: int = int(SETTINGS[2].default)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for setting, field in zip(SETTINGS, fields(cls), strict=True):
+            raw = env.get(setting.name, setting.default)
+            if field.type in ("int", int):
+                try:
+                    values[field.name] = int(raw)
+                except ValueError:
+                    raise ConfigError(f"must be a whole number, got {raw!r}",
+                                      field=setting.name) from None
+            else:
+                values[field.name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)  # type: ignore[arg-type]
+        if not 0 < settings.port < 65536:
+            raise ConfigError(f"must be between 1 and 65535, got {settings.port}",
+                              field="CEASEFIRE_PORT")
+        return settings

@@ -1,0 +1,28 @@
+"""The pure domain model: no I/O, no framework imports."""
+
+from ceasefire.domain.actors import Actor, ActorName, ActorStatus, normalise_name
+from ceasefire.domain.agreement import Agreement, Area, Period, QuorumRule, Zone
+from ceasefire.domain.casualties import Casualties
+from ceasefire.domain.parties import Account, Party, PartyKind, Role
+from ceasefire.domain.place import AdminCodes, Place, Point, WherePrecision
+from ceasefire.domain.records import (
+    Assessment,
+    Evidence,
+    Incident,
+    Position,
+    Report,
+    Source,
+    Status,
+    Verdict,
+    status_from_verdicts,
+)
+from ceasefire.domain.taxonomy import ViolationType
+from ceasefire.domain.when import TimePrecision, When
+
+__all__ = [
+    "Account", "Actor", "ActorName", "ActorStatus", "AdminCodes", "Agreement", "Area",
+    "Assessment", "Casualties", "Evidence", "Incident", "Party", "PartyKind", "Period",
+    "Place", "Point", "Position", "QuorumRule", "Report", "Role", "Source", "Status",
+    "TimePrecision", "Verdict", "ViolationType", "When", "WherePrecision", "Zone",
+    "normalise_name", "status_from_verdicts",
+]

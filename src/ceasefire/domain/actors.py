@@ -1,0 +1,83 @@
+"""Armed actors on the ground, known by many names in several languages.
+
+Reports name perpetrators as they please ("Daesh", "ISIS", "داعش", "ИГИЛ"), so every actor
+carries its aliases with a language tag, and names are compared after normalisation.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ceasefire.errors import InvalidInput
+
+_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_LANG = re.compile(r"^[a-z]{2,3}$")  # ISO 639-1 or -3
+# Arabic letter variants that writers use interchangeably.
+_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه",
+                              "ـ": None})
+
+
+class ActorStatus(StrEnum):
+    """An actor's standing under one agreement."""
+
+    SIGNATORY = "signatory"
+    EXCLUDED = "excluded"  # e.g. groups designated by the UN Security Council
+    NON_SIGNATORY = "non-signatory"
+
+
+def check_code(code: str, *, field: str = "code") -> str:
+    if not _CODE.match(code):
+        raise InvalidInput(f"{code!r} is not a valid code (lower-case letters, digits and '-')",
+                           field=field)
+    return code
+
+
+def normalise_name(text: str) -> str:
+    """A form for comparing names: case-folded, without accents, punctuation or Arabic
+    letter variants, spaces collapsed."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_ARABIC_FOLD))
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    words = re.sub(r"[\W_]+", " ", kept.casefold())
+    return " ".join(words.split())
+
+
+@dataclass(frozen=True, slots=True)
+class ActorName:
+    text: str
+    lang: str
+
+    def __post_init__(self) -> None:
+        if not self.text.strip():
+            raise InvalidInput("name is empty", field="names.text")
+        if not _LANG.match(self.lang):
+            raise InvalidInput(f"{self.lang!r} is not an ISO 639 language code",
+                               field="names.lang")
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    code: str
+    name: str  # the name the mechanism uses in its own documents (English)
+    aliases: tuple[ActorName, ...] = ()
+    is_state: bool = False  # a state's armed forces (matters for UCDP and ACLED mapping)
+
+    def __post_init__(self) -> None:
+        check_code(self.code)
+        if not self.name.strip():
+            raise InvalidInput("actor name is empty", field="name", id=self.code)
+        seen = {("en", self.name)}
+        for alias in self.aliases:
+            if (alias.lang, alias.text) in seen:
+                raise InvalidInput(f"alias {alias.text!r} ({alias.lang}) is given twice",
+                                   field="aliases", id=self.code)
+            seen.add((alias.lang, alias.text))
+
+    def all_names(self) -> tuple[str, ...]:
+        return (self.name, *(a.text for a in self.aliases))
+
+    def is_called(self, text: str) -> bool:
+        wanted = normalise_name(text)
+        return any(normalise_name(n) == wanted for n in self.all_names())

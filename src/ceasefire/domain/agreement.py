@@ -1,0 +1,119 @@
+"""A ceasefire regime: when and where it holds, what it prohibits, and who is bound."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from ceasefire.domain.actors import ActorStatus, check_code
+from ceasefire.domain.place import AdminCodes, admin_level
+from ceasefire.domain.taxonomy import ViolationType
+from ceasefire.domain.when import When, utc
+from ceasefire.errors import InvalidInput
+
+
+class QuorumRule(StrEnum):
+    UNANIMOUS = "unanimous"  # every guarantor must confirm
+    MAJORITY = "majority"  # more than half of the guarantors must confirm
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    start: datetime
+    end: datetime | None = None  # open-ended until the agreement is ended
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", utc(self.start, field="start"))
+        if self.end is not None:
+            object.__setattr__(self, "end", utc(self.end, field="end"))
+            if self.end <= self.start:
+                raise InvalidInput("period ends before it starts", field="end")
+
+    def overlaps(self, when: When) -> bool:
+        return when.overlaps(self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """Admin areas by P-code and/or GeoJSON polygons; a point in any of them is covered."""
+
+    pcodes: frozenset[str] = frozenset()
+    polygons: tuple[Mapping[str, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.pcodes and not self.polygons:
+            raise InvalidInput("an area needs P-codes or polygons", field="area")
+        for code in self.pcodes:
+            admin_level(code)
+        for geometry in self.polygons:
+            if geometry.get("type") not in ("Polygon", "MultiPolygon"):
+                raise InvalidInput("area geometries must be GeoJSON Polygon or MultiPolygon",
+                                   field="area.polygons")
+
+    def covers_admin(self, admin: AdminCodes) -> bool:
+        return any(admin.within(code) for code in self.pcodes)
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    """A part of an agreement with its own period and area (e.g. a de-escalation area)."""
+
+    code: str
+    name: str
+    period: Period
+    area: Area
+
+    def __post_init__(self) -> None:
+        check_code(self.code, field="zones.code")
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    code: str
+    title: str
+    period: Period
+    area: Area
+    prohibited: frozenset[ViolationType]
+    guarantors: tuple[str, ...]  # party codes
+    actor_status: Mapping[str, ActorStatus] = field(default_factory=dict)
+    quorum: QuorumRule = QuorumRule.UNANIMOUS
+    response_deadline: timedelta = timedelta(hours=72)
+    zones: tuple[Zone, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_code(self.code)
+        if not self.guarantors:
+            raise InvalidInput("an agreement needs at least one guarantor", field="guarantors",
+                               id=self.code)
+        if len(set(self.guarantors)) != len(self.guarantors):
+            raise InvalidInput("a guarantor is listed twice", field="guarantors", id=self.code)
+        if not self.prohibited:
+            raise InvalidInput("an agreement must prohibit something", field="prohibited",
+                               id=self.code)
+        if self.response_deadline <= timedelta(0):
+            raise InvalidInput("the response deadline must be positive",
+                               field="response_deadline", id=self.code)
+        if len({z.code for z in self.zones}) != len(self.zones):
+            raise InvalidInput("two zones share a code", field="zones", id=self.code)
+
+    def status_of(self, actor_code: str) -> ActorStatus:
+        return self.actor_status.get(actor_code, ActorStatus.NON_SIGNATORY)
+
+    def _with_status(self, status: ActorStatus) -> frozenset[str]:
+        return frozenset(a for a, s in self.actor_status.items() if s is status)
+
+    @property
+    def signatories(self) -> frozenset[str]:
+        return self._with_status(ActorStatus.SIGNATORY)
+
+    @property
+    def excluded(self) -> frozenset[str]:
+        return self._with_status(ActorStatus.EXCLUDED)
+
+    def quorum_size(self) -> int:
+        """How many guarantors must confirm an incident for it to stand confirmed."""
+        n = len(self.guarantors)
+        return n if self.quorum is QuorumRule.UNANIMOUS else n // 2 + 1

@@ -1,0 +1,57 @@
+"""Deaths as a range (low / best / high), split by who died where the source says so.
+
+This is the shape of UCDP GED (low, best, high; deaths_a/b, civilians, unknown) and of
+most casualty-recording practice: a single number hides how unsure we are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ceasefire.errors import InvalidInput
+
+
+@dataclass(frozen=True, slots=True)
+class Casualties:
+    low: int = 0
+    best: int = 0
+    high: int = 0
+    civilian: int | None = None
+    combatant: int | None = None
+    unknown: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("low", "best", "high", "civilian", "combatant", "unknown"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise InvalidInput(f"{name} is negative ({value})", field=f"casualties.{name}")
+        if not self.low <= self.best <= self.high:
+            raise InvalidInput(
+                f"need low <= best <= high, got {self.low} / {self.best} / {self.high}",
+                field="casualties")
+        split = self.split()
+        if split and sum(split.values()) > self.best:
+            raise InvalidInput(
+                f"civilian + combatant + unknown ({sum(split.values())}) exceeds best ({self.best})",
+                field="casualties")
+        if len(split) == 3 and sum(split.values()) != self.best:
+            raise InvalidInput(
+                f"civilian + combatant + unknown ({sum(split.values())}) must equal best "
+                f"({self.best}) when all three are given", field="casualties")
+
+    def split(self) -> dict[str, int]:
+        """The parts of the split the source gave (absent parts are left out, not zero)."""
+        return {name: value for name in ("civilian", "combatant", "unknown")
+                if (value := getattr(self, name)) is not None}
+
+    @classmethod
+    def none(cls) -> Casualties:
+        return cls(0, 0, 0)
+
+    def __add__(self, other: Casualties) -> Casualties:
+        def both(a: int | None, b: int | None) -> int | None:
+            return None if a is None or b is None else a + b
+        return Casualties(self.low + other.low, self.best + other.best, self.high + other.high,
+                          both(self.civilian, other.civilian),
+                          both(self.combatant, other.combatant),
+                          both(self.unknown, other.unknown))

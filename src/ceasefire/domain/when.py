@@ -1,0 +1,86 @@
+"""When something happened, and how precisely we know it.
+
+Sources rarely give an exact time: UCDP GED has ``date_prec`` (1 exact day … 5 year) and
+ACLED ``time_precision`` (1 day, 2 week, 3 month). We keep the honest form: the earliest
+and latest instant the event can have happened in, plus the precision the source claimed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+
+from ceasefire.errors import InvalidInput
+
+
+class TimePrecision(StrEnum):
+    EXACT = "exact"  # to the minute, as from an eyewitness log
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+
+def utc(moment: datetime, *, field: str = "time") -> datetime:
+    """Normalise an aware datetime to UTC; naive ones are refused, not guessed."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidInput("time must carry a UTC offset (e.g. 2017-01-05T14:30:00+02:00)",
+                           field=field)
+    return moment.astimezone(UTC)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class When:
+    earliest: datetime
+    latest: datetime
+    precision: TimePrecision
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "earliest", utc(self.earliest, field="earliest"))
+        object.__setattr__(self, "latest", utc(self.latest, field="latest"))
+        if self.latest < self.earliest:
+            raise InvalidInput("latest is before earliest", field="latest")
+
+    @classmethod
+    def exact(cls, moment: datetime) -> When:
+        return cls(moment, moment, TimePrecision.EXACT)
+
+    @classmethod
+    def on_day(cls, day: date) -> When:
+        start = _day_start(day)
+        return cls(start, start + timedelta(days=1) - timedelta(microseconds=1), TimePrecision.DAY)
+
+    @classmethod
+    def in_week(cls, day: date) -> When:
+        """The ISO week (Monday to Sunday) holding ``day``."""
+        start = _day_start(day - timedelta(days=day.weekday()))
+        return cls(start, start + timedelta(days=7) - timedelta(microseconds=1), TimePrecision.WEEK)
+
+    @classmethod
+    def in_month(cls, year: int, month: int) -> When:
+        start = _day_start(date(year, month, 1))
+        following = date(year + month // 12, month % 12 + 1, 1)
+        return cls(start, _day_start(following) - timedelta(microseconds=1), TimePrecision.MONTH)
+
+    @classmethod
+    def between_days(cls, first: date, last: date, precision: TimePrecision) -> When:
+        """A span of whole days, as UCDP gives with ``date_start``/``date_end``."""
+        return cls(_day_start(first), _day_start(last) + timedelta(days=1) - timedelta(microseconds=1),
+                   precision)
+
+    @property
+    def midpoint(self) -> datetime:
+        return self.earliest + (self.latest - self.earliest) / 2
+
+    def overlaps(self, start: datetime, end: datetime | None) -> bool:
+        """Whether any instant of this span falls in [start, end) (end None: open)."""
+        return self.latest >= start and (end is None or self.earliest < end)
+
+    def within(self, start: datetime, end: datetime | None) -> bool:
+        """Whether every instant of this span falls in [start, end)."""
+        return self.earliest >= start and (end is None or self.latest < end)

@@ -1,0 +1,118 @@
+"""Admin areas (OCHA P-codes) and which of them a point lies in.
+
+Points are resolved against the finest level (sub-districts) through an STR-tree; the
+coarser codes come from the sub-district's own parents, so the three codes always nest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import shapely
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from ceasefire.domain.place import AdminCodes, Point
+from ceasefire.errors import NotFound
+
+# About 1 km in degrees of latitude; lets a point on a coast or border line that the
+# 5-decimal boundary data misses by a few metres still resolve.
+DEFAULT_TOLERANCE_DEG = 0.01
+
+
+@dataclass(frozen=True, slots=True)
+class AdminArea:
+    pcode: str
+    level: int
+    name: str
+    name_ar: str
+    parent: str | None
+
+
+class AdminIndex:
+    """Admin areas of one country with a spatial index over the finest level."""
+
+    def __init__(self, areas: Iterable[AdminArea], finest: dict[str, BaseGeometry],
+                 geometries: dict[str, BaseGeometry]) -> None:
+        self._areas = {a.pcode: a for a in areas}
+        self._geometries = geometries
+        self._finest_codes = sorted(finest)
+        self._finest_geoms = [finest[c] for c in self._finest_codes]
+        shapely.prepare(self._finest_geoms)
+        self._tree = shapely.STRtree(self._finest_geoms)
+
+    def __contains__(self, pcode: object) -> bool:
+        return pcode in self._areas
+
+    def __iter__(self) -> Iterator[AdminArea]:
+        return iter(self._areas.values())
+
+    def area(self, pcode: str) -> AdminArea:
+        try:
+            return self._areas[pcode]
+        except KeyError:
+            raise NotFound(f"no admin area with P-code {pcode!r}", field="pcode",
+                           id=pcode) from None
+
+    def geometry(self, pcode: str) -> BaseGeometry:
+        self.area(pcode)
+        return self._geometries[pcode]
+
+    def level(self, level: int) -> list[AdminArea]:
+        return sorted((a for a in self._areas.values() if a.level == level),
+                      key=lambda a: a.pcode)
+
+    def codes_for(self, pcode: str) -> AdminCodes:
+        """The nested codes of an admin area and its parents."""
+        chain: list[str] = []
+        area: AdminArea | None = self.area(pcode)
+        while area is not None:
+            chain.insert(0, area.pcode)
+            area = self._areas.get(area.parent) if area.parent else None
+        return AdminCodes(*chain)
+
+    def locate(self, point: Point, *,
+               tolerance_deg: float = DEFAULT_TOLERANCE_DEG) -> AdminCodes | None:
+        """The admin codes of the area holding ``point``; None if it lies outside them all.
+
+        A point on a shared boundary goes to the lowest P-code, so answers are stable.
+        """
+        geom = shapely.Point(point.lon, point.lat)
+        hits = self._tree.query(geom, predicate="intersects")
+        if len(hits) == 0 and tolerance_deg > 0:
+            hits = self._tree.query_nearest(geom, max_distance=tolerance_deg)
+        if len(hits) == 0:
+            return None
+        return self.codes_for(self._finest_codes[min(hits)])
+
+
+def _read_features(package: str, name: str) -> list[dict[str, Any]]:
+    text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
+    return json.loads(text)["features"]
+
+
+def load_ocha(package: str, prefix: str, levels: int = 3) -> AdminIndex:
+    """Build an index from OCHA COD-AB GeoJSON files ``{prefix}_admin{1..levels}.geojson``."""
+    areas: list[AdminArea] = []
+    geometries: dict[str, BaseGeometry] = {}
+    for level in range(1, levels + 1):
+        for feature in _read_features(package, f"{prefix}_admin{level}.geojson"):
+            props = feature["properties"]
+            code = props[f"adm{level}_pcode"]
+            parent = props.get(f"adm{level - 1}_pcode") if level > 1 else None
+            areas.append(AdminArea(code, level, props[f"adm{level}_name"],
+                                   props.get(f"adm{level}_name1") or "", parent))
+            geometries[code] = shape(feature["geometry"])
+    finest = {a.pcode: geometries[a.pcode] for a in areas if a.level == levels}
+    return AdminIndex(areas, finest, geometries)
+
+
+@cache
+def syria() -> AdminIndex:
+    """The OCHA admin areas of Syria shipped with the package (see data/syria/SOURCE.md)."""
+    return load_ocha("ceasefire.geo.data.syria", "syr")

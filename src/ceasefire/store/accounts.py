@@ -1,0 +1,72 @@
+"""Accounts and their API tokens (stored as hashes only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from ceasefire.domain.parties import Account, Role
+from ceasefire.errors import NotFound
+from ceasefire.store.parties import party_row
+from ceasefire.store.tables import AccountRow, ApiTokenRow
+
+
+def _account(row: AccountRow) -> Account:
+    return Account(username=row.username, party=row.party.code, role=Role(row.role),
+                   created_at=row.created_at, active=row.active)
+
+
+def _account_row(session: Session, username: str) -> AccountRow:
+    row = session.scalar(select(AccountRow).where(AccountRow.username == username))
+    if row is None:
+        raise NotFound(f"no account named {username!r}", field="username", id=username)
+    return row
+
+
+def find_account(session: Session, *, username: str) -> Account | None:
+    row = session.scalar(select(AccountRow).where(AccountRow.username == username)
+                         .options(joinedload(AccountRow.party)))
+    return None if row is None else _account(row)
+
+
+def list_accounts(session: Session, *, party: str | None = None) -> list[Account]:
+    query = select(AccountRow).options(joinedload(AccountRow.party)).order_by(AccountRow.username)
+    if party is not None:
+        query = query.where(AccountRow.party_id == party_row(session, party).id)
+    return [_account(r) for r in session.scalars(query)]
+
+
+def add_account(session: Session, *, account: Account) -> None:
+    session.add(AccountRow(username=account.username, party=party_row(session, account.party),
+                           role=account.role.value, active=account.active,
+                           created_at=account.created_at))
+    session.flush()
+
+
+def add_token(session: Session, *, username: str, token_hash: str, created_at: datetime) -> None:
+    session.add(ApiTokenRow(account=_account_row(session, username), token_hash=token_hash,
+                            created_at=created_at))
+    session.flush()
+
+
+def account_for_token(session: Session, *, token_hash: str) -> Account | None:
+    """The active account holding an unrevoked token with this hash."""
+    row = session.scalar(
+        select(AccountRow).join(ApiTokenRow, ApiTokenRow.account_id == AccountRow.id)
+        .where(ApiTokenRow.token_hash == token_hash, ApiTokenRow.revoked_at.is_(None),
+               AccountRow.active.is_(True))
+        .options(joinedload(AccountRow.party)))
+    return None if row is None else _account(row)
+
+
+def revoke_tokens(session: Session, *, username: str, at: datetime) -> int:
+    """Revoke every live token of an account; returns how many were revoked."""
+    rows = session.scalars(select(ApiTokenRow).where(
+        ApiTokenRow.account_id == _account_row(session, username).id,
+        ApiTokenRow.revoked_at.is_(None))).all()
+    for row in rows:
+        row.revoked_at = at
+    session.flush()
+    return len(rows)

@@ -1,0 +1,93 @@
+"""Agreements with their guarantors, actor statuses and zones."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ceasefire.domain.actors import ActorStatus
+from ceasefire.domain.agreement import Agreement, Area, Period, QuorumRule, Zone
+from ceasefire.domain.taxonomy import ViolationType
+from ceasefire.errors import NotFound
+from ceasefire.store.parties import actor_row, party_row
+from ceasefire.store.tables import (
+    AgreementActorRow,
+    AgreementGuarantorRow,
+    AgreementRow,
+    ZoneRow,
+)
+
+
+def _area_json(area: Area) -> dict[str, Any]:
+    return {"pcodes": sorted(area.pcodes), "polygons": [dict(p) for p in area.polygons]}
+
+
+def _area(data: dict[str, Any]) -> Area:
+    return Area(pcodes=frozenset(data.get("pcodes", ())),
+                polygons=tuple(data.get("polygons", ())))
+
+
+def _agreement(row: AgreementRow) -> Agreement:
+    return Agreement(
+        code=row.code,
+        title=row.title,
+        period=Period(row.starts_at, row.ends_at),
+        area=_area(row.area),
+        prohibited=frozenset(ViolationType(v) for v in row.prohibited),
+        guarantors=tuple(g.party.code for g in row.guarantors),
+        actor_status={a.actor.code: ActorStatus(a.status) for a in row.actors},
+        quorum=QuorumRule(row.quorum),
+        response_deadline=timedelta(seconds=row.response_deadline_s),
+        zones=tuple(Zone(z.code, z.name, Period(z.starts_at, z.ends_at), _area(z.area))
+                    for z in row.zones),
+    )
+
+
+_LOAD = (
+    selectinload(AgreementRow.guarantors).selectinload(AgreementGuarantorRow.party),
+    selectinload(AgreementRow.actors).selectinload(AgreementActorRow.actor),
+    selectinload(AgreementRow.zones),
+)
+
+
+def find_agreement(session: Session, *, code: str) -> Agreement | None:
+    row = session.scalar(select(AgreementRow).where(AgreementRow.code == code).options(*_LOAD))
+    return None if row is None else _agreement(row)
+
+
+def get_agreement(session: Session, *, code: str) -> Agreement:
+    agreement = find_agreement(session, code=code)
+    if agreement is None:
+        raise NotFound(f"no agreement with code {code!r}", field="agreement", id=code)
+    return agreement
+
+
+def list_agreements(session: Session) -> list[Agreement]:
+    rows = session.scalars(select(AgreementRow).options(*_LOAD).order_by(AgreementRow.starts_at,
+                                                                         AgreementRow.code))
+    return [_agreement(r) for r in rows]
+
+
+def add_agreement(session: Session, *, agreement: Agreement) -> None:
+    """Store a new agreement; its guarantors and actors must already be stored."""
+    row = AgreementRow(
+        code=agreement.code,
+        title=agreement.title,
+        starts_at=agreement.period.start,
+        ends_at=agreement.period.end,
+        area=_area_json(agreement.area),
+        prohibited=sorted(v.value for v in agreement.prohibited),
+        quorum=agreement.quorum.value,
+        response_deadline_s=int(agreement.response_deadline.total_seconds()),
+        guarantors=[AgreementGuarantorRow(party=party_row(session, code), position=i)
+                    for i, code in enumerate(agreement.guarantors)],
+        actors=[AgreementActorRow(actor=actor_row(session, code), status=status.value)
+                for code, status in sorted(agreement.actor_status.items())],
+        zones=[ZoneRow(code=z.code, name=z.name, starts_at=z.period.start, ends_at=z.period.end,
+                       area=_area_json(z.area)) for z in agreement.zones],
+    )
+    session.add(row)
+    session.flush()

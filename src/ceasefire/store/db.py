@@ -1,0 +1,157 @@
+"""The database: engine, transactions and schema migrations, for SQLite and PostgreSQL.
+
+SQLite runs in WAL mode with foreign keys on; a write transaction starts with
+``BEGIN IMMEDIATE`` so two writers queue for the lock instead of failing half-way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+)
+from sqlalchemy.orm import Session
+
+from ceasefire.errors import ConfigError, StorageUnavailable
+
+_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg",
+            "postgres": "postgresql+psycopg"}
+_WRITE = "ceasefire_write"
+
+
+def parse_url(raw: str) -> URL:
+    """Check a database URL and pick our driver for it; name what is wrong if it is bad."""
+    field = "CEASEFIRE_DATABASE_URL"
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(f"{raw!r} is not a database URL (e.g. sqlite:///data/ceasefire.db "
+                          "or postgresql://user@127.0.0.1:5432/ceasefire)", field=field) from None
+    backend = url.get_backend_name()
+    if backend not in _DRIVERS:
+        raise ConfigError(f"unsupported database {backend!r}: use sqlite or postgresql",
+                          field=field)
+    if backend == "sqlite":
+        if not url.database or url.database == ":memory:":
+            raise ConfigError("SQLite needs a file path (sqlite:///PATH)", field=field)
+        return url.set(drivername="sqlite")
+    if not url.database:
+        raise ConfigError("a PostgreSQL URL needs a database name", field=field)
+    return url.set(drivername=_DRIVERS[backend])
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN, instead of pysqlite's implicit one.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000",
+                   "synchronous=NORMAL"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    write = connection.get_execution_options().get(_WRITE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+class Database:
+    """One database, built from its URL; shared by the CLI, the API and the tests."""
+
+    def __init__(self, url: str) -> None:
+        self.url = parse_url(url)
+        self.engine = self._create_engine()
+
+    @property
+    def backend(self) -> str:
+        return self.url.get_backend_name()
+
+    def _create_engine(self) -> Engine:
+        try:
+            if self.backend == "sqlite":
+                Path(self.url.database or "").expanduser().parent.mkdir(parents=True,
+                                                                       exist_ok=True)
+                engine = create_engine(self.url, connect_args={"check_same_thread": False})
+                event.listen(engine, "connect", _sqlite_on_connect)
+                event.listen(engine, "begin", _sqlite_on_begin)
+                return engine
+            return create_engine(self.url, pool_pre_ping=True)
+        except (NoSuchModuleError, ArgumentError, OSError) as exc:
+            raise ConfigError(str(exc), field="CEASEFIRE_DATABASE_URL") from exc
+
+    def describe(self) -> str:
+        return self.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def session(self, *, write: bool = False) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        try:
+            with self.engine.connect() as connection:
+                if write:
+                    connection.execution_options(**{_WRITE: True})
+                with Session(bind=connection, expire_on_commit=False) as session, \
+                        session.begin():
+                    yield session
+        except (OperationalError, InterfaceError) as exc:
+            raise StorageUnavailable(
+                f"cannot use the database at {self.describe()}: {_first_line(exc.orig)}"
+            ) from exc
+
+    # -- schema -----------------------------------------------------------------------
+
+    def _alembic_config(self) -> Config:
+        config = Config()
+        config.set_main_option("script_location", "ceasefire.store:migrations")
+        return config
+
+    def head_revision(self) -> str | None:
+        return ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+
+    def current_revision(self) -> str | None:
+        try:
+            with self.engine.connect() as connection:
+                return MigrationContext.configure(connection).get_current_revision()
+        except DBAPIError as exc:
+            raise StorageUnavailable(
+                f"cannot reach the database at {self.describe()}: {_first_line(exc.orig)}"
+            ) from exc
+
+    def upgrade(self, revision: str = "head") -> None:
+        config = self._alembic_config()
+        try:
+            with self.engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+        except DBAPIError as exc:
+            raise StorageUnavailable(
+                f"cannot migrate the database at {self.describe()}: {_first_line(exc.orig)}"
+            ) from exc
+
+    def require_current(self) -> None:
+        """Refuse to work on a database whose schema is not the one this code expects."""
+        current, head = self.current_revision(), self.head_revision()
+        if current != head:
+            raise StorageUnavailable(
+                f"the database at {self.describe()} is at schema {current or 'none'}, "
+                f"this version needs {head}: run `ceasefire db upgrade`")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _first_line(error: BaseException | None) -> str:
+    return str(error).strip().splitlines()[0] if error and str(error).strip() else "unknown error"

@@ -1,0 +1,94 @@
+"""Parties and actors: rows in, domain objects out."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ceasefire.domain.actors import Actor, ActorName, normalise_name
+from ceasefire.domain.parties import Party, PartyKind
+from ceasefire.errors import NotFound
+from ceasefire.store.tables import ActorAliasRow, ActorRow, PartyRow
+
+
+def _party(row: PartyRow) -> Party:
+    return Party(code=row.code, name=row.name, kind=PartyKind(row.kind),
+                 public_key=row.public_key)
+
+
+def party_row(session: Session, code: str) -> PartyRow:
+    row = session.scalar(select(PartyRow).where(PartyRow.code == code))
+    if row is None:
+        raise NotFound(f"no party with code {code!r}", field="party", id=code)
+    return row
+
+
+def find_party(session: Session, *, code: str) -> Party | None:
+    row = session.scalar(select(PartyRow).where(PartyRow.code == code))
+    return None if row is None else _party(row)
+
+
+def get_party(session: Session, *, code: str) -> Party:
+    return _party(party_row(session, code))
+
+
+def list_parties(session: Session) -> list[Party]:
+    return [_party(r) for r in session.scalars(select(PartyRow).order_by(PartyRow.code))]
+
+
+def add_party(session: Session, *, party: Party) -> None:
+    session.add(PartyRow(code=party.code, name=party.name, kind=party.kind.value,
+                         public_key=party.public_key))
+    session.flush()
+
+
+def _actor(row: ActorRow) -> Actor:
+    return Actor(code=row.code, name=row.name, is_state=row.is_state,
+                 aliases=tuple(ActorName(a.text, a.lang) for a in row.aliases
+                               if not a.is_primary))
+
+
+def actor_row(session: Session, code: str) -> ActorRow:
+    row = session.scalar(select(ActorRow).where(ActorRow.code == code))
+    if row is None:
+        raise NotFound(f"no actor with code {code!r}", field="actor", id=code)
+    return row
+
+
+def find_actor(session: Session, *, code: str) -> Actor | None:
+    row = session.scalar(select(ActorRow).where(ActorRow.code == code)
+                         .options(selectinload(ActorRow.aliases)))
+    return None if row is None else _actor(row)
+
+
+def get_actor(session: Session, *, code: str) -> Actor:
+    actor = find_actor(session, code=code)
+    if actor is None:
+        raise NotFound(f"no actor with code {code!r}", field="actor", id=code)
+    return actor
+
+
+def list_actors(session: Session) -> list[Actor]:
+    rows = session.scalars(select(ActorRow).options(selectinload(ActorRow.aliases))
+                           .order_by(ActorRow.code))
+    return [_actor(r) for r in rows]
+
+
+def actors_named(session: Session, *, name: str) -> list[Actor]:
+    """Actors whose name or any alias matches ``name`` after normalisation."""
+    wanted = normalise_name(name)
+    rows = session.scalars(
+        select(ActorRow).where(ActorRow.id.in_(
+            select(ActorAliasRow.actor_id).where(ActorAliasRow.normalised == wanted)))
+        .options(selectinload(ActorRow.aliases)).order_by(ActorRow.code))
+    return [_actor(r) for r in rows]
+
+
+def add_actor(session: Session, *, actor: Actor) -> None:
+    # The primary name is stored among the aliases too, so one index answers every look-up.
+    names = [(ActorName(actor.name, "en"), True), *((a, False) for a in actor.aliases)]
+    aliases = [ActorAliasRow(text=n.text, lang=n.lang, normalised=normalise_name(n.text),
+                             is_primary=primary) for n, primary in names]
+    session.add(ActorRow(code=actor.code, name=actor.name, is_state=actor.is_state,
+                         aliases=aliases))
+    session.flush()
