@@ -25,7 +25,7 @@ SETTINGS: tuple[Setting, ...] = (
             "SQLAlchemy URL of the database: sqlite:///PATH (embedded, the default) or "
             "postgresql://USER@HOST:PORT/DB."),
     Setting("CEASEFIRE_HOST", "127.0.0.1", "Address the HTTP server listens on."),
-    Setting("CEASEFIRE_PORT", "8000", "Port the HTTP server listens on."),
+    Setting("CEASEFIRE_PORT", "8000", "Port the HTTP server listens on (0: any free port)."),
 )
 
 
@@ -51,7 +51,7 @@ class Settings:
                 values[field.name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)  # type: ignore[arg-type]
-        if not 0 < settings.port < 65536:
-            raise ConfigError(f"must be between 1 and 65535, got {settings.port}",
+        if not 0 <= settings.port < 65536:
+            raise ConfigError(f"must be between 0 and 65535, got {settings.port}",
                               field="CEASEFIRE_PORT")
         return settings

@@ -51,10 +51,10 @@ class ActorName:
 
     def __post_init__(self) -> None:
         if not self.text.strip():
-            raise InvalidInput("name is empty", field="names.text")
+            raise InvalidInput("name is empty", field="text")
         if not _LANG.match(self.lang):
             raise InvalidInput(f"{self.lang!r} is not an ISO 639 language code",
-                               field="names.lang")
+                               field="lang")
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,13 +7,13 @@ before anything is stored, and every error names the file, field and id at fault
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import tomli
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ceasefire.domain.actors import Actor, ActorName, ActorStatus
@@ -147,11 +147,10 @@ def _loc(parts: tuple[Any, ...]) -> str:
 def parse(text: str, *, source: str) -> Scenario:
     """Parse and check a whole scenario; raises InvalidInput naming the first fault."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise InvalidInput(f"not valid TOML: {exc.msg if hasattr(exc, 'msg') else exc}",
-                           source=source, line=line) from exc
+        data = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
+        raise InvalidInput(f"not valid TOML: {exc.msg} (column {exc.colno})", source=source,
+                           line=exc.lineno) from exc
     try:
         model = _File.model_validate(data)
     except ValidationError as exc:

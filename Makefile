@@ -1,0 +1,36 @@
+# Set-up is two commands: `make run` and `make test`. Both install what they need.
+PYTHON ?= python3
+VENV := .venv
+UV := .tools/bin/uv
+UV_VERSION := 0.13.8
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+DATABASE ?= data/ceasefire.db
+
+.PHONY: install run test bench lint clean
+
+$(UV):
+	$(PYTHON) -m pip install --quiet --target .tools uv==$(UV_VERSION)
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(VENV)/bin/ceasefire --database-url sqlite:///$(DATABASE) db upgrade
+	$(VENV)/bin/ceasefire --database-url sqlite:///$(DATABASE) scenario load syria-2016
+	$(VENV)/bin/ceasefire --database-url sqlite:///$(DATABASE) serve
+
+test: install
+	scripts/system-deps.sh
+	CEASEFIRE_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: install
+	scripts/with-postgres.sh $(VENV)/bin/python -m bench
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+
+clean:
+	rm -rf $(VENV) .tools .pytest_cache

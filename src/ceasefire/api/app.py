@@ -1,0 +1,38 @@
+"""The HTTP application factory. Nothing is built at import time."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+
+from ceasefire.api import errors
+from ceasefire.api.routes import geo, health, reference
+from ceasefire.api.schemas import ErrorBody
+from ceasefire.config import Settings
+from ceasefire.store.db import Database
+
+DESCRIPTION = """\
+The shared record of a multi-party ceasefire monitoring mechanism.
+
+Authenticate with `Authorization: Bearer <token>`; tokens come from
+`ceasefire account create`. Every error is `{"error": {"code", "message", ...}}`
+with a stable `code`.
+"""
+
+
+def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
+    # FastAPIOffline serves the API docs' scripts from the package, not from a CDN.
+    app = FastAPIOffline(
+        title="Ceasefire Monitor",
+        version=version("ceasefire"),
+        description=DESCRIPTION,
+        responses={"default": {"model": ErrorBody, "description": "Error"}},
+    )
+    app.state.settings = settings
+    app.state.database = database or Database(settings.database_url)
+    errors.install(app)
+    for router in (health.router, reference.router, geo.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,48 @@
+"""Every error leaves the API as ``{"error": {"code": ..., "message": ..., ...}}``.
+
+The codes are stable; clients branch on them, never on the message.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from ceasefire.errors import CeasefireError
+
+_HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 406: "not_acceptable", 413: "too_large"}
+
+
+def error_body(code: str, message: str, **context: object) -> dict[str, object]:
+    return {"error": {"code": code, "message": message,
+                      **{k: v for k, v in context.items() if v is not None}}}
+
+
+async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CeasefireError)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+    return JSONResponse({"error": exc.to_dict()}, status_code=exc.http_status, headers=headers)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first.get("loc", ()))
+    return JSONResponse(error_body("invalid_input", first.get("msg", "invalid input"),
+                                   field=field or None), status_code=422)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
+                        headers=exc.headers)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(CeasefireError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)

@@ -1,0 +1,139 @@
+"""Request and response bodies of the HTTP API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from ceasefire.domain.actors import Actor
+from ceasefire.domain.agreement import Agreement, Area, Zone
+from ceasefire.domain.parties import Account, Party
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+    line: int | None = None
+    id: str | None = None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+    schema_revision: str | None
+    schema_needed: str | None
+
+
+class PartyOut(BaseModel):
+    code: str
+    name: str
+    kind: str
+    public_key: str | None  # hex
+
+    @classmethod
+    def of(cls, party: Party) -> PartyOut:
+        return cls(code=party.code, name=party.name, kind=party.kind.value,
+                   public_key=party.public_key.hex() if party.public_key else None)
+
+
+class AliasOut(BaseModel):
+    text: str
+    lang: str
+
+
+class ActorOut(BaseModel):
+    code: str
+    name: str
+    is_state: bool
+    aliases: list[AliasOut]
+
+    @classmethod
+    def of(cls, actor: Actor) -> ActorOut:
+        return cls(code=actor.code, name=actor.name, is_state=actor.is_state,
+                   aliases=[AliasOut(text=a.text, lang=a.lang) for a in actor.aliases])
+
+
+class AreaOut(BaseModel):
+    pcodes: list[str]
+    polygons: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, area: Area) -> AreaOut:
+        return cls(pcodes=sorted(area.pcodes), polygons=[dict(p) for p in area.polygons])
+
+
+class ZoneOut(BaseModel):
+    code: str
+    name: str
+    start: datetime
+    end: datetime | None
+    area: AreaOut
+
+    @classmethod
+    def of(cls, zone: Zone) -> ZoneOut:
+        return cls(code=zone.code, name=zone.name, start=zone.period.start,
+                   end=zone.period.end, area=AreaOut.of(zone.area))
+
+
+class AgreementOut(BaseModel):
+    code: str
+    title: str
+    start: datetime
+    end: datetime | None
+    area: AreaOut
+    prohibited: list[str]
+    guarantors: list[str]
+    signatories: list[str]
+    excluded: list[str]
+    quorum: str
+    quorum_size: int
+    response_deadline_hours: float
+    zones: list[ZoneOut]
+
+    @classmethod
+    def of(cls, a: Agreement) -> AgreementOut:
+        return cls(code=a.code, title=a.title, start=a.period.start, end=a.period.end,
+                   area=AreaOut.of(a.area), prohibited=sorted(a.prohibited),
+                   guarantors=list(a.guarantors), signatories=sorted(a.signatories),
+                   excluded=sorted(a.excluded), quorum=a.quorum.value,
+                   quorum_size=a.quorum_size(),
+                   response_deadline_hours=a.response_deadline.total_seconds() / 3600,
+                   zones=[ZoneOut.of(z) for z in a.zones])
+
+
+class AccountOut(BaseModel):
+    username: str
+    party: str
+    role: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, account: Account) -> AccountOut:
+        return cls(username=account.username, party=account.party, role=account.role.value,
+                   created_at=account.created_at)
+
+
+class AdminAreaOut(BaseModel):
+    pcode: str
+    level: int
+    name: str
+    name_ar: str
+
+
+class LocationOut(BaseModel):
+    lat: float
+    lon: float
+    areas: list[AdminAreaOut]  # coarsest first; empty when the point is outside them all
+
+
+class ViolationTypeOut(BaseModel):
+    code: str
+    label: str
+    acled: list[str]  # "Event type / Sub-event type" pairs that map to this type

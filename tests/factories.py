@@ -1,0 +1,39 @@
+"""Test data builders: each returns a valid object; pass overrides for the field under test."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ceasefire.domain import (
+    Agreement,
+    Area,
+    Period,
+    Position,
+    QuorumRule,
+    Verdict,
+    ViolationType,
+)
+
+
+def make_agreement(**overrides: Any) -> Agreement:
+    values: dict[str, Any] = dict(
+        code="test-ceasefire",
+        title="Test ceasefire",
+        period=Period(datetime(2017, 1, 1, tzinfo=UTC)),
+        area=Area(pcodes=frozenset({"SY02"})),
+        prohibited=frozenset({ViolationType.SHELLING, ViolationType.AIR_STRIKE}),
+        guarantors=("RU", "TR", "IR"),
+        quorum=QuorumRule.UNANIMOUS,
+        response_deadline=timedelta(hours=72),
+    )
+    values.update(overrides)
+    return Agreement(**values)
+
+
+def make_verdict(party: str, position: Position, *, minutes: int = 0, **overrides: Any) -> Verdict:
+    values: dict[str, Any] = dict(
+        incident="inc-1", party=party, position=position,
+        cast_at=datetime(2017, 1, 5, 12, tzinfo=UTC) + timedelta(minutes=minutes))
+    values.update(overrides)
+    return Verdict(**values)

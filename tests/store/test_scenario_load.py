@@ -1,0 +1,58 @@
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import func, select
+
+from ceasefire.domain import Actor, ActorName
+from ceasefire.errors import Conflict
+from ceasefire.services.scenarios import load_scenario
+from ceasefire.store import agreements, parties
+from ceasefire.store.tables import Base
+
+
+def row_counts(database) -> dict[str, int]:
+    with database.session() as s:
+        return {t.name: s.scalar(select(func.count()).select_from(t))
+                for t in Base.metadata.sorted_tables}
+
+
+def test_scenario_round_trips_as_domain_objects(database, syria_scenario):
+    load_scenario(database, syria_scenario)
+    with database.session() as s:
+        assert agreements.get_agreement(s, code="syria-2016") == syria_scenario.agreements[0]
+        assert parties.list_parties(s) == sorted(syria_scenario.parties, key=lambda p: p.code)
+        assert parties.list_actors(s) == sorted(syria_scenario.actors, key=lambda a: a.code)
+
+
+def test_loading_twice_changes_nothing(database, syria_scenario):
+    first = load_scenario(database, syria_scenario)
+    counts = row_counts(database)
+    second = load_scenario(database, syria_scenario)
+    assert first.created == {"party": 5, "actor": 20, "agreement": 1, "account": 6}
+    assert second.created == {} and second.tokens == {}
+    assert second.unchanged == first.created
+    assert row_counts(database) == counts
+
+
+def test_a_conflicting_scenario_changes_nothing(database, syria_scenario):
+    load_scenario(database, syria_scenario)
+    before = row_counts(database)
+    newcomer = Actor("newcomer", "New group", (ActorName("مجموعة جديدة", "ar"),))
+    renamed = replace(syria_scenario.parties[0], name="Someone else")
+    edited = replace(syria_scenario, actors=(*syria_scenario.actors, newcomer),
+                     parties=(renamed, *syria_scenario.parties[1:]))
+    with pytest.raises(Conflict) as err:
+        load_scenario(database, edited)
+    assert err.value.id == "RU" and "name" in err.value.message
+    assert row_counts(database) == before
+    with database.session() as s:
+        assert parties.find_actor(s, code="newcomer") is None
+
+
+def test_actors_are_found_by_any_alias_in_any_script(database, syria_scenario):
+    load_scenario(database, syria_scenario)
+    with database.session() as s:
+        for name in ("Daesh", "داعش", "ДАИШ", "DEAŞ", "islamic state"):
+            assert [a.code for a in parties.actors_named(s, name=name)] == ["isil"]
+        assert [a.code for a in parties.actors_named(s, name="احرار الشام")] == ["ahrar-al-sham"]
+        assert parties.actors_named(s, name="nobody at all") == []
