@@ -64,7 +64,7 @@ def _postgres_database(admin, name: str) -> Iterator[Database]:
     yield db
     db.dispose()
     with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE {name}"))
+        conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
 
 
 @pytest.fixture(params=BACKENDS)

@@ -31,6 +31,7 @@ class _Context:
     def __init__(self, database_url: str | None) -> None:
         self._database_url = database_url
         self._settings: Settings | None = None
+        self._databases: list[Database] = []
 
     @property
     def settings(self) -> Settings:
@@ -40,9 +41,14 @@ class _Context:
 
     def database(self, *, migrated: bool = True) -> Database:
         db = Database(self.settings.database_url)
+        self._databases.append(db)
         if migrated:
             db.require_current()
         return db
+
+    def close(self) -> None:
+        for db in self._databases:
+            db.dispose()
 
 
 _pass = click.make_pass_decorator(_Context)
@@ -57,6 +63,7 @@ _pass = click.make_pass_decorator(_Context)
 def cli(ctx: click.Context, database_url: str | None) -> None:
     """Ceasefire Monitor: the shared record of a ceasefire monitoring mechanism."""
     ctx.obj = _Context(database_url)
+    ctx.call_on_close(ctx.obj.close)
 
 
 # -- db ---------------------------------------------------------------------------------

@@ -67,3 +67,10 @@ def test_unknown_pcode_is_not_found():
     with pytest.raises(NotFound) as err:
         syria().area("SY99")
     assert err.value.id == "SY99"
+
+
+def test_batch_lookup_gives_the_one_by_one_answers():
+    pts = [Point(*f["geometry"]["coordinates"]) for f in CAPITALS[:50]]
+    pts += [Point(35.5, 33.89), Point(35.95044, 34.702)]  # Beirut; a point just off the coast
+    assert syria().locate_many(pts) == [syria().locate(p) for p in pts]
+    assert syria().locate_many([]) == []

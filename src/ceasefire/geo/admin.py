@@ -7,12 +7,13 @@ coarser codes come from the sub-district's own parents, so the three codes alway
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
@@ -45,6 +46,7 @@ class AdminIndex:
         self._finest_geoms = [finest[c] for c in self._finest_codes]
         shapely.prepare(self._finest_geoms)
         self._tree = shapely.STRtree(self._finest_geoms)
+        self._finest_admin = [self.codes_for(c) for c in self._finest_codes]
 
     def __contains__(self, pcode: object) -> bool:
         return pcode in self._areas
@@ -82,13 +84,25 @@ class AdminIndex:
 
         A point on a shared boundary goes to the lowest P-code, so answers are stable.
         """
-        geom = shapely.Point(point.lon, point.lat)
-        hits = self._tree.query(geom, predicate="intersects")
-        if len(hits) == 0 and tolerance_deg > 0:
-            hits = self._tree.query_nearest(geom, max_distance=tolerance_deg)
-        if len(hits) == 0:
-            return None
-        return self.codes_for(self._finest_codes[min(hits)])
+        return self.locate_many([point], tolerance_deg=tolerance_deg)[0]
+
+    def locate_many(self, points: Sequence[Point], *,
+                    tolerance_deg: float = DEFAULT_TOLERANCE_DEG) -> list[AdminCodes | None]:
+        """``locate`` for many points at once, with one vectorised query (bulk imports)."""
+        if not points:
+            return []
+        geoms = shapely.points([(p.lon, p.lat) for p in points])
+        none = len(self._finest_codes)  # past the last area: "no area found"
+        found = np.full(len(points), none)
+        # A point on a shared boundary hits several areas: keep the lowest P-code (the
+        # smallest index, as codes are sorted), so answers do not depend on tree order.
+        hits = self._tree.query(geoms, predicate="intersects")
+        np.minimum.at(found, hits[0], hits[1])
+        missing = np.flatnonzero(found == none)
+        if len(missing) and tolerance_deg > 0:
+            near = self._tree.query_nearest(geoms[missing], max_distance=tolerance_deg)
+            np.minimum.at(found, missing[near[0]], near[1])
+        return [self._finest_admin[i] if i < none else None for i in found.tolist()]
 
 
 def _read_features(package: str, name: str) -> list[dict[str, Any]]:

@@ -1,0 +1,118 @@
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from ceasefire.cli import cli
+from ceasefire.services.accounts import authenticate
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def url_of(database) -> str:
+    return database.url.render_as_string(hide_password=False)
+
+
+def test_db_upgrade_creates_a_database(tmp_path):
+    result = run("--database-url", f"sqlite:///{tmp_path / 'new.db'}", "db", "upgrade")
+    assert result.exit_code == 0, result.output
+    assert "schema at 0001" in result.stdout
+
+
+def test_unmigrated_database_tells_how_to_fix_it(tmp_path):
+    result = run("--database-url", f"sqlite:///{tmp_path / 'new.db'}", "account", "list")
+    assert result.exit_code == 1
+    assert "run `ceasefire db upgrade`" in result.stderr
+
+
+def test_scenario_load_prints_tokens_once(database):
+    first = run("--database-url", url_of(database), "scenario", "load", "syria-2016")
+    assert first.exit_code == 0, first.output
+    assert "created 5 party, 20 actor, 1 agreement, 6 account" in first.stdout
+    assert first.stdout.count("cfm_") == 6
+    second = run("--database-url", url_of(database), "scenario", "load", "syria-2016")
+    assert second.exit_code == 0
+    assert "created nothing new" in second.stdout and "cfm_" not in second.stdout
+
+
+def test_bad_scenario_file_is_refused_whole(database, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[scenario]\ncode = "x"\ntitle = "x"\nboundaries = "syria"\n'
+                   '[[parties]]\ncode = "RU"\nname = "Russia"\nkind = "guarantor"\n'
+                   '[[accounts]]\nusername = "u1"\nparty = "KZ"\nrole = "guarantor"\n',
+                   encoding="utf-8")
+    result = run("--database-url", url_of(database), "scenario", "load", str(bad))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (f"error: {bad}, accounts[0].party, id 'u1': "
+                                     "unknown party 'KZ'")
+    listed = run("--database-url", url_of(database), "account", "list")
+    assert listed.stdout == ""  # the valid party before the fault was not stored either
+
+
+def test_unknown_scenario_name(database):
+    result = run("--database-url", url_of(database), "scenario", "load", "atlantis-2030")
+    assert result.exit_code == 1 and "no scenario 'atlantis-2030'" in result.stderr
+
+
+def test_account_create_prints_a_working_token(database):
+    run("--database-url", url_of(database), "scenario", "load", "syria-2016")
+    result = run("--database-url", url_of(database), "account", "create", "--party", "TR",
+                 "--role", "guarantor")
+    assert result.exit_code == 0, result.output
+    token = result.stdout.strip()
+    assert token.startswith("cfm_") and "\n" not in token
+    assert authenticate(database, token=token).party == "TR"
+    listed = run("--database-url", url_of(database), "account", "list", "--party", "TR")
+    assert "tr-guarantor-1" in listed.stdout and token not in listed.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--party", "KZ", "--role", "guarantor"], "no party with code 'KZ'"),
+    (["--party", "UN", "--role", "guarantor"], "cannot have role guarantor"),
+    (["--party", "TR", "--role", "king"], "unknown role 'king'"),
+])
+def test_account_create_bad_input(database, args, message):
+    run("--database-url", url_of(database), "scenario", "load", "syria-2016")
+    result = run("--database-url", url_of(database), "account", "create", *args)
+    assert result.exit_code == 1 and message in result.stderr
+
+
+def test_account_create_needs_party_and_role(database):
+    result = run("--database-url", url_of(database), "account", "create", "--party", "TR")
+    assert result.exit_code == 2 and "--role" in result.stderr
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("mysql://root@127.0.0.1/x", "unsupported database 'mysql'"),
+    ("nonsense", "is not a database URL"),
+    ("postgresql://nobody@127.0.0.1:1/x", "cannot reach the database"),
+])
+def test_bad_database_url_is_one_clean_line(url, message):
+    result = run("--database-url", url, "account", "list")
+    assert result.exit_code == 1
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_bad_url_from_the_environment_in_a_real_process():
+    proc = subprocess.run([sys.executable, "-m", "ceasefire", "account", "list"],
+                          capture_output=True, text=True, check=False,
+                          env={"CEASEFIRE_DATABASE_URL": "mysql://x/y", "PATH": ""})
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "CEASEFIRE_DATABASE_URL: unsupported database 'mysql'" in proc.stderr
+
+
+def test_bad_port_setting():
+    proc = subprocess.run([sys.executable, "-m", "ceasefire", "serve"], capture_output=True,
+                          text=True, check=False, env={"CEASEFIRE_PORT": "eighty", "PATH": ""})
+    assert proc.returncode == 1 and "CEASEFIRE_PORT: must be a whole number" in proc.stderr
+
+
+def test_geo_locate_prints_nested_areas():
+    result = run("geo", "locate", "--lat", "36.2", "--lon", "37.15")
+    assert result.exit_code == 0
+    assert [line.split()[1] for line in result.stdout.splitlines()] == [
+        "SY02", "SY0200", "SY020000"]
