@@ -24,6 +24,7 @@ run: install
 
 test: install
 	scripts/system-deps.sh
+	$(VENV)/bin/ruff check src tests bench
 	CEASEFIRE_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install

@@ -1,6 +1,6 @@
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
@@ -33,7 +33,6 @@ def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path):
 
 
 def test_foreign_keys_are_enforced(database):
-    with database.engine.connect() as conn:
-        with pytest.raises(IntegrityError, match="(?i)foreign"):
-            conn.execute(text("INSERT INTO accounts (username, party_id, role, active, created_at)"
-                              " VALUES ('x', 999, 'analyst', true, '2017-01-01 00:00:00+00')"))
+    with database.engine.connect() as conn, pytest.raises(IntegrityError, match="(?i)foreign"):
+        conn.execute(text("INSERT INTO accounts (username, party_id, role, active, created_at)"
+                          " VALUES ('x', 999, 'analyst', true, '2017-01-01 00:00:00+00')"))

@@ -30,14 +30,13 @@ class Casualties:
                 f"need low <= best <= high, got {self.low} / {self.best} / {self.high}",
                 field="casualties")
         split = self.split()
-        if split and sum(split.values()) > self.best:
-            raise InvalidInput(
-                f"civilian + combatant + unknown ({sum(split.values())}) exceeds best ({self.best})",
-                field="casualties")
-        if len(split) == 3 and sum(split.values()) != self.best:
-            raise InvalidInput(
-                f"civilian + combatant + unknown ({sum(split.values())}) must equal best "
-                f"({self.best}) when all three are given", field="casualties")
+        parts = sum(split.values())
+        if parts > self.best:
+            raise InvalidInput(f"civilian + combatant + unknown ({parts}) exceeds best "
+                               f"({self.best})", field="casualties")
+        if len(split) == 3 and parts != self.best:
+            raise InvalidInput(f"civilian + combatant + unknown ({parts}) must equal best "
+                               f"({self.best}) when all three are given", field="casualties")
 
     def split(self) -> dict[str, int]:
         """The parts of the split the source gave (absent parts are left out, not zero)."""

@@ -30,6 +30,9 @@ def utc(moment: datetime, *, field: str = "time") -> datetime:
     return moment.astimezone(UTC)
 
 
+_TICK = timedelta(microseconds=1)  # "latest" is inclusive: the last instant of the span
+
+
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
@@ -52,26 +55,24 @@ class When:
 
     @classmethod
     def on_day(cls, day: date) -> When:
-        start = _day_start(day)
-        return cls(start, start + timedelta(days=1) - timedelta(microseconds=1), TimePrecision.DAY)
+        return cls.between_days(day, day, TimePrecision.DAY)
 
     @classmethod
     def in_week(cls, day: date) -> When:
         """The ISO week (Monday to Sunday) holding ``day``."""
-        start = _day_start(day - timedelta(days=day.weekday()))
-        return cls(start, start + timedelta(days=7) - timedelta(microseconds=1), TimePrecision.WEEK)
+        monday = day - timedelta(days=day.weekday())
+        return cls.between_days(monday, monday + timedelta(days=6), TimePrecision.WEEK)
 
     @classmethod
     def in_month(cls, year: int, month: int) -> When:
         start = _day_start(date(year, month, 1))
         following = date(year + month // 12, month % 12 + 1, 1)
-        return cls(start, _day_start(following) - timedelta(microseconds=1), TimePrecision.MONTH)
+        return cls(start, _day_start(following) - _TICK, TimePrecision.MONTH)
 
     @classmethod
     def between_days(cls, first: date, last: date, precision: TimePrecision) -> When:
         """A span of whole days, as UCDP gives with ``date_start``/``date_end``."""
-        return cls(_day_start(first), _day_start(last) + timedelta(days=1) - timedelta(microseconds=1),
-                   precision)
+        return cls(_day_start(first), _day_start(last + timedelta(days=1)) - _TICK, precision)
 
     @property
     def midpoint(self) -> datetime:
