@@ -116,3 +116,19 @@ def test_geo_locate_prints_nested_areas():
     assert result.exit_code == 0
     assert [line.split()[1] for line in result.stdout.splitlines()] == [
         "SY02", "SY0200", "SY020000"]
+
+
+def test_token_and_revoke_commands(database):
+    url = url_of(database)
+    run("--database-url", url, "scenario", "load", "syria-2016")
+    token = run("--database-url", url, "account", "token", "un-monitor").stdout.strip()
+    assert authenticate(database, token=token).username == "un-monitor"
+    revoked = run("--database-url", url, "account", "revoke", "un-monitor")
+    assert revoked.stdout.strip() == "revoked 2 token(s)"
+    missing = run("--database-url", url, "account", "token", "nobody")
+    assert missing.exit_code == 1 and "no account named 'nobody'" in missing.stderr
+
+
+def test_db_current_shows_both_revisions(database):
+    result = run("--database-url", url_of(database), "db", "current")
+    assert result.stdout.split() == ["current:", "0001", "needed:", "0001"]

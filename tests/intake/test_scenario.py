@@ -117,3 +117,31 @@ def test_binary_file_is_refused_with_its_name(tmp_path):
     with pytest.raises(InvalidInput) as err:
         locate(str(path))
     assert err.value.source == str(path)
+
+
+@pytest.mark.parametrize(("polygon", "message"), [
+    ('{ type = "Polygon", coordinates = [[[36, 33], [37, 33], [36, 34], [37, 34], [36, 33]]] }',
+     "invalid: Self-intersection"),
+    ('{ type = "Polygon", coordinates = [[[36, 33], [37]]] }', "not a readable"),
+    ('{ type = "Polygon", coordinates = [[[360, 33], [370, 33], [370, 34], [360, 33]]] }',
+     "WGS 84"),
+])
+def test_bad_polygon_is_refused(polygon, message):
+    text = MINIMAL.replace('area = { pcodes = ["SY02"] }',
+                           f'area = {{ polygons = [{polygon}] }}')
+    err = error_of(text)
+    assert err.field == "agreements[0].area.polygons[0]" and message in err.message
+
+
+def test_valid_polygon_area_is_kept():
+    polygon = '{ type = "Polygon", coordinates = [[[36, 33], [37, 33], [37, 34], [36, 33]]] }'
+    text = MINIMAL.replace('area = { pcodes = ["SY02"] }', f"area = {{ polygons = [{polygon}] }}")
+    (agreement,) = parse(text, source="mini.toml").agreements
+    assert agreement.area.polygons[0]["type"] == "Polygon" and not agreement.area.pcodes
+
+
+def test_a_byte_order_mark_is_tolerated(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_text(MINIMAL, encoding="utf-8-sig")
+    source, text = locate(str(path))
+    assert parse(text, source=source).code == "mini"

@@ -22,6 +22,7 @@ from ceasefire.domain.parties import Party, PartyKind, Role
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.errors import CeasefireError, InvalidInput, NotFound
 from ceasefire.geo.admin import AdminIndex, syria
+from ceasefire.geo.shapes import polygon_problem
 
 BOUNDARIES = {"syria": syria}
 _PACKAGED = "ceasefire.scenarios"
@@ -132,7 +133,7 @@ def locate(name_or_path: str) -> tuple[str, str]:
         raise NotFound(f"no scenario {name_or_path!r}: not a shipped scenario "
                        f"({', '.join(available())}) nor a file", id=name_or_path)
     try:
-        return str(path), path.read_text(encoding="utf-8")
+        return str(path), path.read_text(encoding="utf-8-sig")  # tolerate a BOM
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"cannot read the file: {exc}", source=str(path)) from exc
 
@@ -186,6 +187,10 @@ def _area(model: _Area, field: str, boundaries: AdminIndex) -> Area:
     for i, code in enumerate(model.pcodes):
         if code not in boundaries:
             raise InvalidInput(f"unknown P-code {code!r}", field=f"{field}.pcodes[{i}]", id=code)
+    for i, geometry in enumerate(model.polygons):
+        problem = polygon_problem(geometry)
+        if problem:
+            raise InvalidInput(problem, field=f"{field}.polygons[{i}]")
     return _at(field, Area, frozenset(model.pcodes), tuple(model.polygons))
 
 

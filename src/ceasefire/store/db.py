@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -118,8 +119,13 @@ class Database:
         config.set_main_option("script_location", "ceasefire.store:migrations")
         return config
 
-    def head_revision(self) -> str | None:
+    @cached_property
+    def _head(self) -> str | None:
         return ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+
+    def head_revision(self) -> str | None:
+        """The schema revision this version of the code needs."""
+        return self._head
 
     def current_revision(self) -> str | None:
         try:
