@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from ceasefire.domain.parties import Account, Role
-from ceasefire.errors import NotFound
+from ceasefire.store.lookup import one_by, required
 from ceasefire.store.parties import party_row
 from ceasefire.store.tables import AccountRow, ApiTokenRow
 
@@ -19,15 +19,13 @@ def _account(row: AccountRow) -> Account:
 
 
 def _account_row(session: Session, username: str) -> AccountRow:
-    row = session.scalar(select(AccountRow).where(AccountRow.username == username))
-    if row is None:
-        raise NotFound(f"no account named {username!r}", field="username", id=username)
-    return row
+    return required(one_by(session, AccountRow, AccountRow.username, username),
+                    f"no account named {username!r}", field="username", key=username)
 
 
 def find_account(session: Session, *, username: str) -> Account | None:
-    row = session.scalar(select(AccountRow).where(AccountRow.username == username)
-                         .options(joinedload(AccountRow.party)))
+    row = one_by(session, AccountRow, AccountRow.username, username,
+                 joinedload(AccountRow.party))
     return None if row is None else _account(row)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from ceasefire.domain.actors import ActorStatus
 from ceasefire.domain.agreement import Agreement, Area, Period, QuorumRule, Zone
 from ceasefire.domain.taxonomy import ViolationType
-from ceasefire.errors import NotFound
+from ceasefire.store.lookup import one_by, required
 from ceasefire.store.parties import actor_row, party_row
 from ceasefire.store.tables import (
     AgreementActorRow,
@@ -54,15 +54,13 @@ _LOAD = (
 
 
 def find_agreement(session: Session, *, code: str) -> Agreement | None:
-    row = session.scalar(select(AgreementRow).where(AgreementRow.code == code).options(*_LOAD))
+    row = one_by(session, AgreementRow, AgreementRow.code, code, *_LOAD)
     return None if row is None else _agreement(row)
 
 
 def get_agreement(session: Session, *, code: str) -> Agreement:
-    agreement = find_agreement(session, code=code)
-    if agreement is None:
-        raise NotFound(f"no agreement with code {code!r}", field="agreement", id=code)
-    return agreement
+    return required(find_agreement(session, code=code), f"no agreement with code {code!r}",
+                    field="agreement", key=code)
 
 
 def list_agreements(session: Session) -> list[Agreement]:

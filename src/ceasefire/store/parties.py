@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ceasefire.domain.actors import Actor, ActorName, normalise_name
 from ceasefire.domain.parties import Party, PartyKind
-from ceasefire.errors import NotFound
+from ceasefire.store.lookup import one_by, required
 from ceasefire.store.tables import ActorAliasRow, ActorRow, PartyRow
 
 
@@ -17,14 +17,12 @@ def _party(row: PartyRow) -> Party:
 
 
 def party_row(session: Session, code: str) -> PartyRow:
-    row = session.scalar(select(PartyRow).where(PartyRow.code == code))
-    if row is None:
-        raise NotFound(f"no party with code {code!r}", field="party", id=code)
-    return row
+    return required(one_by(session, PartyRow, PartyRow.code, code),
+                    f"no party with code {code!r}", field="party", key=code)
 
 
 def find_party(session: Session, *, code: str) -> Party | None:
-    row = session.scalar(select(PartyRow).where(PartyRow.code == code))
+    row = one_by(session, PartyRow, PartyRow.code, code)
     return None if row is None else _party(row)
 
 
@@ -49,23 +47,17 @@ def _actor(row: ActorRow) -> Actor:
 
 
 def actor_row(session: Session, code: str) -> ActorRow:
-    row = session.scalar(select(ActorRow).where(ActorRow.code == code))
-    if row is None:
-        raise NotFound(f"no actor with code {code!r}", field="actor", id=code)
-    return row
+    return required(one_by(session, ActorRow, ActorRow.code, code, selectinload(ActorRow.aliases)),
+                    f"no actor with code {code!r}", field="actor", key=code)
 
 
 def find_actor(session: Session, *, code: str) -> Actor | None:
-    row = session.scalar(select(ActorRow).where(ActorRow.code == code)
-                         .options(selectinload(ActorRow.aliases)))
+    row = one_by(session, ActorRow, ActorRow.code, code, selectinload(ActorRow.aliases))
     return None if row is None else _actor(row)
 
 
 def get_actor(session: Session, *, code: str) -> Actor:
-    actor = find_actor(session, code=code)
-    if actor is None:
-        raise NotFound(f"no actor with code {code!r}", field="actor", id=code)
-    return actor
+    return _actor(actor_row(session, code))
 
 
 def list_actors(session: Session) -> list[Actor]:
