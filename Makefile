@@ -12,7 +12,7 @@ $(UV):
 	$(PYTHON) -m pip install --quiet --target .tools uv==$(UV_VERSION)
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --python $(PYTHON)
 	touch $@
 
 install: $(VENV)/.installed
@@ -28,7 +28,7 @@ test: install
 	CEASEFIRE_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install
-	scripts/with-postgres.sh $(VENV)/bin/python -m bench
+	$(VENV)/bin/python -m bench
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench

@@ -46,13 +46,13 @@ def indexed(pts: list[Point]) -> list[str | None]:
     index = syria()
     out = []
     for p in pts:
-        codes = index.locate(p, tolerance_deg=0)
+        codes = index.locate(p, snap_deg=0)
         out.append(codes.adm3 if codes else None)
     return out
 
 
 def indexed_batch(pts: list[Point]) -> list[str | None]:
-    return [c.adm3 if c else None for c in syria().locate_many(pts, tolerance_deg=0)]
+    return [c.adm3 if c else None for c in syria().locate_many(pts, snap_deg=0)]
 
 
 def _median_seconds(fn, pts) -> tuple[float, list[str | None]]:

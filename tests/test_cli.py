@@ -6,6 +6,7 @@ from click.testing import CliRunner
 
 from ceasefire.cli import cli
 from ceasefire.services.accounts import authenticate
+from ceasefire.store import parties
 
 
 def run(*args: str):
@@ -31,14 +32,14 @@ def test_unmigrated_database_tells_how_to_fix_it(tmp_path):
 def test_scenario_load_prints_tokens_once(database):
     first = run("--database-url", url_of(database), "scenario", "load", "syria-2016")
     assert first.exit_code == 0, first.output
-    assert "created 5 party, 20 actor, 1 agreement, 6 account" in first.stdout
+    assert "created 5 party, 21 actor, 1 agreement, 6 account" in first.stdout
     assert first.stdout.count("cfm_") == 6
     second = run("--database-url", url_of(database), "scenario", "load", "syria-2016")
     assert second.exit_code == 0
     assert "created nothing new" in second.stdout and "cfm_" not in second.stdout
 
 
-def test_bad_scenario_file_is_refused_whole(database, tmp_path):
+def test_scenario_file_fault_names_file_field_and_id(database, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[scenario]\ncode = "x"\ntitle = "x"\nboundaries = "syria"\n'
                    '[[parties]]\ncode = "RU"\nname = "Russia"\nkind = "guarantor"\n'
@@ -48,8 +49,22 @@ def test_bad_scenario_file_is_refused_whole(database, tmp_path):
     assert result.exit_code == 1
     assert result.stderr.strip() == (f"error: {bad}, accounts[0].party, id 'u1': "
                                      "unknown party 'KZ'")
-    listed = run("--database-url", url_of(database), "account", "list")
-    assert listed.stdout == ""  # the valid party before the fault was not stored either
+
+
+def test_scenario_clashing_with_the_record_is_refused_whole(database, tmp_path):
+    url = url_of(database)
+    run("--database-url", url, "scenario", "load", "syria-2016")
+    clash = tmp_path / "clash.toml"
+    clash.write_text('[scenario]\ncode = "x"\ntitle = "x"\nboundaries = "syria"\n'
+                     '[[actors]]\ncode = "newcomer"\nname = "New group"\n'
+                     '[[accounts]]\nusername = "ru-officer"\nparty = "RU"\nrole = "analyst"\n'
+                     '[[parties]]\ncode = "RU"\nname = "Russian Federation"\n'
+                     'kind = "guarantor"\n', encoding="utf-8")
+    result = run("--database-url", url, "scenario", "load", str(clash))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {clash}, account.role, id 'ru-officer': ")
+    with database.session() as s:
+        assert parties.find_actor(s, code="newcomer") is None  # written, then rolled back
 
 
 def test_unknown_scenario_name(database):
@@ -88,6 +103,9 @@ def test_account_create_needs_party_and_role(database):
 @pytest.mark.parametrize(("url", "message"), [
     ("mysql://root@127.0.0.1/x", "unsupported database 'mysql'"),
     ("nonsense", "is not a database URL"),
+    ("postgresql://u@h:abc/db", "is not a database URL"),
+    ("postgresql://[::1/x", "is not a database URL"),
+    ("sqlite:////tmp/q.db?timeout=abc", "SQLite URLs take no options"),
     ("postgresql://nobody@127.0.0.1:1/x", "cannot reach the database"),
 ])
 def test_bad_database_url_is_one_clean_line(url, message):
@@ -109,6 +127,12 @@ def test_bad_port_setting():
     proc = subprocess.run([sys.executable, "-m", "ceasefire", "serve"], capture_output=True,
                           text=True, check=False, env={"CEASEFIRE_PORT": "eighty", "PATH": ""})
     assert proc.returncode == 1 and "CEASEFIRE_PORT: must be a whole number" in proc.stderr
+
+
+def test_geo_locate_outside_syria_is_a_clean_error():
+    result = run("geo", "locate", "--lat", "33.89", "--lon", "35.5")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: (33.89, 35.5) lies outside every admin area"
 
 
 def test_geo_locate_prints_nested_areas():

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from ceasefire.config import SETTINGS, Settings
-from ceasefire.errors import CeasefireError
+from ceasefire.errors import CeasefireError, NotFound
 from ceasefire.store.db import Database
 
 EXIT_ERROR = 1  # bad input, missing record, unreachable database: the message says which
@@ -120,7 +120,11 @@ def scenario_load(obj: _Context, name_or_path: str) -> None:
 
     source, text = locate(name_or_path)
     parsed = parse(text, source=source)
-    result = load_scenario(obj.database(), parsed)
+    try:
+        result = load_scenario(obj.database(), parsed)
+    except CeasefireError as exc:
+        exc.source = exc.source or source  # say which file clashed with the stored record
+        raise
     created = ", ".join(f"{n} {k}" for k, n in result.created.items()) or "nothing new"
     unchanged = ", ".join(f"{n} {k}" for k, n in result.unchanged.items()) or "none"
     click.echo(f"scenario {parsed.code}: created {created}; already present: {unchanged}")
@@ -201,7 +205,7 @@ def geo_locate(lat: float, lon: float) -> None:
     index = syria()
     codes = index.locate(Point(lon, lat))
     if codes is None:
-        raise click.ClickException(f"({lat}, {lon}) lies outside every admin area")
+        raise NotFound(f"({lat}, {lon}) lies outside every admin area")
     for code in codes.codes():
         area = index.area(code)
         click.echo(f"adm{area.level}  {area.pcode:<9} {area.name}  {area.name_ar}")

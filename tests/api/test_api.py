@@ -91,7 +91,7 @@ def test_locate_gives_bilingual_admin_areas(client):
 def test_actor_search_by_alias(client):
     found = client.get("/api/v1/actors", params={"name": "داعش"}).json()
     assert [a["code"] for a in found] == ["isil"]
-    assert len(client.get("/api/v1/actors").json()) == 20
+    assert len(client.get("/api/v1/actors").json()) == 21
 
 
 def test_violation_types_carry_their_acled_mapping(client):
@@ -103,3 +103,9 @@ def test_parties(client):
     kinds = {p["code"]: p["kind"] for p in client.get("/api/v1/parties").json()}
     assert kinds == {"IR": "guarantor", "RU": "guarantor", "TR": "guarantor",
                      "UN": "observer", "SEC": "secretariat"}
+
+
+def test_malformed_code_is_refused_before_the_database(client):
+    response = client.get("/api/v1/actors/a%00b")
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "path.code"

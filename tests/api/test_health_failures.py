@@ -17,3 +17,17 @@ def test_health_is_503_when_the_database_is_unreachable():
     with TestClient(create_app(settings)) as client:
         response = client.get("/health")
     assert response.status_code == 503 and response.json()["database"] == "unreachable"
+
+
+def test_an_unexpected_failure_still_answers_in_the_error_shape(tmp_path):
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}"))
+
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    app.add_api_route("/boom", boom)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    assert response.status_code == 500
+    assert response.json() == {"error": {"code": "internal_error",
+                                         "message": "the server failed to handle the request"}}

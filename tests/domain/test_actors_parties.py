@@ -15,6 +15,9 @@ from ceasefire.errors import InvalidInput
     ("جبهة النصرة", "جبهه النصره"),  # ta marbuta written as ha
     ("IŞİD", "işid"),
     ("Faylaq al-Rahmān", "Faylaq al-Rahman"),
+    ("Hay'at Tahrir al-Sham", "Hayat Tahrir al-Sham"),
+    ("Hay’at Tahrir al-Sham", "Hayat Tahrir al-Sham"),
+    ("Devrim Muhafızları", "Devrim Muhafizlari"),
 ])
 def test_names_compare_after_normalisation(a, b):
     assert normalise_name(a) == normalise_name(b)
@@ -67,3 +70,16 @@ def test_username_is_checked():
     with pytest.raises(InvalidInput) as err:
         Account("Bad Name!", "RU", Role.GUARANTOR, datetime(2017, 1, 1, tzinfo=UTC))
     assert err.value.field == "username"
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("x" * 201, "at most 200"),
+    ("Rus\x00sia", "control character"),
+    ("   ", "must not be empty"),
+])
+def test_names_the_store_cannot_keep_are_refused(name, message):
+    with pytest.raises(InvalidInput, match=message) as err:
+        Party("RU", name, PartyKind.GUARANTOR)
+    assert err.value.field == "name"
+    with pytest.raises(InvalidInput, match=message):
+        ActorName(name, "en")

@@ -53,3 +53,8 @@ def test_overlap_and_within_a_period():
     assert not straddling.within(start, None)
     assert When.on_day(date(2017, 1, 1)).within(start, None)
     assert not When.on_day(date(2016, 12, 28)).overlaps(start, None)
+
+
+def test_a_time_that_cannot_be_expressed_in_utc_is_refused():
+    with pytest.raises(InvalidInput, match="out of range"):
+        When.exact(datetime(1, 1, 1, 0, 0, tzinfo=DAMASCUS_WINTER))

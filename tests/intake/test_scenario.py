@@ -100,6 +100,21 @@ def test_toml_syntax_error_names_the_line():
     ('party = "RU"', 'party = "KZ"', "accounts[0].party"),
     ('code = "UN"', 'code = "RU"', "parties[1].code"),
     ('code = "UN"', 'code = "un"', "parties[1].code"),
+    ('username = "ru-officer"', 'username = "Bad Name"', "accounts[0].username"),
+    ('prohibited = ["shelling"]', 'prohibited = ["shelling"]\nresponse_deadline_hours = 72.5',
+     "agreements[0].response_deadline_hours"),
+    ('prohibited = ["shelling"]', 'prohibited = ["shelling"]\nresponse_deadline_hours = inf',
+     "agreements[0].response_deadline_hours"),
+    ('prohibited = ["shelling"]', 'prohibited = ["shelling"]\nresponse_deadline_hours = 0',
+     "agreements[0].response_deadline_hours"),
+    ('start = 2016-12-30T00:00:00+02:00', 'start = 0001-01-01T00:00:00+02:00',
+     "agreements[0].start"),
+    ('area = { pcodes = ["SY02"] }', 'area = { pcodes = [] }', "agreements[0].area"),
+    ('area = { pcodes = ["SY02"] }',
+     'area = { pcodes = ["SY02"] }\nzones = [{ code = "Z 1", name = "z", '
+     'start = 2017-05-06T00:00:00+03:00, area = { pcodes = ["SY02"] } }]',
+     "agreements[0].zones[0].code"),
+    ('name = "Russian Federation"', 'name = "Rus\\u0000sia"', "parties[0].name"),
 ])
 def test_bad_scenario_names_the_field(old, new, field):
     assert old in MINIMAL

@@ -1,6 +1,7 @@
 import pytest
+from sqlalchemy import text
 
-from ceasefire.errors import ConfigError, StorageUnavailable
+from ceasefire.errors import ConfigError, InvalidInput, StorageUnavailable
 from ceasefire.store.db import Database, parse_url
 
 
@@ -10,6 +11,8 @@ from ceasefire.store.db import Database, parse_url
     ("sqlite://", "needs a file path"),
     ("sqlite:///:memory:", "needs a file path"),
     ("postgresql://user@127.0.0.1:5432", "needs a database name"),
+    ("postgresql://u@h:abc/db", "is not a database URL"),
+    ("sqlite:////tmp/q.db?timeout=abc", "take no options"),
 ])
 def test_bad_database_url_names_the_setting(url, message):
     with pytest.raises(ConfigError, match=message) as err:
@@ -40,3 +43,25 @@ def test_sqlite_directory_is_created(tmp_path):
     db = Database(f"sqlite:///{tmp_path / 'nested' / 'dir' / 'c.db'}")
     db.upgrade()
     assert (tmp_path / "nested" / "dir" / "c.db").is_file()
+
+
+def test_home_directory_in_a_sqlite_path_is_expanded(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert parse_url("sqlite:///~/cf.db").database == str(tmp_path / "cf.db")
+
+
+def test_a_schema_from_a_newer_version_is_named_as_such(database):
+    with database.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    for action in (database.require_current, database.upgrade):
+        with pytest.raises(StorageUnavailable, match="made by a newer version"):
+            action()
+
+
+def test_values_the_database_refuses_become_input_errors(database):
+    if database.backend == "sqlite":
+        pytest.skip("SQLite does not enforce VARCHAR lengths")
+    insert = text("INSERT INTO parties (code, name, kind) VALUES ('XX', :n, 'observer')")
+    with pytest.raises(InvalidInput, match="refused a value"), \
+            database.session(write=True) as s:
+        s.execute(insert, {"n": "x" * 300})

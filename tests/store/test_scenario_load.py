@@ -3,7 +3,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import func, select
 
-from ceasefire.domain import Actor, ActorName
+from ceasefire.domain import Actor, ActorName, Role
 from ceasefire.errors import Conflict
 from ceasefire.services.scenarios import load_scenario
 from ceasefire.store import agreements, parties
@@ -28,25 +28,37 @@ def test_loading_twice_changes_nothing(database, syria_scenario):
     first = load_scenario(database, syria_scenario)
     counts = row_counts(database)
     second = load_scenario(database, syria_scenario)
-    assert first.created == {"party": 5, "actor": 20, "agreement": 1, "account": 6}
+    assert first.created == {"party": 5, "actor": 21, "agreement": 1, "account": 6}
     assert second.created == {} and second.tokens == {}
     assert second.unchanged == first.created
     assert row_counts(database) == counts
 
 
-def test_a_conflicting_scenario_changes_nothing(database, syria_scenario):
+def test_a_conflict_late_in_the_load_undoes_the_earlier_writes(database, syria_scenario):
     load_scenario(database, syria_scenario)
     before = row_counts(database)
     newcomer = Actor("newcomer", "New group", (ActorName("مجموعة جديدة", "ar"),))
-    renamed = replace(syria_scenario.parties[0], name="Someone else")
+    # Accounts are stored last: the new actor is written before the clash is found.
+    demoted = replace(syria_scenario.accounts[0], role=Role.ANALYST)
     edited = replace(syria_scenario, actors=(*syria_scenario.actors, newcomer),
-                     parties=(renamed, *syria_scenario.parties[1:]))
+                     accounts=(demoted, *syria_scenario.accounts[1:]))
     with pytest.raises(Conflict) as err:
         load_scenario(database, edited)
-    assert err.value.id == "RU" and "name" in err.value.message
+    assert err.value.id == "ru-officer" and "role" in err.value.message
     assert row_counts(database) == before
     with database.session() as s:
         assert parties.find_actor(s, code="newcomer") is None
+
+
+def test_a_changed_party_is_refused_not_rewritten(database, syria_scenario):
+    load_scenario(database, syria_scenario)
+    renamed = replace(syria_scenario.parties[0], name="Someone else")
+    with pytest.raises(Conflict) as err:
+        load_scenario(database, replace(syria_scenario,
+                                        parties=(renamed, *syria_scenario.parties[1:])))
+    assert err.value.id == "RU" and err.value.field == "party.name"
+    with database.session() as s:
+        assert parties.get_party(s, code="RU").name == "Russian Federation"
 
 
 def test_actors_are_found_by_any_alias_in_any_script(database, syria_scenario):
@@ -55,4 +67,8 @@ def test_actors_are_found_by_any_alias_in_any_script(database, syria_scenario):
         for name in ("Daesh", "داعش", "ДАИШ", "DEAŞ", "islamic state"):
             assert [a.code for a in parties.actors_named(s, name=name)] == ["isil"]
         assert [a.code for a in parties.actors_named(s, name="احرار الشام")] == ["ahrar-al-sham"]
+        for name in ("Hayat Tahrir al-Sham", "Nusra", "جبهه النصره"):
+            assert [a.code for a in parties.actors_named(s, name=name)] == [
+                "jabhat-fatah-al-sham"]
+        assert [a.code for a in parties.actors_named(s, name="YPG")] == ["ypg"]
         assert parties.actors_named(s, name="nobody at all") == []

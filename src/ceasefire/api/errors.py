@@ -42,7 +42,15 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
                         headers=exc.headers)
 
 
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    # The traceback goes to the server log (Starlette re-raises after answering); the
+    # client gets the same JSON shape as every other error, and no internals.
+    return JSONResponse(error_body("internal_error", "the server failed to handle the request"),
+                        status_code=500)
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(Exception, _unexpected)
     app.add_exception_handler(CeasefireError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)

@@ -11,13 +11,18 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ceasefire.domain.text import check_name
 from ceasefire.errors import InvalidInput
 
-_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"  # codes of actors, agreements and zones
+_CODE = re.compile(CODE_PATTERN)
 _LANG = re.compile(r"^[a-z]{2,3}$")  # ISO 639-1 or -3
-# Arabic letter variants that writers use interchangeably.
-_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه",
-                              "ـ": None})
+# Letters that writers use interchangeably: Arabic alif and ya forms, ta marbuta, the
+# tatweel; Turkish dotless i; and the apostrophes and ayn/hamza marks of transliteration
+# (Hay'at = Hayat), which are dropped rather than read as word breaks.
+_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": None,
+                       "ı": "i", "'": None, "’": None, "‘": None, "ʿ": None, "ʾ": None,
+                       "`": None})
 
 
 class ActorStatus(StrEnum):
@@ -38,7 +43,7 @@ def check_code(code: str, *, field: str = "code") -> str:
 def normalise_name(text: str) -> str:
     """A form for comparing names: case-folded, without accents, punctuation or Arabic
     letter variants, spaces collapsed."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_ARABIC_FOLD))
+    decomposed = unicodedata.normalize("NFKD", text).translate(_FOLD)
     kept = "".join(c for c in decomposed if not unicodedata.combining(c))
     words = re.sub(r"[\W_]+", " ", kept.casefold())
     return " ".join(words.split())
@@ -50,8 +55,7 @@ class ActorName:
     lang: str
 
     def __post_init__(self) -> None:
-        if not self.text.strip():
-            raise InvalidInput("name is empty", field="text")
+        check_name(self.text, field="text")
         if not _LANG.match(self.lang):
             raise InvalidInput(f"{self.lang!r} is not an ISO 639 language code",
                                field="lang")
@@ -66,8 +70,7 @@ class Actor:
 
     def __post_init__(self) -> None:
         check_code(self.code)
-        if not self.name.strip():
-            raise InvalidInput("actor name is empty", field="name", id=self.code)
+        check_name(self.name, field="name", id=self.code)
         seen = {("en", self.name)}
         for alias in self.aliases:
             if (alias.lang, alias.text) in seen:

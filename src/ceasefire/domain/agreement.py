@@ -11,6 +11,7 @@ from typing import Any
 from ceasefire.domain.actors import ActorStatus, check_code
 from ceasefire.domain.place import AdminCodes, admin_level
 from ceasefire.domain.taxonomy import ViolationType
+from ceasefire.domain.text import check_name
 from ceasefire.domain.when import When, utc
 from ceasefire.errors import InvalidInput
 
@@ -45,13 +46,13 @@ class Area:
 
     def __post_init__(self) -> None:
         if not self.pcodes and not self.polygons:
-            raise InvalidInput("an area needs P-codes or polygons", field="area")
+            raise InvalidInput("an area needs P-codes or polygons")
         for code in self.pcodes:
             admin_level(code)
         for geometry in self.polygons:
             if geometry.get("type") not in ("Polygon", "MultiPolygon"):
                 raise InvalidInput("area geometries must be GeoJSON Polygon or MultiPolygon",
-                                   field="area.polygons")
+                                   field="polygons")
 
     def covers_admin(self, admin: AdminCodes) -> bool:
         return any(admin.within(code) for code in self.pcodes)
@@ -67,7 +68,8 @@ class Zone:
     area: Area
 
     def __post_init__(self) -> None:
-        check_code(self.code, field="zones.code")
+        check_code(self.code)
+        check_name(self.name, field="name", id=self.code, max_length=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,7 @@ class Agreement:
 
     def __post_init__(self) -> None:
         check_code(self.code)
+        check_name(self.title, field="title", id=self.code, max_length=None)
         if not self.guarantors:
             raise InvalidInput("an agreement needs at least one guarantor", field="guarantors",
                                id=self.code)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from ceasefire.domain.text import check_name
 from ceasefire.errors import InvalidInput
 
 _PARTY_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
@@ -43,6 +44,14 @@ def check_party_code(code: str, *, field: str = "party") -> str:
     return code
 
 
+def check_username(username: str, *, field: str = "username") -> str:
+    if not _USERNAME.match(username):
+        raise InvalidInput(
+            f"{username!r} is not a valid username (2-63 of a-z, 0-9, '.', '_', '-')",
+            field=field, id=username)
+    return username
+
+
 @dataclass(frozen=True, slots=True)
 class Party:
     code: str
@@ -52,8 +61,7 @@ class Party:
 
     def __post_init__(self) -> None:
         check_party_code(self.code, field="code")
-        if not self.name.strip():
-            raise InvalidInput("party name is empty", field="name", id=self.code)
+        check_name(self.name, field="name", id=self.code)
         if self.public_key is not None and len(self.public_key) != ED25519_PUBLIC_KEY_BYTES:
             raise InvalidInput(
                 f"an Ed25519 public key has {ED25519_PUBLIC_KEY_BYTES} bytes, "
@@ -72,10 +80,7 @@ class Account:
     active: bool = True
 
     def __post_init__(self) -> None:
-        if not _USERNAME.match(self.username):
-            raise InvalidInput(
-                f"{self.username!r} is not a valid username (2-63 of a-z, 0-9, '.', '_', '-')",
-                field="username")
+        check_username(self.username)
         check_party_code(self.party)
 
 

@@ -27,7 +27,10 @@ def utc(moment: datetime, *, field: str = "time") -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise InvalidInput("time must carry a UTC offset (e.g. 2017-01-05T14:30:00+02:00)",
                            field=field)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput(f"{moment.isoformat()} is out of range", field=field) from None
 
 
 _TICK = timedelta(microseconds=1)  # "latest" is inclusive: the last instant of the span

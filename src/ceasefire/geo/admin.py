@@ -21,9 +21,10 @@ from shapely.geometry.base import BaseGeometry
 from ceasefire.domain.place import AdminCodes, Point
 from ceasefire.errors import NotFound
 
-# About 1 km in degrees of latitude; lets a point on a coast or border line that the
-# 5-decimal boundary data misses by a few metres still resolve.
-DEFAULT_TOLERANCE_DEG = 0.01
+# About 1 km in degrees of latitude: what a caller may allow for a coastal point that the
+# rounded boundary data misses. Never the default: near a land border it would put a
+# point in the neighbouring country into Syria (Nusaybin, Turkey, lies that close).
+COAST_SNAP_DEG = 0.01
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,16 +79,16 @@ class AdminIndex:
             area = self._areas.get(area.parent) if area.parent else None
         return AdminCodes(*chain)
 
-    def locate(self, point: Point, *,
-               tolerance_deg: float = DEFAULT_TOLERANCE_DEG) -> AdminCodes | None:
+    def locate(self, point: Point, *, snap_deg: float = 0.0) -> AdminCodes | None:
         """The admin codes of the area holding ``point``; None if it lies outside them all.
 
-        A point on a shared boundary goes to the lowest P-code, so answers are stable.
+        A point on a shared boundary goes to the lowest P-code, so answers are stable. With
+        ``snap_deg``, a point outside every area takes the nearest one within that distance.
         """
-        return self.locate_many([point], tolerance_deg=tolerance_deg)[0]
+        return self.locate_many([point], snap_deg=snap_deg)[0]
 
     def locate_many(self, points: Sequence[Point], *,
-                    tolerance_deg: float = DEFAULT_TOLERANCE_DEG) -> list[AdminCodes | None]:
+                    snap_deg: float = 0.0) -> list[AdminCodes | None]:
         """``locate`` for many points at once, with one vectorised query (bulk imports)."""
         if not points:
             return []
@@ -99,8 +100,8 @@ class AdminIndex:
         hits = self._tree.query(geoms, predicate="intersects")
         np.minimum.at(found, hits[0], hits[1])
         missing = np.flatnonzero(found == none)
-        if len(missing) and tolerance_deg > 0:
-            near = self._tree.query_nearest(geoms[missing], max_distance=tolerance_deg)
+        if len(missing) and snap_deg > 0:
+            near = self._tree.query_nearest(geoms[missing], max_distance=snap_deg)
             np.minimum.at(found, missing[near[0]], near[1])
         return [self._finest_admin[i] if i < none else None for i in found.tolist()]
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ceasefire.domain.actors import Actor, ActorName, ActorStatus
 from ceasefire.domain.agreement import Agreement, Area, Period, QuorumRule, Zone
-from ceasefire.domain.parties import Party, PartyKind, Role
+from ceasefire.domain.parties import Party, PartyKind, Role, check_username
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.errors import CeasefireError, InvalidInput, NotFound
 from ceasefire.geo.admin import AdminIndex, syria
@@ -75,7 +75,8 @@ class _Agreement(_Model):
     signatories: list[str] = []
     excluded: list[str] = []
     quorum: QuorumRule = QuorumRule.UNANIMOUS
-    response_deadline_hours: Annotated[float, Field(gt=0)] = 72
+    # Whole hours, at most a year: what is stored is then exactly what was read.
+    response_deadline_hours: Annotated[int, Field(gt=0, le=8760)] = 72
     zones: list[_Zone] = []
 
 
@@ -215,6 +216,7 @@ def _build(model: _File, *, boundaries: AdminIndex) -> Scenario:
     accounts = []
     for i, acc in enumerate(model.accounts):
         field = f"accounts[{i}]"
+        _at(field, check_username, acc.username)
         if acc.party not in party_codes:
             raise InvalidInput(f"unknown party {acc.party!r}", field=f"{field}.party",
                                id=acc.username)

@@ -16,18 +16,21 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError as AlembicError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import (
     ArgumentError,
+    DataError,
     DBAPIError,
+    IntegrityError,
     InterfaceError,
     NoSuchModuleError,
     OperationalError,
 )
 from sqlalchemy.orm import Session
 
-from ceasefire.errors import ConfigError, StorageUnavailable
+from ceasefire.errors import ConfigError, Conflict, InvalidInput, StorageUnavailable
 
 _DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg",
             "postgres": "postgresql+psycopg"}
@@ -39,7 +42,8 @@ def parse_url(raw: str) -> URL:
     field = "CEASEFIRE_DATABASE_URL"
     try:
         url = make_url(raw)
-    except ArgumentError:
+        url.port  # noqa: B018 - a non-numeric port only fails when read
+    except (ArgumentError, ValueError):
         raise ConfigError(f"{raw!r} is not a database URL (e.g. sqlite:///data/ceasefire.db "
                           "or postgresql://user@127.0.0.1:5432/ceasefire)", field=field) from None
     backend = url.get_backend_name()
@@ -49,7 +53,10 @@ def parse_url(raw: str) -> URL:
     if backend == "sqlite":
         if not url.database or url.database == ":memory:":
             raise ConfigError("SQLite needs a file path (sqlite:///PATH)", field=field)
-        return url.set(drivername="sqlite")
+        if url.query:
+            raise ConfigError(f"SQLite URLs take no options, got ?{'&'.join(url.query)}",
+                              field=field)
+        return url.set(drivername="sqlite", database=str(Path(url.database).expanduser()))
     if not url.database:
         raise ConfigError("a PostgreSQL URL needs a database name", field=field)
     return url.set(drivername=_DRIVERS[backend])
@@ -84,8 +91,7 @@ class Database:
     def _create_engine(self) -> Engine:
         try:
             if self.backend == "sqlite":
-                Path(self.url.database or "").expanduser().parent.mkdir(parents=True,
-                                                                       exist_ok=True)
+                Path(self.url.database or "").parent.mkdir(parents=True, exist_ok=True)
                 engine = create_engine(self.url, connect_args={"check_same_thread": False})
                 event.listen(engine, "connect", _sqlite_on_connect)
                 event.listen(engine, "begin", _sqlite_on_begin)
@@ -111,6 +117,10 @@ class Database:
             raise StorageUnavailable(
                 f"cannot use the database at {self.describe()}: {_first_line(exc.orig)}"
             ) from exc
+        except IntegrityError as exc:  # e.g. two writers racing for one unique name
+            raise Conflict(f"the database refused the change: {_first_line(exc.orig)}") from exc
+        except DataError as exc:  # a value the database cannot hold (PostgreSQL is stricter)
+            raise InvalidInput(f"the database refused a value: {_first_line(exc.orig)}") from exc
 
     # -- schema -----------------------------------------------------------------------
 
@@ -137,6 +147,9 @@ class Database:
             ) from exc
 
     def upgrade(self, revision: str = "head") -> None:
+        current = self.current_revision()
+        if current is not None and not self._known(current):
+            self.require_current()  # explains the newer schema
         config = self._alembic_config()
         try:
             with self.engine.begin() as connection:
@@ -147,9 +160,20 @@ class Database:
                 f"cannot migrate the database at {self.describe()}: {_first_line(exc.orig)}"
             ) from exc
 
+    def _known(self, revision: str) -> bool:
+        try:
+            ScriptDirectory.from_config(self._alembic_config()).get_revision(revision)
+        except AlembicError:
+            return False
+        return True
+
     def require_current(self) -> None:
         """Refuse to work on a database whose schema is not the one this code expects."""
         current, head = self.current_revision(), self.head_revision()
+        if current is not None and not self._known(current):
+            raise StorageUnavailable(
+                f"the database at {self.describe()} is at schema {current}, which this "
+                "version does not know: it was made by a newer version of Ceasefire Monitor")
         if current != head:
             raise StorageUnavailable(
                 f"the database at {self.describe()} is at schema {current or 'none'}, "

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
 
 from ceasefire.api.deps import CurrentAccount, SessionDep
 from ceasefire.api.schemas import (
@@ -12,10 +14,13 @@ from ceasefire.api.schemas import (
     PartyOut,
     ViolationTypeOut,
 )
+from ceasefire.domain.actors import CODE_PATTERN
 from ceasefire.domain.taxonomy import FROM_ACLED, ViolationType
 from ceasefire.store import agreements, parties
 
 router = APIRouter(prefix="/api/v1")
+
+Code = Annotated[str, Path(pattern=CODE_PATTERN, description="e.g. syria-2016, isil")]
 
 
 @router.get("/me", response_model=AccountOut, tags=["accounts"])
@@ -39,7 +44,7 @@ def list_actors(session: SessionDep,
 
 
 @router.get("/actors/{code}", response_model=ActorOut, tags=["reference"])
-def get_actor(code: str, session: SessionDep) -> ActorOut:
+def get_actor(code: Code, session: SessionDep) -> ActorOut:
     return ActorOut.of(parties.get_actor(session, code=code))
 
 
@@ -49,7 +54,7 @@ def list_agreements(session: SessionDep) -> list[AgreementOut]:
 
 
 @router.get("/agreements/{code}", response_model=AgreementOut, tags=["reference"])
-def get_agreement(code: str, session: SessionDep) -> AgreementOut:
+def get_agreement(code: Code, session: SessionDep) -> AgreementOut:
     return AgreementOut.of(agreements.get_agreement(session, code=code))
 
 
