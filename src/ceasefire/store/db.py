@@ -130,12 +130,23 @@ class Database:
         return config
 
     @cached_property
-    def _head(self) -> str | None:
-        return ScriptDirectory.from_config(self._alembic_config()).get_current_head()
+    def _scripts(self) -> ScriptDirectory:
+        return ScriptDirectory.from_config(self._alembic_config())
 
     def head_revision(self) -> str | None:
         """The schema revision this version of the code needs."""
-        return self._head
+        return self._scripts.get_current_head()
+
+    def _refuse_newer(self, current: str | None) -> None:
+        if current is None:
+            return
+        try:
+            self._scripts.get_revision(current)
+        except AlembicError:
+            raise StorageUnavailable(
+                f"the database at {self.describe()} is at schema {current}, which this "
+                "version does not know: it was made by a newer version of Ceasefire Monitor"
+            ) from None
 
     def current_revision(self) -> str | None:
         try:
@@ -147,9 +158,7 @@ class Database:
             ) from exc
 
     def upgrade(self, revision: str = "head") -> None:
-        current = self.current_revision()
-        if current is not None and not self._known(current):
-            self.require_current()  # explains the newer schema
+        self._refuse_newer(self.current_revision())
         config = self._alembic_config()
         try:
             with self.engine.begin() as connection:
@@ -160,20 +169,10 @@ class Database:
                 f"cannot migrate the database at {self.describe()}: {_first_line(exc.orig)}"
             ) from exc
 
-    def _known(self, revision: str) -> bool:
-        try:
-            ScriptDirectory.from_config(self._alembic_config()).get_revision(revision)
-        except AlembicError:
-            return False
-        return True
-
     def require_current(self) -> None:
         """Refuse to work on a database whose schema is not the one this code expects."""
         current, head = self.current_revision(), self.head_revision()
-        if current is not None and not self._known(current):
-            raise StorageUnavailable(
-                f"the database at {self.describe()} is at schema {current}, which this "
-                "version does not know: it was made by a newer version of Ceasefire Monitor")
+        self._refuse_newer(current)
         if current != head:
             raise StorageUnavailable(
                 f"the database at {self.describe()} is at schema {current or 'none'}, "
