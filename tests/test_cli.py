@@ -47,7 +47,7 @@ def test_scenario_file_fault_names_file_field_and_id(database, tmp_path):
                    encoding="utf-8")
     result = run("--database-url", url_of(database), "scenario", "load", str(bad))
     assert result.exit_code == 1
-    assert result.stderr.strip() == (f"error: {bad}, accounts[0].party, id 'u1': "
+    assert result.stderr.strip() == (f"error: {bad}, line 11, accounts[0].party, id 'u1': "
                                      "unknown party 'KZ'")
 
 

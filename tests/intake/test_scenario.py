@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from ceasefire.domain import ActorStatus, QuorumRule
@@ -116,9 +118,13 @@ def test_toml_syntax_error_names_the_line():
      "agreements[0].zones[0].code"),
     ('name = "Russian Federation"', 'name = "Rus\\u0000sia"', "parties[0].name"),
 ])
-def test_bad_scenario_names_the_field(old, new, field):
+def test_bad_scenario_names_the_field_and_its_line(old, new, field):
     assert old in MINIMAL
-    assert error_of(MINIMAL.replace(old, new, 1)).field == field
+    text = MINIMAL.replace(old, new, 1)
+    err = error_of(text)
+    assert err.field == field
+    last_key = re.findall(r"[a-z_]+", field)[-1]
+    assert last_key in text.splitlines()[err.line - 1]
 
 
 def test_missing_file_is_not_found(tmp_path):

@@ -23,6 +23,7 @@ from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.errors import CeasefireError, InvalidInput, NotFound
 from ceasefire.geo.admin import AdminIndex, syria
 from ceasefire.geo.shapes import polygon_problem
+from ceasefire.intake.toml_lines import line_of
 
 BOUNDARIES = {"syria": syria}
 _PACKAGED = "ceasefire.scenarios"
@@ -132,7 +133,7 @@ def locate(name_or_path: str) -> tuple[str, str]:
     path = Path(name_or_path)
     if not path.is_file():
         raise NotFound(f"no scenario {name_or_path!r}: not a shipped scenario "
-                       f"({', '.join(available())}) nor a file", id=name_or_path)
+                       f"({', '.join(available())}) nor a file")
     try:
         return str(path), path.read_text(encoding="utf-8-sig")  # tolerate a BOM
     except (OSError, UnicodeDecodeError) as exc:
@@ -157,11 +158,14 @@ def parse(text: str, *, source: str) -> Scenario:
         model = _File.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise InvalidInput(first["msg"], source=source, field=_loc(first["loc"])) from exc
+        field = _loc(first["loc"])
+        raise InvalidInput(first["msg"], source=source, field=field,
+                           line=line_of(text, field)) from exc
     try:
         return _build(model, boundaries=BOUNDARIES[model.scenario.boundaries]())
     except CeasefireError as exc:
         exc.source = source
+        exc.line = exc.line or line_of(text, exc.field)
         raise
 
 
