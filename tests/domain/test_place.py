@@ -51,3 +51,11 @@ def test_where_precision_uses_ucdp_numbers():
     assert WherePrecision(1) is WherePrecision.EXACT
     assert WherePrecision(4) is WherePrecision.GOVERNORATE
     assert WherePrecision(7) is WherePrecision.WATERS
+
+
+def test_acled_geo_precision():
+    assert [WherePrecision.from_acled(c) for c in (1, 2, 3)] == [
+        WherePrecision.EXACT, WherePrecision.NEAR, WherePrecision.GOVERNORATE]
+    with pytest.raises(InvalidInput) as err:
+        WherePrecision.from_acled(4)
+    assert err.value.field == "geo_precision"

@@ -58,3 +58,23 @@ def test_overlap_and_within_a_period():
 def test_a_time_that_cannot_be_expressed_in_utc_is_refused():
     with pytest.raises(InvalidInput, match="out of range"):
         When.exact(datetime(1, 1, 1, 0, 0, tzinfo=DAMASCUS_WINTER))
+
+
+@pytest.mark.parametrize(("code", "precision"), [
+    (1, TimePrecision.DAY), (2, TimePrecision.WEEK), (3, TimePrecision.WEEK),
+    (4, TimePrecision.MONTH), (5, TimePrecision.YEAR)])
+def test_ucdp_date_prec(code, precision):
+    assert TimePrecision.from_ucdp(code) is precision
+
+
+def test_acled_time_precision():
+    assert [TimePrecision.from_acled(c) for c in (1, 2, 3)] == [
+        TimePrecision.DAY, TimePrecision.WEEK, TimePrecision.MONTH]
+
+
+@pytest.mark.parametrize(("convert", "code", "field"), [
+    (TimePrecision.from_ucdp, 6, "date_prec"), (TimePrecision.from_acled, 0, "time_precision")])
+def test_unknown_source_precision_names_its_field(convert, code, field):
+    with pytest.raises(InvalidInput) as err:
+        convert(code)
+    assert err.value.field == field

@@ -23,6 +23,16 @@ class WherePrecision(IntEnum):
     COUNTRY = 6  # only the country is known
     WATERS = 7  # international waters or airspace
 
+    @classmethod
+    def from_acled(cls, geo_precision: int) -> WherePrecision:
+        """ACLED geo_precision: 1 the named place, 2 near it or a part of a region,
+        3 only a larger region (ACLED then codes its capital)."""
+        table = {1: cls.EXACT, 2: cls.NEAR, 3: cls.GOVERNORATE}
+        if geo_precision not in table:
+            raise InvalidInput(f"{geo_precision!r} is not one of [1, 2, 3]",
+                               field="geo_precision")
+        return table[geo_precision]
+
 
 @dataclass(frozen=True, slots=True)
 class Point:

@@ -21,6 +21,28 @@ class TimePrecision(StrEnum):
     MONTH = "month"
     YEAR = "year"
 
+    @classmethod
+    def from_ucdp(cls, date_prec: int) -> TimePrecision:
+        """UCDP GED date_prec: 1 day, 2 a span of 2-6 days, 3 week, 4 month, 5 year or more."""
+        return _invalid_or(_FROM_UCDP, date_prec, "date_prec")
+
+    @classmethod
+    def from_acled(cls, time_precision: int) -> TimePrecision:
+        """ACLED time_precision: 1 day, 2 week, 3 month."""
+        return _invalid_or(_FROM_ACLED, time_precision, "time_precision")
+
+
+_FROM_UCDP = {1: TimePrecision.DAY, 2: TimePrecision.WEEK, 3: TimePrecision.WEEK,
+              4: TimePrecision.MONTH, 5: TimePrecision.YEAR}
+_FROM_ACLED = {1: TimePrecision.DAY, 2: TimePrecision.WEEK, 3: TimePrecision.MONTH}
+
+
+def _invalid_or(table: dict[int, TimePrecision], code: int, field: str) -> TimePrecision:
+    try:
+        return table[code]
+    except KeyError:
+        raise InvalidInput(f"{code!r} is not one of {sorted(table)}", field=field) from None
+
 
 def utc(moment: datetime, *, field: str = "time") -> datetime:
     """Normalise an aware datetime to UTC; naive ones are refused, not guessed."""
