@@ -202,12 +202,10 @@ def geo_locate(lat: float, lon: float) -> None:
     from ceasefire.domain.place import Point
     from ceasefire.geo.admin import syria
 
-    index = syria()
-    codes = index.locate(Point(lon, lat))
-    if codes is None:
+    areas = syria().areas_at(Point(lon, lat))
+    if not areas:
         raise NotFound(f"({lat}, {lon}) lies outside every admin area")
-    for code in codes.codes():
-        area = index.area(code)
+    for area in areas:
         click.echo(f"adm{area.level}  {area.pcode:<9} {area.name}  {area.name_ar}")
 
 

@@ -87,6 +87,11 @@ class AdminIndex:
         """
         return self.locate_many([point], snap_deg=snap_deg)[0]
 
+    def areas_at(self, point: Point, *, snap_deg: float = 0.0) -> list[AdminArea]:
+        """The admin areas holding ``point``, coarsest first; empty outside them all."""
+        codes = self.locate(point, snap_deg=snap_deg)
+        return [self._areas[c] for c in codes.codes()] if codes else []
+
     def locate_many(self, points: Sequence[Point], *,
                     snap_deg: float = 0.0) -> list[AdminCodes | None]:
         """``locate`` for many points at once, with one vectorised query (bulk imports)."""

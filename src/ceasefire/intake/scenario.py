@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ceasefire.domain.actors import Actor, ActorName, ActorStatus
 from ceasefire.domain.agreement import Agreement, Area, Period, QuorumRule, Zone
-from ceasefire.domain.parties import Party, PartyKind, Role, check_username
+from ceasefire.domain.parties import Party, PartyKind, Role, check_role, check_username
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.errors import CeasefireError, InvalidInput, NotFound
 from ceasefire.geo.admin import AdminIndex, syria
@@ -179,12 +179,14 @@ def _unique(items: list[Any], key: str, field: str) -> None:
         seen.add(value)
 
 
-def _at(field: str, build: Any, *args: Any, **kwargs: Any) -> Any:
-    """Build a domain object, prefixing the field of any error with where it came from."""
+def _at(field: str, build: Any, *args: Any, at_id: str | None = None, **kwargs: Any) -> Any:
+    """Build a domain object, prefixing the field of any error with where it came from
+    (and naming the record, ``at_id``, when the error does not)."""
     try:
         return build(*args, **kwargs)
     except InvalidInput as exc:
         exc.field = f"{field}.{exc.field}" if exc.field else field
+        exc.id = exc.id or at_id
         raise
 
 
@@ -224,10 +226,7 @@ def _build(model: _File, *, boundaries: AdminIndex) -> Scenario:
         if acc.party not in party_codes:
             raise InvalidInput(f"unknown party {acc.party!r}", field=f"{field}.party",
                                id=acc.username)
-        if not party_codes[acc.party].allows(acc.role):
-            raise InvalidInput(f"a member of {acc.party} ({party_codes[acc.party].kind}) "
-                               f"cannot have role {acc.role}", field=f"{field}.role",
-                               id=acc.username)
+        _at(field, check_role, party_codes[acc.party], acc.role, at_id=acc.username)
         accounts.append(DemoAccount(acc.username, acc.party, acc.role))
     return Scenario(model.scenario.code, model.scenario.title, parties, actors, agreements,
                     tuple(accounts))

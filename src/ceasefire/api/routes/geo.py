@@ -15,9 +15,7 @@ router = APIRouter(prefix="/api/v1/geo", tags=["geography"])
 def locate(lat: Annotated[float, Query(ge=-90, le=90)],
            lon: Annotated[float, Query(ge=-180, le=180)]) -> LocationOut:
     """The admin areas (OCHA P-codes) holding a point, coarsest first."""
-    index = syria()
-    codes = index.locate(Point(lon, lat))
-    areas = [index.area(c) for c in codes.codes()] if codes else []
+    areas = syria().areas_at(Point(lon, lat))
     return LocationOut(lat=lat, lon=lon, areas=[
         AdminAreaOut(pcode=a.pcode, level=a.level, name=a.name, name_ar=a.name_ar)
         for a in areas])
