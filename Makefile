@@ -5,6 +5,8 @@ UV := .tools/bin/uv
 UV_VERSION := 0.13.8
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 DATABASE ?= data/ceasefire.db
+# The demo reports: UCDP GED events in Syria, Dec 2016 – Jun 2017 (see its SOURCE.md).
+DEMO_REPORTS := src/ceasefire/scenarios/data/ged_syria_2016-12_2017-06.csv
 
 .PHONY: install run test bench lint clean
 
@@ -20,6 +22,8 @@ install: $(VENV)/.installed
 run: install
 	$(VENV)/bin/ceasefire --database-url sqlite:///$(DATABASE) db upgrade
 	$(VENV)/bin/ceasefire --database-url sqlite:///$(DATABASE) scenario load syria-2016
+	$(VENV)/bin/ceasefire --database-url sqlite:///$(DATABASE) import $(DEMO_REPORTS) \
+		--format ucdp --party SEC
 	$(VENV)/bin/ceasefire --database-url sqlite:///$(DATABASE) serve
 
 test: install

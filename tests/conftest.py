@@ -72,18 +72,29 @@ def backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-@pytest.fixture
-def database(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A migrated, empty database on each backend."""
+def _database(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    name = f"ceasefire_test_{os.getpid()}_{next(_names)}"
     if backend == "sqlite":
-        path = tmp_path / "ceasefire.db"
+        path = tmp_path / f"{name}.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         db = Database(f"sqlite:///{path}")
         yield db
         db.dispose()
     else:
-        admin = request.getfixturevalue("postgres_admin")
-        yield from _postgres_database(admin, f"ceasefire_test_{os.getpid()}_{next(_names)}")
+        yield from _postgres_database(request.getfixturevalue("postgres_admin"), name)
+
+
+@pytest.fixture
+def database(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database on each backend."""
+    yield from _database(backend, request, tmp_path)
+
+
+@pytest.fixture
+def second_database(backend: str, request: pytest.FixtureRequest,
+                    tmp_path: Path) -> Iterator[Database]:
+    """Another one on the same backend, for moving records between databases."""
+    yield from _database(backend, request, tmp_path)
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ def url_of(database) -> str:
 def test_db_upgrade_creates_a_database(tmp_path):
     result = run("--database-url", f"sqlite:///{tmp_path / 'new.db'}", "db", "upgrade")
     assert result.exit_code == 0, result.output
-    assert "schema at 0001" in result.stdout
+    assert "schema at 0002" in result.stdout
 
 
 def test_unmigrated_database_tells_how_to_fix_it(tmp_path):
@@ -32,7 +32,7 @@ def test_unmigrated_database_tells_how_to_fix_it(tmp_path):
 def test_scenario_load_prints_tokens_once(database):
     first = run("--database-url", url_of(database), "scenario", "load", "syria-2016")
     assert first.exit_code == 0, first.output
-    assert "created 5 party, 21 actor, 1 agreement, 6 account" in first.stdout
+    assert "created 5 party, 39 actor, 1 agreement, 6 account" in first.stdout
     assert first.stdout.count("cfm_") == 6
     second = run("--database-url", url_of(database), "scenario", "load", "syria-2016")
     assert second.exit_code == 0
@@ -155,4 +155,4 @@ def test_token_and_revoke_commands(database):
 
 def test_db_current_shows_both_revisions(database):
     result = run("--database-url", url_of(database), "db", "current")
-    assert result.stdout.split() == ["current:", "0001", "needed:", "0001"]
+    assert result.stdout.split() == ["current:", "0002", "needed:", "0002"]

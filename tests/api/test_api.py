@@ -7,8 +7,8 @@ from tests.api.conftest import bearer
 def test_health_reports_database_and_schema(client):
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "schema_revision": "0001",
-                               "schema_needed": "0001"}
+    assert response.json() == {"status": "ok", "database": "ok", "schema_revision": "0002",
+                               "schema_needed": "0002"}
 
 
 def test_openapi_lists_the_routes_and_the_bearer_scheme(client):
@@ -56,7 +56,7 @@ def test_revoked_token_is_refused(client, tokens, database):
 def test_agreement_shows_the_regime(client):
     body = client.get("/api/v1/agreements/syria-2016").json()
     assert body["guarantors"] == ["RU", "TR", "IR"]
-    assert body["excluded"] == ["isil", "jabhat-fatah-al-sham"]
+    assert body["excluded"] == ["al-qaida", "isil", "jabhat-fatah-al-sham"]
     assert body["quorum"] == "unanimous" and body["quorum_size"] == 3
     assert body["start"] == "2016-12-29T22:00:00Z"
     assert len(body["area"]["pcodes"]) == 14 and len(body["zones"]) == 4
@@ -91,7 +91,7 @@ def test_locate_gives_bilingual_admin_areas(client):
 def test_actor_search_by_alias(client):
     found = client.get("/api/v1/actors", params={"name": "داعش"}).json()
     assert [a["code"] for a in found] == ["isil"]
-    assert len(client.get("/api/v1/actors").json()) == 21
+    assert len(client.get("/api/v1/actors").json()) == 39
 
 
 def test_violation_types_carry_their_acled_mapping(client):

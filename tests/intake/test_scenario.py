@@ -58,7 +58,7 @@ def test_shipped_syria_scenario_matches_the_public_facts(syria_scenario):
     assert agreement.quorum is QuorumRule.UNANIMOUS
     assert agreement.period.start.isoformat() == "2016-12-29T22:00:00+00:00"
     assert len(agreement.area.pcodes) == 14
-    assert agreement.excluded == {"isil", "jabhat-fatah-al-sham"}
+    assert agreement.excluded == {"isil", "jabhat-fatah-al-sham", "al-qaida"}
     assert agreement.status_of("syrian-government") is ActorStatus.SIGNATORY
     assert agreement.status_of("sdf") is ActorStatus.NON_SIGNATORY
     assert [z.code for z in agreement.zones] == ["idlib", "northern-homs", "eastern-ghouta",

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from ceasefire.errors import CeasefireError
+from ceasefire.intake.validation import field_path
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 406: "not_acceptable", 413: "too_large"}
@@ -30,7 +31,10 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     first = exc.errors()[0]
-    field = ".".join(str(p) for p in first.get("loc", ()))
+    loc = tuple(first.get("loc", ()))
+    # A body field reads as in the body ("place.lat"); others keep where they came from
+    # ("query.limit", "header.Idempotency-Key").
+    field = field_path(loc[1:] if loc[:1] == ("body",) else loc)
     return JSONResponse(error_body("invalid_input", first.get("msg", "invalid input"),
                                    field=field or None), status_code=422)
 

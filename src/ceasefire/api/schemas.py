@@ -137,3 +137,66 @@ class ViolationTypeOut(BaseModel):
     code: str
     label: str
     acled: list[str]  # "Event type / Sub-event type" pairs that map to this type
+
+
+# -- reports: the shape of intake.report_in.record_of -------------------------------------
+
+class WhenOut(BaseModel):
+    earliest: datetime
+    latest: datetime
+    precision: str
+
+
+class PlaceOut(BaseModel):
+    lon: float | None
+    lat: float | None
+    precision: int  # UCDP where_prec scale, 1 exact … 7 waters
+    name: str | None
+    adm1: str | None
+    adm2: str | None
+    adm3: str | None
+
+
+class SourceOut(BaseModel):
+    name: str
+    key: str | None
+    reference: str | None
+    published: datetime | None
+
+
+class CasualtiesOut(BaseModel):
+    low: int
+    best: int
+    high: int
+    civilian: int | None
+    combatant: int | None
+    unknown: int | None
+
+
+class EvidenceOut(BaseModel):
+    description: str
+    sha256: str | None
+    uri: str | None
+
+
+class ReportOut(BaseModel):
+    id: str
+    submitted_by: str
+    received_at: datetime
+    when: WhenOut
+    place: PlaceOut
+    violation: str
+    source: SourceOut
+    perpetrators: list[str]
+    perpetrator_text: str | None
+    targets: list[str]
+    target_text: str | None
+    civilians_targeted: bool
+    casualties: CasualtiesOut
+    narrative: str
+    evidence: list[EvidenceOut]
+
+
+class ReportPage(BaseModel):
+    items: list[ReportOut]
+    next_cursor: str | None  # pass as ?cursor= for the next page; null on the last

@@ -7,15 +7,13 @@ from ceasefire.domain.parties import Account, Party, PartyKind, Role
 from ceasefire.domain.place import AdminCodes, Place, Point, WherePrecision
 from ceasefire.domain.records import (
     Assessment,
-    Evidence,
     Incident,
     Position,
-    Report,
-    Source,
     Status,
     Verdict,
     status_from_verdicts,
 )
+from ceasefire.domain.report import Evidence, Report, Source
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.domain.when import TimePrecision, When
 

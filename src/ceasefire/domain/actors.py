@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -84,3 +85,43 @@ class Actor:
     def is_called(self, text: str) -> bool:
         wanted = normalise_name(text)
         return any(normalise_name(n) == wanted for n in self.all_names())
+
+
+# Victims, not an armed actor: a report naming them as target is an attack on civilians.
+CIVILIANS = frozenset({"civilians", "civilian", "مدنيين", "مدنيون", "sivil", "siviller",
+                       "мирные жители"})
+
+
+class ActorDirectory:
+    """Finds the actor a report means, by code or by any alias in any language."""
+
+    def __init__(self, actors: Iterable[Actor]) -> None:
+        self._by_code: dict[str, Actor] = {}
+        self._by_name: dict[str, str | None] = {}  # None: two actors share the name
+        for actor in actors:
+            self._by_code[actor.code] = actor
+            for name in {normalise_name(n) for n in actor.all_names()}:
+                self._by_name[name] = None if name in self._by_name else actor.code
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._by_code
+
+    def get(self, code: str) -> Actor:
+        return self._by_code[code]
+
+    def resolve(self, name: str) -> str:
+        """The code of the actor ``name`` means; InvalidInput if none or several."""
+        if name in self._by_code:
+            return name
+        key = normalise_name(name)
+        if key not in self._by_name:
+            raise InvalidInput(f"unknown actor {name!r}: use an actor's code or one of its "
+                               "names (GET /api/v1/actors), or add the alias to the scenario")
+        code = self._by_name[key]
+        if code is None:
+            raise InvalidInput(f"{name!r} is a name of more than one actor: use the code")
+        return code
+
+
+def is_civilians(name: str) -> bool:
+    return normalise_name(name) in CIVILIANS

@@ -10,7 +10,8 @@ from enum import StrEnum
 from ceasefire.domain.text import check_name
 from ceasefire.errors import InvalidInput
 
-_PARTY_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,15}$")
+PARTY_CODE_PATTERN = r"^[A-Z][A-Z0-9]{1,15}$"
+_PARTY_CODE = re.compile(PARTY_CODE_PATTERN)
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 ED25519_PUBLIC_KEY_BYTES = 32
 

@@ -1,4 +1,4 @@
-"""The record the mechanism keeps: reports, incidents, findings and verdicts."""
+"""The record the mechanism keeps about events: incidents, findings and verdicts."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from datetime import datetime
 from enum import StrEnum
 
 from ceasefire.domain.agreement import Agreement
-from ceasefire.domain.casualties import Casualties
 from ceasefire.domain.place import Place
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.domain.when import When
@@ -27,38 +26,6 @@ class Status(StrEnum):
     DISPUTED = "disputed"
     REJECTED = "rejected"
     NOT_COVERED = "not-covered"  # outside the regime: place, time, act or actor
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    name: str  # e.g. "SOHR", "TR field team", "UCDP GED 17.1"
-    reference: str | None = None  # article title, URL, message id, dataset row id
-    published: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    description: str
-    sha256: str | None = None  # fingerprint of the file, when one was given
-    uri: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    """One account of a possible violation, as one source gave it."""
-
-    id: str
-    submitted_by: str  # party code
-    when: When
-    place: Place
-    violation: ViolationType
-    source: Source
-    perpetrator: str | None = None  # actor code, when matched
-    perpetrator_text: str | None = None  # the name as the source wrote it
-    target: str | None = None
-    casualties: Casualties = Casualties()
-    narrative: str = ""
-    evidence: tuple[Evidence, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from ceasefire.errors import CeasefireError, InvalidInput, NotFound
 from ceasefire.geo.admin import AdminIndex, syria
 from ceasefire.geo.shapes import polygon_problem
 from ceasefire.intake.toml_lines import line_of
+from ceasefire.intake.validation import invalid
 
 BOUNDARIES = {"syria": syria}
 _PACKAGED = "ceasefire.scenarios"
@@ -140,13 +141,6 @@ def locate(name_or_path: str) -> tuple[str, str]:
         raise InvalidInput(f"cannot read the file: {exc}", source=str(path)) from exc
 
 
-def _loc(parts: tuple[Any, ...]) -> str:
-    out = ""
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out
-
-
 def parse(text: str, *, source: str) -> Scenario:
     """Parse and check a whole scenario; raises InvalidInput naming the first fault."""
     try:
@@ -157,10 +151,9 @@ def parse(text: str, *, source: str) -> Scenario:
     try:
         model = _File.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = _loc(first["loc"])
-        raise InvalidInput(first["msg"], source=source, field=field,
-                           line=line_of(text, field)) from exc
+        error = invalid(exc, source=source)
+        error.line = line_of(text, error.field)
+        raise error from exc
     try:
         return _build(model, boundaries=BOUNDARIES[model.scenario.boundaries]())
     except CeasefireError as exc:

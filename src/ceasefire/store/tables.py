@@ -9,10 +9,12 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -158,3 +160,99 @@ class ApiTokenRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     account: Mapped[AccountRow] = relationship()
+
+
+class ImportRow(Base):
+    """One bulk import of a file: committed with its reports, or not at all."""
+
+    __tablename__ = "imports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    format: Mapped[str] = mapped_column(String(10))
+    file_name: Mapped[str] = mapped_column(String(500))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    source_name: Mapped[str | None] = mapped_column(String(200))
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    rows_read: Mapped[int] = mapped_column(Integer)
+    rows_added: Mapped[int] = mapped_column(Integer)
+    rows_present: Mapped[int] = mapped_column(Integer)  # already in the record: skipped
+    rows_rejected: Mapped[int] = mapped_column(Integer)
+
+
+class ReportRow(Base):
+    __tablename__ = "reports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # SHA-256 of the report's content (Report.content()): tells a repeat from an amendment
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    earliest: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    latest: Mapped[datetime] = mapped_column(UTCDateTime())
+    time_precision: Mapped[str] = mapped_column(String(10))
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    where_precision: Mapped[int] = mapped_column(SmallInteger)
+    place_name: Mapped[str | None] = mapped_column(String(200))
+    adm1: Mapped[str | None] = mapped_column(String(4), index=True)
+    adm2: Mapped[str | None] = mapped_column(String(6))
+    adm3: Mapped[str | None] = mapped_column(String(8))
+    violation: Mapped[str] = mapped_column(String(32), index=True)
+    perpetrator_text: Mapped[str | None] = mapped_column(String(500))
+    target_text: Mapped[str | None] = mapped_column(String(500))
+    civilians_targeted: Mapped[bool] = mapped_column(Boolean)
+    killed_low: Mapped[int] = mapped_column(Integer)
+    killed_best: Mapped[int] = mapped_column(Integer)
+    killed_high: Mapped[int] = mapped_column(Integer)
+    killed_civilian: Mapped[int | None] = mapped_column(Integer)
+    killed_combatant: Mapped[int | None] = mapped_column(Integer)
+    killed_unknown: Mapped[int | None] = mapped_column(Integer)
+    narrative: Mapped[str] = mapped_column(Text)
+    source_name: Mapped[str] = mapped_column(String(200))
+    source_reference: Mapped[str | None] = mapped_column(Text)
+    source_published: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    evidence: Mapped[list[Any]] = mapped_column(JSON)
+
+
+class ReportActorRow(Base):
+    """The actors a report names, as perpetrator or target, in the order given."""
+
+    __tablename__ = "report_actors"
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    role: Mapped[str] = mapped_column(String(12), primary_key=True)
+    position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), index=True)
+
+
+class IdempotencyRow(Base):
+    """The first answer to a request sent with an Idempotency-Key, kept for retries."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("account_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PlaceNameRow(Base):
+    """Place names learnt from imported records that gave them with precise coordinates."""
+
+    __tablename__ = "place_names"
+    __table_args__ = (UniqueConstraint("key", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))  # gazetteer.place_key(name)
+    name: Mapped[str] = mapped_column(String(200))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    adm1: Mapped[str | None] = mapped_column(String(4))
+    adm2: Mapped[str | None] = mapped_column(String(6))
+    adm3: Mapped[str | None] = mapped_column(String(8))
+    source_name: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,95 @@
+"""Reports: submit one (safely retried with an Idempotency-Key), read one, list many."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Response
+from fastapi.responses import JSONResponse
+
+from ceasefire.api.deps import CurrentAccount, DatabaseDep, SessionDep
+from ceasefire.api.schemas import ReportOut, ReportPage
+from ceasefire.domain.parties import Role
+from ceasefire.domain.records import Status
+from ceasefire.domain.taxonomy import ViolationType
+from ceasefire.errors import Forbidden, InvalidInput
+from ceasefire.intake.report_in import ReportIn, record_of
+from ceasefire.services.reports import submit_report
+from ceasefire.store import reports
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+# Roles that may put a report on the record; analysts only read.
+SUBMITTERS = frozenset({Role.GUARANTOR, Role.OBSERVER, Role.SECRETARIAT})
+
+
+@router.post("", status_code=201, response_model=ReportOut,
+             responses={409: {"description": "Idempotency-Key reused with another body"}})
+def submit(given: ReportIn, account: CurrentAccount, database: DatabaseDep,
+           idempotency_key: Annotated[str | None, Header(
+               alias="Idempotency-Key", min_length=1, max_length=200,
+               description="Any unique string; a retry with the same key and body gets the "
+               "first answer instead of a second report")] = None) -> JSONResponse:
+    """Submit a report for the caller's party. Give a point, a place name or a P-code;
+    the report gets its admin P-codes and actor codes here."""
+    if account.role not in SUBMITTERS:
+        raise Forbidden(f"a {account.role.value} account cannot submit reports")
+    done = submit_report(database, given, party=account.party, account=account,
+                         idempotency_key=idempotency_key)
+    headers = {"Location": f"{router.prefix}/{done.report.id}"}
+    if not done.created:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(record_of(done.report), status_code=201, headers=headers)
+
+
+def _cursor(report: ReportOut | None) -> str | None:
+    if report is None:
+        return None
+    raw = f"{report.when.earliest.isoformat()}|{report.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _after(cursor: str | None) -> tuple[datetime, str] | None:
+    if cursor is None:
+        return None
+    try:
+        earliest, uid = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return datetime.fromisoformat(earliest), str(UUID(uid))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput("not a cursor from a previous page", field="cursor") from None
+
+
+@router.get("", response_model=ReportPage)
+def list_reports(
+    session: SessionDep, account: CurrentAccount,
+    since: Annotated[datetime | None, Query(description="events at or after (ISO 8601)")] = None,
+    until: Annotated[datetime | None, Query(description="events before (ISO 8601)")] = None,
+    adm: Annotated[str | None, Query(pattern=r"^[A-Z]{2}(\d\d){1,3}$",
+                                     description="P-code of a governorate, district or "
+                                     "sub-district")] = None,
+    violation: ViolationType | None = None,
+    actor: Annotated[str | None, Query(description="actor code, as perpetrator or target")] = None,
+    party: Annotated[str | None, Query(description="reporting party code")] = None,
+    status: Annotated[Status | None, Query(
+        description="status of the report's incident (pending until one is verified)")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    cursor: str | None = None,
+) -> ReportPage:
+    """Reports, newest event first, a page at a time."""
+    for name, value in (("since", since), ("until", until)):
+        if value is not None and value.tzinfo is None:
+            raise InvalidInput("give a UTC offset (e.g. 2017-01-05T00:00:00Z)", field=name)
+    f = reports.ReportFilter(since=since, until=until, adm=adm, violation=violation,
+                             actor=actor, party=party, status=status)
+    found = reports.list_reports(session, f, limit=limit + 1, after=_after(cursor))
+    items = [ReportOut.model_validate(record_of(r)) for r in found[:limit]]
+    return ReportPage(items=items, next_cursor=_cursor(items[-1]) if len(found) > limit else None)
+
+
+@router.get("/{report_id}", response_model=ReportOut)
+def get_report(report_id: UUID, session: SessionDep, account: CurrentAccount) -> Response:
+    return JSONResponse(record_of(reports.get_report(session, uid=str(report_id))))

@@ -1,0 +1,273 @@
+"""A gazetteer of Syrian places: a name as a report writes it in, a point and P-codes out.
+
+Built from three offline sources shipped in ``data/syria`` (see SOURCE.md): the OCHA admin
+areas, the OCHA admin capitals, and the GeoNames populated places. A GeoNames place that
+is an admin capital is merged into it (OCHA point and codes, GeoNames names and
+population), and an admin area takes the names of the town at its seat, so "Dayr az Zawr
+Governorate" finds Deir-ez-Zor although OCHA spells it one way only.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+
+from ceasefire.domain.actors import normalise_name
+from ceasefire.domain.place import AdminCodes, Point, WherePrecision, admin_level
+from ceasefire.domain.text import check_name
+from ceasefire.errors import InvalidInput
+from ceasefire.geo import admin
+from ceasefire.geo.names import (
+    DISTRICT,
+    GOVERNORATE,
+    IMPORTED,
+    SUB_DISTRICT,
+    TOWN,
+    Query,
+    parse_query,
+    place_key,
+)
+
+__all__ = ["PRECISION", "SAME_PLACE_DEG", "Gazetteer", "GazetteerEntry", "Match", "place_key",
+           "syria_gazetteer"]
+
+PRECISION = {TOWN: WherePrecision.EXACT, SUB_DISTRICT: WherePrecision.NEAR,
+             DISTRICT: WherePrecision.DISTRICT, GOVERNORATE: WherePrecision.GOVERNORATE}
+_LEVEL_KIND = {1: GOVERNORATE, 2: DISTRICT, 3: SUB_DISTRICT}
+# Best first: a bare name means the town (ACLED's habit), "X countryside" the area. Areas
+# go coarse to fine: OCHA names each capital's district and sub-district after the
+# governorate ("Rural Damascus", "Idleb"), and the bare name means the larger one.
+_TOWN_FIRST = {TOWN: 0, GOVERNORATE: 1, DISTRICT: 2, SUB_DISTRICT: 3, IMPORTED: 4}
+_AREA_FIRST = {GOVERNORATE: 0, DISTRICT: 1, SUB_DISTRICT: 2, TOWN: 3, IMPORTED: 4}
+SAME_PLACE_DEG = 0.05  # about 5 km: a town of the same name this close is the same place
+_DATA = "ceasefire.geo.data.syria"
+_LOOSE_MIN = 3  # consonant skeletons shorter than this match too much to be used
+# Names reports use that OCHA does not give.
+_ALIASES = {"SY03": ("Rif Dimashq", "Reef Damascus", "Damascus countryside", "Rif Damascus")}
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerEntry:
+    name: str
+    point: Point
+    admin: AdminCodes
+    kind: str  # "governorate" | "district" | "sub-district" | "town" | "imported"
+    precision: WherePrecision  # what a report placed by this name alone knows
+    population: int | None = None
+    names: tuple[str, ...] = ()  # every known name, Arabic too; ``name`` counts as one
+
+    def __post_init__(self) -> None:
+        check_name(self.name, field="name")
+        if self.kind not in _TOWN_FIRST:
+            raise InvalidInput(f"{self.kind!r} is not one of {sorted(_TOWN_FIRST)}",
+                               field="kind", id=self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    entry: GazetteerEntry
+    how: str  # "exact" (the normalised name) | "variant" (the transliteration key)
+
+
+class Gazetteer:
+    """Place names indexed three ways: normalised, by ``place_key``, and by its consonants
+    (used only when the first two find nothing: Kafar Batna for Kafr Batna)."""
+
+    def __init__(self, entries: Iterable[GazetteerEntry]) -> None:
+        self._entries: list[GazetteerEntry] = []
+        self._index: tuple[dict[str, list[int]], ...] = ({}, {}, {})
+        self._add(entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[GazetteerEntry]:
+        return iter(self._entries)
+
+    def _add(self, entries: Iterable[GazetteerEntry]) -> None:
+        for entry in entries:
+            number = len(self._entries)
+            self._entries.append(entry)
+            for name in {entry.name, *entry.names}:
+                for index, key in zip(self._index, _keys(name), strict=True):
+                    if key and number not in index.setdefault(key, []):
+                        index[key].append(number)
+
+    def with_entries(self, extra: Iterable[GazetteerEntry]) -> Gazetteer:
+        """A new gazetteer with ``extra`` added (e.g. places named in imported records);
+        they rank below official entries found the same way."""
+        new = Gazetteer(())
+        new._entries = list(self._entries)
+        new._index = tuple({k: list(v) for k, v in index.items()} for index in self._index)
+        new._add(extra)
+        return new
+
+    def search(self, text: str, *, limit: int = 10) -> list[Match]:
+        """The entries ``text`` may name, best first."""
+        full = normalise_name(text)
+        if not full:
+            return []
+        # The whole text first: "Rural Damascus" is a name, not Damascus in part.
+        found = self._lookup(Query(full))
+        if not found:
+            query = parse_query(text)
+            found = self._lookup(query) if query.name and query.name != full else []
+        return found[:limit]
+
+    def resolve(self, text: str) -> GazetteerEntry | None:
+        """The entry ``text`` most likely names; None if it names none."""
+        found = self.search(text, limit=1)
+        return found[0].entry if found else None
+
+    def _lookup(self, query: Query) -> list[Match]:
+        found: dict[int, int] = {}  # entry number -> tier: exact 0, key 1, consonants 2
+        for tier, (index, key) in enumerate(zip(self._index, _keys(query.name), strict=True)):
+            if tier == 2 and found:
+                break
+            for number in index.get(key, ()) if key else ():
+                kind = self._entries[number].kind
+                if number not in found and (query.kinds is None or kind in query.kinds):
+                    found[number] = tier
+        order = _AREA_FIRST if query.area else _TOWN_FIRST
+
+        def rank(number: int) -> tuple[int, bool, int, int, int]:
+            entry = self._entries[number]
+            return (found[number], entry.kind == IMPORTED, order[entry.kind],
+                    -(entry.population or 0), number)
+
+        matches = []
+        for number in sorted(found, key=rank):
+            entry = self._entries[number]
+            if query.near and entry.precision < WherePrecision.NEAR:
+                entry = dataclasses.replace(entry, precision=WherePrecision.NEAR)
+            matches.append(Match(entry, "exact" if found[number] == 0 else "variant"))
+        return matches
+
+
+@lru_cache(maxsize=1 << 16)  # towns lend their names to areas: each is keyed once
+def _keys(name: str) -> tuple[str, str, str]:
+    key = place_key(name)
+    loose = key.replace("a", "")  # the consonants: place_key writes every vowel as "a"
+    return normalise_name(name), key, loose if len(loose) >= _LOOSE_MIN else ""
+
+
+@cache
+def syria_gazetteer() -> Gazetteer:
+    """The gazetteer of Syria built from the package's data (once per process)."""
+    return Gazetteer(_syria_entries())
+
+
+def _syria_entries() -> list[GazetteerEntry]:
+    """Towns (capitals merged with GeoNames, then the other GeoNames places inside Syria)
+    and the admin areas, each at its seat."""
+    index = admin.syria()
+    capitals = _read_capitals()
+    places = _read_geonames()
+    codes = index.locate_many([c.point for c, _ in capitals] + [p.point for p in places],
+                              snap_deg=admin.COAST_SNAP_DEG)
+    # Places outside every area, even snapped to the coast, are not in Syria: dropped.
+    places = [dataclasses.replace(p, admin=c)
+              for p, c in zip(places, codes[len(capitals):], strict=True) if c is not None]
+    by_key: dict[str, list[GazetteerEntry]] = {}  # by key and by consonants
+    for place in places:
+        for key in {k for name in place.names for k in _keys(name)[1:] if k}:
+            by_key.setdefault(key, []).append(place)
+    merged: set[int] = set()  # id() of the GeoNames places merged into a capital
+    seats: dict[str, tuple[int, GazetteerEntry]] = {}  # P-code -> (rank, capital)
+    towns: list[GazetteerEntry] = []
+    for (capital, (level, pcode)), where in zip(capitals, codes[:len(capitals)], strict=True):
+        if where is None:  # none: all 266 lie in an area once snapped (tested)
+            continue
+        capital = dataclasses.replace(capital, admin=where)
+        near = [p for k in _keys(capital.name)[1:] if k for p in by_key.get(k, ())]
+        twin = _nearest(near, capital.point, merged, adm3=where.adm3)
+        if twin is not None:
+            merged.add(id(twin))
+            capital = dataclasses.replace(capital, population=twin.population,
+                                          names=_unique(capital.names + twin.names))
+        # A capital is the seat of its own area, and of the finer areas it stands in.
+        for code in where.codes():
+            rank = -1 if code == pcode else level
+            if rank < admin_level(code) and (code not in seats or rank < seats[code][0]):
+                seats[code] = (rank, capital)
+        if not _names_an_area_only(capital, pcode, index):
+            towns.append(capital)
+    towns += [p for p in places if id(p) not in merged]
+    town_keys: dict[str, list[GazetteerEntry]] = {}
+    for town in towns:
+        for name in town.names:
+            town_keys.setdefault(place_key(name), []).append(town)
+    return towns + [_area(a, seats.get(a.pcode), town_keys, index) for a in index]
+
+
+def _names_an_area_only(capital: GazetteerEntry, pcode: str | None,
+                        index: admin.AdminIndex) -> bool:
+    """OCHA lists Aleppo's seat as "Jebel Saman", the name of the district it lies in:
+    such a name is that area's, not a town's."""
+    key = place_key(capital.name)
+    if pcode is None or key == place_key(index.area(pcode).name):
+        return False
+    return any(key == place_key(index.area(c).name) for c in capital.admin.codes())
+
+
+def _area(area: admin.AdminArea, seat: tuple[int, GazetteerEntry] | None,
+          towns: dict[str, list[GazetteerEntry]], index: admin.AdminIndex) -> GazetteerEntry:
+    if seat is not None:
+        point = seat[1].point
+    else:  # no capital (Rural Damascus and its centre): a point surely inside
+        inside = index.geometry(area.pcode).representative_point()
+        point = Point(round(inside.x, 5), round(inside.y, 5))
+    names = _unique((area.name, area.name_ar, *_ALIASES.get(area.pcode, ())))
+    # The town at the seat, if it bears the area's name, lends the area its spellings.
+    near = {t for n in names for t in towns.get(place_key(n), ())}
+    town = _nearest(near, point, set())
+    if town is not None:
+        names = _unique(names + town.names)
+    kind = _LEVEL_KIND[area.level]
+    return GazetteerEntry(area.name, point, index.codes_for(area.pcode), kind, PRECISION[kind],
+                          names=names)
+
+
+def _nearest(candidates: Iterable[GazetteerEntry], point: Point, taken: set[int], *,
+             adm3: str | None = None) -> GazetteerEntry | None:
+    """The closest candidate within SAME_PLACE_DEG of ``point`` or in sub-district ``adm3``
+    (GeoNames and OCHA put a few villages 6-10 km apart)."""
+    near = [(_distance_deg(c.point, point), c.name, c) for c in candidates if id(c) not in taken]
+    near = [n for n in near if n[0] <= SAME_PLACE_DEG or (adm3 and n[2].admin.adm3 == adm3)]
+    return min(near, key=lambda n: n[:2])[2] if near else None
+
+
+def _distance_deg(a: Point, b: Point) -> float:
+    return math.hypot(a.lon - b.lon, a.lat - b.lat)
+
+
+def _unique(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+def _read_capitals() -> list[tuple[GazetteerEntry, tuple[int, str | None]]]:
+    text = resources.files(_DATA).joinpath("syr_admincapitals.geojson").read_text("utf-8")
+    out = []
+    for feature in json.loads(text)["features"]:
+        props = feature["properties"]
+        level = props["adm_p_lvl"]
+        lon, lat = feature["geometry"]["coordinates"]
+        entry = GazetteerEntry(props["name"], Point(lon, lat), AdminCodes(), TOWN,
+                               PRECISION[TOWN], names=(props["name"],))
+        out.append((entry, (level, props[f"adm{level}_pcode"] if level else None)))
+    return out
+
+
+def _read_geonames() -> list[GazetteerEntry]:
+    text = resources.files(_DATA).joinpath("geonames_sy.csv").read_text("utf-8")
+    return [GazetteerEntry(row["name"], Point(float(row["lon"]), float(row["lat"])),
+                           AdminCodes(), TOWN, PRECISION[TOWN],
+                           int(row["population"]) if row["population"] else None,
+                           _unique((row["name"], *row["alternatenames"].split("|"))))
+            for row in csv.DictReader(text.splitlines())]

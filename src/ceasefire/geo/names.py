@@ -1,0 +1,136 @@
+"""Place names as reports write them: a transliteration-tolerant key, and the words around
+a name ("X Governorate", "northern X countryside") that say what kind of place is meant.
+
+The key is a skeleton of the romanised Arabic: writers disagree on articles (Al-/Ar-/Ez),
+vowels (Idlib, Idleb), y and w (Dayr, Deir), doubled letters (Raqqa, Raqa) and the letters
+English lacks (kh, q, dh), so those are folded away while consonants are kept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ceasefire.domain.actors import normalise_name
+
+# Kinds of entry a descriptive word restricts a name to.
+GOVERNORATE, DISTRICT, SUB_DISTRICT = "governorate", "district", "sub-district"
+TOWN, IMPORTED = "town", "imported"
+PLACES = frozenset({TOWN, IMPORTED})
+
+# The Arabic article as romanised, assimilated to sun letters (ash-Sham, az-Zabadani).
+_ARTICLES = frozenset(["al", "el", "il", "ul", "l", "ar", "er", "as", "es", "ash", "esh", "ech",
+                       "at", "et", "ath", "eth", "az", "ez", "ad", "ed", "adh", "edh", "an",
+                       "en", "ej"])
+_NOISE = frozenset(["markaz", "مركز"])  # "centre": OCHA's name for a capital's own area
+_JOINED = re.compile(r"^[ae]l(?=...)")  # Ein Elfijeh, Haran Al'awameed: the article run in
+_PRE = str.maketrans({"ʻ": None, "ʼ": None, "ؤ": "و", "ئ": "ي", "ء": None})
+
+# Applied in order to each Latin word: digraphs first, then doubled letters, then y/w.
+_LATIN = [(re.compile(p), r) for p, r in (
+    (r"dsch|dzh|dj|zh", "j"),  # German, Russian and French spellings of j
+    (r"sch|tch|ch", "sh"),  # French Cheikh, German Scheich
+    (r"qu(?=[aeio])", "k"),  # Quamishli
+    (r"kh|q|ck", "k"),  # خ ق ك are told apart inconsistently
+    (r"gh", "g"),
+    (r"th", "t"),
+    (r"dh", "z"),  # ذ is said z in Syria: Ladhiqiyah = Laziqiyah
+    (r"ph", "f"),
+    (r"ou(?=[aeiy])", "w"),  # French Soueida
+    (r"ou|oo", "u"),
+    (r"([aeiou])h$", r"\1"),  # ta marbuta: Hamah = Hama, Jableh = Jable
+    (r"(.)\1+", r"\1"),  # Raqqa = Raqa, Darayya = Daraya
+    (r"[ie]y", "y"),  # Salamiyeh = Salamyeh, Malikeyyeh
+    (r"uw", "w"),  # Suwayda = Sweida
+    (r"i(?=[aeou])", "y"),  # Abiad = Abyad, Latakia = Latakiya
+    (r"(?<=.)[yw](?![aeiou])", "a"),  # y, w closing a syllable are vowels: Dayr = Deir
+    (r"[aeiou]+", "a"),  # vowels carry little: Idlib = Idleb, Homs = Hims
+    (r"^a", ""),  # an opening vowel, alif or ayn: Edleb, Izaz = Azaz, Ezzor = Zor
+)]
+
+
+def _latin_key(word: str) -> str:
+    for pattern, replacement in _LATIN:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+def _arabic_key(word: str) -> str:
+    return word[2:] if word.startswith("ال") and len(word) > 3 else word
+
+
+def place_key(text: str) -> str:
+    """A key under which transliterations of one Arabic name meet: Dayr az Zawr,
+    Deir-ez-Zor and Deir Ezzor all give ``darzar``; Arabic script is keyed without its
+    article. Empty when nothing is left."""
+    words = normalise_name(text.translate(_PRE)).split()
+    keys = []
+    for i, word in enumerate(words):
+        if (word in _ARTICLES or word in _NOISE) and i < len(words) - 1:
+            continue
+        if "\u0600" <= word[0] <= "\u06ff":
+            keys.append(_arabic_key(word))
+        else:  # a joined article only after the first word: Elias and Aleppo stay whole
+            keys.append(_latin_key(_JOINED.sub("", word) if i else word))
+    return "".join(keys)
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A place name stripped of the words that describe it."""
+
+    name: str  # normalised
+    kinds: frozenset[str] | None = None  # the kinds of entry meant; None: any
+    area: bool = False  # "countryside", "northern …": the area named, not its town
+    near: bool = False  # "outskirts", "near …", or an area: a town's point is approximate
+
+
+_KIND_WORDS = {
+    GOVERNORATE: ["governorate", "province", "muhafaza", "muhafazah", "محافظه"],
+    DISTRICT: ["district", "mantiqa", "mantiqah", "منطقه"],
+    SUB_DISTRICT: ["sub district", "subdistrict", "nahiya", "nahiyah", "nahia", "ناحيه"],
+    TOWN: ["town", "city", "village", "camp", "mountain", "mount", "hill", "neighbourhood",
+           "neighborhood", "مدينه", "بلده", "قريه", "مخيم"],
+}
+_DIRECTIONS = [f"{a}{b}{c}" for a in ("north", "south") for b in ("", " ", "-")
+               for c in ("east", "west", "eastern", "western")] + [
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central"]
+_ARABIC_DIRECTIONS = ["شمال", "جنوب", "شرق", "غرب"]
+_AREA_WORDS = ["countryside", "rural", "ريف", *(normalise_name(d) for d in _DIRECTIONS),
+               *_ARABIC_DIRECTIONS, *(f"ال{d}{e}" for d in _ARABIC_DIRECTIONS for e in ("ي", "يه"))]
+_NEAR_WORDS = ["near", "around", "outskirts", "suburbs", "vicinity", "محيط", "اطراف"]
+_FILLERS = ["of", "the", "in"]
+# Longest first, so "sub district" is taken before "district".
+_WORDS = sorted({(w, k) for k, ws in _KIND_WORDS.items() for w in ws}
+                | {(w, "area") for w in _AREA_WORDS} | {(w, "near") for w in _NEAR_WORDS}
+                | {(w, "") for w in _FILLERS}, key=lambda p: (-len(p[0]), p))
+
+
+def parse_query(text: str) -> Query:
+    """Strip descriptive words from either end of ``text``: "Northeastern Daraa
+    Governorate" is Daraa, a governorate, in part; "Aleppo town" is Aleppo, a place."""
+    name = normalise_name(text)
+    kinds: frozenset[str] | None = None
+    area = near = False
+    stripped = True
+    while stripped:
+        stripped = False
+        for word, what in _WORDS:
+            rest = _strip(name, word)
+            if rest is None:
+                continue
+            name, stripped = rest, True
+            if what in ("area", "near"):
+                area, near = area or what == "area", True
+            elif what:
+                kinds = PLACES if what == TOWN else frozenset({what})
+            break
+    return Query(name, kinds, area, near)
+
+
+def _strip(name: str, word: str) -> str | None:
+    if name.startswith(word + " "):
+        return name[len(word) + 1:]
+    if name.endswith(" " + word):
+        return name[:-len(word) - 1]
+    return None

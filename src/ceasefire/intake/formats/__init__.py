@@ -1,0 +1,59 @@
+"""Import file formats. Each reads a file into Drafts (or Rejected rows) for normalise()."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
+
+from pydantic import ValidationError
+
+from ceasefire.errors import InvalidInput
+from ceasefire.intake.files import LineReader
+from ceasefire.intake.normalise import Draft
+from ceasefire.intake.report_in import ReportRecord
+from ceasefire.intake.validation import invalid
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A row that could not be read; an all-or-nothing import stops at the first."""
+
+    error: InvalidInput
+    raw: str
+
+
+class Format(Protocol):
+    name: ClassVar[str]
+    default_source: ClassVar[str | None]  # the source name its records get, if not given
+    # Our field path prefix -> the file's column, so errors name what the user sees.
+    columns: ClassVar[Mapping[str, str]]
+
+    def read(self, lines: LineReader, source_name: str | None
+             ) -> Iterator[Draft | Rejected]: ...
+
+
+def column_of(columns: Mapping[str, str], field: str | None) -> str | None:
+    """The file's column for one of our field paths (longest matching prefix wins)."""
+    if field is None:
+        return None
+    best = None
+    for prefix, column in columns.items():
+        if (field == prefix or field.startswith((prefix + ".", prefix + "["))) and (
+                best is None or len(prefix) > len(best[0])):
+            best = (prefix, column)
+    return best[1] if best else field
+
+
+def record(data: dict[str, Any], line: int, columns: Mapping[str, str]) -> ReportRecord:
+    """Validate a mapped row, naming the file's column when it fails."""
+    try:
+        return ReportRecord.model_validate(data)
+    except ValidationError as exc:
+        error = invalid(exc, line=line)
+        error.field = column_of(columns, error.field)
+        raise error from exc
+
+
+def cell_error(message: str, line: int, column: str) -> InvalidInput:
+    return InvalidInput(message, line=line, field=column)

@@ -1,0 +1,252 @@
+"""From a report as given (ReportIn) to a domain Report: times checked, actors resolved,
+the place geocoded to P-codes. Works on batches, so bulk imports geocode in one query."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from ceasefire.domain.actors import ActorDirectory, is_civilians
+from ceasefire.domain.casualties import Casualties
+from ceasefire.domain.place import AdminCodes, Place, Point, WherePrecision
+from ceasefire.domain.report import (
+    Evidence,
+    Report,
+    Source,
+    admin_for_precision,
+    content_digest,
+)
+from ceasefire.domain.when import TimePrecision, When
+from ceasefire.errors import CeasefireError, InvalidInput
+from ceasefire.geo.admin import AdminIndex
+from ceasefire.intake.report_in import PlaceIn, ReportIn, ReportRecord, WhenIn
+
+# Ids of reports that come with a source key (or, from files, without one) are derived
+# from it, so the same record gets the same id in every database that imports it.
+REPORT_NAMESPACE = uuid.UUID("5b0f6c1e-8a53-4c1e-9d2f-6f1c2e0a7d41")
+# How far in the future of its arrival an event may lie: clocks and time zones disagree.
+_CLOCK_SKEW = timedelta(days=1)
+_LEVEL_PRECISION = {1: WherePrecision.GOVERNORATE, 2: WherePrecision.DISTRICT,
+                    3: WherePrecision.NEAR}
+
+
+class PlaceEntry(Protocol):
+    point: Point
+    admin: AdminCodes
+    precision: WherePrecision
+
+
+class PlaceLookup(Protocol):
+    def resolve(self, text: str) -> PlaceEntry | None: ...
+
+
+@dataclass(frozen=True)
+class IntakeContext:
+    """What normalising needs to know: the parties, actors and places of the mechanism."""
+
+    parties: frozenset[str]
+    actors: ActorDirectory
+    admin: AdminIndex
+    places: PlaceLookup
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """One report as given, and where it came from (for error messages)."""
+
+    given: ReportIn
+    line: int | None = None
+    # The record says it lies in the country (UCDP and ACLED rows do): a point just
+    # outside the boundary data may then take the nearest area.
+    in_country: bool = False
+    raw: str = ""  # the record as the file wrote it, for the rejects file
+
+
+# Up to ~5 km: coastal towns and border camps that the rounded boundaries miss (Tartus,
+# Jablah, Rukban), for records that state the country themselves.
+IN_COUNTRY_SNAP_DEG = 0.05
+
+
+def normalise(context: IntakeContext, drafts: Sequence[Draft], *, submitted_by: str,
+              received_at: datetime, stable_ids: bool = True) -> list[Report]:
+    """Domain reports for ``drafts``; the first fault raises InvalidInput with its line."""
+    places = [_at(d, _place_given, d.given.place, context) for d in drafts]
+    points = [(i, p.point) for i, p in enumerate(places) if p.point is not None]
+    located: dict[int, AdminCodes | None] = {}
+    for snap in (0.0, IN_COUNTRY_SNAP_DEG):
+        batch = [(i, pt) for i, pt in points
+                 if located.get(i) is None and (snap == 0.0 or drafts[i].in_country)]
+        found = context.admin.locate_many([pt for _, pt in batch], snap_deg=snap)
+        located.update((i, codes) for (i, _), codes in zip(batch, found, strict=True))
+    return [_at(d, _report, d, places[i], located.get(i), context, submitted_by=submitted_by,
+                received_at=received_at, stable_ids=stable_ids)
+            for i, d in enumerate(drafts)]
+
+
+def _at(draft: Draft, build, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    try:
+        return build(*args, **kwargs)
+    except CeasefireError as exc:
+        exc.line = exc.line if exc.line is not None else draft.line
+        raise
+
+
+def _place_given(given: PlaceIn, context: IntakeContext) -> Place:
+    """The place as given, before the point is located: a name is looked up here."""
+    if (given.lon is None) != (given.lat is None):
+        raise InvalidInput("give both lon and lat, or neither",
+                           field="place.lat" if given.lat is None else "place.lon")
+    if given.lon is not None and given.lat is not None:
+        point = Point(given.lon, given.lat)
+        return Place(point, given.precision or WherePrecision.EXACT, _given_codes(given),
+                     given.name)
+    codes = _given_codes(given)
+    if codes.finest is not None:
+        if codes.finest not in context.admin:
+            raise InvalidInput(f"unknown P-code {codes.finest!r}",
+                               field=f"place.adm{len(codes.codes())}")
+        full = context.admin.codes_for(codes.finest)
+        precision = given.precision or _LEVEL_PRECISION[len(full.codes())]
+        return Place(None, precision, admin_for_precision(full, precision), given.name)
+    if given.name is None:
+        raise InvalidInput("give a point (lon, lat), a place name or a P-code", field="place")
+    entry = context.places.resolve(given.name)
+    if entry is None:
+        raise InvalidInput(f"no place called {given.name!r} is known: give lon and lat, "
+                           "or a P-code", field="place.name")
+    precision = given.precision or entry.precision
+    return Place(entry.point, precision, admin_for_precision(entry.admin, precision),
+                 given.name)
+
+
+def _given_codes(given: PlaceIn) -> AdminCodes:
+    try:
+        return AdminCodes(given.adm1, given.adm2, given.adm3)
+    except InvalidInput as exc:
+        exc.field = f"place.{exc.field}"
+        raise
+
+
+def _located(place: Place, found: AdminCodes | None) -> Place:
+    """The place with the P-codes of where its point lies, as far as its precision allows."""
+    if place.point is None:
+        return place
+    if found is None:
+        raise InvalidInput(f"the point ({place.point.lon}, {place.point.lat}) lies outside "
+                           "every admin area of the covered country", field="place")
+    given = place.admin.codes()
+    if given and found.codes()[:len(given)] != given:
+        raise InvalidInput(f"{given[-1]} does not hold the point, which lies in "
+                           f"{found.codes()[len(given) - 1]}", field=f"place.adm{len(given)}")
+    codes = admin_for_precision(found, place.precision)
+    return Place(place.point, place.precision, codes, place.name)
+
+
+def _when(given: WhenIn, received_at: datetime) -> When:
+    if given.date is not None:
+        if given.earliest is not None or given.latest is not None:
+            raise InvalidInput("give a date, or earliest (and latest), not both", field="when")
+        when = _day_span(given.date, given.precision or TimePrecision.DAY)
+    elif given.earliest is not None:
+        latest = given.latest or given.earliest
+        precision = given.precision or (TimePrecision.EXACT if latest == given.earliest
+                                        else None)
+        if precision is None:
+            raise InvalidInput("give the precision of a span (day, week, month, year)",
+                               field="when.precision")
+        try:
+            when = When(given.earliest, latest, precision)
+        except InvalidInput as exc:
+            exc.field = f"when.{exc.field}"
+            raise
+    else:
+        raise InvalidInput("give a date, or earliest (and latest)", field="when")
+    if when.earliest > received_at + _CLOCK_SKEW:
+        raise InvalidInput(f"{when.earliest.isoformat()} is in the future",
+                           field="when.earliest" if given.earliest else "when.date")
+    return when
+
+
+def _day_span(day, precision: TimePrecision) -> When:  # noqa: ANN001
+    if precision is TimePrecision.WEEK:
+        return When.in_week(day)
+    if precision is TimePrecision.MONTH:
+        return When.in_month(day.year, day.month)
+    if precision is TimePrecision.DAY:
+        return When.on_day(day)
+    raise InvalidInput(f"a date cannot have precision {precision.value!r}",
+                       field="when.precision")
+
+
+def _actors(names: list[str], directory: ActorDirectory, field: str
+            ) -> tuple[tuple[str, ...], bool]:
+    codes: list[str] = []
+    civilians = False
+    for i, name in enumerate(names):
+        if field == "targets" and is_civilians(name):
+            civilians = True
+            continue
+        try:
+            code = directory.resolve(name)
+        except InvalidInput as exc:
+            exc.field = f"{field}[{i}]"
+            raise
+        if code not in codes:  # "IS, ISIS" is one actor named twice
+            codes.append(code)
+    return tuple(codes), civilians
+
+
+def _casualties(given) -> Casualties:  # noqa: ANN001
+    low = given.best if given.low is None else given.low
+    high = given.best if given.high is None else given.high
+    try:
+        return Casualties(low, given.best, high, given.civilian, given.combatant, given.unknown)
+    except InvalidInput as exc:
+        exc.field = exc.field if exc.field.startswith("casualties") else f"casualties.{exc.field}"
+        raise
+
+
+def _report(draft: Draft, place: Place, found: AdminCodes | None, context: IntakeContext, *,
+            submitted_by: str, received_at: datetime, stable_ids: bool) -> Report:
+    given = draft.given
+    if isinstance(given, ReportRecord):
+        submitted_by = given.submitted_by or submitted_by
+        received_at = given.received_at or received_at
+    if submitted_by not in context.parties:
+        raise InvalidInput(f"unknown party {submitted_by!r}", field="submitted_by")
+    when = _when(given.when, received_at)
+    place = _located(place, found)
+    perpetrators, _ = _actors(given.perpetrators, context.actors, "perpetrators")
+    targets, civilians = _actors(given.targets, context.actors, "targets")
+    src = given.source
+    source = (Source(src.name, src.key, src.reference, src.published) if src
+              else Source(submitted_by))
+    report = Report(
+        id=_given_id(given, source) or "", submitted_by=submitted_by,
+        received_at=received_at, when=when, place=place,
+        violation=given.violation, source=source,
+        perpetrators=perpetrators,
+        perpetrator_text=given.perpetrator_text or (", ".join(given.perpetrators) or None),
+        targets=targets,
+        target_text=given.target_text or (", ".join(given.targets) or None),
+        civilians_targeted=given.civilians_targeted or civilians,
+        casualties=_casualties(given.casualties), narrative=given.narrative,
+        evidence=tuple(Evidence(e.description, e.sha256, e.uri) for e in given.evidence))
+    if report.id:
+        return report
+    if stable_ids:  # a file row without id or key: the same row is the same record
+        rid = uuid.uuid5(REPORT_NAMESPACE, f"content:{content_digest(report)}")
+    else:
+        rid = uuid.uuid4()
+    return replace(report, id=str(rid))
+
+
+def _given_id(given: ReportIn, source: Source) -> str | None:
+    if isinstance(given, ReportRecord) and given.id is not None:
+        return str(given.id)
+    if source.key is not None:
+        return str(uuid.uuid5(REPORT_NAMESPACE, f"key:{source.key}"))
+    return None

@@ -1,0 +1,1 @@
+"""What the record gives back: exports now; bulletins, statistics and maps later."""

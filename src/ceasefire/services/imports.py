@@ -1,0 +1,206 @@
+"""Bulk import of a report file: streamed, batched, and all or nothing.
+
+The whole file is one write transaction: a fault (or a crash) leaves the database as it
+was, and running the import again finishes the job. With ``skip_invalid`` the bad rows
+go to a rejects file with their line and reason, and the rest is imported. Each record
+has a stable id, so importing the same file twice adds nothing; the same id with other
+content is refused, never silently overwritten.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from typing import TextIO
+
+from ceasefire.domain.place import WherePrecision
+from ceasefire.domain.report import Report, content_digest
+from ceasefire.errors import Conflict, InvalidInput, NotFound
+from ceasefire.geo.gazetteer import place_key
+from ceasefire.intake.files import LineReader
+from ceasefire.intake.formats import Format, Rejected, column_of
+from ceasefire.intake.formats.acled import Acled
+from ceasefire.intake.formats.hxl import HxlCsv
+from ceasefire.intake.formats.jsonl import JsonLines
+from ceasefire.intake.formats.ucdp import UcdpGed
+from ceasefire.intake.normalise import Draft, IntakeContext, normalise
+from ceasefire.services.intake import intake_context
+from ceasefire.store import imports
+from ceasefire.store.db import Database
+from ceasefire.store.reports import ReportWriter
+
+FORMATS: dict[str, type[Format]] = {f.name: f for f in (UcdpGed, Acled, JsonLines, HxlCsv)}
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    file: str
+    format: str
+    read: int
+    added: int
+    present: int  # already in the record, identical: skipped
+    rejected: int
+    places_learnt: int
+    seconds: float
+    rejects_file: str | None = None
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.read / self.seconds if self.seconds else 0.0
+
+
+Progress = Callable[[int, int, int], None]  # rows read, bytes read, bytes in all
+
+
+class _Rejects:
+    """Bad rows with their line and reason, as CSV; or, by default, stop at the first."""
+
+    def __init__(self, out: TextIO | None, source: str, fmt: Format) -> None:
+        self._writer = csv.writer(out) if out is not None else None
+        if self._writer is not None:
+            self._writer.writerow(["line", "field", "id", "error", "record"])
+        self._source = source
+        self._format = fmt  # its columns are known once it has read the header
+        self.count = 0
+
+    def add(self, error: InvalidInput | Conflict, raw: str) -> None:
+        error.source = self._source
+        error.field = column_of(self._format.columns, error.field)
+        if self._writer is None:
+            raise error
+        self._writer.writerow([error.line, error.field or "", error.id or "", error.message,
+                               raw])
+        self.count += 1
+
+
+def import_file(db: Database, path: Path, *, format: str, party: str,  # noqa: A002
+                source_name: str | None = None, rejects: Path | None = None,
+                batch_size: int = BATCH, progress: Progress | None = None) -> ImportSummary:
+    """Import ``path``; ``rejects`` set means skip bad rows and write them there."""
+    fmt = FORMATS[format]()
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    try:
+        stream = path.open("rb")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read the file: {exc.strerror}", source=str(path)) from exc
+    with stream, _open_rejects(rejects) as out, db.session(write=True) as session:
+        writer = ReportWriter(session)
+        if party not in writer.party_ids:
+            raise NotFound(f"no party with code {party!r}", field="party", id=party)
+        context = intake_context(session)
+        lines = LineReader(path, stream)
+        bad = _Rejects(out, str(path), fmt)
+        log = imports.start_import(session, format=fmt.name, file_name=str(path),
+                                   file_sha256="", source_name=source_name or fmt.default_source,
+                                   party_id=writer.party_ids[party], started_at=started)
+        counts = _Counts()
+        for batch in _batches(fmt.read(lines, source_name), batch_size):
+            drafts = []
+            for item in batch:
+                counts.read += 1
+                if isinstance(item, Rejected):
+                    bad.add(item.error, item.raw)
+                else:
+                    drafts.append(item)
+            reports = _normalised(context, drafts, party, started, bad)
+            _store(writer, reports, log.id, counts, bad)
+            counts.learnt += imports.learn_places(session, _learnt(reports))
+            if progress is not None:
+                progress(counts.read, lines.position, lines.size)
+        if counts.read == 0:
+            raise InvalidInput("the file holds no reports", source=str(path),
+                               line=max(lines.line, 1))
+        log.file_sha256 = lines.sha256.hexdigest()
+        imports.finish_import(session, log, imports.ImportCounts(
+            counts.read, counts.added, counts.present, bad.count), datetime.now(UTC))
+    return ImportSummary(str(path), fmt.name, counts.read, counts.added, counts.present,
+                         bad.count, counts.learnt, time.perf_counter() - clock,
+                         str(rejects) if rejects else None)
+
+
+@dataclass
+class _Counts:
+    read: int = 0
+    added: int = 0
+    present: int = 0
+    learnt: int = 0
+
+
+def _open_rejects(path: Path | None):  # noqa: ANN202
+    from contextlib import nullcontext
+    if path is None:
+        return nullcontext(None)
+    return path.open("w", encoding="utf-8", newline="")
+
+
+def _batches(items: Iterable[Draft | Rejected], size: int) -> Iterator[list[Draft | Rejected]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _normalised(context: IntakeContext, drafts: list[Draft], party: str,
+                received_at: datetime, bad: _Rejects) -> list[tuple[Draft, Report]]:
+    """Normalise a batch; a bad row is rejected and the rest of the batch tried again."""
+    while True:
+        try:
+            reports = normalise(context, drafts, submitted_by=party, received_at=received_at)
+            return list(zip(drafts, reports, strict=True))
+        except InvalidInput as exc:
+            culprit = next((d for d in drafts if d.line == exc.line), None)
+            if culprit is None:
+                raise
+            bad.add(exc, culprit.raw)
+            drafts = [d for d in drafts if d is not culprit]
+
+
+def _store(writer: ReportWriter, batch: list[tuple[Draft, Report]], import_id: int,
+           counts: _Counts, bad: _Rejects) -> None:
+    digests = [content_digest(r) for _, r in batch]
+    stored = writer.stored([r.id for _, r in batch],
+                           [r.source.key for _, r in batch if r.source.key])
+    new: dict[str, tuple[Report, str]] = {}
+    for (draft, report), digest in zip(batch, digests, strict=True):
+        key = report.source.key
+        earlier = stored.get(report.id) or (stored.get(key) if key else None)
+        if earlier is None and report.id in new:
+            earlier_digest = new[report.id][1]
+        elif earlier is not None and earlier.uid != report.id:
+            bad.add(Conflict(f"source key {key!r} is already stored under report "
+                             f"{earlier.uid}", line=draft.line, field="source.key",
+                             id=report.id), draft.raw)
+            continue
+        else:
+            earlier_digest = earlier.content_sha256 if earlier else None
+        if earlier_digest is None:
+            new[report.id] = (report, digest)
+        elif earlier_digest == digest:
+            counts.present += 1
+        else:
+            bad.add(Conflict("this report is already in the record with different content; "
+                             "the record is not rewritten by an import", line=draft.line,
+                             id=report.id), draft.raw)
+    writer.write([r for r, _ in new.values()], [d for _, d in new.values()],
+                 import_id=import_id)
+    counts.added += len(new)
+
+
+def _learnt(batch: list[tuple[Draft, Report]]) -> list[imports.LearntPlace]:
+    """Names of places given with their exact point: they enrich the gazetteer."""
+    learnt = []
+    for _, report in batch:
+        place = report.place
+        if place.name and place.point and place.precision is WherePrecision.EXACT:
+            key = place_key(place.name)
+            if key:
+                learnt.append(imports.LearntPlace(
+                    key, place.name[:200], place.point.lon, place.point.lat, place.admin.adm1,
+                    place.admin.adm2, place.admin.adm3, report.source.name))
+    return learnt

@@ -1,0 +1,49 @@
+"""What intake needs from the record: parties, actors and the places known by name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from ceasefire.domain.actors import ActorDirectory
+from ceasefire.domain.place import AdminCodes, Point, WherePrecision
+from ceasefire.geo.admin import syria
+from ceasefire.geo.gazetteer import Gazetteer, place_key, syria_gazetteer
+from ceasefire.intake.normalise import IntakeContext, PlaceEntry
+from ceasefire.store import imports, parties
+
+
+@dataclass(frozen=True, slots=True)
+class LearntEntry:
+    point: Point
+    admin: AdminCodes
+    precision: WherePrecision = WherePrecision.EXACT
+
+
+class Places:
+    """The shipped gazetteer first; then names learnt from imported records."""
+
+    def __init__(self, session: Session, gazetteer: Gazetteer) -> None:
+        self._session = session
+        self._gazetteer = gazetteer
+
+    def resolve(self, text: str) -> PlaceEntry | None:
+        entry = self._gazetteer.resolve(text)
+        if entry is not None:
+            return entry
+        learnt = imports.places_keyed(self._session, place_key(text))
+        if not learnt:
+            return None
+        first = learnt[0]
+        return LearntEntry(Point(first.lon, first.lat), AdminCodes(first.adm1, first.adm2,
+                                                                   first.adm3))
+
+
+def intake_context(session: Session) -> IntakeContext:
+    return IntakeContext(
+        parties=frozenset(p.code for p in parties.list_parties(session)),
+        actors=ActorDirectory(parties.list_actors(session)),
+        admin=syria(),
+        places=Places(session, syria_gazetteer()),
+    )

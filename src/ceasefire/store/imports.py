@@ -1,0 +1,89 @@
+"""The imports log, the Idempotency-Key memory and the place names learnt from imports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from ceasefire.store.tables import IdempotencyRow, ImportRow, PlaceNameRow
+
+
+@dataclass(frozen=True, slots=True)
+class ImportCounts:
+    read: int
+    added: int
+    present: int
+    rejected: int
+
+
+def start_import(session: Session, *, format: str, file_name: str,  # noqa: A002
+                 file_sha256: str, source_name: str | None, party_id: int,
+                 started_at: datetime) -> ImportRow:
+    row = ImportRow(format=format, file_name=file_name[-500:], file_sha256=file_sha256,
+                    source_name=source_name, party_id=party_id, started_at=started_at,
+                    finished_at=started_at, rows_read=0, rows_added=0, rows_present=0,
+                    rows_rejected=0)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def finish_import(session: Session, row: ImportRow, counts: ImportCounts,
+                  finished_at: datetime) -> None:
+    row.finished_at = finished_at
+    row.rows_read, row.rows_added = counts.read, counts.added
+    row.rows_present, row.rows_rejected = counts.present, counts.rejected
+    session.flush()
+
+
+def remembered(session: Session, *, account_id: int, key: str) -> IdempotencyRow | None:
+    return session.scalar(select(IdempotencyRow).where(
+        IdempotencyRow.account_id == account_id, IdempotencyRow.key == key))
+
+
+def remember(session: Session, *, account_id: int, key: str, request_sha256: str,
+             report_id: int, created_at: datetime) -> None:
+    session.add(IdempotencyRow(account_id=account_id, key=key, request_sha256=request_sha256,
+                               report_id=report_id, created_at=created_at))
+    session.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class LearntPlace:
+    key: str
+    name: str
+    lon: float
+    lat: float
+    adm1: str | None
+    adm2: str | None
+    adm3: str | None
+    source_name: str
+
+
+def learn_places(session: Session, places: Iterable[LearntPlace]) -> int:
+    """Store place names not known yet; returns how many were new."""
+    wanted = {(p.key, p.name): p for p in places}
+    if not wanted:
+        return 0
+    known = set()
+    pairs = list(wanted)
+    for start in range(0, len(pairs), 400):
+        known.update(session.execute(select(PlaceNameRow.key, PlaceNameRow.name).where(
+            tuple_(PlaceNameRow.key, PlaceNameRow.name).in_(pairs[start:start + 400]))).all())
+    new = [p for pair, p in wanted.items() if pair not in known]
+    session.add_all(PlaceNameRow(key=p.key, name=p.name, lon=p.lon, lat=p.lat, adm1=p.adm1,
+                                 adm2=p.adm2, adm3=p.adm3, source_name=p.source_name)
+                    for p in new)
+    session.flush()
+    return len(new)
+
+
+def places_keyed(session: Session, key: str) -> list[LearntPlace]:
+    rows = session.scalars(select(PlaceNameRow).where(PlaceNameRow.key == key)
+                           .order_by(PlaceNameRow.id))
+    return [LearntPlace(r.key, r.name, r.lon, r.lat, r.adm1, r.adm2, r.adm3, r.source_name)
+            for r in rows]
