@@ -32,7 +32,8 @@ test: install
 	CEASEFIRE_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install
-	$(VENV)/bin/python -m bench
+	scripts/system-deps.sh --bench
+	scripts/with-postgres.sh $(VENV)/bin/python -m bench $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench

@@ -1,6 +1,6 @@
-"""Run every benchmark and print its table."""
+"""Run every benchmark and print its table (`make bench`)."""
 
-from bench import geo_locate
+from bench import api_submit, bulk_import, geo_locate
 
-for module in (geo_locate,):
+for module in (geo_locate, bulk_import, api_submit):
     module.main()

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Install the Debian packages the test suite needs (PostgreSQL server, Chromium) if absent.
+# Install the Debian packages the tests need (PostgreSQL server, Chromium) if absent;
+# with --bench, also the HTTP load generator the benchmarks use (wrk).
 set -euo pipefail
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+if [ "${1:-}" = "--bench" ]; then command -v wrk >/dev/null || need+=(wrk); fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing Debian packages: ${need[*]}; install them with: sudo apt-get install -y ${need[*]}" >&2

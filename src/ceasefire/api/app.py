@@ -36,3 +36,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     for router in (health.router, reference.router, geo.router, reports.router):
         app.include_router(router)
     return app
+
+
+def from_env() -> FastAPI:
+    """The app configured from the environment, for an ASGI server's --factory option:
+    ``uvicorn --factory ceasefire.api.app:from_env``."""
+    return create_app(Settings.from_env())

@@ -15,7 +15,8 @@ from ceasefire.services.accounts import authenticate
 from ceasefire.store.db import Database
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
+    # async: a plain attribute read needs no trip through the thread pool
     return request.app.state.database
 
 
@@ -32,13 +33,17 @@ SessionDep = Annotated[Session, Depends(get_session)]
 _bearer = HTTPBearer(auto_error=False, description="An API token from `ceasefire account create`")
 
 
-def current_account(
-    database: DatabaseDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Account:
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def require_token(credentials: HTTPAuthorizationCredentials | None) -> str:
     if credentials is None:
         raise Unauthenticated("send an API token: Authorization: Bearer <token>")
-    return authenticate(database, token=credentials.credentials)
+    return credentials.credentials
+
+
+def current_account(database: DatabaseDep, credentials: Credentials) -> Account:
+    return authenticate(database, token=require_token(credentials))
 
 
 CurrentAccount = Annotated[Account, Depends(current_account)]

@@ -30,6 +30,10 @@ class Role(StrEnum):
     SECRETARIAT = "secretariat"  # administrator
     ANALYST = "analyst"  # read only
 
+    @property
+    def may_submit_reports(self) -> bool:
+        return self is not Role.ANALYST
+
 
 ROLES_FOR_KIND: dict[PartyKind, frozenset[Role]] = {
     PartyKind.GUARANTOR: frozenset({Role.GUARANTOR, Role.OBSERVER, Role.ANALYST}),

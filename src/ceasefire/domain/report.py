@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -110,8 +108,3 @@ class Report:
             "evidence": [[e.description, e.sha256, e.uri] for e in self.evidence],
         }
 
-
-def content_digest(report: Report) -> str:
-    """SHA-256 of the report's content in canonical JSON: equal content, equal digest."""
-    canonical = json.dumps(report.content(), ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -46,6 +46,8 @@ def _invalid_or(table: dict[int, TimePrecision], code: int, field: str) -> TimeP
 
 def utc(moment: datetime, *, field: str = "time") -> datetime:
     """Normalise an aware datetime to UTC; naive ones are refused, not guessed."""
+    if moment.tzinfo is UTC:  # the common case, and bulk imports make it often
+        return moment
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise InvalidInput("time must carry a UTC offset (e.g. 2017-01-05T14:30:00+02:00)",
                            field=field)

@@ -3,11 +3,14 @@ the place geocoded to P-codes. Works on batches, so bulk imports geocode in one 
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
+
+import orjson
 
 from ceasefire.domain.actors import ActorDirectory, is_civilians
 from ceasefire.domain.casualties import Casualties
@@ -17,7 +20,6 @@ from ceasefire.domain.report import (
     Report,
     Source,
     admin_for_precision,
-    content_digest,
 )
 from ceasefire.domain.when import TimePrecision, When
 from ceasefire.errors import CeasefireError, InvalidInput
@@ -79,6 +81,8 @@ def normalise(context: IntakeContext, drafts: Sequence[Draft], *, submitted_by: 
     for snap in (0.0, IN_COUNTRY_SNAP_DEG):
         batch = [(i, pt) for i, pt in points
                  if located.get(i) is None and (snap == 0.0 or drafts[i].in_country)]
+        if not batch:
+            break
         found = context.admin.locate_many([pt for _, pt in batch], snap_deg=snap)
         located.update((i, codes) for (i, _), codes in zip(batch, found, strict=True))
     return [_at(d, _report, d, places[i], located.get(i), context, submitted_by=submitted_by,
@@ -186,6 +190,10 @@ def _actors(names: list[str], directory: ActorDirectory, field: str
     codes: list[str] = []
     civilians = False
     for i, name in enumerate(names):
+        if name in directory:  # an actor code: the common case in bulk files
+            if name not in codes:
+                codes.append(name)
+            continue
         if field == "targets" and is_civilians(name):
             civilians = True
             continue
@@ -224,8 +232,9 @@ def _report(draft: Draft, place: Place, found: AdminCodes | None, context: Intak
     src = given.source
     source = (Source(src.name, src.key, src.reference, src.published) if src
               else Source(submitted_by))
+    rid = _given_id(given, source) or ("" if stable_ids else str(uuid.uuid4()))
     report = Report(
-        id=_given_id(given, source) or "", submitted_by=submitted_by,
+        id=rid, submitted_by=submitted_by,
         received_at=received_at, when=when, place=place,
         violation=given.violation, source=source,
         perpetrators=perpetrators,
@@ -237,11 +246,15 @@ def _report(draft: Draft, place: Place, found: AdminCodes | None, context: Intak
         evidence=tuple(Evidence(e.description, e.sha256, e.uri) for e in given.evidence))
     if report.id:
         return report
-    if stable_ids:  # a file row without id or key: the same row is the same record
-        rid = uuid.uuid5(REPORT_NAMESPACE, f"content:{content_digest(report)}")
-    else:
-        rid = uuid.uuid4()
-    return replace(report, id=str(rid))
+    # A file row without id or key: the same row is the same record.
+    return replace(report, id=str(uuid.uuid5(REPORT_NAMESPACE,
+                                             f"content:{content_digest(report)}")))
+
+
+def content_digest(report: Report) -> str:
+    """SHA-256 of the report's content (Report.content) as canonical JSON: equal content,
+    equal digest; it tells a repeated record from an amended one."""
+    return hashlib.sha256(orjson.dumps(report.content())).hexdigest()
 
 
 def _given_id(given: ReportIn, source: Source) -> str | None:

@@ -86,16 +86,18 @@ class ReportIn(_In):
     violation: ViolationType
     source: SourceIn | None = Field(None, description="default: the submitting party itself")
     perpetrators: list[Name] = Field(
-        [], max_length=20, description="actor codes or names (any alias, any language)")
+        default_factory=list, max_length=20,
+        description="actor codes or names (any alias, any language)")
     perpetrator_text: Annotated[str, StringConstraints(max_length=500)] | None = Field(
         None, description="the perpetrator as the source wrote it; default: the names given")
-    targets: list[Name] = Field([], max_length=20, description="actor codes or names; "
-                                "`civilians` marks an attack on civilians")
+    targets: list[Name] = Field(
+        default_factory=list, max_length=20,
+        description="actor codes or names; `civilians` marks an attack on civilians")
     target_text: Annotated[str, StringConstraints(max_length=500)] | None = None
     civilians_targeted: bool = False
-    casualties: CasualtiesIn = CasualtiesIn()
+    casualties: CasualtiesIn = Field(default_factory=CasualtiesIn)
     narrative: Annotated[str, StringConstraints(max_length=NARRATIVE_MAX)] = ""
-    evidence: list[EvidenceIn] = Field([], max_length=50)
+    evidence: list[EvidenceIn] = Field(default_factory=list, max_length=50)
 
 
 class ReportRecord(ReportIn):

@@ -6,6 +6,8 @@ import hashlib
 import secrets
 from datetime import UTC, datetime
 
+from sqlalchemy.orm import Session
+
 from ceasefire.domain.parties import Account, Role, check_role
 from ceasefire.errors import Conflict, InvalidInput, Unauthenticated
 from ceasefire.store import accounts as store
@@ -79,7 +81,12 @@ def list_accounts(db: Database, *, party: str | None = None) -> list[Account]:
 
 def authenticate(db: Database, *, token: str) -> Account:
     with db.session() as session:
-        account = store.account_for_token(session, token_hash=hash_token(token))
+        return authenticate_in(session, token=token)
+
+
+def authenticate_in(session: Session, *, token: str) -> Account:
+    """The token's account, checked inside the caller's transaction."""
+    account = store.account_for_token(session, token_hash=hash_token(token))
     if account is None:
         raise Unauthenticated("the API token is not valid (unknown, revoked, or its account "
                               "is disabled)")

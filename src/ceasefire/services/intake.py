@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from ceasefire.domain.actors import ActorDirectory
 from ceasefire.domain.place import AdminCodes, Point, WherePrecision
 from ceasefire.geo.admin import syria
 from ceasefire.geo.gazetteer import Gazetteer, place_key, syria_gazetteer
 from ceasefire.intake.normalise import IntakeContext, PlaceEntry
-from ceasefire.store import imports, parties
+from ceasefire.store import imports
+from ceasefire.store.reference import Reference, reference
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +40,11 @@ class Places:
                                                                    first.adm3))
 
 
-def intake_context(session: Session) -> IntakeContext:
+def intake_context(session: Session, known: Reference | None = None) -> IntakeContext:
+    known = known or reference(session)
     return IntakeContext(
-        parties=frozenset(p.code for p in parties.list_parties(session)),
-        actors=ActorDirectory(parties.list_actors(session)),
+        parties=frozenset(known.party_ids),
+        actors=known.actors,
         admin=syria(),
         places=Places(session, syria_gazetteer()),
     )

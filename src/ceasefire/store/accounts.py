@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from ceasefire.domain.parties import Account, Role
 from ceasefire.store.lookup import one_by, required
 from ceasefire.store.parties import party_row
-from ceasefire.store.tables import AccountRow, ApiTokenRow
+from ceasefire.store.tables import AccountRow, ApiTokenRow, PartyRow
 
 
 def _account(row: AccountRow) -> Account:
@@ -51,12 +51,20 @@ def add_token(session: Session, *, username: str, token_hash: str, created_at: d
 
 def account_for_token(session: Session, *, token_hash: str) -> Account | None:
     """The active account holding an unrevoked token with this hash."""
-    row = session.scalar(
-        select(AccountRow).join(ApiTokenRow, ApiTokenRow.account_id == AccountRow.id)
-        .where(ApiTokenRow.token_hash == token_hash, ApiTokenRow.revoked_at.is_(None),
-               AccountRow.active.is_(True))
-        .options(joinedload(AccountRow.party)))
-    return None if row is None else _account(row)
+    # One Core query, no ORM objects: it runs on every API request.
+    row = session.connection().execute(_BY_TOKEN, {"token_hash": token_hash}).one_or_none()
+    if row is None:
+        return None
+    return Account(username=row.username, party=row.code, role=Role(row.role),
+                   created_at=row.created_at, active=True)
+
+
+_BY_TOKEN = (
+    select(AccountRow.username, PartyRow.code, AccountRow.role, AccountRow.created_at)
+    .join(ApiTokenRow, ApiTokenRow.account_id == AccountRow.id)
+    .join(PartyRow, PartyRow.id == AccountRow.party_id)
+    .where(ApiTokenRow.token_hash == bindparam("token_hash"), ApiTokenRow.revoked_at.is_(None),
+           AccountRow.active.is_(True)))
 
 
 def revoke_tokens(session: Session, *, username: str, at: datetime) -> int:

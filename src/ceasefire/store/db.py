@@ -6,8 +6,9 @@ SQLite runs in WAL mode with foreign keys on; a write transaction starts with
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,10 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = parse_url(url)
         self.engine = self._create_engine()
+        # SQLite has one writer at a time. Threads of this process queue here, on a lock
+        # that wakes the next at once, rather than in SQLite's busy handler, which polls
+        # with sleeps of up to 100 ms. Other processes still meet the busy handler.
+        self._write_lock = threading.Lock() if self.backend == "sqlite" else None
 
     @property
     def backend(self) -> str:
@@ -106,6 +111,12 @@ class Database:
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any error."""
+        lock = self._write_lock if write else None
+        with lock or nullcontext(), self._transaction(write=write) as session:
+            yield session
+
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[Session]:
         try:
             with self.engine.connect() as connection:
                 if write:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from ceasefire.store.tables import IdempotencyRow, ImportRow, PlaceNameRow
@@ -40,16 +40,24 @@ def finish_import(session: Session, row: ImportRow, counts: ImportCounts,
     session.flush()
 
 
-def remembered(session: Session, *, account_id: int, key: str) -> IdempotencyRow | None:
-    return session.scalar(select(IdempotencyRow).where(
-        IdempotencyRow.account_id == account_id, IdempotencyRow.key == key))
+@dataclass(frozen=True, slots=True)
+class Remembered:
+    request_sha256: str
+    report_id: int
+
+
+def remembered(session: Session, *, account_id: int, key: str) -> Remembered | None:
+    row = session.connection().execute(
+        select(IdempotencyRow.request_sha256, IdempotencyRow.report_id).where(
+            IdempotencyRow.account_id == account_id, IdempotencyRow.key == key)).one_or_none()
+    return None if row is None else Remembered(*row)
 
 
 def remember(session: Session, *, account_id: int, key: str, request_sha256: str,
              report_id: int, created_at: datetime) -> None:
-    session.add(IdempotencyRow(account_id=account_id, key=key, request_sha256=request_sha256,
-                               report_id=report_id, created_at=created_at))
-    session.flush()
+    session.connection().execute(insert(IdempotencyRow).values(
+        account_id=account_id, key=key, request_sha256=request_sha256, report_id=report_id,
+        created_at=created_at))
 
 
 @dataclass(frozen=True, slots=True)
