@@ -239,3 +239,43 @@ def test_a_jsonl_row_names_its_field(loaded, tmp_path):
     assert (caught.value.line, caught.value.field) == (2, "when.date")
     with loaded.session() as session:
         assert count_reports(session) == 0
+
+
+ACLED_HEADER = ("event_id_cnty,event_date,year,time_precision,disorder_type,event_type,"
+                "sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,"
+                "interaction,civilian_targeting,iso,region,country,admin1,admin2,admin3,"
+                "location,latitude,longitude,geo_precision,source,source_scale,notes,"
+                "fatalities,tags,timestamp\n")
+ACLED_ROWS = [
+    'SYR1001,2017-01-08,2017,1,Political violence,Explosions/Remote violence,'
+    'Shelling/artillery/missile attack,Military Forces of Syria (2000-),,1,'
+    'Civilians (Syria),,7,17,Civilian targeting,760,Middle East,Syria,Idleb,Ariha,Ariha,'
+    'Ariha,35.8131,36.6103,1,SOHR,National,Shells hit a residential area.,3,,1484000000\n',
+    'SYR1002,08 January 2017,2017,2,Political violence,Battles,Armed clash,'
+    'Islamic State (Syria),,2,Military Forces of Syria (2000-),National Defence Forces,1,'
+    '12,,760,Middle East,Syria,Homs,Tadmor,Tadmor,Tadmor,34.5560,38.2670,2,SANA,National,'
+    'Clashes near the airbase.,11,,1484000000\n',
+    'SYR1003,2017-01-09,2017,1,Demonstrations,Protests,Peaceful protest,Protesters (Syria),'
+    ',6,,,0,60,,760,Middle East,Syria,Idleb,Idleb,Idleb,Idleb,35.9306,36.6339,1,Local,'
+    'Local,A protest.,0,,1484000000\n',
+]
+
+
+def test_acled_rows_map_actors_precisions_and_types(loaded, tmp_path):
+    path = tmp_path / "acled.csv"
+    path.write_text(ACLED_HEADER + "".join(ACLED_ROWS), encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:  # a protest is not a ceasefire violation
+        import_file(loaded, path, format="acled", party="UN")
+    assert (caught.value.line, caught.value.field) == (4, "sub_event_type")
+    summary = import_file(loaded, path, format="acled", party="UN",
+                          rejects=tmp_path / "rejects.csv")
+    assert (summary.added, summary.rejected) == (2, 1)
+    with loaded.session() as session:
+        found = {r.source.key: r for r in iter_reports(session)}
+    shelling, clash = found["acled:SYR1001"], found["acled:SYR1002"]
+    assert shelling.perpetrators == ("syrian-government",) and shelling.civilians_targeted
+    assert shelling.place.admin.adm1 == "SY07" and shelling.casualties.best == 3
+    assert clash.when.precision is TimePrecision.WEEK  # ACLED time_precision 2
+    assert clash.place.precision is WherePrecision.NEAR  # geo_precision 2
+    assert clash.perpetrators == ("isil",)
+    assert clash.targets == ("syrian-government", "ndf")

@@ -209,14 +209,16 @@ def _store(writer: ReportWriter, batch: list[tuple[Draft, Report]], import_id: i
 
 
 def _learnt(batch: list[tuple[Draft, Report]]) -> list[imports.LearntPlace]:
-    """Names of places given with their exact point: they enrich the gazetteer."""
+    """Names of places given with a point that locates them (exactly, or within ~25 km):
+    they enrich the gazetteer, at the precision the source gave."""
     learnt = []
     for _, report in batch:
         place = report.place
-        if place.name and place.point and place.precision is WherePrecision.EXACT:
+        if place.name and place.point and place.precision <= WherePrecision.NEAR:
             key = place_key(place.name)
             if key:
                 learnt.append(imports.LearntPlace(
-                    key, place.name[:200], place.point.lon, place.point.lat, place.admin.adm1,
-                    place.admin.adm2, place.admin.adm3, report.source.name))
+                    key, place.name[:200], place.point.lon, place.point.lat,
+                    int(place.precision), place.admin.adm1, place.admin.adm2,
+                    place.admin.adm3, report.source.name))
     return learnt

@@ -35,9 +35,10 @@ class Places:
         learnt = imports.places_keyed(self._session, place_key(text))
         if not learnt:
             return None
-        first = learnt[0]
-        return LearntEntry(Point(first.lon, first.lat), AdminCodes(first.adm1, first.adm2,
-                                                                   first.adm3))
+        best = min(learnt, key=lambda p: p.precision)  # the most precise source wins
+        return LearntEntry(Point(best.lon, best.lat),
+                           AdminCodes(best.adm1, best.adm2, best.adm3),
+                           WherePrecision(best.precision))
 
 
 def intake_context(session: Session, known: Reference | None = None) -> IntakeContext:

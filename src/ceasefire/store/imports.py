@@ -66,6 +66,7 @@ class LearntPlace:
     name: str
     lon: float
     lat: float
+    precision: int
     adm1: str | None
     adm2: str | None
     adm3: str | None
@@ -83,8 +84,9 @@ def learn_places(session: Session, places: Iterable[LearntPlace]) -> int:
         known.update(session.execute(select(PlaceNameRow.key, PlaceNameRow.name).where(
             tuple_(PlaceNameRow.key, PlaceNameRow.name).in_(pairs[start:start + 400]))).all())
     new = [p for pair, p in wanted.items() if pair not in known]
-    session.add_all(PlaceNameRow(key=p.key, name=p.name, lon=p.lon, lat=p.lat, adm1=p.adm1,
-                                 adm2=p.adm2, adm3=p.adm3, source_name=p.source_name)
+    session.add_all(PlaceNameRow(key=p.key, name=p.name, lon=p.lon, lat=p.lat,
+                                 precision=p.precision, adm1=p.adm1, adm2=p.adm2, adm3=p.adm3,
+                                 source_name=p.source_name)
                     for p in new)
     session.flush()
     return len(new)
@@ -93,5 +95,6 @@ def learn_places(session: Session, places: Iterable[LearntPlace]) -> int:
 def places_keyed(session: Session, key: str) -> list[LearntPlace]:
     rows = session.scalars(select(PlaceNameRow).where(PlaceNameRow.key == key)
                            .order_by(PlaceNameRow.id))
-    return [LearntPlace(r.key, r.name, r.lon, r.lat, r.adm1, r.adm2, r.adm3, r.source_name)
+    return [LearntPlace(r.key, r.name, r.lon, r.lat, r.precision, r.adm1, r.adm2, r.adm3,
+                        r.source_name)
             for r in rows]

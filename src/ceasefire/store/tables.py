@@ -252,6 +252,7 @@ class PlaceNameRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
+    precision: Mapped[int] = mapped_column(SmallInteger)  # WherePrecision the source gave
     adm1: Mapped[str | None] = mapped_column(String(4))
     adm2: Mapped[str | None] = mapped_column(String(6))
     adm3: Mapped[str | None] = mapped_column(String(8))

@@ -1,4 +1,4 @@
-"""reports and imports
+"""Reports, the imports log, Idempotency-Keys and place names learnt from imports.
 
 Revision ID: 0002
 Revises: 0001
@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("lon", sa.Float(), nullable=False),
         sa.Column("lat", sa.Float(), nullable=False),
+        sa.Column("precision", sa.SmallInteger(), nullable=False),
         sa.Column("adm1", sa.String(length=4), nullable=True),
         sa.Column("adm2", sa.String(length=6), nullable=True),
         sa.Column("adm3", sa.String(length=8), nullable=True),

@@ -1,0 +1,84 @@
+"""`ceasefire import`, `report add` and `report export` from the command line."""
+
+import csv
+import json
+
+import pytest
+
+from ceasefire.domain.place import Point
+from ceasefire.geo.admin import syria
+from ceasefire.services.scenarios import load_scenario
+from tests.intake.test_import import UCDP, _set, _ucdp_file, _write
+from tests.test_cli import run, url_of
+
+
+@pytest.fixture
+def url(database, syria_scenario):
+    load_scenario(database, syria_scenario)
+    return url_of(database)
+
+
+def test_import_prints_progress_and_a_summary(url, tmp_path):
+    sample = _write(tmp_path / "sample.csv", _ucdp_file(tmp_path, rows=30))
+    result = run("--database-url", url, "import", str(sample), "--format", "ucdp",
+                 "--party", "SEC", "--batch-size", "10")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("rows read") == 3  # one line per batch off a terminal
+    assert "30 rows read, 30 reports added, 0 already present, 0 rejected" in result.stdout
+    again = run("--database-url", url, "import", str(sample), "--format", "ucdp",
+                "--party", "SEC")
+    assert "0 reports added, 30 already present" in again.stdout
+
+
+def test_a_bad_row_stops_the_import_with_file_line_and_column(url, tmp_path):
+    bad = _write(tmp_path / "bad.csv", _set(_ucdp_file(tmp_path), 5, "latitude", "north"))
+    result = run("--database-url", url, "import", str(bad), "--format", "ucdp", "--party", "SEC")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"error: {bad}, line 5, latitude: 'north' is not a number")
+
+
+def test_skip_invalid_writes_rejects_beside_the_file(url, tmp_path):
+    bad = _write(tmp_path / "mixed.csv", _set(_ucdp_file(tmp_path), 5, "side_a", "Nobody"))
+    result = run("--database-url", url, "import", str(bad), "--format", "ucdp",
+                 "--party", "SEC", "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    assert "19 reports added" in result.stdout and "1 rejected" in result.stdout
+    with (tmp_path / "mixed.csv.rejects.csv").open(encoding="utf-8") as f:
+        assert [r["line"] for r in csv.DictReader(f)] == ["5"]
+
+
+def test_report_add_by_place_name_then_export(url, tmp_path):
+    added = run("--database-url", url, "report", "add", "--party", "TR", "--type",
+                "shelling", "--date", "2017-01-05", "--place", "Khan Sheikhoun",
+                "--perpetrator", "Syrian Arab Army", "--target", "civilians", "--killed", "4")
+    assert added.exit_code == 0, added.output
+    report_id = added.stdout.strip()
+    out = tmp_path / "out.geojson"
+    exported = run("--database-url", url, "report", "export", "--format", "geojson",
+                   "--out", str(out), "--adm", "SY07")
+    assert exported.exit_code == 0 and "exported 1 reports" in exported.stderr
+    (feature,) = json.loads(out.read_text(encoding="utf-8"))["features"]
+    assert feature["id"] == report_id
+    props = feature["properties"]
+    assert props["place"]["adm2"] == "SY0702"  # Ma'arrat an-Nu'man district
+    assert props["perpetrators"] == ["syrian-government"]
+    assert props["civilians_targeted"] and props["casualties"]["best"] == 4
+
+
+def test_report_add_refuses_an_unknown_place(url):
+    result = run("--database-url", url, "report", "add", "--party", "TR", "--type",
+                 "shelling", "--date", "2017-01-05", "--place", "Atlantis")
+    assert result.exit_code == 1
+    assert "place.name" in result.stderr and "Atlantis" in result.stderr
+
+
+def test_names_learnt_from_an_import_geocode_later_reports(url):
+    imported = run("--database-url", url, "import", str(UCDP), "--format", "ucdp",
+                   "--party", "SEC")
+    assert "3484 reports added" in imported.stdout
+    added = run("--database-url", url, "report", "add", "--party", "IR", "--type",
+                "armed_clash", "--date", "2017-02-01", "--place", "Jabal al Akrad mountain")
+    assert added.exit_code == 0, added.output
+    # Where UCDP's rows put it (within ~25 km): the sub-district of their point.
+    assert f"in {syria().locate(Point(36.2, 35.65)).adm3}\n" in added.stderr
