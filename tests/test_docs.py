@@ -37,3 +37,11 @@ def test_every_violation_type_and_acled_sub_event_is_documented():
         assert f"| `{kind.value}` |" in text
     for _, sub_event in FROM_ACLED:
         assert sub_event in text
+
+
+def test_every_flat_column_and_hxl_tag_is_documented():
+    from ceasefire.intake.formats.flat import COLUMNS
+
+    text = (DOCS / "formats.md").read_text(encoding="utf-8")
+    for column in COLUMNS:
+        assert f"| `{column.header}` | `{column.tag}` |" in text
