@@ -35,6 +35,8 @@ def test_a_report_gets_its_party_pcodes_and_actor_codes(client, tokens):
     assert response.headers["Location"] == f"/api/v1/reports/{body['id']}"
     again = client.get(response.headers["Location"], headers=bearer(tokens["analyst"]))
     assert again.json() == body
+    listed = client.get("/api/v1/reports", headers=bearer(tokens["analyst"])).json()
+    assert listed["items"] == [body]  # one spelling of every value, wherever it is read
 
 
 def test_a_place_name_is_geocoded(client, tokens):

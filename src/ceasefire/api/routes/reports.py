@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from ceasefire.api.deps import Credentials, CurrentAccount, DatabaseDep, SessionDep, require_token
 from ceasefire.api.schemas import ReportOut, ReportPage
 from ceasefire.domain.records import Status
+from ceasefire.domain.report import Report
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.errors import InvalidInput
 from ceasefire.intake.report_in import ReportIn, record_of
@@ -41,9 +42,7 @@ def submit(given: ReportIn, credentials: Credentials, database: DatabaseDep,
     return JSONResponse(record_of(done.report), status_code=201, headers=headers)
 
 
-def _cursor(report: ReportOut | None) -> str | None:
-    if report is None:
-        return None
+def _cursor(report: Report) -> str:
     raw = f"{report.when.earliest.isoformat()}|{report.id}"
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
@@ -73,7 +72,7 @@ def list_reports(
         description="status of the report's incident (pending until one is verified)")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: str | None = None,
-) -> ReportPage:
+) -> Response:
     """Reports, newest event first, a page at a time."""
     for name, value in (("since", since), ("until", until)):
         if value is not None and value.tzinfo is None:
@@ -81,8 +80,10 @@ def list_reports(
     f = reports.ReportFilter(since=since, until=until, adm=adm, violation=violation,
                              actor=actor, party=party, status=status)
     found = reports.list_reports(session, f, limit=limit + 1, after=_after(cursor))
-    items = [ReportOut.model_validate(record_of(r)) for r in found[:limit]]
-    return ReportPage(items=items, next_cursor=_cursor(items[-1]) if len(found) > limit else None)
+    page = found[:limit]
+    # The same spelling of every value as POST and GET of one report, and as the export.
+    return JSONResponse({"items": [record_of(r) for r in page],
+                         "next_cursor": _cursor(page[-1]) if len(found) > limit else None})
 
 
 @router.get("/{report_id}", response_model=ReportOut)
