@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import csv
+import io
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 from pydantic import ValidationError
 
 from ceasefire.errors import InvalidInput
-from ceasefire.intake.files import LineReader
+from ceasefire.intake.files import CsvReader, LineReader
 from ceasefire.intake.normalise import Draft
 from ceasefire.intake.report_in import ReportRecord
 from ceasefire.intake.validation import invalid
@@ -57,3 +59,32 @@ def record(data: dict[str, Any], line: int, columns: Mapping[str, str]) -> Repor
 
 def cell_error(message: str, line: int, column: str) -> InvalidInput:
     return InvalidInput(message, line=line, field=column)
+
+
+def raw_csv(record: list[str]) -> str:
+    """A CSV record as one line again, for the rejects file."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(record)
+    return out.getvalue()
+
+
+def csv_drafts(lines: LineReader, required: tuple[str, ...],
+               to_record: Callable[[dict[str, str], int], ReportRecord]
+               ) -> Iterator[Draft | Rejected]:
+    """Drafts from a CSV file whose rows ``to_record`` maps; a row that names its country
+    (UCDP, ACLED) may snap to the nearest area (see normalise.IN_COUNTRY_SNAP_DEG)."""
+    reader = CsvReader(lines)
+    reader.require(required)
+    header = reader.header
+    for line, cells, problem in reader:
+        raw = raw_csv(cells)
+        if problem is not None:
+            yield Rejected(problem, raw)
+            continue
+        row = dict(zip(header, cells, strict=True))
+        try:
+            given = to_record(row, line)
+        except InvalidInput as exc:
+            yield Rejected(exc, raw)
+            continue
+        yield Draft(given, line, bool(row.get("country")), raw)

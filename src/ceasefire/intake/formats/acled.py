@@ -16,9 +16,9 @@ from ceasefire.domain.place import WherePrecision
 from ceasefire.domain.taxonomy import FROM_ACLED
 from ceasefire.domain.when import TimePrecision
 from ceasefire.errors import InvalidInput
-from ceasefire.intake.files import CsvReader, LineReader
-from ceasefire.intake.formats import Rejected, cell_error, record
-from ceasefire.intake.formats.ucdp import integer, number, raw_csv
+from ceasefire.intake.files import LineReader
+from ceasefire.intake.formats import Rejected, cell_error, csv_drafts, record
+from ceasefire.intake.formats.ucdp import integer, number
 from ceasefire.intake.normalise import Draft
 
 REQUIRED = ("event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type",
@@ -56,21 +56,9 @@ class Acled:
     }
 
     def read(self, lines: LineReader, source_name: str | None) -> Iterator[Draft | Rejected]:
-        reader = CsvReader(lines)
-        reader.require(REQUIRED)
-        header = reader.header
-        for line, cells, problem in reader:
-            if problem is not None:
-                yield Rejected(problem, raw_csv(cells))
-                continue
-            row = dict(zip(header, cells, strict=True))
-            try:
-                given = record(self._map(row, line, source_name or self.default_source), line,
-                               self.columns)
-            except InvalidInput as exc:
-                yield Rejected(exc, raw_csv(cells))
-                continue
-            yield Draft(given, line, bool(row.get("country")), raw_csv(cells))
+        name = source_name or self.default_source
+        return csv_drafts(lines, REQUIRED, lambda row, line: record(
+            self._map(row, line, name), line, self.columns))
 
     def _map(self, row: dict[str, str], line: int, source_name: str) -> dict[str, Any]:
         pair = (row["event_type"], row["sub_event_type"])

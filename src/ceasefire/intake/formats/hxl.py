@@ -13,9 +13,8 @@ from collections.abc import Iterator
 
 from ceasefire.errors import InvalidInput
 from ceasefire.intake.files import CsvReader, LineReader
-from ceasefire.intake.formats import Rejected, cell_error, record
+from ceasefire.intake.formats import Rejected, cell_error, raw_csv, record
 from ceasefire.intake.formats.flat import COLUMNS, unflatten
-from ceasefire.intake.formats.ucdp import raw_csv
 from ceasefire.intake.normalise import Draft
 from ceasefire.intake.report_in import SourceIn
 

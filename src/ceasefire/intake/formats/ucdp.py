@@ -8,8 +8,6 @@ best / high that is out of order is widened to hold all three numbers.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -17,8 +15,8 @@ from typing import Any
 from ceasefire.domain.taxonomy import FROM_UCDP
 from ceasefire.domain.when import TimePrecision
 from ceasefire.errors import InvalidInput
-from ceasefire.intake.files import CsvReader, LineReader
-from ceasefire.intake.formats import Rejected, cell_error, record
+from ceasefire.intake.files import LineReader
+from ceasefire.intake.formats import Rejected, cell_error, csv_drafts, record
 from ceasefire.intake.normalise import Draft
 
 REQUIRED = ("id", "type_of_violence", "side_a", "side_b", "where_prec", "latitude",
@@ -52,12 +50,6 @@ def day(row: dict[str, str], column: str, line: int) -> date:
         raise cell_error(f"{row[column]!r} is not a date (YYYY-MM-DD)", line, column) from None
 
 
-def raw_csv(record: list[str]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="").writerow(record)
-    return out.getvalue()
-
-
 class UcdpGed:
     name = "ucdp"
     default_source = "UCDP GED"
@@ -74,21 +66,9 @@ class UcdpGed:
     }
 
     def read(self, lines: LineReader, source_name: str | None) -> Iterator[Draft | Rejected]:
-        reader = CsvReader(lines)
-        reader.require(REQUIRED)
-        header = reader.header
-        for line, cells, problem in reader:
-            if problem is not None:
-                yield Rejected(problem, raw_csv(cells))
-                continue
-            row = dict(zip(header, cells, strict=True))
-            try:
-                data = self._map(row, line, source_name or self.default_source)
-                given = record(data, line, self.columns)
-            except InvalidInput as exc:
-                yield Rejected(exc, raw_csv(cells))
-                continue
-            yield Draft(given, line, bool(row.get("country")), raw_csv(cells))
+        name = source_name or self.default_source
+        return csv_drafts(lines, REQUIRED, lambda row, line: record(
+            self._map(row, line, name), line, self.columns))
 
     def _map(self, row: dict[str, str], line: int, source_name: str) -> dict[str, Any]:
         kind = integer(row, "type_of_violence", line)
