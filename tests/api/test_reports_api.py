@@ -128,3 +128,12 @@ def test_an_unknown_report_is_404_and_a_bad_cursor_422(client, tokens):
                          headers=headers)
     assert missing.status_code == 404
     assert client.get("/api/v1/reports?cursor=zzz", headers=headers).status_code == 422
+
+
+@pytest.mark.parametrize(("name", "adm1"), [("Hameidiyyeh", "SY10"), ("Ra’s al ‘Ayn", "SY08"),
+                                             ("إدلب", "SY07"), ("Deir-ez-Zor", "SY09")])
+def test_places_by_name_including_those_the_boundaries_miss(client, tokens, name, adm1):
+    # Both lie just outside the rounded boundary data; the gazetteer names their area.
+    response = post(client, tokens["ir-officer"], {**SHELLING, "place": {"name": name}})
+    assert response.status_code == 201, response.text
+    assert response.json()["place"]["adm1"] == adm1

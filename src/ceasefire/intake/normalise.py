@@ -78,9 +78,12 @@ def normalise(context: IntakeContext, drafts: Sequence[Draft], *, submitted_by: 
     places = [_at(d, _place_given, d.given.place, context) for d in drafts]
     points = [(i, p.point) for i, p in enumerate(places) if p.point is not None]
     located: dict[int, AdminCodes | None] = {}
+    # A place that already names its admin area (given, or from the gazetteer) asserts
+    # the country as much as a UCDP row does.
+    asserted = {i for i, p in enumerate(places) if drafts[i].in_country or p.admin.codes()}
     for snap in (0.0, IN_COUNTRY_SNAP_DEG):
         batch = [(i, pt) for i, pt in points
-                 if located.get(i) is None and (snap == 0.0 or drafts[i].in_country)]
+                 if located.get(i) is None and (snap == 0.0 or i in asserted)]
         if not batch:
             break
         found = context.admin.locate_many([pt for _, pt in batch], snap_deg=snap)

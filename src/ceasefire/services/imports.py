@@ -13,6 +13,7 @@ import csv
 import gc
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
@@ -33,6 +34,7 @@ from ceasefire.intake.normalise import Draft, IntakeContext, content_digest, nor
 from ceasefire.services.intake import intake_context
 from ceasefire.store import imports
 from ceasefire.store.db import Database
+from ceasefire.store.reference import reference
 from ceasefire.store.reports import ReportWriter
 
 FORMATS: dict[str, type[Format]] = {f.name: f for f in (UcdpGed, Acled, JsonLines, HxlCsv)}
@@ -107,10 +109,11 @@ def _import(db: Database, path: Path, *, format: str, party: str,  # noqa: A002
     except OSError as exc:
         raise InvalidInput(f"cannot read the file: {exc.strerror}", source=str(path)) from exc
     with stream, _open_rejects(rejects) as out, db.session(write=True) as session:
-        writer = ReportWriter(session)
-        if party not in writer.party_ids:
+        known = reference(session)
+        if party not in known.party_ids:
             raise NotFound(f"no party with code {party!r}", field="party", id=party)
-        context = intake_context(session)
+        writer = ReportWriter(session, known)
+        context = intake_context(session, known)
         lines = LineReader(path, stream)
         bad = _Rejects(out, str(path), fmt)
         log = imports.start_import(session, format=fmt.name, file_name=str(path),
@@ -149,8 +152,7 @@ class _Counts:
     learnt: int = 0
 
 
-def _open_rejects(path: Path | None):  # noqa: ANN202
-    from contextlib import nullcontext
+def _open_rejects(path: Path | None) -> AbstractContextManager[TextIO | None]:
     if path is None:
         return nullcontext(None)
     return path.open("w", encoding="utf-8", newline="")
