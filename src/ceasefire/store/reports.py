@@ -91,16 +91,18 @@ class ReportWriter:
         self._time = _sqlite_time if self.dialect == "sqlite" else _same
         self._json = json.dumps if self.dialect == "sqlite" else _pg_json
         self._no_evidence = self._json([])
-        if self.dialect == "postgresql":
-            # The planner's statistics predate this transaction's rows: it would scan the
-            # whole growing table for each batch's id look-up. The unique indexes answer it.
-            session.execute(text("SET LOCAL enable_seqscan = off"))
+        self._planned = False
         known = known or reference(session)
         self.party_ids = known.party_ids
         self.actor_ids = known.actor_ids
 
     def stored(self, uids: Sequence[str], keys: Sequence[str]) -> dict[str, Stored]:
         """The reports already stored under any of these ids or source keys, by id and key."""
+        if self.dialect == "postgresql" and not self._planned:
+            # The planner's statistics predate this transaction's rows: it would scan the
+            # whole growing table for each batch's id look-up. The unique indexes answer it.
+            self.session.execute(text("SET LOCAL enable_seqscan = off"))
+            self._planned = True
         found: dict[str, Stored] = {}
         for column, values in ((ReportRow.uid, uids), (ReportRow.source_key, keys)):
             for start in range(0, len(values), 500):  # stay under bind-parameter limits
