@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from ceasefire.api import errors
+from ceasefire.api.batching import SubmissionBatcher
 from ceasefire.api.routes import geo, health, reference, reports
 from ceasefire.api.schemas import ErrorBody
 from ceasefire.config import Settings
@@ -32,6 +33,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     )
     app.state.settings = settings
     app.state.database = database or Database(settings.database_url)
+    app.state.submissions = SubmissionBatcher(app.state.database)
     errors.install(app)
     for router in (health.router, reference.router, geo.router, reports.router):
         app.include_router(router)

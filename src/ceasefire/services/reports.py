@@ -10,17 +10,18 @@ from typing import TextIO
 from sqlalchemy.orm import Session
 
 from ceasefire.domain.actors import ActorDirectory
+from ceasefire.domain.parties import Account
 from ceasefire.domain.report import Report
-from ceasefire.errors import Conflict, Forbidden, InvalidInput
+from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput
 from ceasefire.geo.admin import syria
-from ceasefire.intake.normalise import Draft, content_digest, normalise
+from ceasefire.intake.normalise import Draft, IntakeContext, content_digest, normalise
 from ceasefire.intake.report_in import ReportIn
 from ceasefire.reports.exports import Names, export
 from ceasefire.services.accounts import authenticate_in
 from ceasefire.services.intake import intake_context
 from ceasefire.store import imports, parties
 from ceasefire.store.db import Database
-from ceasefire.store.reference import reference
+from ceasefire.store.reference import Reference, reference
 from ceasefire.store.reports import ReportFilter, ReportWriter, iter_reports, report_by_row_id
 
 
@@ -34,40 +35,87 @@ def _request_digest(given: ReportIn) -> str:
     return hashlib.sha256(given.model_dump_json().encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Submission:
+    """One report to submit, by an API token's account or (CLI) for a party."""
+
+    given: ReportIn
+    token: str | None = None
+    party: str | None = None
+    idempotency_key: str | None = None
+
+
 def submit_report(db: Database, given: ReportIn, *, party: str | None = None,
                   token: str | None = None, idempotency_key: str | None = None) -> Submitted:
-    """Validate, geocode and store one report, in one write transaction.
+    """Validate, geocode and store one report; raises what is wrong with it."""
+    (result,) = submit_reports(db, [Submission(given, token, party, idempotency_key)])
+    return result  # a lone submission's error is raised as it is
 
-    From the API, ``token`` names the account (checked here, in the same transaction: one
-    round of locking per request on the hot path of intake); from the CLI, ``party``
-    alone. With an Idempotency-Key, a retry of the same request gets the first answer,
-    and the same key with another body is refused: a client can resend safely after a
-    timeout.
+
+def submit_reports(db: Database, items: list[Submission]) -> list[Submitted | CeasefireError]:
+    """Validate, geocode and store reports, each on its own merits, in one transaction.
+
+    Each gets its answer: the stored report, or the error that refused it (a bad report
+    never fails the others). The API gathers concurrent requests into one call, so they
+    share one lock and one commit. With an Idempotency-Key, a retry of the same request
+    gets the first answer, and the same key with another body is refused: a client can
+    resend safely after a timeout.
     """
     now = datetime.now(UTC)
-    with db.session(write=True) as session:
-        account_id = None
-        if token is not None:
-            account = authenticate_in(session, token=token)
-            if not account.role.may_submit_reports:
-                raise Forbidden(f"a {account.role.value} account cannot submit reports")
-            party = account.party
-        known = reference(session)
-        if token is not None:
-            account_id = known.account_ids[account.username]
-        if party is None:
-            raise InvalidInput("a report needs the party that submits it", field="party")
-        key = idempotency_key if account_id is not None else None
-        request = _request_digest(given) if key else ""
-        if key and (earlier := _replay(session, account_id, key, request)):
-            return earlier
-        report = normalise(intake_context(session, known), [Draft(given)], submitted_by=party,
-                           received_at=now, stable_ids=False)[0]
-        row_id = ReportWriter(session, known).write_one(report, content_digest(report),
-                                                        account_id=account_id)
-        if key:
-            imports.remember(session, account_id=account_id, key=key, request_sha256=request,
-                             report_id=row_id, created_at=now)
+    results: list[Submitted | CeasefireError] = []
+    try:
+        with db.session(write=True) as session:
+            known = reference(session)
+            context = intake_context(session, known)
+            writer = ReportWriter(session, known)
+            accounts: dict[str, Account] = {}  # token -> account, within this transaction
+            for item in items:
+                try:
+                    results.append(_submit(session, known, context, writer, accounts, item,
+                                           now))
+                except CeasefireError as exc:
+                    # Every check comes before the item's first write: nothing to undo.
+                    if len(items) == 1:
+                        raise
+                    results.append(exc)
+    except Conflict:
+        # The database refused a write (an Idempotency-Key raced in from another
+        # process): the whole batch was rolled back, so give each its own transaction.
+        if len(items) == 1:
+            raise
+        return [_alone(db, item) for item in items]
+    return results
+
+
+def _alone(db: Database, item: Submission) -> Submitted | CeasefireError:
+    try:
+        return submit_reports(db, [item])[0]
+    except CeasefireError as exc:
+        return exc
+
+
+def _submit(session: Session, known: Reference, context: IntakeContext, writer: ReportWriter,
+            accounts: dict[str, Account], item: Submission, now: datetime) -> Submitted:
+    account_id, party = None, item.party
+    if item.token is not None:
+        account = accounts.get(item.token)
+        if account is None:
+            account = accounts[item.token] = authenticate_in(session, token=item.token)
+        if not account.role.may_submit_reports:
+            raise Forbidden(f"a {account.role.value} account cannot submit reports")
+        party, account_id = account.party, known.account_ids[account.username]
+    if party is None:
+        raise InvalidInput("a report needs the party that submits it", field="party")
+    key = item.idempotency_key if account_id is not None else None
+    request = _request_digest(item.given) if key else ""
+    if key and (earlier := _replay(session, account_id, key, request)):
+        return earlier
+    report = normalise(context, [Draft(item.given)], submitted_by=party, received_at=now,
+                       stable_ids=False)[0]
+    row_id = writer.write_one(report, content_digest(report), account_id=account_id)
+    if key:
+        imports.remember(session, account_id=account_id, key=key, request_sha256=request,
+                         report_id=row_id, created_at=now)
     return Submitted(report, created=True)
 
 

@@ -8,34 +8,34 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from ceasefire.api.deps import Credentials, CurrentAccount, DatabaseDep, SessionDep, require_token
+from ceasefire.api.deps import Credentials, CurrentAccount, SessionDep, require_token
 from ceasefire.api.schemas import ReportOut, ReportPage
 from ceasefire.domain.records import Status
 from ceasefire.domain.report import Report
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.errors import InvalidInput
 from ceasefire.intake.report_in import ReportIn, record_of
-from ceasefire.services.reports import submit_report
+from ceasefire.services.reports import Submission
 from ceasefire.store import reports
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
 @router.post("", status_code=201, response_model=ReportOut,
              responses={409: {"description": "Idempotency-Key reused with another body"}})
-def submit(given: ReportIn, credentials: Credentials, database: DatabaseDep,
+async def submit(given: ReportIn, credentials: Credentials, request: Request,
            idempotency_key: Annotated[str | None, Header(
                alias="Idempotency-Key", min_length=1, max_length=200,
                description="Any unique string; a retry with the same key and body gets the "
                "first answer instead of a second report")] = None) -> JSONResponse:
     """Submit a report for the caller's party. Give a point, a place name or a P-code;
     the report gets its admin P-codes and actor codes here."""
-    # The token is checked inside the submission's own transaction: one round of
-    # locking per request on the hot path of intake.
-    done = submit_report(database, given, token=require_token(credentials),
-                         idempotency_key=idempotency_key)
+    # The token is checked in the submission's own transaction, which concurrent
+    # submissions share (api.batching).
+    done = await request.app.state.submissions.submit(Submission(
+        given, token=require_token(credentials), idempotency_key=idempotency_key))
     headers = {"Location": f"{router.prefix}/{done.report.id}"}
     if not done.created:
         headers["Idempotent-Replayed"] = "true"
