@@ -279,3 +279,28 @@ def test_acled_rows_map_actors_precisions_and_types(loaded, tmp_path):
     assert clash.place.precision is WherePrecision.NEAR  # geo_precision 2
     assert clash.perpetrators == ("isil",)
     assert clash.targets == ("syrian-government", "ndf")
+
+
+def test_a_fault_in_a_later_batch_stops_the_import_and_its_reader(loaded, tmp_path):
+    import threading
+
+    records = _set(_ucdp_file(tmp_path, rows=40), 33, "latitude", "95")
+    before = fingerprint(loaded)
+    with pytest.raises(InvalidInput) as caught:
+        import_file(loaded, _write(tmp_path / "late.csv", records), format="ucdp", party="SEC",
+                    batch_size=5)
+    assert (caught.value.line, caught.value.field) == (33, "latitude")
+    assert fingerprint(loaded) == before
+    assert not [t for t in threading.enumerate() if t.name == "import-prepare"]
+
+
+def test_skipped_rows_of_every_batch_reach_the_rejects_in_line_order(loaded, tmp_path):
+    records = _ucdp_file(tmp_path, rows=40)
+    for line in (4, 12, 13, 38):
+        _set(records, line, "side_b", "Nobody")
+    rejects = tmp_path / "rejects.csv"
+    summary = import_file(loaded, _write(tmp_path / "dirty.csv", records), format="ucdp",
+                          party="SEC", rejects=rejects, batch_size=5)
+    assert (summary.read, summary.added, summary.rejected) == (40, 36, 4)
+    with rejects.open(encoding="utf-8") as f:
+        assert [r["line"] for r in csv.DictReader(f)] == ["4", "12", "13", "38"]

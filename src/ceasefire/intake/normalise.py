@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Protocol
 
 import orjson
@@ -129,7 +130,12 @@ def _place_given(given: PlaceIn, context: IntakeContext) -> Place:
                  given.name)
 
 
+_NO_CODES = AdminCodes()
+
+
 def _given_codes(given: PlaceIn) -> AdminCodes:
+    if given.adm1 is None and given.adm2 is None and given.adm3 is None:
+        return _NO_CODES
     try:
         return AdminCodes(given.adm1, given.adm2, given.adm3)
     except InvalidInput as exc:
@@ -177,6 +183,9 @@ def _when(given: WhenIn, received_at: datetime) -> When:
     return when
 
 
+# Values are immutable and bulk files repeat them (a few hundred days, a few casualty
+# figures): built once each, they cost a dictionary look-up per row.
+@lru_cache(maxsize=4096)
 def _day_span(day, precision: TimePrecision) -> When:  # noqa: ANN001
     if precision is TimePrecision.WEEK:
         return When.in_week(day)
@@ -214,10 +223,16 @@ def _casualties(given) -> Casualties:  # noqa: ANN001
     low = given.best if given.low is None else given.low
     high = given.best if given.high is None else given.high
     try:
-        return Casualties(low, given.best, high, given.civilian, given.combatant, given.unknown)
+        return _casualty_figures(low, given.best, high, given.civilian, given.combatant,
+                                 given.unknown)
     except InvalidInput as exc:
         exc.field = exc.field if exc.field.startswith("casualties") else f"casualties.{exc.field}"
         raise
+
+
+@lru_cache(maxsize=4096)
+def _casualty_figures(*figures: int | None) -> Casualties:
+    return Casualties(*figures)
 
 
 def _report(draft: Draft, place: Place, found: AdminCodes | None, context: IntakeContext, *,

@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import csv
 import gc
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ceasefire.domain.place import WherePrecision
 from ceasefire.domain.report import Report
-from ceasefire.errors import Conflict, InvalidInput, NotFound
+from ceasefire.errors import CeasefireError, Conflict, InvalidInput, NotFound
 from ceasefire.geo.gazetteer import place_key
 from ceasefire.intake.files import LineReader
 from ceasefire.intake.formats import Format, Rejected, column_of
@@ -34,7 +37,7 @@ from ceasefire.intake.normalise import Draft, IntakeContext, content_digest, nor
 from ceasefire.services.intake import intake_context
 from ceasefire.store import imports
 from ceasefire.store.db import Database
-from ceasefire.store.reference import reference
+from ceasefire.store.reference import Reference, reference
 from ceasefire.store.reports import ReportWriter
 
 FORMATS: dict[str, type[Format]] = {f.name: f for f in (UcdpGed, Acled, JsonLines, HxlCsv)}
@@ -113,26 +116,23 @@ def _import(db: Database, path: Path, *, format: str, party: str,  # noqa: A002
         if party not in known.party_ids:
             raise NotFound(f"no party with code {party!r}", field="party", id=party)
         writer = ReportWriter(session, known)
-        context = intake_context(session, known)
         lines = LineReader(path, stream)
         bad = _Rejects(out, str(path), fmt)
         log = imports.start_import(session, format=fmt.name, file_name=str(path),
                                    file_sha256="", source_name=source_name or fmt.default_source,
                                    party_id=writer.party_ids[party], started_at=started)
         counts = _Counts()
-        for batch in _batches(fmt.read(lines, source_name), batch_size):
-            drafts = []
-            for item in batch:
-                counts.read += 1
-                if isinstance(item, Rejected):
-                    bad.add(item.error, item.raw)
-                else:
-                    drafts.append(item)
-            reports = _normalised(context, drafts, party, started, bad)
-            _store(writer, reports, log.id, counts, bad)
-            counts.learnt += imports.learn_places(session, _learnt(reports))
-            if progress is not None:
-                progress(counts.read, lines.position, lines.size)
+        prepare = partial(_prepare, db, known, lines, fmt.read(lines, source_name), party,
+                          started, batch_size)
+        with _ahead(prepare) as batches:
+            for batch in batches:
+                counts.read += batch.read
+                for error, raw in batch.rejected:
+                    bad.add(error, raw)
+                _store(writer, batch.reports, batch.digests, log.id, counts, bad)
+                counts.learnt += imports.learn_places(session, _learnt(batch.reports))
+                if progress is not None:
+                    progress(counts.read, batch.position, lines.size)
         if counts.read == 0:
             raise InvalidInput("the file holds no reports", source=str(path),
                                line=max(lines.line, 1))
@@ -142,6 +142,88 @@ def _import(db: Database, path: Path, *, format: str, party: str,  # noqa: A002
     return ImportSummary(str(path), fmt.name, counts.read, counts.added, counts.present,
                          bad.count, counts.learnt, time.perf_counter() - clock,
                          str(rejects) if rejects else None)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A batch read, checked and normalised, ready to be stored."""
+
+    read: int
+    rejected: list[tuple[CeasefireError, str]]  # in line order
+    reports: list[tuple[Draft, Report]]
+    digests: list[str]
+    position: int  # bytes of the file read so far
+
+
+def _prepare(db: Database, known: Reference, lines: LineReader,
+             items: Iterable[Draft | Rejected], party: str, received_at: datetime,
+             batch_size: int) -> Iterator[_Prepared]:
+    """Batches ready to store. Runs in its own thread, with its own read transaction for
+    the place names learnt by earlier imports."""
+    with db.session() as session:
+        context = intake_context(session, known)
+        for batch in _batches(items, batch_size):
+            rejected: list[tuple[CeasefireError, str]] = []
+            drafts = []
+            for item in batch:
+                if isinstance(item, Rejected):
+                    rejected.append((item.error, item.raw))
+                else:
+                    drafts.append(item)
+            reports = _normalised(context, drafts, party, received_at, rejected)
+            rejected.sort(key=lambda r: r[0].line or 0)
+            yield _Prepared(len(batch), rejected, reports,
+                            [content_digest(r) for _, r in reports],
+                            lines.position)
+
+
+@contextmanager
+def _ahead(produce: Callable[[], Iterator[_Prepared]]) -> Iterator[Iterator[_Prepared]]:
+    """Run ``produce`` in a thread, a couple of batches ahead of the caller.
+
+    Reading and checking are Python work; the database driver lets go of the interpreter
+    while it writes. So the next batch is prepared while this one is written, on the
+    machine's other core. Errors of the producer reach the caller in order.
+    """
+    ready: queue.Queue[Any] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for prepared in produce():
+                while not stop.is_set():
+                    try:
+                        ready.put(prepared, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ready.put(_DONE)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller, who raises it
+            ready.put(exc)
+
+    def consume() -> Iterator[_Prepared]:
+        while (item := ready.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    thread = threading.Thread(target=run, name="import-prepare", daemon=True)
+    thread.start()
+    try:
+        yield consume()
+    finally:
+        stop.set()
+        while thread.is_alive():  # let a producer blocked on a full queue finish
+            try:
+                ready.get(timeout=0.1)
+            except queue.Empty:
+                continue
+        thread.join()
+
+
+_DONE = object()
 
 
 @dataclass
@@ -165,7 +247,8 @@ def _batches(items: Iterable[Draft | Rejected], size: int) -> Iterator[list[Draf
 
 
 def _normalised(context: IntakeContext, drafts: list[Draft], party: str,
-                received_at: datetime, bad: _Rejects) -> list[tuple[Draft, Report]]:
+                received_at: datetime, rejected: list[tuple[CeasefireError, str]]
+                ) -> list[tuple[Draft, Report]]:
     """Normalise a batch; a bad row is rejected and the rest of the batch tried again."""
     while True:
         try:
@@ -175,13 +258,12 @@ def _normalised(context: IntakeContext, drafts: list[Draft], party: str,
             culprit = next((d for d in drafts if d.line == exc.line), None)
             if culprit is None:
                 raise
-            bad.add(exc, culprit.raw)
+            rejected.append((exc, culprit.raw))
             drafts = [d for d in drafts if d is not culprit]
 
 
-def _store(writer: ReportWriter, batch: list[tuple[Draft, Report]], import_id: int,
-           counts: _Counts, bad: _Rejects) -> None:
-    digests = [content_digest(r) for _, r in batch]
+def _store(writer: ReportWriter, batch: list[tuple[Draft, Report]], digests: list[str],
+           import_id: int, counts: _Counts, bad: _Rejects) -> None:
     stored = writer.stored([r.id for _, r in batch],
                            [r.source.key for _, r in batch if r.source.key])
     new: dict[str, tuple[Report, str]] = {}

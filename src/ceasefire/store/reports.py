@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, and_, false, func, or_, select, text
@@ -53,6 +54,7 @@ _PG_TYPES = (
 _PG_ACTOR_TYPES = ("int4", "varchar", "int2", "int4")
 
 
+@lru_cache(maxsize=8192)  # bulk rows repeat their days and their arrival time
 def _sqlite_time(moment: datetime | None) -> str | None:
     # SQLAlchemy's own storage format for SQLite DATETIME (naive UTC), so the ORM reads
     # back exactly what the bulk path wrote.
