@@ -106,17 +106,25 @@ class ReportWriter:
             self.session.execute(text("SET LOCAL enable_seqscan = off"))
             self._planned = True
         found: dict[str, Stored] = {}
-        for column, values in ((ReportRow.uid, uids), (ReportRow.source_key, keys)):
-            for start in range(0, len(values), 500):  # stay under bind-parameter limits
-                chunk = list(values[start:start + 500])
-                rows = self.session.execute(
-                    select(ReportRow.uid, ReportRow.content_sha256, ReportRow.source_key)
-                    .where(column.in_(chunk)))
-                for uid, digest, key in rows:
-                    stored = Stored(uid, digest, key)
-                    found[uid] = stored
-                    if key is not None:
-                        found[key] = stored
+        for column, values in (("uid", uids), ("source_key", keys)):
+            if not values:
+                continue
+            # One statement with the whole list as one parameter (a JSON array on SQLite,
+            # an array on PostgreSQL): no SQL to build per batch, and no limit on its size.
+            if self.dialect == "sqlite":
+                query = (f"SELECT uid, content_sha256, source_key FROM reports WHERE {column} "
+                         "IN (SELECT value FROM json_each(?))")
+                rows = self._dbapi.execute(query, (json.dumps(list(values)),)).fetchall()
+            else:
+                with self._dbapi.cursor() as cursor:
+                    cursor.execute(f"SELECT uid, content_sha256, source_key FROM reports "
+                                   f"WHERE {column} = ANY(%s)", (list(values),))
+                    rows = cursor.fetchall()
+            for uid, digest, key in rows:
+                stored = Stored(uid, digest, key)
+                found[uid] = stored
+                if key is not None:
+                    found[key] = stored
         return found
 
     def _next_ids(self, count: int) -> list[int]:
