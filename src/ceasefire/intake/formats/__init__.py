@@ -88,3 +88,20 @@ def csv_drafts(lines: LineReader, required: tuple[str, ...],
             yield Rejected(exc, raw)
             continue
         yield Draft(given, line, bool(row.get("country")), raw)
+
+
+class CsvFormat:
+    """A CSV format whose rows map one by one onto reports (UCDP GED, ACLED)."""
+
+    name: ClassVar[str]
+    default_source: ClassVar[str | None]
+    columns: ClassVar[Mapping[str, str]]
+    required: ClassVar[tuple[str, ...]]
+
+    def read(self, lines: LineReader, source_name: str | None) -> Iterator[Draft | Rejected]:
+        name = source_name or self.default_source or self.name
+        return csv_drafts(lines, self.required, lambda row, line: record(
+            self._map(row, line, name), line, self.columns))
+
+    def _map(self, row: dict[str, str], line: int, source_name: str) -> dict[str, Any]:
+        raise NotImplementedError

@@ -8,7 +8,6 @@ is dropped when it names the row's own country. Event types outside our taxonomy
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -16,10 +15,8 @@ from ceasefire.domain.place import WherePrecision
 from ceasefire.domain.taxonomy import FROM_ACLED
 from ceasefire.domain.when import TimePrecision
 from ceasefire.errors import InvalidInput
-from ceasefire.intake.files import LineReader
-from ceasefire.intake.formats import Rejected, cell_error, csv_drafts, record
+from ceasefire.intake.formats import CsvFormat, cell_error
 from ceasefire.intake.formats.ucdp import integer, number
-from ceasefire.intake.normalise import Draft
 
 REQUIRED = ("event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type",
             "actor1", "actor2", "latitude", "longitude", "geo_precision", "fatalities")
@@ -44,9 +41,10 @@ def actors(main: str, associates: str, country: str) -> list[str]:
     return [n[: -len(suffix)] if suffix and n.endswith(suffix) else n for n in names]
 
 
-class Acled:
+class Acled(CsvFormat):
     name = "acled"
     default_source = "ACLED"
+    required = REQUIRED
     columns = {
         "source.key": "event_id_cnty", "when": "event_date", "when.precision": "time_precision",
         "place": "latitude", "place.lon": "longitude", "place.precision": "geo_precision",
@@ -54,11 +52,6 @@ class Acled:
         "perpetrator_text": "actor1", "targets": "actor2", "target_text": "actor2",
         "casualties": "fatalities", "narrative": "notes", "source.reference": "source",
     }
-
-    def read(self, lines: LineReader, source_name: str | None) -> Iterator[Draft | Rejected]:
-        name = source_name or self.default_source
-        return csv_drafts(lines, REQUIRED, lambda row, line: record(
-            self._map(row, line, name), line, self.columns))
 
     def _map(self, row: dict[str, str], line: int, source_name: str) -> dict[str, Any]:
         pair = (row["event_type"], row["sub_event_type"])

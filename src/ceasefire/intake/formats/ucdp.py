@@ -8,16 +8,13 @@ best / high that is out of order is widened to hold all three numbers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 from ceasefire.domain.taxonomy import FROM_UCDP
 from ceasefire.domain.when import TimePrecision
 from ceasefire.errors import InvalidInput
-from ceasefire.intake.files import LineReader
-from ceasefire.intake.formats import Rejected, cell_error, csv_drafts, record
-from ceasefire.intake.normalise import Draft
+from ceasefire.intake.formats import CsvFormat, cell_error
 
 REQUIRED = ("id", "type_of_violence", "side_a", "side_b", "where_prec", "latitude",
             "longitude", "date_prec", "date_start", "date_end", "deaths_a", "deaths_b",
@@ -50,9 +47,10 @@ def day(row: dict[str, str], column: str, line: int) -> date:
         raise cell_error(f"{row[column]!r} is not a date (YYYY-MM-DD)", line, column) from None
 
 
-class UcdpGed:
+class UcdpGed(CsvFormat):
     name = "ucdp"
     default_source = "UCDP GED"
+    required = REQUIRED
     columns = {
         "source.key": "id", "when": "date_start", "when.latest": "date_end",
         "when.precision": "date_prec", "place": "latitude", "place.lon": "longitude",
@@ -64,11 +62,6 @@ class UcdpGed:
         "casualties.combatant": "deaths_a", "narrative": "source_headline",
         "source.reference": "source_article",
     }
-
-    def read(self, lines: LineReader, source_name: str | None) -> Iterator[Draft | Rejected]:
-        name = source_name or self.default_source
-        return csv_drafts(lines, REQUIRED, lambda row, line: record(
-            self._map(row, line, name), line, self.columns))
 
     def _map(self, row: dict[str, str], line: int, source_name: str) -> dict[str, Any]:
         kind = integer(row, "type_of_violence", line)
