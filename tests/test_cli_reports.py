@@ -82,3 +82,12 @@ def test_names_learnt_from_an_import_geocode_later_reports(url):
     assert added.exit_code == 0, added.output
     # Where UCDP's rows put it (within ~25 km): the sub-district of their point.
     assert f"in {syria().locate(Point(36.2, 35.65)).adm3}\n" in added.stderr
+
+
+def test_the_cli_offers_exactly_the_formats_the_services_have():
+    from ceasefire.cli import EXPORT_FORMATS, IMPORT_FORMATS
+    from ceasefire.reports.exports import WRITERS
+    from ceasefire.services.imports import FORMATS
+
+    assert set(IMPORT_FORMATS) == set(FORMATS)
+    assert set(EXPORT_FORMATS) == set(WRITERS)

@@ -20,8 +20,6 @@ from ceasefire.domain.when import TimePrecision
 from ceasefire.intake.formats.flat import COLUMNS, flatten
 from ceasefire.intake.report_in import record_of
 
-FORMATS = ("jsonl", "csv", "geojson", "hxl", "acled")
-
 
 @dataclass(frozen=True)
 class Names:
@@ -38,7 +36,7 @@ def _dumps(value: object) -> str:
 
 def export(fmt: str, reports: Iterable[Report], out: TextIO, names: Names) -> int:
     """Write ``reports`` to ``out`` in format ``fmt``; returns how many."""
-    return _WRITERS[fmt](reports, out, names)
+    return WRITERS[fmt](reports, out, names)
 
 
 def _jsonl(reports: Iterable[Report], out: TextIO, names: Names) -> int:
@@ -117,7 +115,7 @@ def _acled(reports: Iterable[Report], out: TextIO, names: Names) -> int:
     return count
 
 
-_WRITERS: dict[str, Callable[[Iterable[Report], TextIO, Names], int]] = {
+WRITERS: dict[str, Callable[[Iterable[Report], TextIO, Names], int]] = {
     "jsonl": _jsonl,
     "csv": lambda reports, out, names: _flat(reports, out, names, tags=False),
     "hxl": lambda reports, out, names: _flat(reports, out, names, tags=True),

@@ -76,7 +76,3 @@ def revoke_tokens(session: Session, *, username: str, at: datetime) -> int:
         row.revoked_at = at
     session.flush()
     return len(rows)
-
-
-def account_id(session: Session, *, username: str) -> int:
-    return _account_row(session, username).id

@@ -8,7 +8,7 @@ the caller's transaction, so a batch is never half-written.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -334,8 +334,3 @@ def _report(row: ReportRow, party: str, actors: dict[tuple[int, str], list[str]]
         evidence=tuple(Evidence(*e) for e in row.evidence),
     )
 
-
-def row_ids(session: Session, uids: Iterable[str]) -> dict[str, int]:
-    wanted = list(uids)
-    return dict(session.execute(select(ReportRow.uid, ReportRow.id)
-                                .where(ReportRow.uid.in_(wanted))).all())
