@@ -32,6 +32,7 @@ test: install
 	CEASEFIRE_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install
+	$(UV) sync --frozen --quiet --group bench
 	scripts/system-deps.sh --bench
 	scripts/with-postgres.sh $(VENV)/bin/python -m bench $(BENCH_ARGS)
 
