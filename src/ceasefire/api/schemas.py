@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ceasefire.domain.actors import Actor
 from ceasefire.domain.agreement import Agreement, Area, Zone
@@ -52,11 +52,12 @@ class ActorOut(BaseModel):
     code: str
     name: str
     is_state: bool
+    side: str | None
     aliases: list[AliasOut]
 
     @classmethod
     def of(cls, actor: Actor) -> ActorOut:
-        return cls(code=actor.code, name=actor.name, is_state=actor.is_state,
+        return cls(code=actor.code, name=actor.name, is_state=actor.is_state, side=actor.side,
                    aliases=[AliasOut(text=a.text, lang=a.lang) for a in actor.aliases])
 
 
@@ -195,6 +196,7 @@ class ReportOut(BaseModel):
     casualties: CasualtiesOut
     narrative: str
     evidence: list[EvidenceOut]
+    incident: str | None = Field(None, description="the incident the report belongs to")
 
 
 class ReportPage(BaseModel):

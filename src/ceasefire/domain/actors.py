@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -68,10 +68,15 @@ class Actor:
     name: str  # the name the mechanism uses in its own documents (English)
     aliases: tuple[ActorName, ...] = ()
     is_state: bool = False  # a state's armed forces (matters for UCDP and ACLED mapping)
+    # Who fights alongside whom ("government", "opposition"): reports that blame different
+    # actors of one side can still describe one event.
+    side: str | None = None
 
     def __post_init__(self) -> None:
         check_code(self.code)
         check_name(self.name, field="name", id=self.code)
+        if self.side is not None:
+            check_code(self.side, field="side")
         seen = {("en", self.name)}
         for alias in self.aliases:
             if (alias.lang, alias.text) in seen:
@@ -105,6 +110,9 @@ class ActorDirectory:
 
     def __contains__(self, code: object) -> bool:
         return code in self._by_code
+
+    def __iter__(self) -> Iterator[Actor]:
+        return iter(self._by_code.values())
 
     def get(self, code: str) -> Actor:
         return self._by_code[code]

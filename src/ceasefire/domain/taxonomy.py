@@ -138,3 +138,37 @@ def ucdp_type_of_violence(kind: ViolationType, *, state_involved: bool,
     if kind in _ONE_SIDED or target_is_civilian:
         return UCDP_ONE_SIDED
     return UCDP_STATE_BASED if state_involved else UCDP_NON_STATE
+
+
+# How far two reports' types can describe one event, in -1..1. Witnesses on the ground
+# often cannot tell an air strike from shelling, and "armed violence" (UCDP's kind-unknown)
+# fits any fighting; but an abduction is not an air strike. Symmetric; 1 on the diagonal.
+_REMOTE = frozenset({ViolationType.AIR_STRIKE, ViolationType.SHELLING,
+                     ViolationType.EXPLOSIVE_DEVICE, ViolationType.SUICIDE_BOMBING,
+                     ViolationType.CHEMICAL_ATTACK})
+_FIGHTING = frozenset({ViolationType.ARMED_CLASH, ViolationType.GROUND_OFFENSIVE,
+                       ViolationType.ARMED_VIOLENCE})
+_AGAINST_CIVILIANS = frozenset({ViolationType.ATTACK_ON_CIVILIANS, ViolationType.ABDUCTION,
+                                ViolationType.SEXUAL_VIOLENCE})
+_CONFUSED = {frozenset({ViolationType.AIR_STRIKE, ViolationType.SHELLING}): 0.6,
+             frozenset({ViolationType.ARMED_CLASH, ViolationType.GROUND_OFFENSIVE}): 0.6,
+             frozenset({ViolationType.EXPLOSIVE_DEVICE, ViolationType.SUICIDE_BOMBING}): 0.6}
+
+
+def type_similarity(a: ViolationType, b: ViolationType) -> float:
+    """How well two violation types can describe the same event, in -1..1."""
+    if a is b:
+        return 1.0
+    if (pair := frozenset({a, b})) in _CONFUSED:
+        return _CONFUSED[pair]
+    violent = _REMOTE | _FIGHTING | _AGAINST_CIVILIANS
+    if ViolationType.ARMED_VIOLENCE in pair and pair <= violent:
+        return 0.5  # kind unknown: fits any violence
+    if ViolationType.ATTACK_ON_CIVILIANS in pair and pair <= violent:
+        return 0.3  # shelling a market is both
+    for family in (_REMOTE, _FIGHTING, _AGAINST_CIVILIANS):
+        if pair <= family:
+            return 0.3
+    if pair <= _REMOTE | _FIGHTING:
+        return 0.0  # a clash with shelling in support: possible, no evidence either way
+    return -1.0

@@ -43,6 +43,7 @@ class _Actor(_Model):
     code: str
     name: str
     is_state: bool = False
+    side: str | None = None
     aliases: list[_Alias] = []
 
 
@@ -206,7 +207,7 @@ def _build(model: _File, *, boundaries: AdminIndex) -> Scenario:
     actors = tuple(
         _at(f"actors[{i}]", Actor, a.code, a.name,
             tuple(_at(f"actors[{i}].aliases[{j}]", ActorName, n.text, n.lang)
-                  for j, n in enumerate(a.aliases)), a.is_state)
+                  for j, n in enumerate(a.aliases)), a.is_state, a.side)
         for i, a in enumerate(model.actors))
     party_codes = {p.code: p for p in parties}
     actor_codes = {a.code for a in actors}

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from itertools import islice
@@ -34,6 +34,7 @@ from ceasefire.intake.formats.hxl import HxlCsv
 from ceasefire.intake.formats.jsonl import JsonLines
 from ceasefire.intake.formats.ucdp import UcdpGed
 from ceasefire.intake.normalise import Draft, IntakeContext, content_digest, normalise
+from ceasefire.services.correlation import correlate_added
 from ceasefire.services.intake import intake_context
 from ceasefire.store import imports
 from ceasefire.store.db import Database
@@ -55,6 +56,7 @@ class ImportSummary:
     places_learnt: int
     seconds: float
     rejects_file: str | None = None
+    incidents: int | None = None  # incidents the new reports belong to; None: not correlated
 
     @property
     def rows_per_second(self) -> float:
@@ -87,15 +89,19 @@ class _Rejects:
 
 def import_file(db: Database, path: Path, *, format: str, party: str,  # noqa: A002
                 source_name: str | None = None, rejects: Path | None = None,
-                batch_size: int = BATCH, progress: Progress | None = None) -> ImportSummary:
-    """Import ``path``; ``rejects`` set means skip bad rows and write them there."""
+                batch_size: int = BATCH, progress: Progress | None = None,
+                correlate: bool = True) -> ImportSummary:
+    """Import ``path``; ``rejects`` set means skip bad rows and write them there.
+    ``correlate`` gives the new reports their incidents in the same transaction; without
+    it they wait for a batch run (``ceasefire correlate``)."""
     # The cyclic garbage collector would rescan every object a batch creates, again and
     # again, for nothing: a batch holds no cycles. Off for the import, back on after.
     collecting = gc.isenabled()
     gc.disable()
     try:
         return _import(db, path, format=format, party=party, source_name=source_name,
-                       rejects=rejects, batch_size=batch_size, progress=progress)
+                       rejects=rejects, batch_size=batch_size, progress=progress,
+                       correlate=correlate)
     finally:
         if collecting:
             gc.enable()
@@ -103,7 +109,7 @@ def import_file(db: Database, path: Path, *, format: str, party: str,  # noqa: A
 
 def _import(db: Database, path: Path, *, format: str, party: str,  # noqa: A002
             source_name: str | None, rejects: Path | None, batch_size: int,
-            progress: Progress | None) -> ImportSummary:
+            progress: Progress | None, correlate: bool) -> ImportSummary:
     fmt = FORMATS[format]()
     started = datetime.now(UTC)
     clock = time.perf_counter()
@@ -136,12 +142,13 @@ def _import(db: Database, path: Path, *, format: str, party: str,  # noqa: A002
         if counts.read == 0:
             raise InvalidInput("the file holds no reports", source=str(path),
                                line=max(lines.line, 1))
+        incidents = correlate_added(session, counts.row_ids) if correlate else None
         log.file_sha256 = lines.sha256.hexdigest()
         imports.finish_import(session, log, imports.ImportCounts(
             counts.read, counts.added, counts.present, bad.count), datetime.now(UTC))
     return ImportSummary(str(path), fmt.name, counts.read, counts.added, counts.present,
                          bad.count, counts.learnt, time.perf_counter() - clock,
-                         str(rejects) if rejects else None)
+                         str(rejects) if rejects else None, incidents)
 
 
 @dataclass(frozen=True)
@@ -232,6 +239,7 @@ class _Counts:
     added: int = 0
     present: int = 0
     learnt: int = 0
+    row_ids: list[int] = field(default_factory=list)
 
 
 def _open_rejects(path: Path | None) -> AbstractContextManager[TextIO | None]:
@@ -287,8 +295,8 @@ def _store(writer: ReportWriter, batch: list[tuple[Draft, Report]], digests: lis
             bad.add(Conflict("this report is already in the record with different content; "
                              "the record is not rewritten by an import", line=draft.line,
                              id=report.id), draft.raw)
-    writer.write([r for r, _ in new.values()], [d for _, d in new.values()],
-                 import_id=import_id)
+    counts.row_ids += writer.write([r for r, _ in new.values()], [d for _, d in new.values()],
+                                   import_id=import_id)
     counts.added += len(new)
 
 

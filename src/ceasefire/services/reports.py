@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TextIO
 
@@ -18,6 +18,7 @@ from ceasefire.intake.normalise import Draft, IntakeContext, content_digest, nor
 from ceasefire.intake.report_in import ReportIn
 from ceasefire.reports.exports import Names, export
 from ceasefire.services.accounts import authenticate_in
+from ceasefire.services.correlation import correlate_added, incident_uids
 from ceasefire.services.intake import intake_context
 from ceasefire.store import imports, parties
 from ceasefire.store.db import Database
@@ -29,6 +30,7 @@ from ceasefire.store.reports import ReportFilter, ReportWriter, iter_reports, re
 class Submitted:
     report: Report
     created: bool  # False: an Idempotency-Key retry, answered with the first result
+    incident: str | None = None  # the incident the report joined or founded
 
 
 def _request_digest(given: ReportIn) -> str:
@@ -69,15 +71,20 @@ def submit_reports(db: Database, items: list[Submission]) -> list[Submitted | Ce
             context = intake_context(session, known)
             writer = ReportWriter(session, known)
             accounts: dict[str, Account] = {}  # token -> account, within this transaction
+            rows: list[int | None] = []
             for item in items:
                 try:
-                    results.append(_submit(session, known, context, writer, accounts, item,
-                                           now))
+                    submitted, row_id = _submit(session, known, context, writer, accounts,
+                                                item, now)
+                    results.append(submitted)
+                    rows.append(row_id)
                 except CeasefireError as exc:
                     # Every check comes before the item's first write: nothing to undo.
                     if len(items) == 1:
                         raise
                     results.append(exc)
+                    rows.append(None)
+            results = _with_incidents(session, results, rows)
     except Conflict:
         # The database refused a write (an Idempotency-Key raced in from another
         # process): the whole batch was rolled back, so give each its own transaction.
@@ -85,6 +92,17 @@ def submit_reports(db: Database, items: list[Submission]) -> list[Submitted | Ce
             raise
         return [_alone(db, item) for item in items]
     return results
+
+
+def _with_incidents(session: Session, results: list[Submitted | CeasefireError],
+                    rows: list[int | None]) -> list[Submitted | CeasefireError]:
+    """Correlate the new reports at once, in the same transaction, and say where each
+    landed."""
+    correlate_added(session, [r for r in rows if r is not None])
+    incidents = incident_uids(session, [r for r in rows if r is not None])
+    return [replace(result, incident=incidents.get(row))
+            if isinstance(result, Submitted) and row is not None else result
+            for result, row in zip(results, rows, strict=True)]
 
 
 def _alone(db: Database, item: Submission) -> Submitted | CeasefireError:
@@ -95,7 +113,9 @@ def _alone(db: Database, item: Submission) -> Submitted | CeasefireError:
 
 
 def _submit(session: Session, known: Reference, context: IntakeContext, writer: ReportWriter,
-            accounts: dict[str, Account], item: Submission, now: datetime) -> Submitted:
+            accounts: dict[str, Account], item: Submission, now: datetime,
+            ) -> tuple[Submitted, int | None]:
+    """The stored report, and its row id when this call stored it."""
     account_id, party = None, item.party
     if item.token is not None:
         account = accounts.get(item.token)
@@ -109,14 +129,14 @@ def _submit(session: Session, known: Reference, context: IntakeContext, writer: 
     key = item.idempotency_key if account_id is not None else None
     request = _request_digest(item.given) if key else ""
     if key and (earlier := _replay(session, account_id, key, request)):
-        return earlier
+        return earlier, None
     report = normalise(context, [Draft(item.given)], submitted_by=party, received_at=now,
                        stable_ids=False)[0]
     row_id = writer.write_one(report, content_digest(report), account_id=account_id)
     if key:
         imports.remember(session, account_id=account_id, key=key, request_sha256=request,
                          report_id=row_id, created_at=now)
-    return Submitted(report, created=True)
+    return Submitted(report, created=True), row_id
 
 
 def _replay(session: Session, account_id: int, key: str, request: str) -> Submitted | None:
@@ -127,7 +147,9 @@ def _replay(session: Session, account_id: int, key: str, request: str) -> Submit
     if earlier.request_sha256 != request:
         raise Conflict("this Idempotency-Key was used for a different report",
                        field="Idempotency-Key", id=key)
-    return Submitted(report_by_row_id(session, earlier.report_id), created=False)
+    incident = incident_uids(session, [earlier.report_id]).get(earlier.report_id)
+    return Submitted(report_by_row_id(session, earlier.report_id), created=False,
+                     incident=incident)
 
 
 def export_names(session: Session) -> Names:

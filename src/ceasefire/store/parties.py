@@ -41,7 +41,7 @@ def add_party(session: Session, *, party: Party) -> None:
 
 
 def _actor(row: ActorRow) -> Actor:
-    return Actor(code=row.code, name=row.name, is_state=row.is_state,
+    return Actor(code=row.code, name=row.name, is_state=row.is_state, side=row.side,
                  aliases=tuple(ActorName(a.text, a.lang) for a in row.aliases
                                if not a.is_primary))
 
@@ -82,5 +82,5 @@ def add_actor(session: Session, *, actor: Actor) -> None:
     aliases = [ActorAliasRow(text=n.text, lang=n.lang, normalised=normalise_name(n.text),
                              is_primary=primary) for n, primary in names]
     session.add(ActorRow(code=actor.code, name=actor.name, is_state=actor.is_state,
-                         aliases=aliases))
+                         side=actor.side, aliases=aliases))
     session.flush()

@@ -71,6 +71,7 @@ class ActorRow(Base):
     code: Mapped[str] = mapped_column(String(63), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     is_state: Mapped[bool] = mapped_column(Boolean, default=False)
+    side: Mapped[str | None] = mapped_column(String(63))
     aliases: Mapped[list[ActorAliasRow]] = relationship(
         back_populates="actor", cascade="all, delete-orphan", order_by="ActorAliasRow.id")
 
@@ -257,3 +258,78 @@ class PlaceNameRow(Base):
     adm2: Mapped[str | None] = mapped_column(String(6))
     adm3: Mapped[str | None] = mapped_column(String(8))
     source_name: Mapped[str] = mapped_column(String(200))
+
+
+class IncidentRow(Base):
+    """A real-world event as correlation found it; its id comes from its founding report.
+
+    The summary columns (when, where, what) are derived from the member reports on every
+    change, so lists and maps read one row per incident.
+    """
+
+    __tablename__ = "incidents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    founder_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), unique=True)
+    report_count: Mapped[int] = mapped_column(Integer)
+    earliest: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    latest: Mapped[datetime] = mapped_column(UTCDateTime())
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    where_precision: Mapped[int] = mapped_column(SmallInteger)
+    adm1: Mapped[str | None] = mapped_column(String(4), index=True)
+    adm2: Mapped[str | None] = mapped_column(String(6))
+    adm3: Mapped[str | None] = mapped_column(String(8))
+    violation: Mapped[str] = mapped_column(String(32), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class IncidentReportRow(Base):
+    """Which incident each report belongs to: exactly one."""
+
+    __tablename__ = "incident_reports"
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+
+
+class ReportLinkRow(Base):
+    """Two reports the engine scored as one event (score), or an analyst joined (forced).
+
+    Kept so that a new report re-clusters only its own component, as a batch run would.
+    ``report_a`` is the smaller row id.
+    """
+
+    __tablename__ = "report_links"
+    report_a: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    report_b: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"),
+                                          primary_key=True, index=True)
+    score: Mapped[float | None] = mapped_column(Float)
+    forced: Mapped[bool] = mapped_column(Boolean)
+
+
+class CorrelationDecisionRow(Base):
+    """An analyst's split or merge, as made: the record behind forced links and apart
+    pairs."""
+
+    __tablename__ = "correlation_decisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "split" or "merge"
+    incidents: Mapped[list[str]] = mapped_column(JSON)  # incident uids acted on
+    reports: Mapped[list[str]] = mapped_column(JSON)  # report uids split off
+    reason: Mapped[str] = mapped_column(Text)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReportApartRow(Base):
+    """Two reports an analyst said are different events. ``report_a`` is the smaller id."""
+
+    __tablename__ = "report_apart"
+    report_a: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    report_b: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"),
+                                          primary_key=True, index=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("correlation_decisions.id"))

@@ -18,6 +18,7 @@ from ceasefire.domain.report import Report
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.errors import InvalidInput
 from ceasefire.intake.report_in import ReportIn, record_of
+from ceasefire.services.correlation import incidents_of_reports
 from ceasefire.services.reports import Submission
 from ceasefire.store import reports
 
@@ -39,7 +40,8 @@ async def submit(given: ReportIn, credentials: Credentials, request: Request,
     headers = {"Location": f"{router.prefix}/{done.report.id}"}
     if not done.created:
         headers["Idempotent-Replayed"] = "true"
-    return JSONResponse(record_of(done.report), status_code=201, headers=headers)
+    return JSONResponse({**record_of(done.report), "incident": done.incident}, status_code=201,
+                        headers=headers)
 
 
 def _cursor(report: Report) -> str:
@@ -82,10 +84,14 @@ def list_reports(
     found = reports.list_reports(session, f, limit=limit + 1, after=_after(cursor))
     page = found[:limit]
     # The same spelling of every value as POST and GET of one report, and as the export.
-    return JSONResponse({"items": [record_of(r) for r in page],
+    incidents = incidents_of_reports(session, [r.id for r in page])
+    return JSONResponse({"items": [{**record_of(r), "incident": incidents.get(r.id)}
+                                   for r in page],
                          "next_cursor": _cursor(page[-1]) if len(found) > limit else None})
 
 
 @router.get("/{report_id}", response_model=ReportOut)
 def get_report(report_id: UUID, session: SessionDep, account: CurrentAccount) -> Response:
-    return JSONResponse(record_of(reports.get_report(session, uid=str(report_id))))
+    report = reports.get_report(session, uid=str(report_id))
+    incident = incidents_of_reports(session, [report.id]).get(report.id)
+    return JSONResponse({**record_of(report), "incident": incident})

@@ -1,0 +1,141 @@
+"""From links to incidents: connected components, then the cannot-link rules.
+
+Linked reports form components. A component that breaks no rule is one incident. One that
+holds two records of one curated dataset with different keys (different events, by the
+dataset's own account), or two reports an analyst separated, is split greedily: links are
+taken strongest first and a link is skipped when it would join what must stay apart.
+Links are ordered by score, then by the reports' ids, so the result depends only on the
+links and the rules, never on the order reports arrived in: a component re-clustered on
+its own gives what a batch run over everything gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from ceasefire.correlate.columns import ReportColumns
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """Pairs of report indexes (i < j) with their scores; ``forced`` pairs were joined by
+    an analyst and outrank any score."""
+
+    i: np.ndarray
+    j: np.ndarray
+    score: np.ndarray
+    forced: np.ndarray  # bool
+
+
+def components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    graph = coo_matrix((np.ones(len(i), np.int8), (i, j)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+def clusters(cols: ReportColumns, links: Links, apart: tuple[np.ndarray, np.ndarray],
+             ) -> np.ndarray:
+    """A cluster number for each report: components of the links, split where a rule says
+    two reports are different events. ``apart`` holds the analysts' separated pairs."""
+    label = components(len(cols), links.i, links.j)
+    broken = _broken_components(cols, label, apart)
+    if broken.size:
+        label = label.copy()
+        in_broken = np.isin(label[links.i], broken)
+        fresh = label.max() + 1 if len(label) else 0
+        for members, sub in _resolve(cols, label, broken, links, in_broken, apart):
+            label[members] = fresh + sub
+            fresh += sub.max() + 1
+    return label
+
+
+def _broken_components(cols: ReportColumns, label: np.ndarray,
+                       apart: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Components that hold two keys of one dataset, or a pair analysts separated."""
+    keyed = np.flatnonzero(cols.dataset >= 0)
+    triples = np.unique(np.stack([label[keyed], cols.dataset[keyed].astype(np.int64),
+                                  cols.key[keyed]]), axis=1)
+    pairs, counts = np.unique(triples[:2], axis=1, return_counts=True)
+    broken = pairs[0, counts > 1]
+    a, b = apart
+    together = label[a] == label[b]
+    return np.unique(np.concatenate([broken, label[a][together]]))
+
+
+def _resolve(cols: ReportColumns, label: np.ndarray, broken: np.ndarray, links: Links,
+             in_broken: np.ndarray, apart: tuple[np.ndarray, np.ndarray]):  # noqa: ANN202
+    """Greedy split of each broken component; yields (member indexes, sub-cluster per
+    member)."""
+    separated: dict[int, set[int]] = {}
+    for a, b in zip(*(x.tolist() for x in apart), strict=True):
+        separated.setdefault(a, set()).add(b)
+        separated.setdefault(b, set()).add(a)
+    li, lj = links.i[in_broken], links.j[in_broken]
+    score = np.where(links.forced[in_broken], np.inf, links.score[in_broken])
+    comp = label[li]
+    ids = cols.ids
+    order = sorted(range(len(li)), key=lambda k: (comp[k], -score[k], ids[li[k]], ids[lj[k]]))
+    by_comp: dict[int, list[int]] = {}
+    for k in order:
+        by_comp.setdefault(int(comp[k]), []).append(k)
+    for c in broken.tolist():
+        members = np.flatnonzero(label == c)
+        parent = {m: m for m in members.tolist()}
+        keys = {m: ({int(cols.dataset[m]): int(cols.key[m])} if cols.dataset[m] >= 0 else {})
+                for m in parent}
+        group = {m: {m} for m in parent}
+
+        for k in by_comp.get(c, []):
+            ra, rb = _find(parent, int(li[k])), _find(parent, int(lj[k]))
+            if ra == rb:
+                continue
+            if score[k] != np.inf and _conflict(keys[ra], keys[rb], group[ra], group[rb],
+                                                separated):
+                continue
+            if len(group[ra]) < len(group[rb]):
+                ra, rb = rb, ra
+            parent[rb] = ra
+            group[ra] |= group.pop(rb)
+            keys[ra] = {**keys.pop(rb), **keys[ra]}
+        roots = np.array([_find(parent, m) for m in members.tolist()])
+        yield members, np.unique(roots, return_inverse=True)[1]
+
+
+def _find(parent: dict[int, int], x: int) -> int:
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]  # halve the path as we go
+        x = parent[x]
+    return x
+
+
+def _conflict(keys_a: dict[int, int], keys_b: dict[int, int], group_a: set[int],
+              group_b: set[int], separated: dict[int, set[int]]) -> bool:
+    if any(keys_b.get(d, k) != k for d, k in keys_a.items()):
+        return True
+    small, large = (group_a, group_b) if len(group_a) < len(group_b) else (group_b, group_a)
+    return any(separated.get(m, set()) & large for m in small)
+
+
+def founders(cols: ReportColumns, label: np.ndarray) -> np.ndarray:
+    """For each report, the index of its cluster's founding report: the first received,
+    then the smallest id. The founder gives the incident its id, so an incident keeps its
+    id as later reports join it."""
+    order = np.lexsort((cols.received_h, label))
+    lab = label[order]
+    first = np.ones(len(order), bool)
+    first[1:] = lab[1:] != lab[:-1]
+    earliest = np.empty(label.max() + 1 if len(label) else 0, np.float64)
+    earliest[lab[first]] = cols.received_h[order[first]]
+    tied = np.flatnonzero(cols.received_h == earliest[label])
+    founder = np.full(len(earliest), -1, np.int64)
+    founder[label[tied]] = tied
+    shared = tied[np.bincount(label[tied], minlength=len(earliest))[label[tied]] > 1]
+    founder[label[shared]] = -1
+    for k in shared.tolist():  # ties (one import, one instant) break on the id
+        c = label[k]
+        if founder[c] < 0 or cols.ids[k] < cols.ids[founder[c]]:
+            founder[c] = k
+    return founder[label]

@@ -1,0 +1,181 @@
+"""Reports as columns of numbers: what the engine compares, and nothing else.
+
+The engine works on whole arrays (numpy), never on report objects one pair at a time, so a
+million reports correlate in seconds. Building the columns is the one per-report loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from typing import Protocol
+
+import numpy as np
+
+from ceasefire.correlate.settings import CorrelationSettings
+from ceasefire.domain.place import Point, WherePrecision
+from ceasefire.domain.report import Report
+from ceasefire.domain.taxonomy import ViolationType
+from ceasefire.domain.when import TimePrecision
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+VIOLATIONS = tuple(ViolationType)
+_VIOLATION_INDEX = {v: i for i, v in enumerate(VIOLATIONS)}
+CIVILIANS_BIT = np.uint64(1 << 63)  # targets: "civilians", which is not an actor
+_ACTOR_BITS = 63
+
+
+def hours(moment: datetime) -> float:
+    return (moment - _EPOCH).total_seconds() / 3600.0
+
+
+class Extents(Protocol):
+    """Where an admin area lies: geo.admin.AdminIndex gives it."""
+
+    def extent(self, pcode: str) -> tuple[Point, float]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ActorBits:
+    """Each actor's bit in a 63-bit mask, and the bit of its side (e.g. "government").
+
+    With more than 63 actors two share a bit; the masks then over-report overlap a little,
+    which the other fields outweigh.
+    """
+
+    actor: Mapping[str, int]
+    side: Mapping[str, int]
+
+    @classmethod
+    def of(cls, actors: Iterable[tuple[str, str | None]]) -> ActorBits:
+        """From (code, side) pairs."""
+        pairs = sorted(actors)
+        sides = sorted({s for _, s in pairs if s})
+        side_bit = {s: 1 << (i % _ACTOR_BITS) for i, s in enumerate(sides)}
+        return cls({c: 1 << (i % _ACTOR_BITS) for i, (c, _) in enumerate(pairs)},
+                   {c: side_bit[s] for c, s in pairs if s})
+
+    def mask(self, codes: Iterable[str]) -> int:
+        bits = 0
+        for code in codes:
+            bits |= self.actor.get(code, 0)
+        return bits
+
+    def sides(self, codes: Iterable[str]) -> int:
+        bits = 0
+        for code in codes:
+            bits |= self.side.get(code, 0)
+        return bits
+
+
+@dataclass(frozen=True, slots=True)
+class ReportColumns:
+    ids: np.ndarray  # str (object)
+    lon: np.ndarray  # the place's centre, degrees
+    lat: np.ndarray
+    radius_km: np.ndarray  # how far from the centre the event may be
+    t0_h: np.ndarray  # earliest and latest instant, hours since 1970 UTC
+    t1_h: np.ndarray
+    correlatable: np.ndarray  # bool: precise enough to compare automatically
+    violation: np.ndarray  # int8, index into VIOLATIONS
+    perpetrators: np.ndarray  # uint64 actor masks
+    targets: np.ndarray  # uint64; CIVILIANS_BIT when civilians were targeted
+    sides: np.ndarray  # uint64 side masks of everyone named
+    killed: np.ndarray  # int32 best estimate; -1 when the source gave no figure
+    dataset: np.ndarray  # int32: index of the keyed source dataset, -1 when unkeyed
+    key: np.ndarray  # int64: code of the record's key within all keys, -1 when none
+    received_h: np.ndarray  # hours since 1970: decides which report founds an incident
+    narrative: np.ndarray  # str (object)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def take(self, index: np.ndarray | Sequence[int]) -> ReportColumns:
+        return ReportColumns(*(getattr(self, f.name)[index] for f in fields(self)))
+
+
+class ColumnBuilder:
+    """Collects reports (from domain objects or stored rows) into ReportColumns."""
+
+    def __init__(self, settings: CorrelationSettings, extents: Extents, bits: ActorBits,
+                 ) -> None:
+        self._settings = settings
+        self._extents = extents
+        self._bits = bits
+        self._datasets: dict[str, int] = {}
+        self._keys: dict[str, int] = {}
+        self._rows: list[tuple] = []
+        self._ids: list[str] = []
+        self._narratives: list[str] = []
+
+    def add(self, uid: str, *, lon: float | None, lat: float | None, precision: int,
+            adm1: str | None, adm2: str | None, earliest: datetime, latest: datetime,
+            time_precision: str, violation: str, perpetrators: Sequence[str],
+            targets: Sequence[str], civilians: bool, killed: int, source_name: str,
+            source_key: str | None, narrative: str, received: datetime) -> None:
+        s = self._settings
+        where = WherePrecision(precision)
+        centre, radius = self._place(where, lon, lat, adm1, adm2)
+        t0, t1 = hours(earliest), hours(latest)
+        correlatable = (centre is not None and where <= s.coarsest_place
+                        and time_precision not in (TimePrecision.MONTH, TimePrecision.YEAR)
+                        and t1 - t0 <= s.longest_span_days * 24.0 + 1e-6)
+        dataset = key = -1
+        if source_key is not None:
+            dataset = self._datasets.setdefault(source_name, len(self._datasets))
+            key = self._keys.setdefault(source_key, len(self._keys))
+        target_bits = self._bits.mask(targets) | (int(CIVILIANS_BIT) if civilians else 0)
+        self._ids.append(uid)
+        self._narratives.append(narrative)
+        self._rows.append((
+            centre.lon if centre else np.nan, centre.lat if centre else np.nan, radius, t0, t1,
+            correlatable, _VIOLATION_INDEX[ViolationType(violation)],
+            self._bits.mask(perpetrators), target_bits,
+            self._bits.sides(perpetrators) | self._bits.sides(targets),
+            killed if killed > 0 else -1, dataset, key, hours(received)))
+
+    def add_report(self, report: Report) -> None:
+        place, point = report.place, report.place.point
+        self.add(report.id, lon=point.lon if point else None, lat=point.lat if point else None,
+                 precision=int(place.precision), adm1=place.admin.adm1, adm2=place.admin.adm2,
+                 earliest=report.when.earliest, latest=report.when.latest,
+                 time_precision=report.when.precision.value, violation=report.violation.value,
+                 perpetrators=report.perpetrators, targets=report.targets,
+                 civilians=report.civilians_targeted, killed=report.casualties.best,
+                 source_name=report.source.name, source_key=report.source.key,
+                 narrative=report.narrative, received=report.received_at)
+
+    def _place(self, where: WherePrecision, lon: float | None, lat: float | None,
+               adm1: str | None, adm2: str | None) -> tuple[Point | None, float]:
+        """The centre and radius of where the event can be: a coarse place is its whole
+        admin area, wherever the source put its point."""
+        s = self._settings
+        area = adm2 if where is WherePrecision.DISTRICT else (
+            adm1 if where >= WherePrecision.GOVERNORATE else None)
+        if area is not None:
+            return self._extents.extent(area)
+        if lon is None or lat is None:
+            return None, np.nan
+        return Point(lon, lat), s.radius_for(where)
+
+    def build(self) -> ReportColumns:
+        n = len(self._rows)
+        table = np.array(self._rows, dtype=object).reshape(n, 14) if n else np.zeros((0, 14))
+        def col(i: int, dtype: type) -> np.ndarray:
+            return table[:, i].astype(dtype) if n else np.zeros(0, dtype)
+        return ReportColumns(
+            ids=np.array(self._ids, dtype=object), lon=col(0, np.float64),
+            lat=col(1, np.float64), radius_km=col(2, np.float64), t0_h=col(3, np.float64),
+            t1_h=col(4, np.float64), correlatable=col(5, np.bool_), violation=col(6, np.int8),
+            perpetrators=col(7, np.uint64), targets=col(8, np.uint64), sides=col(9, np.uint64),
+            killed=col(10, np.int32), dataset=col(11, np.int32), key=col(12, np.int64),
+            received_h=col(13, np.float64), narrative=np.array(self._narratives, dtype=object))
+
+
+def columns_of(reports: Iterable[Report], settings: CorrelationSettings, extents: Extents,
+               bits: ActorBits) -> ReportColumns:
+    builder = ColumnBuilder(settings, extents, bits)
+    for report in reports:
+        builder.add_report(report)
+    return builder.build()

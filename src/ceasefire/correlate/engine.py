@@ -1,0 +1,69 @@
+"""The correlation engine: reports in, incidents out.
+
+candidates (places and times that can meet) → scores (per field, weighted) → links (score
+at the threshold, minus pairs a curated dataset keeps apart) → clusters (components, split
+by the cannot-link rules) → founders (the report that gives each incident its id).
+Analysts' decisions enter as forced links (merged by hand) and separated pairs (split).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ceasefire.correlate.candidates import candidate_pairs
+from ceasefire.correlate.cluster import Links, clusters, founders
+from ceasefire.correlate.columns import ReportColumns
+from ceasefire.correlate.scoring import score_pairs
+from ceasefire.correlate.settings import CorrelationSettings
+
+_NO_PAIRS = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+
+
+@dataclass(frozen=True, slots=True)
+class Decisions:
+    """Analysts' decisions as pairs of report indexes: joined, and kept apart."""
+
+    together: tuple[np.ndarray, np.ndarray] = field(default_factory=lambda: _NO_PAIRS)
+    apart: tuple[np.ndarray, np.ndarray] = field(default_factory=lambda: _NO_PAIRS)
+
+
+@dataclass(frozen=True, slots=True)
+class Correlation:
+    links: Links
+    label: np.ndarray  # cluster number per report
+    founder: np.ndarray  # index of the report that founds each report's incident
+    candidates: int  # how many pairs were compared
+
+
+def link(cols: ReportColumns, i: np.ndarray, j: np.ndarray,
+         settings: CorrelationSettings) -> Links:
+    """The links among candidate pairs: scored at the threshold, and not two records of one
+    curated dataset with different keys."""
+    scores = score_pairs(cols, i, j, settings)
+    keep = scores.total >= settings.threshold
+    same_dataset = (cols.dataset[i] >= 0) & (cols.dataset[i] == cols.dataset[j])
+    keep &= ~(same_dataset & (cols.key[i] != cols.key[j]))
+    return Links(i[keep], j[keep], scores.total[keep], np.zeros(int(keep.sum()), bool))
+
+
+def with_decisions(links: Links, decisions: Decisions) -> Links:
+    ti, tj = decisions.together
+    if not len(ti):
+        return links
+    return Links(np.concatenate([links.i, np.minimum(ti, tj)]),
+                 np.concatenate([links.j, np.maximum(ti, tj)]),
+                 np.concatenate([links.score, np.full(len(ti), np.inf)]),
+                 np.concatenate([links.forced, np.ones(len(ti), bool)]))
+
+
+DEFAULTS = CorrelationSettings()
+
+
+def correlate(cols: ReportColumns, settings: CorrelationSettings = DEFAULTS,
+              decisions: Decisions = Decisions()) -> Correlation:
+    i, j = candidate_pairs(cols, settings)
+    links = with_decisions(link(cols, i, j, settings), decisions)
+    label = clusters(cols, links, decisions.apart)
+    return Correlation(links, label, founders(cols, label), len(i))

@@ -1,0 +1,355 @@
+"""Incidents, the links between reports, and analysts' split and merge decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from ceasefire.store.lookup import required
+from ceasefire.store.tables import (
+    ActorRow,
+    CorrelationDecisionRow,
+    IncidentReportRow,
+    IncidentRow,
+    ReportActorRow,
+    ReportApartRow,
+    ReportLinkRow,
+    ReportRow,
+)
+
+PERPETRATOR, TARGET = "perpetrator", "target"
+_CHUNK = 5000  # ids per IN list: well under SQLite's limit on bound parameters
+
+
+class ReportFacts(NamedTuple):
+    """What correlation and incident summaries read of a stored report."""
+
+    row_id: int
+    uid: str
+    lon: float | None
+    lat: float | None
+    where_precision: int
+    adm1: str | None
+    adm2: str | None
+    adm3: str | None
+    earliest: datetime
+    latest: datetime
+    time_precision: str
+    violation: str
+    civilians: bool
+    killed: int
+    source_name: str
+    source_key: str | None
+    narrative: str
+    received_at: datetime
+    perpetrators: tuple[str, ...]
+    targets: tuple[str, ...]
+
+
+_FACT_COLUMNS = (ReportRow.id, ReportRow.uid, ReportRow.lon, ReportRow.lat,
+                 ReportRow.where_precision, ReportRow.adm1, ReportRow.adm2, ReportRow.adm3,
+                 ReportRow.earliest, ReportRow.latest, ReportRow.time_precision,
+                 ReportRow.violation, ReportRow.civilians_targeted, ReportRow.killed_best,
+                 ReportRow.source_name, ReportRow.source_key, ReportRow.narrative,
+                 ReportRow.received_at)
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start:start + _CHUNK]
+
+
+def _with_actors(session: Session, rows: Sequence[Any], *, every: bool) -> list[ReportFacts]:
+    actors: dict[tuple[int, str], list[str]] = {}
+    query = (select(ReportActorRow.report_id, ReportActorRow.role, ActorRow.code)
+             .join(ActorRow).order_by(ReportActorRow.report_id, ReportActorRow.role,
+                                      ReportActorRow.position))
+    batches = [query] if every else [
+        query.where(ReportActorRow.report_id.in_(chunk))
+        for chunk in _chunks([r[0] for r in rows])]
+    for batch in batches:
+        for report_id, role, code in session.execute(batch):
+            actors.setdefault((report_id, role), []).append(code)
+    return [ReportFacts(*row, tuple(actors.get((row[0], PERPETRATOR), ())),
+                        tuple(actors.get((row[0], TARGET), ()))) for row in rows]
+
+
+def facts(session: Session, row_ids: Sequence[int]) -> list[ReportFacts]:
+    rows = [row for chunk in _chunks(sorted(set(row_ids)))
+            for row in session.execute(select(*_FACT_COLUMNS).where(ReportRow.id.in_(chunk)))]
+    return _with_actors(session, rows, every=False)
+
+
+def facts_between(session: Session, start: datetime, end: datetime) -> list[ReportFacts]:
+    """Reports whose span begins in [start, end]."""
+    rows = session.execute(select(*_FACT_COLUMNS).where(
+        ReportRow.earliest >= start, ReportRow.earliest <= end)).all()
+    return _with_actors(session, rows, every=False)
+
+
+def all_facts(session: Session) -> list[ReportFacts]:
+    rows = session.execute(select(*_FACT_COLUMNS).order_by(ReportRow.id)).all()
+    return _with_actors(session, rows, every=True)
+
+
+# --- links and decisions ----------------------------------------------------------------
+
+class Link(NamedTuple):
+    a: int  # report row ids, a < b
+    b: int
+    score: float | None
+    forced: bool
+
+
+def links_touching(session: Session, row_ids: Iterable[int]) -> list[Link]:
+    found: list[Link] = []
+    ids = sorted(set(row_ids))
+    for chunk in _chunks(ids):
+        query = select(ReportLinkRow.report_a, ReportLinkRow.report_b, ReportLinkRow.score,
+                       ReportLinkRow.forced).where(or_(ReportLinkRow.report_a.in_(chunk),
+                                                       ReportLinkRow.report_b.in_(chunk)))
+        found.extend(Link(*row) for row in session.execute(query))
+    return list(dict.fromkeys(found))
+
+
+def component(session: Session, start: Iterable[int]) -> tuple[set[int], list[Link]]:
+    """Every report linked to ``start``, directly or through others, and their links."""
+    seen = set(start)
+    frontier = set(seen)
+    links: set[Link] = set()
+    while frontier:
+        found = links_touching(session, frontier)
+        links.update(found)
+        reached = {x for link in found for x in (link.a, link.b)}
+        frontier = reached - seen
+        seen |= reached
+    return seen, sorted(links)
+
+
+def add_links(session: Session, links: Sequence[Link]) -> None:
+    if links:
+        session.execute(insert(ReportLinkRow), [
+            {"report_a": x.a, "report_b": x.b, "score": x.score, "forced": x.forced}
+            for x in links])
+
+
+def replace_scored_links(session: Session, links: Sequence[Link]) -> None:
+    """Batch runs: the engine's links replace all scored ones; forced links stay."""
+    session.execute(delete(ReportLinkRow).where(ReportLinkRow.forced.is_(False)))
+    forced = {(a, b) for a, b in session.execute(
+        select(ReportLinkRow.report_a, ReportLinkRow.report_b))}
+    add_links(session, [x for x in links if (x.a, x.b) not in forced])
+
+
+def forced_links(session: Session) -> list[Link]:
+    return [Link(*row) for row in session.execute(
+        select(ReportLinkRow.report_a, ReportLinkRow.report_b, ReportLinkRow.score,
+               ReportLinkRow.forced).where(ReportLinkRow.forced.is_(True)))]
+
+
+def apart_pairs(session: Session, row_ids: Iterable[int] | None = None) -> list[tuple[int, int]]:
+    query = select(ReportApartRow.report_a, ReportApartRow.report_b)
+    if row_ids is None:
+        return [tuple(r) for r in session.execute(query)]
+    found: set[tuple[int, int]] = set()
+    for chunk in _chunks(sorted(set(row_ids))):
+        found.update(tuple(r) for r in session.execute(query.where(or_(
+            ReportApartRow.report_a.in_(chunk), ReportApartRow.report_b.in_(chunk)))))
+    return sorted(found)
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    kind: str
+    incidents: list[str]
+    reports: list[str]
+    reason: str
+    party_id: int
+    account_id: int | None
+    made_at: datetime
+
+
+def record_decision(session: Session, decision: DecisionRecord, *,
+                    together: Sequence[tuple[int, int]], apart: Sequence[tuple[int, int]],
+                    ) -> int:
+    """Store a split or merge and its effect: forced links for what it joins, apart pairs
+    for what it separates. A later decision about the same pair replaces the earlier."""
+    row = CorrelationDecisionRow(**decision.__dict__)
+    session.add(row)
+    session.flush()
+    pairs = [(min(a, b), max(a, b)) for a, b in (*together, *apart)]
+    for a, b in pairs:
+        session.execute(delete(ReportApartRow).where(ReportApartRow.report_a == a,
+                                                     ReportApartRow.report_b == b))
+        session.execute(delete(ReportLinkRow).where(ReportLinkRow.report_a == a,
+                                                    ReportLinkRow.report_b == b,
+                                                    ReportLinkRow.forced.is_(True)))
+    for a, b in together:
+        a, b = min(a, b), max(a, b)
+        existing = session.get(ReportLinkRow, (a, b))
+        if existing is None:
+            session.add(ReportLinkRow(report_a=a, report_b=b, score=None, forced=True))
+        else:
+            existing.forced = True
+    if apart:
+        session.execute(insert(ReportApartRow), [
+            {"report_a": min(a, b), "report_b": max(a, b), "decision_id": row.id}
+            for a, b in apart])
+    session.flush()
+    return row.id
+
+
+def decisions_about(session: Session, incident_uids: Iterable[str]) -> list[CorrelationDecisionRow]:
+    wanted = set(incident_uids)
+    rows = session.scalars(select(CorrelationDecisionRow).order_by(CorrelationDecisionRow.id))
+    return [r for r in rows if wanted & set(r.incidents)]
+
+
+# --- incidents ----------------------------------------------------------------------------
+
+class Summary(NamedTuple):
+    """An incident's derived columns."""
+
+    uid: str
+    founder_id: int
+    report_count: int
+    earliest: datetime
+    latest: datetime
+    lon: float | None
+    lat: float | None
+    where_precision: int
+    adm1: str | None
+    adm2: str | None
+    adm3: str | None
+    violation: str
+
+
+def incident_of(session: Session, row_ids: Iterable[int]) -> dict[int, int]:
+    found: dict[int, int] = {}
+    for chunk in _chunks(sorted(set(row_ids))):
+        found.update(session.execute(select(IncidentReportRow.report_id,
+                                            IncidentReportRow.incident_id)
+                                     .where(IncidentReportRow.report_id.in_(chunk))).all())
+    return found
+
+
+def apply_incidents(session: Session, members: dict[int, Sequence[int]],
+                    summaries: Sequence[Summary], now: datetime) -> int:
+    """Make these the incidents of these reports (``members``: founder row id → member row
+    ids): update the incidents they found, add the new ones, move the reports, and delete
+    the incidents left empty. Returns how many incidents changed."""
+    reports = [r for group in members.values() for r in group]
+    before = incident_of(session, reports)
+    by_founder: dict[int, tuple[int, Summary]] = {}
+    for chunk in _chunks(sorted(members)):
+        for row in session.execute(select(IncidentRow.id, IncidentRow.founder_id, *(
+                getattr(IncidentRow, f) for f in Summary._fields if f != "founder_id"))
+                .where(IncidentRow.founder_id.in_(chunk))):
+            by_founder[row[1]] = (row[0], Summary(row[2], row[1], *row[3:]))
+    fresh = [s for s in summaries if s.founder_id not in by_founder]
+    stale = [(by_founder[s.founder_id][0], s) for s in summaries
+             if s.founder_id in by_founder and by_founder[s.founder_id][1] != s]
+    if fresh:
+        session.execute(insert(IncidentRow), [{**s._asdict(), "updated_at": now}
+                                              for s in fresh])
+        for chunk in _chunks([s.founder_id for s in fresh]):
+            for incident_id, founder in session.execute(
+                    select(IncidentRow.id, IncidentRow.founder_id)
+                    .where(IncidentRow.founder_id.in_(chunk))):
+                by_founder[founder] = (incident_id, by_founder.get(founder, (0, None))[1])
+    if stale:
+        session.execute(update(IncidentRow), [
+            {"id": incident_id, **s._asdict(), "updated_at": now} for incident_id, s in stale])
+    after = {r: by_founder[f][0] for f, group in members.items() for r in group}
+    moved = [r for r in reports if before.get(r) != after[r]]
+    known = [r for r in moved if r in before]
+    for chunk in _chunks(known):
+        session.execute(delete(IncidentReportRow).where(IncidentReportRow.report_id.in_(chunk)))
+    if moved:
+        session.execute(insert(IncidentReportRow), [
+            {"report_id": r, "incident_id": after[r]} for r in moved])
+    emptied = set(before.values()) - set(after.values())
+    for chunk in _chunks(sorted(emptied)):
+        still = set(session.scalars(select(IncidentReportRow.incident_id)
+                                    .where(IncidentReportRow.incident_id.in_(chunk))))
+        gone = [i for i in chunk if i not in still]
+        if gone:
+            session.execute(delete(IncidentRow).where(IncidentRow.id.in_(gone)))
+    return len(fresh) + len(stale) + len(emptied)
+
+
+def incident_row(session: Session, uid: str) -> IncidentRow:
+    return required(session.scalar(select(IncidentRow).where(IncidentRow.uid == uid)),
+                    f"no incident with id {uid!r}", field="id", key=uid)
+
+
+def member_ids(session: Session, incident_ids: Iterable[int]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {}
+    for chunk in _chunks(sorted(set(incident_ids))):
+        for report_id, incident_id in session.execute(
+                select(IncidentReportRow.report_id, IncidentReportRow.incident_id)
+                .where(IncidentReportRow.incident_id.in_(chunk))
+                .order_by(IncidentReportRow.report_id)):
+            found.setdefault(incident_id, []).append(report_id)
+    return found
+
+
+def report_row_ids(session: Session, uids: Iterable[str]) -> dict[str, int]:
+    wanted = sorted(set(uids))
+    return dict(session.execute(select(ReportRow.uid, ReportRow.id)
+                                .where(ReportRow.uid.in_(wanted))).all())
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    since: datetime | None = None
+    until: datetime | None = None
+    adm: str | None = None
+    violation: str | None = None
+
+
+def list_incidents(session: Session, f: IncidentFilter, *, limit: int,
+                   after: tuple[datetime, str] | None = None) -> list[IncidentRow]:
+    """Newest first by event time; ``after`` is the (earliest, uid) of the last one seen."""
+    conditions = []
+    if f.since is not None:
+        conditions.append(IncidentRow.latest >= f.since)
+    if f.until is not None:
+        conditions.append(IncidentRow.earliest < f.until)
+    if f.adm is not None:
+        column = {4: IncidentRow.adm1, 6: IncidentRow.adm2, 8: IncidentRow.adm3}[len(f.adm)]
+        conditions.append(column == f.adm)
+    if f.violation is not None:
+        conditions.append(IncidentRow.violation == f.violation)
+    if after is not None:
+        conditions.append(or_(IncidentRow.earliest < after[0],
+                              and_(IncidentRow.earliest == after[0], IncidentRow.uid < after[1])))
+    return list(session.scalars(select(IncidentRow).where(*conditions)
+                                .order_by(IncidentRow.earliest.desc(), IncidentRow.uid.desc())
+                                .limit(limit)))
+
+
+def uid_of_rows(session: Session, row_ids: Iterable[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for chunk in _chunks(sorted(set(row_ids))):
+        found.update(session.execute(select(ReportRow.id, ReportRow.uid)
+                                     .where(ReportRow.id.in_(chunk))).all())
+    return found
+
+
+def report_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(ReportRow)) or 0
+
+
+def incident_uids(session: Session, row_ids: Iterable[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for chunk in _chunks(sorted(set(row_ids))):
+        found.update(session.execute(
+            select(IncidentReportRow.report_id, IncidentRow.uid).join(IncidentRow)
+            .where(IncidentReportRow.report_id.in_(chunk))).all())
+    return found
