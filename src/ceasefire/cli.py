@@ -233,9 +233,13 @@ EXPORT_FORMATS = ("jsonl", "csv", "geojson", "hxl", "acled")
 @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where --skip-invalid writes the bad rows.")
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=5000, show_default=True)
+@click.option("--no-correlate", is_flag=True,
+              help="Leave the new reports out of incidents until `ceasefire correlate` (to "
+              "load several large files, then correlate once).")
 @_pass
 def import_(obj: _Context, file: Path, fmt: str, party: str, source_name: str | None,
-            skip_invalid: bool, rejects: Path | None, batch_size: int) -> None:
+            skip_invalid: bool, rejects: Path | None, batch_size: int,
+            no_correlate: bool) -> None:
     """Import a file of reports: all of it, or nothing (unless --skip-invalid)."""
     from ceasefire.services.imports import import_file
 
@@ -246,11 +250,14 @@ def import_(obj: _Context, file: Path, fmt: str, party: str, source_name: str | 
     with _progress(f"importing {file.name}") as progress:
         summary = import_file(obj.database(), file, format=fmt, party=party,
                               source_name=source_name, rejects=rejects,
-                              batch_size=batch_size, progress=progress)
+                              batch_size=batch_size, progress=progress,
+                              correlate=not no_correlate)
     click.echo(f"{summary.file}: {summary.read} rows read, {summary.added} reports added, "
                f"{summary.present} already present, {summary.rejected} rejected, "
                f"{summary.places_learnt} place names learnt "
                f"({summary.seconds:.1f} s, {summary.rows_per_second:,.0f} rows/s)")
+    if summary.incidents is not None:
+        click.echo(f"the new reports belong to {summary.incidents} incidents")
     if summary.rejects_file and summary.rejected:
         click.echo(f"rejected rows: {summary.rejects_file}")
 
@@ -359,6 +366,82 @@ def report_export(obj: _Context, fmt: str, out: Path | None, since: datetime | N
             count = export_reports(obj.database(), fmt, stream, f)
         partial.replace(out)
     click.echo(f"exported {count} reports", err=True)
+
+
+# -- correlation ----------------------------------------------------------------------------
+
+@cli.command()
+@_pass
+def correlate(obj: _Context) -> None:
+    """Group every stored report into incidents from scratch, keeping analysts' splits and
+    merges. New reports are correlated as they arrive; this rebuilds the whole record."""
+    from ceasefire.services.correlation import run_batch
+
+    started = time.perf_counter()
+    result = run_batch(obj.database())
+    click.echo(f"{result.reports} reports in {result.incidents} incidents "
+               f"({result.links} links from {result.candidates} candidate pairs; "
+               f"{result.changed} incidents changed; {time.perf_counter() - started:.1f} s)")
+
+
+@cli.group(cls=_Group)
+def incident() -> None:
+    """Read incidents and why their reports were grouped; split and merge them."""
+
+
+@incident.command("show")
+@click.argument("incident_id")
+@_pass
+def incident_show(obj: _Context, incident_id: str) -> None:
+    """An incident, its reports, and each pair's scores field by field."""
+    from ceasefire.services.correlation import explain
+
+    view = explain(obj.database(), incident_id)
+    s = view.summary
+    click.echo(f"incident {view.uid}: {s.violation}, {s.earliest:%Y-%m-%d %H:%M} to "
+               f"{s.latest:%Y-%m-%d %H:%M} UTC, in {s.adm3 or s.adm2 or s.adm1 or 'Syria'}, "
+               f"{s.report_count} reports")
+    for k, uid in enumerate(view.reports):
+        click.echo(f"  {'founder' if k == 0 else 'report '} {uid}")
+    if view.pairs:
+        click.echo(f"pairs (linked at score >= {view.threshold}):")
+    for p in view.pairs:
+        how = "forced" if p.forced else "apart" if p.apart else "linked" if p.linked else "-"
+        points = " ".join(f"{f} {v:+.2f}" for f, v in p.points.items())
+        click.echo(f"  {p.a[:8]} {p.b[:8]} {how:6} score {p.score:+.2f}: {points}")
+    for d in view.decisions:
+        made = f"{d['made_at']:%Y-%m-%d %H:%M}"
+        click.echo(f"decision: {d['kind']} {', '.join(d['incidents'])} at {made}: "
+                   f"{d['reason']}")
+
+
+@incident.command("split")
+@click.argument("incident_id")
+@click.option("--report", "reports", multiple=True, required=True,
+              help="A report to move into an incident of its own; repeatable.")
+@click.option("--party", required=True, help="The party making the decision (e.g. SEC).")
+@click.option("--reason", required=True, help="Why: kept with the decision.")
+@_pass
+def incident_split(obj: _Context, incident_id: str, reports: tuple[str, ...], party: str,
+                   reason: str) -> None:
+    """Split reports off an incident; later batch runs keep them apart."""
+    from ceasefire.services.correlation import split
+
+    for uid in split(obj.database(), incident_id, reports, reason=reason, party=party):
+        click.echo(uid)
+
+
+@incident.command("merge")
+@click.argument("incident_ids", nargs=-1, required=True)
+@click.option("--party", required=True, help="The party making the decision (e.g. SEC).")
+@click.option("--reason", required=True, help="Why: kept with the decision.")
+@_pass
+def incident_merge(obj: _Context, incident_ids: tuple[str, ...], party: str,
+                   reason: str) -> None:
+    """Merge incidents into one; later batch runs keep them together."""
+    from ceasefire.services.correlation import merge
+
+    click.echo(merge(obj.database(), incident_ids, reason=reason, party=party))
 
 
 # -- serve --------------------------------------------------------------------------------

@@ -202,3 +202,55 @@ class ReportOut(BaseModel):
 class ReportPage(BaseModel):
     items: list[ReportOut]
     next_cursor: str | None  # pass as ?cursor= for the next page; null on the last
+
+
+class IncidentOut(BaseModel):
+    id: str
+    report_count: int
+    earliest: datetime
+    latest: datetime
+    lon: float | None
+    lat: float | None
+    where_precision: int
+    adm1: str | None
+    adm2: str | None
+    adm3: str | None
+    violation: str
+
+
+def incident_out(summary: Any) -> IncidentOut:
+    """From a services.correlation Summary."""
+    return IncidentOut(id=summary.uid, **{k: getattr(summary, k) for k in (
+        "report_count", "earliest", "latest", "lon", "lat", "where_precision", "adm1", "adm2",
+        "adm3", "violation")})
+
+
+class IncidentPage(BaseModel):
+    items: list[IncidentOut]
+    next_cursor: str | None
+
+
+class PairOut(BaseModel):
+    a: str
+    b: str
+    similarity: dict[str, float] = Field(description="per field, -1 (disagree) .. 1 (agree)")
+    points: dict[str, float] = Field(description="per field, what it added to the score")
+    score: float
+    linked: bool = Field(description="the engine linked the pair")
+    forced: bool = Field(description="an analyst joined the pair")
+    apart: bool = Field(description="an analyst separated the pair")
+
+
+class DecisionOut(BaseModel):
+    kind: str
+    incidents: list[str]
+    reports: list[str]
+    reason: str
+    made_at: datetime
+
+
+class IncidentDetail(IncidentOut):
+    reports: list[str] = Field(description="report ids, the founding report first")
+    threshold: float = Field(description="the score at which two reports are linked")
+    pairs: list[PairOut]
+    decisions: list[DecisionOut]

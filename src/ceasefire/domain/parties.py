@@ -28,11 +28,17 @@ class Role(StrEnum):
     GUARANTOR = "guarantor"  # guarantor officer: submit reports, cast the party's verdict
     OBSERVER = "observer"  # monitor: submit reports and read
     SECRETARIAT = "secretariat"  # administrator
-    ANALYST = "analyst"  # read only
+    ANALYST = "analyst"  # reads; splits and merges incidents
 
     @property
     def may_submit_reports(self) -> bool:
         return self is not Role.ANALYST
+
+    @property
+    def may_curate_incidents(self) -> bool:
+        """Split or merge incidents: the record's keepers, not the parties' officers, whose
+        word on an incident is their verdict."""
+        return self in (Role.ANALYST, Role.SECRETARIAT)
 
 
 ROLES_FOR_KIND: dict[PartyKind, frozenset[Role]] = {

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -22,8 +23,11 @@ from ceasefire.correlate.cluster import Links, clusters, founders
 from ceasefire.correlate.columns import ActorBits, ColumnBuilder, ReportColumns
 from ceasefire.correlate.engine import Decisions, correlate, link
 from ceasefire.correlate.settings import CorrelationSettings
+from ceasefire.errors import Forbidden, InvalidInput, NotFound
 from ceasefire.geo.admin import syria
+from ceasefire.services.accounts import authenticate_in
 from ceasefire.store import incidents as store
+from ceasefire.store.db import Database
 from ceasefire.store.incidents import Link, ReportFacts, Summary
 from ceasefire.store.reference import reference
 
@@ -179,3 +183,171 @@ def incidents_of_reports(session: Session, report_uids: Sequence[str]) -> dict[s
     rows = store.report_row_ids(session, report_uids)
     incidents = store.incident_uids(session, rows.values())
     return {uid: incidents[row] for uid, row in rows.items() if row in incidents}
+
+
+# --- explanations and analysts' decisions ---------------------------------------------------
+
+EXPLAINED_PAIRS_MAX = 2000  # beyond this, only the linked pairs of an incident are shown
+
+
+@dataclass(frozen=True)
+class PairExplanation:
+    """Why two reports of an incident are (or are not) linked."""
+
+    a: str
+    b: str
+    similarity: dict[str, float]  # per field, -1..1
+    points: dict[str, float]  # per field, weighted: what the field added to the score
+    score: float
+    linked: bool  # the engine linked them (score at the threshold, no cannot-link rule)
+    forced: bool  # an analyst joined them
+    apart: bool  # an analyst separated them
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    uid: str
+    summary: Summary
+    reports: list[str]  # report ids, founder first
+    pairs: list[PairExplanation]
+    threshold: float
+    decisions: list[dict[str, object]]
+
+
+def explain_incident(session: Session, uid: str,
+                     settings: CorrelationSettings = SETTINGS) -> IncidentView:
+    """An incident, its reports, and the scores of each pair of them, field by field."""
+    from ceasefire.correlate.scoring import FIELDS, score_pairs
+
+    row = store.incident_row(session, uid)
+    member_rows = store.member_ids(session, [row.id]).get(row.id, [])
+    rows = sorted(store.facts(session, member_rows),
+                  key=lambda r: (r.row_id != row.founder_id, r.received_at, r.uid))
+    cols = _columns(session, rows, settings)
+    n = len(rows)
+    links = {(x.a, x.b): x for x in store.links_touching(session, member_rows)}
+    apart = set(store.apart_pairs(session, member_rows))
+    if n * (n - 1) // 2 <= EXPLAINED_PAIRS_MAX:
+        i, j = np.triu_indices(n, 1)
+    else:
+        index = {r.row_id: k for k, r in enumerate(rows)}
+        pairs = sorted((index[a], index[b]) for a, b in links if a in index and b in index)
+        i, j = (np.array(x, np.int64) for x in zip(*pairs, strict=True))
+    scores = score_pairs(cols, i, j, settings, all_fields=True)
+    weights = {"place": settings.place_weight, "time": settings.time_weight,
+               "type": settings.type_weight, "actors": settings.actor_weight,
+               "casualties": settings.casualty_weight, "narrative": settings.narrative_weight}
+    explained = []
+    for k, (x, y) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
+        key = tuple(sorted((rows[x].row_id, rows[y].row_id)))
+        found = links.get(key)
+        similarity = {f: round(float(scores.fields[f][k]), 3) for f in FIELDS}
+        explained.append(PairExplanation(
+            rows[x].uid, rows[y].uid, similarity,
+            {f: round(weights[f] * similarity[f], 3) for f in FIELDS},
+            round(float(scores.total[k]), 3), found is not None and found.score is not None,
+            found is not None and found.forced, key in apart))
+    decisions = [{"kind": d.kind, "incidents": d.incidents, "reports": d.reports,
+                  "reason": d.reason, "made_at": d.made_at}
+                 for d in store.decisions_about(session, [uid])]
+    return IncidentView(uid, stored_summary(row), [r.uid for r in rows], explained,
+                        settings.threshold, decisions)
+
+
+def stored_summary(row: object) -> Summary:
+    return Summary(*(getattr(row, f) for f in Summary._fields))
+
+
+@dataclass(frozen=True)
+class DecidedBy:
+    """Who makes a decision: a party, and its account when acting through the API."""
+
+    party_id: int
+    account_id: int | None = None
+
+
+def split_incident(session: Session, uid: str, reports: Sequence[str], *, reason: str,
+                   by: DecidedBy, now: datetime | None = None) -> list[str]:
+    """Move ``reports`` out of incident ``uid`` into an incident of their own; a later
+    batch run keeps them apart. Returns the incident ids that now hold the reports."""
+    now = now or datetime.now(UTC)
+    row = store.incident_row(session, uid)
+    members = store.member_ids(session, [row.id]).get(row.id, [])
+    moving_ids = store.report_row_ids(session, reports)
+    for report in reports:
+        if moving_ids.get(report) not in members:
+            raise InvalidInput(f"report {report} is not in incident {uid}", field="reports",
+                               id=report)
+    moving = sorted(set(moving_ids.values()))
+    staying = [m for m in members if m not in set(moving)]
+    if not moving or not staying:
+        raise InvalidInput("name some but not all of the incident's reports to split off",
+                           field="reports")
+    together = [*pairwise(moving), *pairwise(staying)]
+    apart = [(a, b) for a in moving for b in staying]
+    store.record_decision(session, store.DecisionRecord(
+        "split", [uid], sorted(reports), reason, by.party_id, by.account_id, now),
+        together=together, apart=apart)
+    recluster(session, members, now=now)
+    return sorted(set(store.incident_uids(session, members).values()))
+
+
+def merge_incidents(session: Session, uids: Sequence[str], *, reason: str, by: DecidedBy,
+                    now: datetime | None = None) -> str:
+    """Join incidents an analyst knows are one event; a later batch run keeps them joined.
+    Returns the merged incident's id."""
+    now = now or datetime.now(UTC)
+    if len(set(uids)) < 2:
+        raise InvalidInput("name at least two different incidents", field="incidents")
+    rows = [store.incident_row(session, u) for u in dict.fromkeys(uids)]
+    founders = [r.founder_id for r in rows]
+    together = [(founders[0], f) for f in founders[1:]]
+    # Earlier splits between these incidents' reports give way to this decision.
+    members = store.member_ids(session, [r.id for r in rows])
+    groups = [members.get(r.id, []) for r in rows]
+    undo_apart = [(a, b) for k, g in enumerate(groups) for h in groups[k + 1:]
+                  for a in g for b in h]
+    store.record_decision(session, store.DecisionRecord(
+        "merge", list(dict.fromkeys(uids)), [], reason, by.party_id, by.account_id, now),
+        together=together, apart=[], cleared=undo_apart)
+    recluster(session, founders, now=now)
+    return store.incident_uids(session, [founders[0]])[founders[0]]
+
+
+# --- entry points for the CLI and the API: one transaction each ---------------------------
+
+def run_batch(db: Database, settings: CorrelationSettings = SETTINGS) -> BatchResult:
+    with db.session(write=True) as session:
+        return correlate_all(session, settings)
+
+
+def _decider(session: Session, *, party: str | None, token: str | None) -> DecidedBy:
+    known = reference(session)
+    account_id = None
+    if token is not None:
+        account = authenticate_in(session, token=token)
+        if not account.role.may_curate_incidents:
+            raise Forbidden(f"a {account.role.value} account cannot split or merge incidents")
+        party, account_id = account.party, known.account_ids[account.username]
+    if party not in known.party_ids:
+        raise NotFound(f"no party with code {party!r}", field="party", id=str(party))
+    return DecidedBy(known.party_ids[party], account_id)
+
+
+def split(db: Database, uid: str, reports: Sequence[str], *, reason: str,
+          party: str | None = None, token: str | None = None) -> list[str]:
+    with db.session(write=True) as session:
+        by = _decider(session, party=party, token=token)
+        return split_incident(session, uid, reports, reason=reason, by=by)
+
+
+def merge(db: Database, uids: Sequence[str], *, reason: str, party: str | None = None,
+          token: str | None = None) -> str:
+    with db.session(write=True) as session:
+        by = _decider(session, party=party, token=token)
+        return merge_incidents(session, uids, reason=reason, by=by)
+
+
+def explain(db: Database, uid: str) -> IncidentView:
+    with db.session() as session:
+        return explain_incident(session, uid)

@@ -176,13 +176,14 @@ class DecisionRecord:
 
 def record_decision(session: Session, decision: DecisionRecord, *,
                     together: Sequence[tuple[int, int]], apart: Sequence[tuple[int, int]],
-                    ) -> int:
+                    cleared: Sequence[tuple[int, int]] = ()) -> int:
     """Store a split or merge and its effect: forced links for what it joins, apart pairs
-    for what it separates. A later decision about the same pair replaces the earlier."""
+    for what it separates. A later decision about the same pair replaces the earlier;
+    ``cleared`` pairs lose what earlier decisions said of them."""
     row = CorrelationDecisionRow(**decision.__dict__)
     session.add(row)
     session.flush()
-    pairs = [(min(a, b), max(a, b)) for a, b in (*together, *apart)]
+    pairs = [(min(a, b), max(a, b)) for a, b in (*together, *apart, *cleared)]
     for a, b in pairs:
         session.execute(delete(ReportApartRow).where(ReportApartRow.report_a == a,
                                                      ReportApartRow.report_b == b))

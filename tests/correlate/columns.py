@@ -1,0 +1,40 @@
+"""Hand-made report columns for engine tests: a few fields set, the rest neutral."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ceasefire.correlate.columns import ReportColumns
+
+
+def columns(n: int, **given: np.ndarray) -> ReportColumns:
+    defaults = dict(
+        ids=np.array([f"r{k:06d}" for k in range(n)], dtype=object),
+        lon=np.full(n, 37.0), lat=np.full(n, 36.0), radius_km=np.full(n, 2.0),
+        t0_h=np.zeros(n) + 412_000.0, t1_h=np.zeros(n) + 412_000.0,
+        correlatable=np.ones(n, bool), violation=np.zeros(n, np.int8),
+        perpetrators=np.zeros(n, np.uint64), targets=np.zeros(n, np.uint64),
+        sides=np.zeros(n, np.uint64), killed=np.full(n, -1, np.int32),
+        dataset=np.full(n, -1, np.int32), key=np.full(n, -1, np.int64),
+        received_h=np.arange(n, dtype=np.float64),
+        narrative=np.array([""] * n, dtype=object))
+    defaults.update(given)
+    return ReportColumns(**defaults)
+
+
+def mixed(n: int, seed: int) -> ReportColumns:
+    """Reports of every precision the engine compares, packed into a small area and week,
+    so that every kind of pair occurs: exact points and times, places by name, districts
+    and governorates; days and weeks; and some too vague to compare."""
+    rng = np.random.default_rng(seed)
+    radius = rng.choice([2.0, 10.0, 30.0, 120.0], n, p=[0.5, 0.3, 0.15, 0.05])
+    span = rng.choice([0.0, 24.0 - 1e-6, 7 * 24.0 - 1e-6, 30 * 24.0], n,
+                      p=[0.45, 0.4, 0.1, 0.05])
+    t0 = 412_000.0 + rng.uniform(0, 10 * 24, n)
+    t0 = np.where(span > 0, np.floor(t0 / 24) * 24, t0)
+    return columns(
+        n, lon=rng.uniform(36.0, 37.5, n), lat=rng.uniform(35.0, 36.2, n), radius_km=radius,
+        t0_h=t0, t1_h=t0 + span, correlatable=span <= 7 * 24.0,
+        violation=rng.integers(0, 3, n).astype(np.int8),
+        perpetrators=(np.uint64(1) << rng.integers(0, 4, n).astype(np.uint64)),
+        killed=rng.integers(-1, 6, n).astype(np.int32))
