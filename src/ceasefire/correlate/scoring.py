@@ -23,12 +23,14 @@ from ceasefire.domain.taxonomy import type_similarity
 FIELDS = ("place", "time", "type", "actors", "casualties", "narrative")
 
 _TYPE_TABLE = np.array([[type_similarity(a, b) for b in VIOLATIONS] for a in VIOLATIONS])
-_WORD = re.compile(r"\w{3,}")
-# Words every report uses: they say nothing about which event it is.
+# Names and figures carry what tells two events apart ("Kafr Laha", "4 killed"); the
+# template words every report shares ("positions", "reported") do not.
+_SALIENT = re.compile(r"\b(?:[^\W\d_][\w'-]*[A-Z\u0600-\u06FF][\w'-]*|[A-Z\u0600-\u06FF][\w'-]+|\d+)")
 _COMMON = frozenset({
-    "the", "and", "was", "were", "with", "from", "that", "this", "near", "into", "after",
-    "have", "has", "reported", "report", "reports", "killed", "people", "town", "village",
-    "area", "forces", "attack", "attacked", "source", "sources", "said", "according", "local"})
+    "The", "A", "An", "In", "On", "At", "Near", "There", "No", "Local", "Details",
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday",
+    "Friday", "Saturday", "Sunday"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +49,17 @@ def _vagueness_factor(spread: np.ndarray, scale: float) -> np.ndarray:
 
 def place_similarity(cols: ReportColumns, i: np.ndarray, j: np.ndarray,
                      s: CorrelationSettings) -> np.ndarray:
+    """Closeness within reach, weighed by how specific the two places are. A place named
+    by its town is as specific as a point: two reports naming one village agree strongly,
+    though either event may lie anywhere near it."""
     d = distance_km(cols.lon[i], cols.lat[i], cols.lon[j], cols.lat[j])
-    spread = cols.radius_km[i] + cols.radius_km[j]
-    return _vagueness_factor(spread, s.place_scale_km) * (1.0 - 2.0 * d / (spread + s.slack_km))
+    reach = cols.radius_km[i] + cols.radius_km[j] + s.slack_km
+    spread = _area_radius(cols.radius_km[i], s) + _area_radius(cols.radius_km[j], s)
+    return _vagueness_factor(spread, s.place_scale_km) * (1.0 - 2.0 * d / reach)
+
+
+def _area_radius(radius: np.ndarray, s: CorrelationSettings) -> np.ndarray:
+    return np.where(radius <= s.near_radius_km, s.exact_radius_km, radius)
 
 
 def time_similarity(cols: ReportColumns, i: np.ndarray, j: np.ndarray,
@@ -85,19 +95,18 @@ def casualty_similarity(cols: ReportColumns, i: np.ndarray, j: np.ndarray) -> np
 
 
 @lru_cache(maxsize=1 << 16)
-def _words(text: str) -> frozenset[str]:
-    return frozenset(w for w in _WORD.findall(text.casefold()) if w not in _COMMON)
+def _salient(text: str) -> frozenset[str]:
+    return frozenset(w.casefold() for w in _SALIENT.findall(text) if w not in _COMMON)
 
 
 def narrative_similarity(cols: ReportColumns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Word overlap (Jaccard) mapped to -1..1: 0.1 says little, 0.4 is the same story."""
+    """Overlap (Jaccard) of the names and figures the two narratives give, in -1..1."""
     out = np.zeros(len(i))
     for k, (a, b) in enumerate(zip(cols.narrative[i].tolist(), cols.narrative[j].tolist(),
                                    strict=True)):
-        wa, wb = _words(a), _words(b)
+        wa, wb = _salient(a), _salient(b)
         if wa and wb:
-            jaccard = len(wa & wb) / len(wa | wb)
-            out[k] = min(1.0, max(-1.0, (jaccard - 0.2) / 0.2))
+            out[k] = 2.0 * len(wa & wb) / len(wa | wb) - 1.0
     return out
 
 
