@@ -25,7 +25,7 @@ FIELDS = ("place", "time", "type", "actors", "casualties", "narrative")
 _TYPE_TABLE = np.array([[type_similarity(a, b) for b in VIOLATIONS] for a in VIOLATIONS])
 # Names and figures carry what tells two events apart ("Kafr Laha", "4 killed"); the
 # template words every report shares ("positions", "reported") do not.
-_SALIENT = re.compile(r"\b(?:[^\W\d_][\w'-]*[A-Z\u0600-\u06FF][\w'-]*|[A-Z\u0600-\u06FF][\w'-]+|\d+)")
+_SALIENT = re.compile(r"\b(?:[A-Z\u0600-\u06FF][\w'-]+|\d+)")
 _COMMON = frozenset({
     "The", "A", "An", "In", "On", "At", "Near", "There", "No", "Local", "Details",
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
