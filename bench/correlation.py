@@ -3,7 +3,7 @@
 One run, same data: the stand-in reports (bench/correlation_standin.py) at 100,000 and at
 BENCH_CORRELATION_REPORTS (default 1,000,000), so the growth from one size to the other
 shows. Each method runs in a fresh subprocess, one after the other, so its peak memory
-(ru_maxrss, inputs included) is its own; the time covers the method alone, not reading
+(peak resident set, inputs included) is its own; the time covers the method alone, not reading
 its input (the floor: median of three runs; Splink: one). Quality is pairwise
 precision/recall/F1 against the stand-in's true events.
 
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -39,9 +38,14 @@ SPLINK_THRESHOLD = 0.9  # the best F1 of 0.5–0.999 on the 100,000 stand-in
 REPEATS = {"floor": 3}  # median of; one run of the others
 
 
-def _rss_mib() -> float:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+def _status_mib(field: str) -> float:
+    """VmRSS (now) or VmHWM (peak) of this process. Unlike ru_maxrss, VmHWM starts afresh
+    at exec, so the parent's memory at fork time does not count."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 def _floor(stored) -> Callable[[], tuple[np.ndarray, dict[str, float]]]:
@@ -76,14 +80,14 @@ def _child(method: str, data: Path, out: Path) -> None:
     """Run one method on the stored columns; write its labels and figures."""
     with np.load(data, allow_pickle=True) as stored:
         run = METHODS[method](stored)
-    input_mib = _rss_mib()
+    input_mib = _status_mib("VmRSS")
     times = []
     for _ in range(REPEATS.get(method, 1)):
         start = time.perf_counter()
         labels, stages = run()
         times.append(time.perf_counter() - start)
     seconds = statistics.median(times)
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mib = _status_mib("VmHWM")
     np.save(out.with_suffix(".npy"), labels)
     out.write_text(json.dumps({"seconds": seconds, "stages": stages, "peak_mib": peak_mib,
                                "input_mib": input_mib}))
