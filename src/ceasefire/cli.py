@@ -404,11 +404,14 @@ def incident_show(obj: _Context, incident_id: str) -> None:
     for k, uid in enumerate(view.reports):
         click.echo(f"  {'founder' if k == 0 else 'report '} {uid}")
     if view.pairs:
-        click.echo(f"pairs (linked at score >= {view.threshold}):")
+        click.echo(f"pairs (prior {view.prior:+.2f}; linked at >= {view.threshold}, "
+                   f"kept apart at <= {view.veto}):")
     for p in view.pairs:
-        how = "forced" if p.forced else "apart" if p.apart else "linked" if p.linked else "-"
-        points = " ".join(f"{f} {v:+.2f}" for f, v in p.points.items())
-        click.echo(f"  {p.a[:8]} {p.b[:8]} {how:6} score {p.score:+.2f}: {points}")
+        how = ("forced" if p.forced else "apart" if p.apart else "linked" if p.linked
+               else "vetoed" if p.vetoed else "-")
+        click.echo(f"  {p.a} {p.b} {how}, score {p.score:+.2f}")
+        for field, level in p.levels.items():
+            click.echo(f"    {field:10} {p.points[field]:+6.2f}  {level}")
     for d in view.decisions:
         made = f"{d['made_at']:%Y-%m-%d %H:%M}"
         click.echo(f"decision: {d['kind']} {', '.join(d['incidents'])} at {made}: "
@@ -442,6 +445,58 @@ def incident_merge(obj: _Context, incident_ids: tuple[str, ...], party: str,
     from ceasefire.services.correlation import merge
 
     click.echo(merge(obj.database(), incident_ids, reason=reason, party=party))
+
+
+# -- simulation ---------------------------------------------------------------------------
+
+@cli.command("simulate")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="The same seed gives the same files, byte for byte.")
+@click.option("--events", "count", type=int, default=1000, show_default=True,
+              help="True events to simulate (about 2.4 reports each).")
+@click.option("--start", default="2017-01-01", show_default=True,
+              help="The first day of the events (YYYY-MM-DD, UTC).")
+@click.option("--days", type=int, default=180, show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The reports, as JSON Lines that `ceasefire import --format jsonl` reads.")
+@click.option("--truth", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The ground truth, CSV report_id,event_id (default: OUT.truth.csv).")
+def simulate_reports(seed: int, count: int, start: str, days: int, out: Path,
+                     truth: Path | None) -> None:
+    """Simulate events of the syria-2016 scenario and noisy reports of them by several
+    sources, with the ground truth (docs/simulation.md). Needs no database."""
+    from datetime import date
+
+    import orjson
+
+    from ceasefire.errors import InvalidInput
+    from ceasefire.geo.admin import syria
+    from ceasefire.geo.gazetteer import syria_gazetteer
+    from ceasefire.intake.report_in import record_of
+    from ceasefire.intake.scenario import locate, parse
+    from ceasefire.simulate import simulate
+
+    try:
+        first = date.fromisoformat(start)
+    except ValueError:
+        raise InvalidInput(f"{start!r} is not a date (YYYY-MM-DD)", field="start") from None
+    started = time.perf_counter()
+    source, text = locate("syria-2016")
+    sim = simulate(seed, events=count, start=first, days=days, admin=syria(),
+                   gazetteer=syria_gazetteer(), actors=parse(text, source=source).actors)
+    truth = truth or out.with_name(out.name + ".truth.csv")
+    # Each file is written beside its target and renamed at the end, never half-written.
+    partial = out.with_name(out.name + ".partial")
+    with partial.open("wb") as stream:
+        stream.writelines(orjson.dumps(record_of(r)) + b"\n" for r in sim.reports)
+    partial_truth = truth.with_name(truth.name + ".partial")
+    with partial_truth.open("w", encoding="utf-8", newline="") as stream:
+        stream.write("report_id,event_id\n")
+        stream.writelines(f"{r.id},{sim.truth[r.id]}\n" for r in sim.reports)
+    partial.replace(out)
+    partial_truth.replace(truth)
+    click.echo(f"{len(sim.events)} events, {len(sim.reports)} reports "
+               f"({time.perf_counter() - started:.1f} s): {out}, truth in {truth}", err=True)
 
 
 # -- serve --------------------------------------------------------------------------------

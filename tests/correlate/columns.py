@@ -17,7 +17,7 @@ def columns(n: int, **given: np.ndarray) -> ReportColumns:
         sides=np.zeros(n, np.uint64), killed=np.full(n, -1, np.int32),
         dataset=np.full(n, -1, np.int32), key=np.full(n, -1, np.int64),
         received_h=np.arange(n, dtype=np.float64),
-        narrative=np.array([""] * n, dtype=object))
+        narrative=np.array([""] * n, dtype=object), source=np.arange(n, dtype=np.int32))
     defaults.update(given)
     return ReportColumns(**defaults)
 

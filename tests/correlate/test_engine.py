@@ -4,10 +4,10 @@ depend on the order reports arrived in."""
 import numpy as np
 import pytest
 
-from ceasefire.correlate.cluster import Links, clusters, founders
-from ceasefire.correlate.engine import Decisions, correlate
+from ceasefire.correlate.cluster import Links, founders
+from ceasefire.correlate.engine import Decisions, cluster_again, correlate
 from ceasefire.correlate.evaluate import bcubed, pair_recall, pairwise
-from ceasefire.correlate.scoring import score_pairs
+from ceasefire.correlate.scoring import LEVELS, score_pairs
 from ceasefire.correlate.settings import CorrelationSettings
 from tests.correlate.columns import columns, mixed
 
@@ -37,7 +37,7 @@ def test_conflicting_blame_does_not_outweigh_one_place_and_one_hour():
     cols = columns(2, lon=np.array([37.0, 37.005]), perpetrators=np.array([1, 2], np.uint64),
                    sides=np.array([1, 2], np.uint64))
     scores = score_pairs(cols, np.array([0]), np.array([1]), SETTINGS)
-    assert scores.fields["actors"][0] == -1.0
+    assert scores.levels["actors"][0] == LEVELS["actors"].index("nobody in common")
     assert scores.total[0] >= SETTINGS.threshold
 
 
@@ -46,7 +46,7 @@ def test_blame_reversed_still_describes_one_clash():
     cols = columns(2, lon=np.array([37.0, 37.01]), perpetrators=np.array([1, 2], np.uint64),
                    targets=np.array([2, 1], np.uint64))
     scores = score_pairs(cols, np.array([0]), np.array([1]), SETTINGS)
-    assert scores.fields["actors"][0] == 0.5
+    assert scores.levels["actors"][0] == LEVELS["actors"].index("blame reversed")
     assert scores.total[0] >= SETTINGS.threshold
 
 
@@ -63,7 +63,7 @@ def test_an_analysts_split_and_merge_hold():
     cols = columns(4, lon=np.array([37.0, 37.001, 37.002, 38.5]))
     assert partition(correlate(cols, SETTINGS).label) == {frozenset({0, 1, 2}),
                                                           frozenset({3})}
-    decisions = Decisions(together=(np.array([0]), np.array([3])),
+    decisions = Decisions(together=(np.array([0, 2]), np.array([3, 3])),
                           apart=(np.array([1, 1]), np.array([0, 2])))
     assert partition(correlate(cols, SETTINGS, decisions).label) == {
         frozenset({0, 2, 3}), frozenset({1})}
@@ -101,7 +101,7 @@ def test_one_component_clustered_alone_equals_the_whole_run():
                 np.array([local[x] for x in whole.links.j[inside].tolist()]),
                 whole.links.score[inside], whole.links.forced[inside])
     part = cols.take(members)
-    label = clusters(part, sub, NO_PAIRS)
+    label = cluster_again(part, sub, NO_PAIRS, SETTINGS)
     assert partition(label) == partition(whole.label[members])
     assert (members[founders(part, label)] == whole.founder[members]).all()
 

@@ -85,7 +85,8 @@ def test_a_submitted_report_joins_its_incident_at_once_and_the_pair_is_explained
     (pair,) = shown["pairs"]
     assert pair["linked"] and not pair["forced"] and not pair["apart"]
     assert set(pair["points"]) == set(FIELDS)
-    assert pair["score"] == pytest.approx(sum(pair["points"].values()), abs=0.01)
+    assert pair["score"] == pytest.approx(shown["prior"] + sum(pair["points"].values()),
+                                          abs=0.05)
     assert pair["score"] >= shown["threshold"]
     listed = client.get("/api/v1/incidents", headers=auth["un-monitor"]).json()["items"]
     assert {i["id"] for i in listed} == {incident, other.json()["incident"]}

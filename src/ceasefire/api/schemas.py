@@ -233,10 +233,12 @@ class IncidentPage(BaseModel):
 class PairOut(BaseModel):
     a: str
     b: str
-    similarity: dict[str, float] = Field(description="per field, -1 (disagree) .. 1 (agree)")
+    levels: dict[str, str] = Field(description="per field, the level the pair falls in")
     points: dict[str, float] = Field(description="per field, what it added to the score")
-    score: float
+    score: float = Field(description="the prior plus the points")
     linked: bool = Field(description="the engine linked the pair")
+    vetoed: bool = Field(description="scored at or below the veto: never joined through "
+                         "other reports")
     forced: bool = Field(description="an analyst joined the pair")
     apart: bool = Field(description="an analyst separated the pair")
 
@@ -252,5 +254,7 @@ class DecisionOut(BaseModel):
 class IncidentDetail(IncidentOut):
     reports: list[str] = Field(description="report ids, the founding report first")
     threshold: float = Field(description="the score at which two reports are linked")
+    veto: float = Field(description="the score at or below which two reports are kept apart")
+    prior: float = Field(description="the log-odds of a candidate pair before its fields")
     pairs: list[PairOut]
     decisions: list[DecisionOut]

@@ -4,6 +4,7 @@ Linked reports form components. A component that breaks no rule is one incident.
 holds two records of one curated dataset with different keys (different events, by the
 dataset's own account), or two reports an analyst separated, is split greedily: links are
 taken strongest first and a link is skipped when it would join what must stay apart.
+The same holds for pairs scored so low that they veto being joined through others.
 Links are ordered by score, then by the reports' ids, so the result depends only on the
 links and the rules, never on the order reports arrived in: a component re-clustered on
 its own gives what a batch run over everything gives.
@@ -17,7 +18,9 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from ceasefire.correlate.candidates import is_candidate
 from ceasefire.correlate.columns import ReportColumns
+from ceasefire.correlate.settings import CorrelationSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +40,16 @@ def components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
 
 
 def clusters(cols: ReportColumns, links: Links, apart: tuple[np.ndarray, np.ndarray],
-             ) -> np.ndarray:
+             settings: CorrelationSettings) -> np.ndarray:
     """A cluster number for each report: components of the links, split where a rule says
-    two reports are different events. ``apart`` holds the analysts' separated pairs."""
+    two reports are different events. ``apart`` holds pairs to keep apart: analysts'
+    splits and vetoed pairs; to them come the pairs of a component that could not be one
+    event at all (too far apart in place or time)."""
     label = components(len(cols), links.i, links.j)
+    inside = label[apart[0]] == label[apart[1]]  # only these can matter
+    far_i, far_j = incompatible_pairs(cols, label, settings)
+    apart = (np.concatenate([apart[0][inside], far_i]),
+             np.concatenate([apart[1][inside], far_j]))
     broken = _broken_components(cols, label, apart)
     if broken.size:
         label = label.copy()
@@ -50,6 +59,30 @@ def clusters(cols: ReportColumns, links: Links, apart: tuple[np.ndarray, np.ndar
             label[members] = fresh + sub
             fresh += sub.max() + 1
     return label
+
+
+def incompatible_pairs(cols: ReportColumns, label: np.ndarray, settings: CorrelationSettings,
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs in one component that fail the candidate rule: a chain of links can reach
+    from one event to another a day or 30 km away, but one event cannot be both."""
+    order = np.argsort(label, kind="stable")
+    sorted_label = label[order]
+    starts = np.flatnonzero(np.r_[True, sorted_label[1:] != sorted_label[:-1]])
+    sizes = np.diff(np.r_[starts, len(label)])
+    big = sizes >= 3  # two linked reports are candidates of each other already
+    if not big.any():
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    first, size = starts[big], sizes[big]
+    pairs = size * (size - 1) // 2
+    group = np.repeat(np.arange(len(size)), pairs)
+    k = np.arange(int(pairs.sum())) - np.repeat(np.cumsum(pairs) - pairs, pairs)
+    # The k-th pair (a < b) of a group of n, in row order: invert k = a*n - a*(a+1)/2 + b-a-1.
+    n = size[group].astype(np.float64)
+    a = np.floor((2 * n - 1 - np.sqrt((2 * n - 1) ** 2 - 8 * k)) / 2).astype(np.int64)
+    b = (k - (a * (2 * size[group] - a - 1)) // 2 + a + 1).astype(np.int64)
+    i, j = order[first[group] + a], order[first[group] + b]
+    bad = ~is_candidate(cols, i, j, settings)
+    return np.minimum(i[bad], j[bad]), np.maximum(i[bad], j[bad])
 
 
 def _broken_components(cols: ReportColumns, label: np.ndarray,
@@ -77,7 +110,13 @@ def _resolve(cols: ReportColumns, label: np.ndarray, broken: np.ndarray, links: 
     score = np.where(links.forced[in_broken], np.inf, links.score[in_broken])
     comp = label[li]
     ids = cols.ids
-    order = sorted(range(len(li)), key=lambda k: (comp[k], -score[k], ids[li[k]], ids[lj[k]]))
+    # Ties in score are common (points come in levels): break them by the two reports'
+    # ids, smaller first, which do not depend on where the reports sit in the arrays.
+    def key(k: int) -> tuple[int, float, str, str]:
+        a, b = ids[li[k]], ids[lj[k]]
+        return (comp[k], -score[k], min(a, b), max(a, b))
+
+    order = sorted(range(len(li)), key=key)
     by_comp: dict[int, list[int]] = {}
     for k in order:
         by_comp.setdefault(int(comp[k]), []).append(k)

@@ -87,6 +87,7 @@ class ReportColumns:
     key: np.ndarray  # int64: code of the record's key within all keys, -1 when none
     received_h: np.ndarray  # hours since 1970: decides which report founds an incident
     narrative: np.ndarray  # str (object)
+    source: np.ndarray  # int32: code of the source's name (one source rarely reports twice)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -104,6 +105,7 @@ class ColumnBuilder:
         self._extents = extents
         self._bits = bits
         self._datasets: dict[str, int] = {}
+        self._sources: dict[str, int] = {}
         self._keys: dict[str, int] = {}
         self._rows: list[tuple] = []
         self._ids: list[str] = []
@@ -133,7 +135,8 @@ class ColumnBuilder:
             correlatable, _VIOLATION_INDEX[ViolationType(violation)],
             self._bits.mask(perpetrators), target_bits,
             self._bits.sides(perpetrators) | self._bits.sides(targets),
-            killed if killed > 0 else -1, dataset, key, hours(received)))
+            killed if killed > 0 else -1, dataset, key, hours(received),
+            self._sources.setdefault(source_name, len(self._sources))))
 
     def add_report(self, report: Report) -> None:
         place, point = report.place, report.place.point
@@ -161,7 +164,7 @@ class ColumnBuilder:
 
     def build(self) -> ReportColumns:
         n = len(self._rows)
-        table = np.array(self._rows, dtype=object).reshape(n, 14) if n else np.zeros((0, 14))
+        table = np.array(self._rows, dtype=object).reshape(n, 15) if n else np.zeros((0, 15))
         def col(i: int, dtype: type) -> np.ndarray:
             return table[:, i].astype(dtype) if n else np.zeros(0, dtype)
         return ReportColumns(
@@ -170,7 +173,8 @@ class ColumnBuilder:
             t1_h=col(4, np.float64), correlatable=col(5, np.bool_), violation=col(6, np.int8),
             perpetrators=col(7, np.uint64), targets=col(8, np.uint64), sides=col(9, np.uint64),
             killed=col(10, np.int32), dataset=col(11, np.int32), key=col(12, np.int64),
-            received_h=col(13, np.float64), narrative=np.array(self._narratives, dtype=object))
+            received_h=col(13, np.float64), source=col(14, np.int32),
+            narrative=np.array(self._narratives, dtype=object))
 
 
 def columns_of(reports: Iterable[Report], settings: CorrelationSettings, extents: Extents,

@@ -1,10 +1,13 @@
-"""Scores of candidate pairs: how much each field says the two reports are one event.
+"""Scores of candidate pairs: how strongly each field says two reports are one event.
 
-Each field gives a similarity in -1..1 (0: the field says nothing, e.g. one report names
-no actor); the pair's score is their weighted sum, and the pair is linked when it reaches
-the threshold. Place and time weigh less the vaguer the two reports are: two reports of
-"somewhere in the district, that week" agree cheaply. Narratives are compared only for
-pairs whose decision they could change, which gives the same links as comparing all.
+Each field sorts the pair into one level (places 1–2 km apart; the same perpetrator; death
+tolls within 25%...). Each level carries points: the log of how much likelier that level
+is for two reports of one event than for two reports of different events that are still
+candidates (a Fellegi–Sunter match weight). The points are learnt from the simulator's
+ground truth (bench/correlation_quality.py) and live in the settings. A pair's score is the
+prior log-odds plus its fields' points; it is linked when the score reaches the threshold.
+Narratives are compared only for pairs whose link decision they could change, which gives
+the same links as comparing them all.
 """
 
 from __future__ import annotations
@@ -20,7 +23,35 @@ from ceasefire.correlate.columns import VIOLATIONS, ReportColumns
 from ceasefire.correlate.settings import CorrelationSettings
 from ceasefire.domain.taxonomy import type_similarity
 
-FIELDS = ("place", "time", "type", "actors", "casualties", "narrative")
+FIELDS = ("place", "time", "type", "actors", "casualties", "source", "narrative")
+
+_FINE_KM = (0.25, 1.0, 2.0, 3.5, 6.0, 10.0, 15.0)
+_EXACT_H = (0.25, 0.5, 1.0, 2.0, 3.0, 4.5)
+_TYPE_STEPS = (-1.0, 0.0, 0.3, 0.5, 0.6, 1.0)
+_JACCARD = (0.1, 0.2, 0.35, 0.5, 0.7)
+
+LEVELS: dict[str, tuple[str, ...]] = {
+    "place": ("under 0.25 km apart", "0.25-1 km apart", "1-2 km apart", "2-3.5 km apart",
+              "3.5-6 km apart", "6-10 km apart", "10-15 km apart", "over 15 km apart",
+              "one is an area, the other near its centre", "one is an area, the other at its edge",
+              "both areas, centres close", "both areas, centres far apart"),
+    "time": ("under 15 min apart", "15-30 min apart", "30-60 min apart", "1-2 h apart",
+             "2-3 h apart", "3-4.5 h apart", "over 4.5 h apart",
+             "a time within the other's day", "a time outside the other's day",
+             "the same day", "neighbouring days",
+             "one gives the week, overlapping", "one gives the week, not overlapping"),
+    "type": ("different kinds", "fighting and remote violence", "related types",
+             "one is of unknown kind", "often confused types", "the same type"),
+    "actors": ("one names nobody", "nobody in common", "only the same side",
+               "someone in common", "blame reversed", "the same perpetrator",
+               "the same perpetrator and target"),
+    "casualties": ("one gives no toll", "tolls far apart", "tolls within 50%",
+                   "tolls within 25%", "the same toll"),
+    "source": ("different sources", "the same source"),
+    "narrative": ("one gives no names or figures", "names and figures: under 10% shared",
+                  "10-20% shared", "20-35% shared", "35-50% shared", "50-70% shared",
+                  "over 70% shared"),
+}
 
 _TYPE_TABLE = np.array([[type_similarity(a, b) for b in VIOLATIONS] for a in VIOLATIONS])
 # Names and figures carry what tells two events apart ("Kafr Laha", "4 killed"); the
@@ -35,63 +66,58 @@ _COMMON = frozenset({
 
 @dataclass(frozen=True, slots=True)
 class PairScores:
-    """Per-field similarities and the weighted total, one entry per pair."""
+    """Per-field levels and points, and the total, one entry per pair."""
 
     i: np.ndarray
     j: np.ndarray
-    fields: dict[str, np.ndarray]
+    levels: dict[str, np.ndarray]
+    points: dict[str, np.ndarray]
     total: np.ndarray
 
 
-def _vagueness_factor(spread: np.ndarray, scale: float) -> np.ndarray:
-    return scale / np.maximum(scale, spread)
-
-
-def place_similarity(cols: ReportColumns, i: np.ndarray, j: np.ndarray,
-                     s: CorrelationSettings) -> np.ndarray:
-    """Closeness within reach, weighed by how specific the two places are. A place named
-    by its town is as specific as a point: two reports naming one village agree strongly,
-    though either event may lie anywhere near it."""
+def place_level(cols: ReportColumns, i: np.ndarray, j: np.ndarray,
+                s: CorrelationSettings) -> np.ndarray:
+    """Distance bands for two points or named places; for an admin area, whether the other
+    lies near its centre or towards its edge."""
     d = distance_km(cols.lon[i], cols.lat[i], cols.lon[j], cols.lat[j])
-    reach = cols.radius_km[i] + cols.radius_km[j] + s.slack_km
-    spread = _area_radius(cols.radius_km[i], s) + _area_radius(cols.radius_km[j], s)
-    return _vagueness_factor(spread, s.place_scale_km) * (1.0 - 2.0 * d / reach)
+    coarse = (cols.radius_km[i] > s.near_radius_km).astype(np.int8) \
+        + (cols.radius_km[j] > s.near_radius_km)
+    edge = d > 0.5 * (cols.radius_km[i] + cols.radius_km[j] + s.slack_km)
+    return np.where(coarse == 0, np.digitize(d, _FINE_KM), 6 + 2 * coarse + edge)
 
 
-def _area_radius(radius: np.ndarray, s: CorrelationSettings) -> np.ndarray:
-    return np.where(radius <= s.near_radius_km, s.exact_radius_km, radius)
-
-
-def time_similarity(cols: ReportColumns, i: np.ndarray, j: np.ndarray,
-                    s: CorrelationSettings) -> np.ndarray:
-    span = (cols.t1_h[i] - cols.t0_h[i]) + (cols.t1_h[j] - cols.t0_h[j])
+def time_level(cols: ReportColumns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    span_i, span_j = cols.t1_h[i] - cols.t0_h[i], cols.t1_h[j] - cols.t0_h[j]
+    exact_i, exact_j = span_i < 1.0, span_j < 1.0
     apart = np.abs((cols.t0_h[i] + cols.t1_h[i]) - (cols.t0_h[j] + cols.t1_h[j])) * 0.5
-    similarity = 1.0 - 2.0 * apart / (span * 0.5 + s.slack_hours)
-    return _vagueness_factor(span, s.time_scale_hours) * np.maximum(similarity, -1.0)
+    gap = np.maximum(0.0, np.maximum(cols.t0_h[i] - cols.t1_h[j], cols.t0_h[j] - cols.t1_h[i]))
+    week = (span_i > 25.0) | (span_j > 25.0)
+    return np.select(
+        [week, exact_i & exact_j, exact_i ^ exact_j],
+        [11 + (gap > 0), np.digitize(apart, _EXACT_H), 7 + (gap > 0)],
+        9 + (apart > 12.0))
 
 
-def type_sim(cols: ReportColumns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    return _TYPE_TABLE[cols.violation[i], cols.violation[j]]
+def type_level(cols: ReportColumns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    return np.searchsorted(_TYPE_STEPS, _TYPE_TABLE[cols.violation[i], cols.violation[j]])
 
 
-def actor_similarity(cols: ReportColumns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Same perpetrator 1; blame reversed or someone named by both 0.5; only the same side
-    0.25; nobody in common -1; 0 when either names nobody."""
+def actor_level(cols: ReportColumns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     pi, ti, pj, tj = cols.perpetrators[i], cols.targets[i], cols.perpetrators[j], cols.targets[j]
     zero = np.uint64(0)
     named = ((pi | ti) != zero) & ((pj | tj) != zero)
-    shared = ((pi | ti) & (pj | tj)) != zero
-    out = np.where(named, -1.0, 0.0)
-    out = np.where(named & ((cols.sides[i] & cols.sides[j]) != zero), 0.25, out)
-    out = np.where(named & shared, 0.5, out)
-    return np.where((pi & pj) != zero, 1.0, out)
+    same_perpetrator = (pi & pj) != zero
+    return np.select(
+        [~named, same_perpetrator & ((ti & tj) != zero), same_perpetrator,
+         ((pi & tj) != zero) | ((ti & pj) != zero), ((pi | ti) & (pj | tj)) != zero,
+         (cols.sides[i] & cols.sides[j]) != zero],
+        [0, 6, 5, 4, 3, 2], 1)
 
 
-def casualty_similarity(cols: ReportColumns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Close death tolls agree; 0 when either source gives none."""
+def casualty_level(cols: ReportColumns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     ki, kj = cols.killed[i], cols.killed[j]
     ratio = (np.maximum(np.minimum(ki, kj), 0) + 1.0) / (np.maximum(np.maximum(ki, kj), 0) + 1.0)
-    return np.where((ki >= 0) & (kj >= 0), 2.0 * ratio - 1.0, 0.0)
+    return np.where((ki < 0) | (kj < 0), 0, 1 + np.digitize(ratio, (0.5, 0.75, 0.999)))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -99,32 +125,34 @@ def _salient(text: str) -> frozenset[str]:
     return frozenset(w.casefold() for w in _SALIENT.findall(text) if w not in _COMMON)
 
 
-def narrative_similarity(cols: ReportColumns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Overlap (Jaccard) of the names and figures the two narratives give, in -1..1."""
-    out = np.zeros(len(i))
-    for k, (a, b) in enumerate(zip(cols.narrative[i].tolist(), cols.narrative[j].tolist(),
-                                   strict=True)):
+def narrative_level(cols: ReportColumns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """How many of the names and figures the two narratives give are shared (Jaccard)."""
+    out = np.zeros(len(i), np.int64)
+    shares = (cols.narrative[i].tolist(), cols.narrative[j].tolist())
+    for k, (a, b) in enumerate(zip(*shares, strict=True)):
         wa, wb = _salient(a), _salient(b)
         if wa and wb:
-            out[k] = 2.0 * len(wa & wb) / len(wa | wb) - 1.0
+            out[k] = 1 + np.searchsorted(_JACCARD, len(wa & wb) / len(wa | wb), "right")
     return out
 
 
 def score_pairs(cols: ReportColumns, i: np.ndarray, j: np.ndarray, s: CorrelationSettings, *,
                 all_fields: bool = False) -> PairScores:
     """Scores of the pairs (i, j). Narratives are compared only where they can change the
-    link decision, unless ``all_fields`` (for explanations)."""
-    fields = {"place": place_similarity(cols, i, j, s), "time": time_similarity(cols, i, j, s),
-              "type": type_sim(cols, i, j), "actors": actor_similarity(cols, i, j),
-              "casualties": casualty_similarity(cols, i, j)}
-    total = (s.place_weight * fields["place"] + s.time_weight * fields["time"]
-             + s.type_weight * fields["type"] + s.actor_weight * fields["actors"]
-             + s.casualty_weight * fields["casualties"])
-    narrative = np.zeros(len(i))
+    link decision, unless ``all_fields`` (for explanations); elsewhere their level is 0."""
+    levels = {"place": place_level(cols, i, j, s), "time": time_level(cols, i, j),
+              "type": type_level(cols, i, j), "actors": actor_level(cols, i, j),
+              "casualties": casualty_level(cols, i, j),
+              "source": (cols.source[i] == cols.source[j]).astype(np.int64)}
+    table = s.points()
+    points = {f: table[f][levels[f]] for f in levels}
+    total = s.prior + sum(points.values())
+    narrative = np.zeros(len(i), np.int64)
+    swing = np.abs(table["narrative"] - table["narrative"][0]).max()
     open_ = (np.ones(len(i), bool) if all_fields
-             else np.abs(total - s.threshold) <= s.narrative_weight)
-    if s.narrative_weight > 0 and open_.any():
-        narrative[open_] = narrative_similarity(cols, i[open_], j[open_])
-        total = total + s.narrative_weight * narrative
-    fields["narrative"] = narrative
-    return PairScores(i, j, fields, total)
+             else np.abs(total + table["narrative"][0] - s.threshold) <= swing)
+    if open_.any():
+        narrative[open_] = narrative_level(cols, i[open_], j[open_])
+    levels["narrative"] = narrative
+    points["narrative"] = table["narrative"][narrative]
+    return PairScores(i, j, levels, points, total + points["narrative"])

@@ -9,8 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from ceasefire.domain.place import WherePrecision
 from ceasefire.errors import InvalidInput
+
+POINTS_CAP = 5.0
+POINTS_FIELDS = {"place": "place_points", "time": "time_points", "type": "type_points",
+                 "actors": "actor_points", "casualties": "casualty_points",
+                 "source": "source_points", "narrative": "narrative_points"}
+POINTS_SIZES = {"place_points": 12, "time_points": 13, "type_points": 6, "actor_points": 7,
+                "casualty_points": 5, "source_points": 2, "narrative_points": 7}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,35 +45,45 @@ class CorrelationSettings:
     """Reports known only to a span longer than this (a month) are not correlated
     automatically: they would meet every report of their period."""
 
-    # --- Scoring: weights of each field's similarity (each in -1..1) ---------------------
-    # Fitted by logistic regression on the candidate pairs of a simulation (seed 1, 2,000
-    # events over 180 days: the density of the UCDP GED record for Syria) and rounded; the
-    # threshold gave the best pairwise F1 on seeds 2 and 3. `python -m bench.correlation_quality`
-    # repeats the evaluation (docs/correlation.md).
-    place_weight: float = 2.5
-    time_weight: float = 8.8
-    type_weight: float = 4.0
-    actor_weight: float = 3.2
-    casualty_weight: float = 2.3
-    narrative_weight: float = 1.3
-    place_scale_km: float = 4.0
-    """A combined place uncertainty of this size halves the weight of agreeing places."""
-    time_scale_hours: float = 4.0
-    """A combined time uncertainty of this size halves the weight of agreeing times."""
-    threshold: float = 6.5
-    """Two reports are linked when their weighted score reaches this."""
+    # --- Scoring: points per level of each field (scoring.LEVELS names the levels) ------
+    # Match weights learnt from the simulator's ground truth: log P(level | one event) -
+    # log P(level | two events), over candidate pairs, capped at +-POINTS_CAP so that no
+    # single field decides alone. `python -m bench.correlation_quality --fit` learns them
+    # again (docs/correlation.md); the figures below are its output for seed 1.
+    place_points: tuple[float, ...] = (
+        1.49, 3.67, 2.35, 0.98, 0.67, -0.06, -4.14, -5.0, 0.17, -1.59, -0.2, -4.14)
+    time_points: tuple[float, ...] = (
+        2.64, 2.42, 2.66, 2.22, 0.86, -1.2, -3.33, 0.98, -1.56, 1.01, -3.31, -0.92, -5.0)
+    type_points: tuple[float, ...] = (-2.75, -5.0, -2.5, 0.07, -0.37, 1.46)
+    actor_points: tuple[float, ...] = (1.34, -5.0, -5.0, 0.54, -1.58, -5.0, 1.95)
+    casualty_points: tuple[float, ...] = (-0.24, -5.0, -0.39, 1.66, 1.94)
+    source_points: tuple[float, ...] = (0.13, -1.83)
+    narrative_points: tuple[float, ...] = (0.01, -1.89, -0.42, 0.88, 1.96, 2.71, 3.39)
+    prior: float = -1.35
+    """Log-odds that two candidate reports describe one event, before their fields."""
+    threshold: float = -2.5
+    """Two reports are linked when prior + points reaches this (0 is even odds)."""
+    veto: float = -3.0
+    """Two reports scoring at or below this are never put in one incident by links through
+    others: it stops chains (A like B, B like C, C plainly not A) from joining events."""
 
     def __post_init__(self) -> None:
         for name in ("exact_radius_km", "near_radius_km", "district_radius_km",
-                     "governorate_radius_km", "slack_km", "slack_hours", "longest_span_days",
-                     "place_scale_km", "time_scale_hours"):
+                     "governorate_radius_km", "slack_km", "slack_hours",
+                     "longest_span_days"):
             value = getattr(self, name)
             if not value > 0:
                 raise InvalidInput(f"must be positive, got {value!r}", field=name)
-        for name in ("place_weight", "time_weight", "type_weight", "actor_weight",
-                     "casualty_weight", "narrative_weight"):
-            if getattr(self, name) < 0:
-                raise InvalidInput("must not be negative", field=name)
+        if not self.veto < self.threshold:
+            raise InvalidInput(f"must be below the threshold ({self.threshold})", field="veto")
+        for name, size in POINTS_SIZES.items():
+            if len(getattr(self, name)) != size:
+                raise InvalidInput(f"needs {size} values, one per level", field=name)
+
+    def points(self) -> dict[str, np.ndarray]:
+        """Points per level, by field (scoring.FIELDS)."""
+        return {field: np.asarray(getattr(self, name), np.float64)
+                for field, name in POINTS_FIELDS.items()}
 
     def radius_for(self, precision: WherePrecision) -> float:
         """The place radius when the admin area of a coarse place is not known."""

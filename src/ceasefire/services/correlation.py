@@ -19,9 +19,10 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from ceasefire.correlate.candidates import candidate_pairs
-from ceasefire.correlate.cluster import Links, clusters, founders
+from ceasefire.correlate.cluster import Links, founders
 from ceasefire.correlate.columns import ActorBits, ColumnBuilder, ReportColumns
-from ceasefire.correlate.engine import Decisions, correlate, link
+from ceasefire.correlate.engine import Decisions, cluster_again, correlate, link
+from ceasefire.correlate.scoring import score_pairs
 from ceasefire.correlate.settings import CorrelationSettings
 from ceasefire.errors import Forbidden, InvalidInput, NotFound
 from ceasefire.geo.admin import syria
@@ -136,7 +137,7 @@ def correlate_new(session: Session, row_ids: Sequence[int],
     fresh = np.isin([r.row_id for r in rows], list(row_ids))
     i, j = candidate_pairs(cols, settings)
     touching = fresh[i] | fresh[j]
-    found = link(cols, i[touching], j[touching], settings)
+    found = link(cols, score_pairs(cols, i[touching], j[touching], settings), settings)
     row_of = np.array([r.row_id for r in rows], np.int64)
     a, b = row_of[found.i], row_of[found.j]
     store.add_links(session, [Link(int(x), int(y), float(s), False) for x, y, s in zip(
@@ -155,7 +156,8 @@ def recluster(session: Session, row_ids: Sequence[int],
                   np.array([index[x.b] for x in links], np.int64),
                   np.array([np.inf if x.score is None else x.score for x in links]),
                   np.array([x.forced for x in links], bool))
-    label = clusters(cols, local, _index_pairs(index, store.apart_pairs(session, members)))
+    label = cluster_again(cols, local, _index_pairs(index, store.apart_pairs(session, members)),
+                          settings)
     _apply(session, rows, founders(cols, label), now)
 
 
@@ -196,10 +198,11 @@ class PairExplanation:
 
     a: str
     b: str
-    similarity: dict[str, float]  # per field, -1..1
-    points: dict[str, float]  # per field, weighted: what the field added to the score
-    score: float
+    levels: dict[str, str]  # per field, the level the pair falls in
+    points: dict[str, float]  # per field, what the field added to the score
+    score: float  # the prior plus the points
     linked: bool  # the engine linked them (score at the threshold, no cannot-link rule)
+    vetoed: bool  # scored at or below the veto: never joined through other reports
     forced: bool  # an analyst joined them
     apart: bool  # an analyst separated them
 
@@ -211,13 +214,15 @@ class IncidentView:
     reports: list[str]  # report ids, founder first
     pairs: list[PairExplanation]
     threshold: float
+    veto: float
+    prior: float
     decisions: list[dict[str, object]]
 
 
 def explain_incident(session: Session, uid: str,
                      settings: CorrelationSettings = SETTINGS) -> IncidentView:
     """An incident, its reports, and the scores of each pair of them, field by field."""
-    from ceasefire.correlate.scoring import FIELDS, score_pairs
+    from ceasefire.correlate.scoring import FIELDS, LEVELS
 
     row = store.incident_row(session, uid)
     member_rows = store.member_ids(session, [row.id]).get(row.id, [])
@@ -234,24 +239,22 @@ def explain_incident(session: Session, uid: str,
         pairs = sorted((index[a], index[b]) for a, b in links if a in index and b in index)
         i, j = (np.array(x, np.int64) for x in zip(*pairs, strict=True))
     scores = score_pairs(cols, i, j, settings, all_fields=True)
-    weights = {"place": settings.place_weight, "time": settings.time_weight,
-               "type": settings.type_weight, "actors": settings.actor_weight,
-               "casualties": settings.casualty_weight, "narrative": settings.narrative_weight}
     explained = []
     for k, (x, y) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
         key = tuple(sorted((rows[x].row_id, rows[y].row_id)))
         found = links.get(key)
-        similarity = {f: round(float(scores.fields[f][k]), 3) for f in FIELDS}
+        total = float(scores.total[k])
         explained.append(PairExplanation(
-            rows[x].uid, rows[y].uid, similarity,
-            {f: round(weights[f] * similarity[f], 3) for f in FIELDS},
-            round(float(scores.total[k]), 3), found is not None and found.score is not None,
+            rows[x].uid, rows[y].uid,
+            {f: LEVELS[f][int(scores.levels[f][k])] for f in FIELDS},
+            {f: round(float(scores.points[f][k]), 2) for f in FIELDS}, round(total, 2),
+            found is not None and found.score is not None, total <= settings.veto,
             found is not None and found.forced, key in apart))
     decisions = [{"kind": d.kind, "incidents": d.incidents, "reports": d.reports,
                   "reason": d.reason, "made_at": d.made_at}
                  for d in store.decisions_about(session, [uid])]
     return IncidentView(uid, stored_summary(row), [r.uid for r in rows], explained,
-                        settings.threshold, decisions)
+                        settings.threshold, settings.veto, settings.prior, decisions)
 
 
 def stored_summary(row: object) -> Summary:
@@ -301,10 +304,12 @@ def merge_incidents(session: Session, uids: Sequence[str], *, reason: str, by: D
         raise InvalidInput("name at least two different incidents", field="incidents")
     rows = [store.incident_row(session, u) for u in dict.fromkeys(uids)]
     founders = [r.founder_id for r in rows]
-    together = [(founders[0], f) for f in founders[1:]]
-    # Earlier splits between these incidents' reports give way to this decision.
     members = store.member_ids(session, [r.id for r in rows])
     groups = [members.get(r.id, []) for r in rows]
+    # Every report is tied in, not only the founders: the rule that keeps reports too far
+    # apart in one incident gives way to the analyst's word.
+    together = list(pairwise(sorted({m for g in groups for m in g})))
+    # Earlier splits between these incidents' reports give way to this decision.
     undo_apart = [(a, b) for k, g in enumerate(groups) for h in groups[k + 1:]
                   for a in g for b in h]
     store.record_decision(session, store.DecisionRecord(

@@ -88,7 +88,8 @@ def get_incident(incident_id: UUID, session: SessionDep,
     each field and whether they are linked, forced together or kept apart."""
     view = correlation.explain_incident(session, str(incident_id))
     return IncidentDetail(**incident_out(view.summary).model_dump(), reports=view.reports,
-                          threshold=view.threshold, pairs=[asdict(p) for p in view.pairs],
+                          threshold=view.threshold, veto=view.veto, prior=view.prior,
+                          pairs=[asdict(p) for p in view.pairs],
                           decisions=view.decisions)
 
 
