@@ -12,6 +12,7 @@ The reports come as the engine's ``ReportColumns``.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime
 
 import numpy as np
@@ -130,8 +131,8 @@ def stand_in(n: int, *, seed: int = SEED) -> tuple[ReportColumns, np.ndarray]:
         sides[named] |= np.uint64(1 << int(side_of[bit]))
     killed = e_killed[event] + np.where(rng.random(n) < 0.2, rng.integers(-2, 3, n), 0)
     killed = np.where(rng.random(n) < 0.3, -1, np.maximum(killed, 0)).astype(np.int32)
-    dataset = e_sources[event, rank].astype(np.int32)
-    dataset[rng.random(n) < 0.2] = -1
+    source = e_sources[event, rank].astype(np.int32)
+    dataset = np.where(rng.random(n) < 0.2, -1, source).astype(np.int32)  # 20% unkeyed
     key = np.where(dataset >= 0, np.arange(n), -1).astype(np.int64)
     received = t1 + rng.exponential(24.0, n)
 
@@ -152,11 +153,13 @@ def stand_in(n: int, *, seed: int = SEED) -> tuple[ReportColumns, np.ndarray]:
                          dtype=object)
 
     order = rng.permutation(n)  # reports arrive mixed, not grouped by event
-    columns = ReportColumns(
-        ids=np.array([f"r{i:07d}" for i in range(n)], dtype=object),
-        lon=lon[order], lat=lat[order], radius_km=radius[order], t0_h=t0[order],
-        t1_h=t1[order], correlatable=np.ones(n, dtype=bool), violation=violation[order],
-        perpetrators=perpetrators[order], targets=targets[order], sides=sides[order],
-        killed=killed[order], dataset=dataset[order], key=key[order],
-        received_h=received[order], narrative=narrative[order])
+    values = {
+        "ids": np.array([f"r{i:07d}" for i in range(n)], dtype=object), "lon": lon,
+        "lat": lat, "radius_km": radius, "t0_h": t0, "t1_h": t1,
+        "correlatable": np.ones(n, dtype=bool), "violation": violation,
+        "perpetrators": perpetrators, "targets": targets, "sides": sides, "killed": killed,
+        "dataset": dataset, "key": key, "received_h": received, "narrative": narrative,
+        "source": source}
+    columns = ReportColumns(**{f.name: values[f.name][order] if f.name != "ids"
+                               else values["ids"] for f in fields(ReportColumns)})
     return columns, event[order]
