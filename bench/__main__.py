@@ -1,6 +1,6 @@
 """Run every benchmark and print its table (`make bench`)."""
 
-from bench import api_submit, bulk_import, correlation, geo_locate
+from bench import api_submit, bulk_import, correlation, correlation_quality, geo_locate
 
-for module in (geo_locate, bulk_import, api_submit, correlation):
+for module in (geo_locate, bulk_import, api_submit, correlation_quality, correlation):
     module.main()

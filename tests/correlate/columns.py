@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ceasefire.correlate.columns import ReportColumns
+from ceasefire.correlate.columns import NAMES, ReportColumns
 
 
 def columns(n: int, **given: np.ndarray) -> ReportColumns:
@@ -17,7 +17,8 @@ def columns(n: int, **given: np.ndarray) -> ReportColumns:
         sides=np.zeros(n, np.uint64), killed=np.full(n, -1, np.int32),
         dataset=np.full(n, -1, np.int32), key=np.full(n, -1, np.int64),
         received_h=np.arange(n, dtype=np.float64),
-        narrative=np.array([""] * n, dtype=object), source=np.arange(n, dtype=np.int32))
+        narrative=np.array([""] * n, dtype=object), names=np.zeros((n, NAMES), np.int64),
+        source=np.arange(n, dtype=np.int32))
     defaults.update(given)
     return ReportColumns(**defaults)
 
@@ -38,3 +39,24 @@ def mixed(n: int, seed: int) -> ReportColumns:
         violation=rng.integers(0, 3, n).astype(np.int8),
         perpetrators=(np.uint64(1) << rng.integers(0, 4, n).astype(np.uint64)),
         killed=rng.integers(-1, 6, n).astype(np.int32))
+
+
+def simulated(seed: int, events: int = 300, days: int = 15):
+    """Columns of simulated reports (dense: many near misses), and their true events."""
+    from datetime import date
+    from importlib import resources
+
+    from ceasefire.correlate.columns import ActorBits, columns_of
+    from ceasefire.correlate.settings import CorrelationSettings
+    from ceasefire.geo.admin import syria
+    from ceasefire.geo.gazetteer import syria_gazetteer
+    from ceasefire.intake.scenario import parse
+    from ceasefire.simulate import simulate
+
+    text = resources.files("ceasefire.scenarios").joinpath("syria-2016.toml").read_text()
+    actors = parse(text, source="syria-2016.toml").actors
+    sim = simulate(seed, events=events, start=date(2017, 1, 1), days=days, admin=syria(),
+                   gazetteer=syria_gazetteer(), actors=actors)
+    cols = columns_of(sim.reports, CorrelationSettings(), syria(),
+                      ActorBits.of((a.code, a.side) for a in actors))
+    return cols, np.array([sim.truth[r.id] for r in sim.reports])

@@ -120,27 +120,31 @@ def _resolve(cols: ReportColumns, label: np.ndarray, broken: np.ndarray, links: 
     by_comp: dict[int, list[int]] = {}
     for k in order:
         by_comp.setdefault(int(comp[k]), []).append(k)
-    for c in broken.tolist():
-        members = np.flatnonzero(label == c)
-        parent = {m: m for m in members.tolist()}
-        keys = {m: ({int(cols.dataset[m]): int(cols.key[m])} if cols.dataset[m] >= 0 else {})
-                for m in parent}
-        group = {m: {m} for m in parent}
-
-        for k in by_comp.get(c, []):
-            ra, rb = _find(parent, int(li[k])), _find(parent, int(lj[k]))
+    inside = np.flatnonzero(np.isin(label, broken))
+    inside = inside[np.argsort(label[inside], kind="stable")]
+    bounds = np.flatnonzero(np.diff(label[inside])) + 1
+    dataset, key_of = cols.dataset.tolist(), cols.key.tolist()
+    li_list, lj_list, forced = li.tolist(), lj.tolist(), np.isinf(score).tolist()
+    for members in np.split(inside, bounds):
+        member_list = members.tolist()
+        parent = {m: m for m in member_list}
+        keys = {m: ({dataset[m]: key_of[m]} if dataset[m] >= 0 else {}) for m in member_list}
+        group = {m: {m} for m in member_list}
+        for k in by_comp.get(int(label[members[0]]), []):
+            ra, rb = _find(parent, li_list[k]), _find(parent, lj_list[k])
             if ra == rb:
                 continue
-            if score[k] != np.inf and _conflict(keys[ra], keys[rb], group[ra], group[rb],
-                                                separated):
+            if not forced[k] and _conflict(keys[ra], keys[rb], group[ra], group[rb],
+                                           separated):
                 continue
             if len(group[ra]) < len(group[rb]):
                 ra, rb = rb, ra
             parent[rb] = ra
             group[ra] |= group.pop(rb)
             keys[ra] = {**keys.pop(rb), **keys[ra]}
-        roots = np.array([_find(parent, m) for m in members.tolist()])
-        yield members, np.unique(roots, return_inverse=True)[1]
+        roots: dict[int, int] = {}
+        sub = [roots.setdefault(_find(parent, m), len(roots)) for m in member_list]
+        yield members, np.array(sub)
 
 
 def _find(parent: dict[int, int], x: int) -> int:

@@ -6,6 +6,8 @@ million reports correlate in seconds. Building the columns is the one per-report
 
 from __future__ import annotations
 
+import re
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -24,6 +26,35 @@ VIOLATIONS = tuple(ViolationType)
 _VIOLATION_INDEX = {v: i for i, v in enumerate(VIOLATIONS)}
 CIVILIANS_BIT = np.uint64(1 << 63)  # targets: "civilians", which is not an actor
 _ACTOR_BITS = 63
+
+
+NAMES = 12  # names and figures kept per narrative: the first ones, where the facts are
+# Names and figures carry what tells two events apart ("Kafr Laha", "4 killed"); the
+# template words every report shares ("positions", "reported") do not.
+_SALIENT = re.compile(r"\b(?:[A-Z\u0600-\u06FF][\w'-]+|\d+)")
+_COMMON = frozenset({
+    "The", "A", "An", "In", "On", "At", "Near", "There", "No", "Local", "Details",
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday",
+    "Friday", "Saturday", "Sunday"})
+
+
+def names_of(text: str) -> tuple[int, ...]:
+    """The narrative's names and figures, case-folded and hashed (CRC-32, never 0)."""
+    found: dict[int, None] = {}
+    for word in _SALIENT.findall(text):
+        if word not in _COMMON:
+            found[zlib.crc32(word.casefold().encode()) + 1] = None
+            if len(found) == NAMES:
+                break
+    return tuple(sorted(found))
+
+
+def _names_table(rows: list[tuple[int, ...]]) -> np.ndarray:
+    table = np.zeros((len(rows), NAMES), np.int64)
+    for k, row in enumerate(rows):
+        table[k, :len(row)] = row
+    return table
 
 
 def hours(moment: datetime) -> float:
@@ -87,6 +118,7 @@ class ReportColumns:
     key: np.ndarray  # int64: code of the record's key within all keys, -1 when none
     received_h: np.ndarray  # hours since 1970: decides which report founds an incident
     narrative: np.ndarray  # str (object)
+    names: np.ndarray  # int64 (n, NAMES): the narrative's names and figures, hashed; 0: none
     source: np.ndarray  # int32: code of the source's name (one source rarely reports twice)
 
     def __len__(self) -> int:
@@ -110,6 +142,7 @@ class ColumnBuilder:
         self._rows: list[tuple] = []
         self._ids: list[str] = []
         self._narratives: list[str] = []
+        self._names: list[tuple[int, ...]] = []
 
     def add(self, uid: str, *, lon: float | None, lat: float | None, precision: int,
             adm1: str | None, adm2: str | None, earliest: datetime, latest: datetime,
@@ -130,6 +163,7 @@ class ColumnBuilder:
         target_bits = self._bits.mask(targets) | (int(CIVILIANS_BIT) if civilians else 0)
         self._ids.append(uid)
         self._narratives.append(narrative)
+        self._names.append(names_of(narrative))
         self._rows.append((
             centre.lon if centre else np.nan, centre.lat if centre else np.nan, radius, t0, t1,
             correlatable, _VIOLATION_INDEX[ViolationType(violation)],
@@ -174,7 +208,8 @@ class ColumnBuilder:
             perpetrators=col(7, np.uint64), targets=col(8, np.uint64), sides=col(9, np.uint64),
             killed=col(10, np.int32), dataset=col(11, np.int32), key=col(12, np.int64),
             received_h=col(13, np.float64), source=col(14, np.int32),
-            narrative=np.array(self._narratives, dtype=object))
+            narrative=np.array(self._narratives, dtype=object),
+            names=_names_table(self._names))
 
 
 def columns_of(reports: Iterable[Report], settings: CorrelationSettings, extents: Extents,

@@ -12,9 +12,7 @@ the same links as comparing them all.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -54,14 +52,15 @@ LEVELS: dict[str, tuple[str, ...]] = {
 }
 
 _TYPE_TABLE = np.array([[type_similarity(a, b) for b in VIOLATIONS] for a in VIOLATIONS])
-# Names and figures carry what tells two events apart ("Kafr Laha", "4 killed"); the
-# template words every report shares ("positions", "reported") do not.
-_SALIENT = re.compile(r"\b(?:[A-Z\u0600-\u06FF][\w'-]+|\d+)")
-_COMMON = frozenset({
-    "The", "A", "An", "In", "On", "At", "Near", "There", "No", "Local", "Details",
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday",
-    "Friday", "Saturday", "Sunday"})
+_CHUNK = 250_000  # pairs per step of the narrative comparison: bounds its memory
+
+
+def _first(conditions: list[np.ndarray], choices: list[int], default: int) -> np.ndarray:
+    """The choice of the first true condition, element by element."""
+    out = np.full(len(conditions[0]) if conditions else 0, default, np.int64)
+    for condition, choice in zip(reversed(conditions), reversed(choices), strict=True):
+        out = np.where(condition, choice, out)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,10 +91,10 @@ def time_level(cols: ReportColumns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     apart = np.abs((cols.t0_h[i] + cols.t1_h[i]) - (cols.t0_h[j] + cols.t1_h[j])) * 0.5
     gap = np.maximum(0.0, np.maximum(cols.t0_h[i] - cols.t1_h[j], cols.t0_h[j] - cols.t1_h[i]))
     week = (span_i > 25.0) | (span_j > 25.0)
-    return np.select(
-        [week, exact_i & exact_j, exact_i ^ exact_j],
-        [11 + (gap > 0), np.digitize(apart, _EXACT_H), 7 + (gap > 0)],
-        9 + (apart > 12.0))
+    by_kind = np.where(week, 11 + (gap > 0), np.where(
+        exact_i & exact_j, np.digitize(apart, _EXACT_H), np.where(
+            exact_i ^ exact_j, 7 + (gap > 0), 9 + (apart > 12.0))))
+    return by_kind.astype(np.int64)
 
 
 def type_level(cols: ReportColumns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -107,7 +106,7 @@ def actor_level(cols: ReportColumns, i: np.ndarray, j: np.ndarray) -> np.ndarray
     zero = np.uint64(0)
     named = ((pi | ti) != zero) & ((pj | tj) != zero)
     same_perpetrator = (pi & pj) != zero
-    return np.select(
+    return _first(
         [~named, same_perpetrator & ((ti & tj) != zero), same_perpetrator,
          ((pi & tj) != zero) | ((ti & pj) != zero), ((pi | ti) & (pj | tj)) != zero,
          (cols.sides[i] & cols.sides[j]) != zero],
@@ -120,19 +119,17 @@ def casualty_level(cols: ReportColumns, i: np.ndarray, j: np.ndarray) -> np.ndar
     return np.where((ki < 0) | (kj < 0), 0, 1 + np.digitize(ratio, (0.5, 0.75, 0.999)))
 
 
-@lru_cache(maxsize=1 << 16)
-def _salient(text: str) -> frozenset[str]:
-    return frozenset(w.casefold() for w in _SALIENT.findall(text) if w not in _COMMON)
-
-
 def narrative_level(cols: ReportColumns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """How many of the names and figures the two narratives give are shared (Jaccard)."""
     out = np.zeros(len(i), np.int64)
-    shares = (cols.narrative[i].tolist(), cols.narrative[j].tolist())
-    for k, (a, b) in enumerate(zip(*shares, strict=True)):
-        wa, wb = _salient(a), _salient(b)
-        if wa and wb:
-            out[k] = 1 + np.searchsorted(_JACCARD, len(wa & wb) / len(wa | wb), "right")
+    for start in range(0, len(i), _CHUNK):
+        a = cols.names[i[start:start + _CHUNK]]
+        b = cols.names[j[start:start + _CHUNK]]
+        shared = ((a[:, :, None] == b[:, None, :]) & (a[:, :, None] != 0)).sum(axis=(1, 2))
+        given_a, given_b = (a != 0).sum(axis=1), (b != 0).sum(axis=1)
+        union = np.maximum(given_a + given_b - shared, 1)
+        level = 1 + np.searchsorted(_JACCARD, shared / union, "right")
+        out[start:start + _CHUNK] = np.where((given_a > 0) & (given_b > 0), level, 0)
     return out
 
 

@@ -51,19 +51,19 @@ class CorrelationSettings:
     # single field decides alone. `python -m bench.correlation_quality --fit` learns them
     # again (docs/correlation.md); the figures below are its output for seed 1.
     place_points: tuple[float, ...] = (
-        1.49, 3.67, 2.35, 0.98, 0.67, -0.06, -4.14, -5.0, 0.17, -1.59, -0.2, -4.14)
+        1.19, 3.3, 2.1, 0.71, 0.3, -0.44, -3.99, -5.0, -0.34, -1.96, -0.49, -5.0)
     time_points: tuple[float, ...] = (
-        2.64, 2.42, 2.66, 2.22, 0.86, -1.2, -3.33, 0.98, -1.56, 1.01, -3.31, -0.92, -5.0)
-    type_points: tuple[float, ...] = (-2.75, -5.0, -2.5, 0.07, -0.37, 1.46)
-    actor_points: tuple[float, ...] = (1.34, -5.0, -5.0, 0.54, -1.58, -5.0, 1.95)
-    casualty_points: tuple[float, ...] = (-0.24, -5.0, -0.39, 1.66, 1.94)
-    source_points: tuple[float, ...] = (0.13, -1.83)
-    narrative_points: tuple[float, ...] = (0.01, -1.89, -0.42, 0.88, 1.96, 2.71, 3.39)
-    prior: float = -1.35
+        2.59, 2.37, 2.52, 2.13, 0.82, -0.98, -3.15, 1.01, -1.51, 1.03, -3.33, -0.92, -5.0)
+    type_points: tuple[float, ...] = (-3.07, -5.0, -2.47, 0.1, -0.39, 1.43)
+    actor_points: tuple[float, ...] = (0.99, -5.0, -5.0, 0.5, -1.55, -5.0, 1.85)
+    casualty_points: tuple[float, ...] = (-0.21, -5.0, -0.27, 1.63, 1.81)
+    source_points: tuple[float, ...] = (0.12, -1.79)
+    narrative_points: tuple[float, ...] = (-0.07, -2.29, -0.44, 0.77, 1.89, 2.52, 3.63)
+    prior: float = -1.0
     """Log-odds that two candidate reports describe one event, before their fields."""
-    threshold: float = -2.5
+    threshold: float = -1.0
     """Two reports are linked when prior + points reaches this (0 is even odds)."""
-    veto: float = -3.0
+    veto: float = -4.0
     """Two reports scoring at or below this are never put in one incident by links through
     others: it stops chains (A like B, B like C, C plainly not A) from joining events."""
 

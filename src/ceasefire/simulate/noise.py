@@ -78,11 +78,11 @@ class NoiseModel:
     correlated; the mechanism asks their sources for more."""
 
     # --- Where -----------------------------------------------------------------------
-    place_exact_share: float = 0.45
+    place_exact_share: float = 0.54
     """Reports giving coordinates: GPS fixes, geocoded village centres."""
-    place_name_share: float = 0.30
+    place_name_share: float = 0.35
     """Reports naming the nearest town only; geocoded to the town (NEAR precision)."""
-    place_district_share: float = 0.18
+    place_district_share: float = 0.04
     """Reports naming only the district ("in the Jisr al-Shughur countryside")."""
     place_governorate_share: float = 0.07
     """Reports naming only the governorate: bulletins that sum up a province."""
@@ -202,22 +202,22 @@ class SourceProfile:
 DEFAULT_SOURCES: tuple[SourceProfile, ...] = (
     # Daily bulletins naming settlements; reported the next day.
     SourceProfile("Russian reconciliation centre", "RU", 0.55,
-                  time_shares=(0.30, 0.65, 0.05), place_shares=(0.30, 0.45, 0.20, 0.05),
+                  time_shares=(0.30, 0.65, 0.05), place_shares=(0.40, 0.50, 0.06, 0.04),
                   median_delay_hours=20),
     # Officers on the ground with GPS and a watch.
     SourceProfile("Turkish field team", "TR", 0.45,
-                  time_shares=(0.55, 0.41, 0.04), place_shares=(0.60, 0.22, 0.14, 0.04),
+                  time_shares=(0.55, 0.41, 0.04), place_shares=(0.65, 0.29, 0.04, 0.02),
                   median_delay_hours=6),
     # Second-hand accounts relayed by liaison officers: coarser and later.
     SourceProfile("Iranian liaison office", "IR", 0.30,
-                  time_shares=(0.20, 0.72, 0.08), place_shares=(0.25, 0.35, 0.28, 0.12),
+                  time_shares=(0.20, 0.72, 0.08), place_shares=(0.35, 0.50, 0.10, 0.05),
                   median_delay_hours=36),
     SourceProfile("UN monitors", "UN", 0.35,
-                  time_shares=(0.45, 0.50, 0.05), place_shares=(0.55, 0.25, 0.15, 0.05),
+                  time_shares=(0.45, 0.50, 0.05), place_shares=(0.60, 0.33, 0.05, 0.02),
                   median_delay_hours=48),
     # A UCDP-GED-like dataset coded from the press: days, not hours; filed by the
     # secretariat, a week or so later.
     SourceProfile("Curated open-source dataset", "SEC", 0.60, keyed=True,
-                  time_shares=(0.0, 0.94, 0.06), place_shares=(0.45, 0.35, 0.15, 0.05),
+                  time_shares=(0.0, 0.94, 0.06), place_shares=(0.54, 0.35, 0.03, 0.08),
                   median_delay_hours=168),
 )
