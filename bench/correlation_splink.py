@@ -20,7 +20,8 @@ Training: the match prior from a deterministic rule (recall taken as 0.6), u by 
 sampling of 10^7 pairs, m by EM on two blocking rules of up to 2·10^6 pairs each: one
 holds time (and trains everything else), the other holds the type (and trains time).
 
-Also tried (on the 100,000 stand-in; see README): shifted-grid rules without explosion
+Also tried (on 100,000 reports of a simpler synthetic generator, 1–4 reports per event
+from distinct sources): shifted-grid rules without explosion
 (recall of true pairs at blocking 99.3% against 100%), 10 and 30 km cells and exploded
 day lists (slower for the same recall), EM blocked on actors and district over all time
 (m drifted to a latent class other than "same event": F1 0.89), m from the true labels
