@@ -19,7 +19,7 @@ from ceasefire.correlate.settings import CorrelationSettings
 
 KM_PER_DEG = 111.2
 # Group edges: place radius (km) and time span (hours). Few groups keep the joins few.
-_RADIUS_EDGES = (3.0, 15.0, 60.0)
+_RADIUS_EDGES = (15.0,)
 _SPAN_EDGES = (1.0, 25.0)
 # All 27 neighbouring cells, and the 14 that visit each pair of cells once.
 _OFFSETS = np.array([(a, b, c) for a in (-1, 0, 1) for b in (-1, 0, 1) for c in (-1, 0, 1)])
@@ -41,11 +41,13 @@ def time_gap_h(a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, b1: np.ndarray) -
 def is_candidate(cols: ReportColumns, i: np.ndarray, j: np.ndarray,
                  settings: CorrelationSettings) -> np.ndarray:
     """The rule itself, for given pairs."""
-    near = (distance_km(cols.lon[i], cols.lat[i], cols.lon[j], cols.lat[j])
-            <= cols.radius_km[i] + cols.radius_km[j] + settings.slack_km)
-    soon = time_gap_h(cols.t0_h[i], cols.t1_h[i], cols.t0_h[j], cols.t1_h[j]) \
-        <= settings.slack_hours
-    return near & soon & cols.correlatable[i] & cols.correlatable[j]
+    ok = (time_gap_h(cols.t0_h[i], cols.t1_h[i], cols.t0_h[j], cols.t1_h[j])
+          <= settings.slack_hours) & cols.correlatable[i] & cols.correlatable[j]
+    # Distances only for the pairs the cheaper time test kept.
+    ti, tj = i[ok], j[ok]
+    ok[ok] = (distance_km(cols.lon[ti], cols.lat[ti], cols.lon[tj], cols.lat[tj])
+              <= cols.radius_km[ti] + cols.radius_km[tj] + settings.slack_km)
+    return ok
 
 
 def candidate_pairs(cols: ReportColumns, settings: CorrelationSettings,

@@ -109,17 +109,16 @@ def _resolve(cols: ReportColumns, label: np.ndarray, broken: np.ndarray, links: 
     li, lj = links.i[in_broken], links.j[in_broken]
     score = np.where(links.forced[in_broken], np.inf, links.score[in_broken])
     comp = label[li]
-    ids = cols.ids
     # Ties in score are common (points come in levels): break them by the two reports'
     # ids, smaller first, which do not depend on where the reports sit in the arrays.
-    def key(k: int) -> tuple[int, float, str, str]:
-        a, b = ids[li[k]], ids[lj[k]]
-        return (comp[k], -score[k], min(a, b), max(a, b))
-
-    order = sorted(range(len(li)), key=key)
+    involved = np.unique(np.concatenate([li, lj]))
+    rank = np.empty(len(cols), np.int64)
+    rank[involved] = np.argsort(np.argsort(cols.ids[involved].astype(str), kind="stable"))
+    low, high = np.minimum(rank[li], rank[lj]), np.maximum(rank[li], rank[lj])
+    order = np.lexsort((high, low, -score, comp))
     by_comp: dict[int, list[int]] = {}
-    for k in order:
-        by_comp.setdefault(int(comp[k]), []).append(k)
+    for k, c in zip(order.tolist(), comp[order].tolist(), strict=True):
+        by_comp.setdefault(c, []).append(k)
     inside = np.flatnonzero(np.isin(label, broken))
     inside = inside[np.argsort(label[inside], kind="stable")]
     bounds = np.flatnonzero(np.diff(label[inside])) + 1
@@ -147,6 +146,9 @@ def _resolve(cols: ReportColumns, label: np.ndarray, broken: np.ndarray, links: 
         yield members, np.array(sub)
 
 
+_NONE: frozenset[int] = frozenset()
+
+
 def _find(parent: dict[int, int], x: int) -> int:
     while parent[x] != x:
         parent[x] = parent[parent[x]]  # halve the path as we go
@@ -159,7 +161,7 @@ def _conflict(keys_a: dict[int, int], keys_b: dict[int, int], group_a: set[int],
     if any(keys_b.get(d, k) != k for d, k in keys_a.items()):
         return True
     small, large = (group_a, group_b) if len(group_a) < len(group_b) else (group_b, group_a)
-    return any(separated.get(m, set()) & large for m in small)
+    return any(not separated.get(m, _NONE).isdisjoint(large) for m in small)
 
 
 def founders(cols: ReportColumns, label: np.ndarray) -> np.ndarray:
