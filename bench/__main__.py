@@ -1,6 +1,14 @@
 """Run every benchmark and print its table (`make bench`)."""
 
-from bench import api_submit, bulk_import, correlation, correlation_quality, geo_locate
+from bench import (
+    api_submit,
+    bulk_import,
+    correlation,
+    correlation_incremental,
+    correlation_quality,
+    geo_locate,
+)
 
-for module in (geo_locate, bulk_import, api_submit, correlation_quality, correlation):
+for module in (geo_locate, bulk_import, api_submit, correlation_quality,
+               correlation_incremental, correlation):
     module.main()

@@ -3,7 +3,12 @@
 import numpy as np
 import pytest
 
-from ceasefire.correlate.candidates import candidate_pairs, distance_km, is_candidate
+from ceasefire.correlate.candidates import (
+    candidate_pairs,
+    distance_km,
+    is_candidate,
+    pairs_with,
+)
 from ceasefire.correlate.settings import CorrelationSettings
 from tests.correlate.columns import columns, mixed
 
@@ -52,3 +57,14 @@ def test_reports_too_vague_to_compare_meet_nothing():
     cols = columns(3, correlatable=np.array([True, False, True]))
     pairs = set(zip(*(x.tolist() for x in candidate_pairs(cols, SETTINGS)), strict=True))
     assert pairs == {(0, 2)}
+
+
+def test_the_pairs_of_a_few_new_reports_are_the_grids_pairs_that_hold_them():
+    cols = mixed(1200, 4)
+    i, j = candidate_pairs(cols, SETTINGS)
+    new = np.array([3, 500, 501, 1199])
+    touching = np.isin(i, new) | np.isin(j, new)
+    expected = set(zip(i[touching].tolist(), j[touching].tolist(), strict=True))
+    pi, pj = pairs_with(cols, new, SETTINGS)
+    found = list(zip(pi.tolist(), pj.tolist(), strict=True))
+    assert len(found) == len(set(found)) and set(found) == expected and expected

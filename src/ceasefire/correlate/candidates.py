@@ -23,6 +23,7 @@ _RADIUS_EDGES = (15.0,)
 _SPAN_EDGES = (1.0, 25.0)
 # All 27 neighbouring cells, and the 14 that visit each pair of cells once.
 _OFFSETS = np.array([(a, b, c) for a in (-1, 0, 1) for b in (-1, 0, 1) for c in (-1, 0, 1)])
+_FEW = 300  # below this many reports, testing every pair is quicker than the grid
 _HALF = _OFFSETS[[tuple(o) >= (0, 0, 0) for o in _OFFSETS.tolist()]]
 
 
@@ -50,12 +51,33 @@ def is_candidate(cols: ReportColumns, i: np.ndarray, j: np.ndarray,
     return ok
 
 
+def pairs_with(cols: ReportColumns, these: np.ndarray, settings: CorrelationSettings,
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs (i < j) that hold at least one of ``these`` reports: what a new
+    report needs, without pairing up all the others."""
+    others = np.arange(len(cols))
+    i = np.repeat(these, len(others))
+    j = np.tile(others, len(these))
+    fresh = np.zeros(len(cols), bool)
+    fresh[these] = True
+    # Each pair once: a pair of two new reports is kept from the smaller index's side.
+    keep = (i != j) & (~fresh[j] | (i < j))
+    i, j = i[keep], j[keep]
+    keep = is_candidate(cols, i, j, settings)
+    return np.minimum(i[keep], j[keep]), np.maximum(i[keep], j[keep])
+
+
 def candidate_pairs(cols: ReportColumns, settings: CorrelationSettings,
                     ) -> tuple[np.ndarray, np.ndarray]:
     """All candidate pairs (i < j), as two index arrays."""
     usable = np.flatnonzero(cols.correlatable)
     if len(usable) < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if len(usable) <= _FEW:
+        a, b = np.triu_indices(len(usable), 1)
+        i, j = usable[a], usable[b]
+        keep = is_candidate(cols, i, j, settings)
+        return i[keep], j[keep]
     span = cols.t1_h[usable] - cols.t0_h[usable]
     group = (np.searchsorted(_RADIUS_EDGES, cols.radius_km[usable]) * (len(_SPAN_EDGES) + 1)
              + np.searchsorted(_SPAN_EDGES, span))

@@ -18,7 +18,7 @@ from itertools import pairwise
 import numpy as np
 from sqlalchemy.orm import Session
 
-from ceasefire.correlate.candidates import candidate_pairs
+from ceasefire.correlate.candidates import candidate_pairs, pairs_with
 from ceasefire.correlate.cluster import Links, founders
 from ceasefire.correlate.columns import ActorBits, ColumnBuilder, ReportColumns
 from ceasefire.correlate.engine import Decisions, cluster_again, correlate, link
@@ -36,6 +36,7 @@ from ceasefire.store.reference import reference
 # incremental path name the same incident alike, and an incident keeps its id as it grows.
 INCIDENT_NAMESPACE = uuid.UUID("6f1c2a52-3b0e-5c8e-9a4f-0d6c1e7b2a90")
 SETTINGS = CorrelationSettings()
+NEW_FEW = 50  # new reports that are paired with their window directly, without the grid
 
 
 def incident_uid(founder_uid: str) -> str:
@@ -135,9 +136,13 @@ def correlate_new(session: Session, row_ids: Sequence[int],
     rows = list({r.row_id: r for r in (*window, *new)}.values())
     cols = _columns(session, rows, settings)
     fresh = np.isin([r.row_id for r in rows], list(row_ids))
-    i, j = candidate_pairs(cols, settings)
-    touching = fresh[i] | fresh[j]
-    found = link(cols, score_pairs(cols, i[touching], j[touching], settings), settings)
+    if fresh.sum() <= NEW_FEW:
+        i, j = pairs_with(cols, np.flatnonzero(fresh), settings)
+    else:
+        i, j = candidate_pairs(cols, settings)
+        touching = fresh[i] | fresh[j]
+        i, j = i[touching], j[touching]
+    found = link(cols, score_pairs(cols, i, j, settings), settings)
     row_of = np.array([r.row_id for r in rows], np.int64)
     a, b = row_of[found.i], row_of[found.j]
     store.add_links(session, [Link(int(x), int(y), float(s), False) for x, y, s in zip(
