@@ -137,3 +137,16 @@ def test_places_by_name_including_those_the_boundaries_miss(client, tokens, name
     response = post(client, tokens["ir-officer"], {**SHELLING, "place": {"name": name}})
     assert response.status_code == 201, response.text
     assert response.json()["place"]["adm1"] == adm1
+
+
+def test_a_source_key_already_in_the_record_is_a_409_naming_the_stored_report(client, tokens):
+    body = {"when": {"date": "2017-01-05"}, "place": {"name": "Idlib"}, "violation": "shelling",
+            "source": {"name": "UCDP GED", "key": "ucdp-ged:1"}}
+    first = client.post("/api/v1/reports", json=body, headers=bearer(tokens["tr-officer"]))
+    assert first.status_code == 201, first.text
+    again = client.post("/api/v1/reports", json=body, headers=bearer(tokens["ru-officer"]))
+    assert again.status_code == 409
+    error = again.json()["error"]
+    assert error["field"] == "source.key" and first.json()["id"] in error["message"]
+    listed = client.get("/api/v1/reports", headers=bearer(tokens["tr-officer"])).json()
+    assert [r["id"] for r in listed["items"]] == [first.json()["id"]]

@@ -18,12 +18,13 @@ from itertools import pairwise
 import numpy as np
 from sqlalchemy.orm import Session
 
-from ceasefire.correlate.candidates import candidate_pairs, pairs_with
+from ceasefire.correlate.candidates import KM_PER_DEG, candidate_pairs, pairs_with
 from ceasefire.correlate.cluster import Links, founders
 from ceasefire.correlate.columns import ActorBits, ColumnBuilder, ReportColumns
 from ceasefire.correlate.engine import Decisions, cluster_again, correlate, link
 from ceasefire.correlate.scoring import score_pairs
 from ceasefire.correlate.settings import CorrelationSettings
+from ceasefire.domain.place import WherePrecision
 from ceasefire.errors import Forbidden, InvalidInput, NotFound
 from ceasefire.geo.admin import syria
 from ceasefire.services.accounts import authenticate_in
@@ -131,8 +132,11 @@ def correlate_new(session: Session, row_ids: Sequence[int],
     now = now or datetime.now(UTC)
     new = store.facts(session, row_ids)
     reach = timedelta(hours=settings.slack_hours, days=settings.longest_span_days)
-    window = store.facts_between(session, min(r.earliest for r in new) - reach,
-                                 max(r.latest for r in new) + reach)
+    if len(new) <= NEW_FEW:
+        window = store.facts_within(session, _windows(session, new, settings))
+    else:
+        window = store.facts_between(session, min(r.earliest for r in new) - reach,
+                                     max(r.latest for r in new) + reach)
     rows = list({r.row_id: r for r in (*window, *new)}.values())
     cols = _columns(session, rows, settings)
     fresh = np.isin([r.row_id for r in rows], list(row_ids))
@@ -148,6 +152,28 @@ def correlate_new(session: Session, row_ids: Sequence[int],
     store.add_links(session, [Link(int(x), int(y), float(s), False) for x, y, s in zip(
         np.minimum(a, b), np.maximum(a, b), found.score, strict=True)])
     recluster(session, row_ids, settings, now=now)
+
+
+def _windows(session: Session, new: Sequence[ReportFacts],
+             settings: CorrelationSettings) -> list[store.Window]:
+    """Per new report, where the stored reports it can meet lie: its time span widened by
+    the longest span and the slack; around its place, as far as its radius, the slack and
+    the radius of a place given by name reach. Reports placed more coarsely than by name
+    are always read: their own radius may reach far."""
+    cols = _columns(session, new, settings)
+    reach = timedelta(hours=settings.slack_hours, days=settings.longest_span_days)
+    windows = []
+    for k, r in enumerate(new):
+        if not cols.correlatable[k]:
+            continue
+        km = cols.radius_km[k] + settings.slack_km + settings.near_radius_km
+        lat, lon = float(cols.lat[k]), float(cols.lon[k])
+        dlat = km / KM_PER_DEG
+        dlon = km / (KM_PER_DEG * max(np.cos(np.radians(min(abs(lat) + dlat, 89.0))), 1e-3))
+        windows.append(store.Window(r.earliest - reach, r.latest + reach,
+                                    (lon - dlon, lat - dlat, lon + dlon, lat + dlat),
+                                    int(WherePrecision.NEAR)))
+    return windows
 
 
 def recluster(session: Session, row_ids: Sequence[int],

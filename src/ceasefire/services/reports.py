@@ -132,6 +132,10 @@ def _submit(session: Session, known: Reference, context: IntakeContext, writer: 
         return earlier, None
     report = normalise(context, [Draft(item.given)], submitted_by=party, received_at=now,
                        stable_ids=False)[0]
+    if report.source.key is not None and (
+            found := writer.stored([], [report.source.key]).get(report.source.key)):
+        raise Conflict(f"a report with this source key is already in the record: {found.uid}",
+                       field="source.key", id=report.source.key)
     row_id = writer.write_one(report, content_digest(report), account_id=account_id)
     if key:
         imports.remember(session, account_id=account_id, key=key, request_sha256=request,

@@ -6,6 +6,7 @@ SQLite runs in WAL mode with foreign keys on; a write transaction starts with
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -13,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -32,6 +34,9 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session
 
 from ceasefire.errors import ConfigError, Conflict, InvalidInput, StorageUnavailable
+
+# store.reports writes through the driver's own calls (executemany, COPY) for speed.
+_DRIVER_INTEGRITY = (sqlite3.IntegrityError, psycopg.IntegrityError)
 
 _DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg",
             "postgres": "postgresql+psycopg"}
@@ -130,6 +135,8 @@ class Database:
             ) from exc
         except IntegrityError as exc:  # e.g. two writers racing for one unique name
             raise Conflict(f"the database refused the change: {_first_line(exc.orig)}") from exc
+        except _DRIVER_INTEGRITY as exc:  # the same, from the writers that use the driver
+            raise Conflict(f"the database refused the change: {_first_line(exc)}") from exc
         except DataError as exc:  # a value the database cannot hold (PostgreSQL is stricter)
             raise InvalidInput(f"the database refused a value: {_first_line(exc.orig)}") from exc
 

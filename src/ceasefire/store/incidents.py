@@ -92,6 +92,28 @@ def facts_between(session: Session, start: datetime, end: datetime) -> list[Repo
     return _with_actors(session, rows, every=False)
 
 
+class Window(NamedTuple):
+    """Where stored reports that can meet a new one lie: their span begins in [start, end]
+    and, for reports placed by a point or a town (precision at most ``fine``), the point
+    lies in the box (west, south, east, north). Coarser reports are always included."""
+
+    start: datetime
+    end: datetime
+    box: tuple[float, float, float, float]
+    fine: int
+
+
+def facts_within(session: Session, windows: Sequence[Window]) -> list[ReportFacts]:
+    if not windows:
+        return []
+    conditions = [and_(ReportRow.earliest >= w.start, ReportRow.earliest <= w.end, or_(
+        ReportRow.where_precision > w.fine, ReportRow.lon.is_(None),
+        and_(ReportRow.lon.between(w.box[0], w.box[2]),
+             ReportRow.lat.between(w.box[1], w.box[3])))) for w in windows]
+    rows = session.execute(select(*_FACT_COLUMNS).where(or_(*conditions))).all()
+    return _with_actors(session, rows, every=False)
+
+
 def all_facts(session: Session) -> list[ReportFacts]:
     rows = session.execute(select(*_FACT_COLUMNS).order_by(ReportRow.id)).all()
     return _with_actors(session, rows, every=True)
