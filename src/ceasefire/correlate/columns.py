@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -39,6 +40,7 @@ _COMMON = frozenset({
     "Friday", "Saturday", "Sunday"})
 
 
+@lru_cache(maxsize=1 << 16)  # incremental runs read the same stored narratives again
 def names_of(text: str) -> tuple[int, ...]:
     """The narrative's names and figures, case-folded and hashed (CRC-32, never 0)."""
     found: dict[int, None] = {}
