@@ -65,7 +65,12 @@ def learn(actors, settings: CorrelationSettings) -> CorrelationSettings:  # noqa
     reports, truth = simulated(FIT_SEED, 11 * DAYS, actors)
     cols = columns(reports, actors, settings)
     i, j = candidate_pairs(cols, settings)
-    settings = fit_points(*training_pairs(cols, i, j, truth, settings), settings)
+    return _tuned(cols, truth, fit_points(*training_pairs(cols, i, j, truth, settings),
+                                          settings))
+
+
+def _tuned(cols, truth, settings: CorrelationSettings) -> CorrelationSettings:  # noqa: ANN001
+    """The threshold and veto that give these reports the best pairwise F1."""
     best = max((pairwise(truth, correlate(cols, s).label).f1, s.threshold, s.veto)
                for s in (replace(settings, threshold=t, veto=v)
                          for t in THRESHOLDS for v in VETOES if v < t))
@@ -94,11 +99,8 @@ def learn_ucdp(actors, settings: CorrelationSettings) -> CorrelationSettings:  #
     truth = np.array([sim.truth[r.id] for r in sim.reports])
     cols = columns(sim.reports, actors, settings)
     i, j = candidate_pairs(cols, settings)
-    settings = fit_points(*training_pairs(cols, i, j, truth, settings), settings)
-    best = max((pairwise(truth, correlate(cols, s).label).f1, s.threshold, s.veto)
-               for s in (replace(settings, threshold=t, veto=v)
-                         for t in THRESHOLDS for v in VETOES if v < t))
-    return replace(settings, threshold=best[1], veto=best[2])
+    return _tuned(cols, truth, fit_points(*training_pairs(cols, i, j, truth, settings),
+                                          settings))
 
 
 def ucdp_views(actors, settings, *, with_originals: bool,  # noqa: ANN001

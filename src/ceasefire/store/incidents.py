@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from ceasefire.store.lookup import required
+from ceasefire.store.lookup import before, required, when_and_where
 from ceasefire.store.tables import (
     ActorRow,
     CorrelationDecisionRow,
@@ -339,19 +339,11 @@ class IncidentFilter:
 def list_incidents(session: Session, f: IncidentFilter, *, limit: int,
                    after: tuple[datetime, str] | None = None) -> list[IncidentRow]:
     """Newest first by event time; ``after`` is the (earliest, uid) of the last one seen."""
-    conditions = []
-    if f.since is not None:
-        conditions.append(IncidentRow.latest >= f.since)
-    if f.until is not None:
-        conditions.append(IncidentRow.earliest < f.until)
-    if f.adm is not None:
-        column = {4: IncidentRow.adm1, 6: IncidentRow.adm2, 8: IncidentRow.adm3}[len(f.adm)]
-        conditions.append(column == f.adm)
+    conditions = when_and_where(IncidentRow, f.since, f.until, f.adm)
     if f.violation is not None:
         conditions.append(IncidentRow.violation == f.violation)
     if after is not None:
-        conditions.append(or_(IncidentRow.earliest < after[0],
-                              and_(IncidentRow.earliest == after[0], IncidentRow.uid < after[1])))
+        conditions.append(before(IncidentRow, after))
     return list(session.scalars(select(IncidentRow).where(*conditions)
                                 .order_by(IncidentRow.earliest.desc(), IncidentRow.uid.desc())
                                 .limit(limit)))

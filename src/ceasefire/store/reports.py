@@ -23,7 +23,7 @@ from ceasefire.domain.records import Status
 from ceasefire.domain.report import Evidence, Report, Source
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.domain.when import TimePrecision, When
-from ceasefire.store.lookup import required
+from ceasefire.store.lookup import before, required, when_and_where
 from ceasefire.store.reference import Reference, reference
 from ceasefire.store.tables import (
     ActorRow,
@@ -234,14 +234,7 @@ class ReportFilter:
 
 
 def _filtered(query: Select[Any], f: ReportFilter) -> Select[Any]:
-    conditions = []
-    if f.since is not None:
-        conditions.append(ReportRow.latest >= f.since)
-    if f.until is not None:
-        conditions.append(ReportRow.earliest < f.until)
-    if f.adm is not None:
-        column = {4: ReportRow.adm1, 6: ReportRow.adm2, 8: ReportRow.adm3}[len(f.adm)]
-        conditions.append(column == f.adm)
+    conditions = when_and_where(ReportRow, f.since, f.until, f.adm)
     if f.violation is not None:
         conditions.append(ReportRow.violation == f.violation.value)
     if f.party is not None:
@@ -260,9 +253,7 @@ def list_reports(session: Session, f: ReportFilter, *, limit: int,
     """Newest first by event time; ``after`` is the (earliest, id) of the last one seen."""
     query = _filtered(select(ReportRow), f)
     if after is not None:
-        earliest, uid = after
-        query = query.where(or_(ReportRow.earliest < earliest,
-                                and_(ReportRow.earliest == earliest, ReportRow.uid < uid)))
+        query = query.where(before(ReportRow, after))
     rows = session.scalars(query.order_by(ReportRow.earliest.desc(), ReportRow.uid.desc())
                            .limit(limit)).all()
     return _reports(session, rows)

@@ -3,8 +3,6 @@ analysts split and merge them."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
@@ -14,6 +12,7 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from ceasefire.api import paging
 from ceasefire.api.deps import Credentials, CurrentAccount, DatabaseDep, SessionDep, require_token
 from ceasefire.api.schemas import IncidentDetail, IncidentOut, IncidentPage, incident_out
 from ceasefire.domain.taxonomy import ViolationType
@@ -43,21 +42,6 @@ class SplitOut(BaseModel):
     incidents: list[str] = Field(description="the incidents that now hold the reports")
 
 
-def _cursor(row: incidents.IncidentRow) -> str:
-    raw = f"{row.earliest.isoformat()}|{row.uid}"
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def _after(cursor: str | None) -> tuple[datetime, str] | None:
-    if cursor is None:
-        return None
-    try:
-        earliest, uid = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(earliest), str(UUID(uid))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput("not a cursor from a previous page", field="cursor") from None
-
-
 @router.get("", response_model=IncidentPage)
 def list_incidents(
     session: SessionDep, account: CurrentAccount,
@@ -75,10 +59,11 @@ def list_incidents(
             raise InvalidInput("give a UTC offset (e.g. 2017-01-05T00:00:00Z)", field=name)
     f = incidents.IncidentFilter(since=since, until=until, adm=adm,
                                  violation=violation.value if violation else None)
-    found = incidents.list_incidents(session, f, limit=limit + 1, after=_after(cursor))
+    found = incidents.list_incidents(session, f, limit=limit + 1, after=paging.after(cursor))
     page = found[:limit]
+    last = page[-1] if len(found) > limit else None
     return IncidentPage(items=[incident_out(correlation.stored_summary(r)) for r in page],
-                        next_cursor=_cursor(page[-1]) if len(found) > limit else None)
+                        next_cursor=paging.cursor_of(last.earliest, last.uid) if last else None)
 
 
 @router.get("/{incident_id}", response_model=IncidentDetail)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
@@ -11,10 +9,10 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from ceasefire.api import paging
 from ceasefire.api.deps import Credentials, CurrentAccount, SessionDep, require_token
 from ceasefire.api.schemas import ReportOut, ReportPage
 from ceasefire.domain.records import Status
-from ceasefire.domain.report import Report
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.errors import InvalidInput
 from ceasefire.intake.report_in import ReportIn, record_of
@@ -44,21 +42,6 @@ async def submit(given: ReportIn, credentials: Credentials, request: Request,
                         headers=headers)
 
 
-def _cursor(report: Report) -> str:
-    raw = f"{report.when.earliest.isoformat()}|{report.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def _after(cursor: str | None) -> tuple[datetime, str] | None:
-    if cursor is None:
-        return None
-    try:
-        earliest, uid = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(earliest), str(UUID(uid))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput("not a cursor from a previous page", field="cursor") from None
-
-
 @router.get("", response_model=ReportPage)
 def list_reports(
     session: SessionDep, account: CurrentAccount,
@@ -81,13 +64,15 @@ def list_reports(
             raise InvalidInput("give a UTC offset (e.g. 2017-01-05T00:00:00Z)", field=name)
     f = reports.ReportFilter(since=since, until=until, adm=adm, violation=violation,
                              actor=actor, party=party, status=status)
-    found = reports.list_reports(session, f, limit=limit + 1, after=_after(cursor))
+    found = reports.list_reports(session, f, limit=limit + 1, after=paging.after(cursor))
     page = found[:limit]
     # The same spelling of every value as POST and GET of one report, and as the export.
+    last = page[-1] if len(found) > limit else None
     incidents = incidents_of_reports(session, [r.id for r in page])
     return JSONResponse({"items": [{**record_of(r), "incident": incidents.get(r.id)}
                                    for r in page],
-                         "next_cursor": _cursor(page[-1]) if len(found) > limit else None})
+                         "next_cursor": paging.cursor_of(last.when.earliest, last.id)
+                         if last else None})
 
 
 @router.get("/{report_id}", response_model=ReportOut)
