@@ -6,8 +6,9 @@ Per backend, three databases of the same schema and indexes receive the same rep
   (SQLite ``executemany``; PostgreSQL binary ``COPY``) in one transaction;
 - store path: our ``ReportWriter`` given the normalised reports (row building, id
   allocation, actor links, the driver call), in one transaction;
-- whole import: ``ceasefire import`` of the JSON Lines file (read, validate, geocode,
-  resolve actors, de-duplicate, write, log), end to end.
+- whole import: ``ceasefire import --no-correlate`` of the JSON Lines file (read,
+  validate, geocode, resolve actors, de-duplicate, write, log), end to end. Correlating
+  the reports into incidents is measured on its own (bench/correlation*.py).
 
 All three run in this process, one after the other on the same data, so the ratios hold
 whatever the machine's load. Size: BENCH_REPORTS (default 1,000,000).
@@ -169,7 +170,8 @@ def main() -> None:
             for backend, (raw, store, whole) in databases.items():
                 raw_s, ours_s, count = _store_vs_raw(path, raw, store)
                 start = time.perf_counter()
-                summary = import_file(whole, path, format="jsonl", party="SEC")
+                summary = import_file(whole, path, format="jsonl", party="SEC",
+                                      correlate=False)
                 whole_s = time.perf_counter() - start
                 assert summary.added == count == REPORTS
                 driver = "executemany" if backend == "sqlite" else "binary COPY"
