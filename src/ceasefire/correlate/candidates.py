@@ -35,16 +35,21 @@ def distance_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray,
     return np.hypot(dx, lat1 - lat2) * KM_PER_DEG
 
 
-def time_gap_h(a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, b1: np.ndarray) -> np.ndarray:
-    return np.maximum(0.0, np.maximum(a0 - b1, b0 - a1))
-
-
 def is_candidate(cols: ReportColumns, i: np.ndarray, j: np.ndarray,
                  settings: CorrelationSettings) -> np.ndarray:
     """The rule itself, for given pairs."""
-    ok = (time_gap_h(cols.t0_h[i], cols.t1_h[i], cols.t0_h[j], cols.t1_h[j])
-          <= settings.slack_hours) & cols.correlatable[i] & cols.correlatable[j]
-    # Distances only for the pairs the cheaper time test kept.
+    return _meet(cols, i, j, settings) & cols.correlatable[i] & cols.correlatable[j]
+
+
+def _meet(cols: ReportColumns, i: np.ndarray, j: np.ndarray,
+          settings: CorrelationSettings) -> np.ndarray:
+    """Whether the pairs' times and places can meet (the rule, for comparable reports)."""
+    # The gap between the spans is at most the slack: neither begins more than the slack
+    # after the other ends. The cheap time test first; distances only for what it keeps.
+    slack = settings.slack_hours
+    t0_i, t0_j = cols.t0_h[i], cols.t0_h[j]
+    ok = t0_i - cols.t1_h[j] <= slack
+    ok &= t0_j - cols.t1_h[i] <= slack
     ti, tj = i[ok], j[ok]
     ok[ok] = (distance_km(cols.lon[ti], cols.lat[ti], cols.lon[tj], cols.lat[tj])
               <= cols.radius_km[ti] + cols.radius_km[tj] + settings.slack_km)
@@ -96,7 +101,7 @@ def candidate_pairs(cols: ReportColumns, settings: CorrelationSettings,
                            np.max(cols.t1_h[ib] - cols.t0_h[ib])) + settings.slack_hours)
             cell = (reach_km / lon_km, reach_km / KM_PER_DEG, reach_h)
             i, j = _grid_join(cols, ia, ib, cell, same=a == b)
-            keep = is_candidate(cols, i, j, settings)
+            keep = _meet(cols, i, j, settings)  # both comparable: the groups hold no other
             found_i.append(i[keep])
             found_j.append(j[keep])
     i, j = np.concatenate(found_i), np.concatenate(found_j)
