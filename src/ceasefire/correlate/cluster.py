@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -52,12 +53,11 @@ def clusters(cols: ReportColumns, links: Links, apart: tuple[np.ndarray, np.ndar
              np.concatenate([apart[1][inside], far_j]))
     broken = _broken_components(cols, label, apart)
     if broken.size:
-        label = label.copy()
         in_broken = np.isin(label[links.i], broken)
-        fresh = label.max() + 1 if len(label) else 0
-        for members, sub in _resolve(cols, label, broken, links, in_broken, apart):
-            label[members] = fresh + sub
-            fresh += sub.max() + 1
+        roots = _resolve(cols, label, broken, links, in_broken, apart)
+        split = roots >= 0
+        label = label.copy()
+        label[split] = label.max() + 1 + roots[split]  # numbers no component uses
     return label
 
 
@@ -99,69 +99,84 @@ def _broken_components(cols: ReportColumns, label: np.ndarray,
 
 
 def _resolve(cols: ReportColumns, label: np.ndarray, broken: np.ndarray, links: Links,
-             in_broken: np.ndarray, apart: tuple[np.ndarray, np.ndarray]):  # noqa: ANN202
-    """Greedy split of each broken component; yields (member indexes, sub-cluster per
-    member)."""
-    separated: dict[int, set[int]] = {}
-    for a, b in zip(*(x.tolist() for x in apart), strict=True):
-        separated.setdefault(a, set()).add(b)
-        separated.setdefault(b, set()).add(a)
+             in_broken: np.ndarray, apart: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Greedy split of the broken components: the root report of each one's new cluster,
+    for every report (others: -1)."""
     li, lj = links.i[in_broken], links.j[in_broken]
     score = np.where(links.forced[in_broken], np.inf, links.score[in_broken])
-    comp = label[li]
     # Ties in score are common (points come in levels): break them by the two reports'
     # ids, smaller first, which do not depend on where the reports sit in the arrays.
     involved = np.unique(np.concatenate([li, lj]))
     rank = np.empty(len(cols), np.int64)
     rank[involved] = np.argsort(np.argsort(cols.ids[involved].astype(str), kind="stable"))
     low, high = np.minimum(rank[li], rank[lj]), np.maximum(rank[li], rank[lj])
-    order = np.lexsort((high, low, -score, comp))
-    by_comp: dict[int, list[int]] = {}
-    for k, c in zip(order.tolist(), comp[order].tolist(), strict=True):
-        by_comp.setdefault(c, []).append(k)
-    inside = np.flatnonzero(np.isin(label, broken))
-    inside = inside[np.argsort(label[inside], kind="stable")]
-    bounds = np.flatnonzero(np.diff(label[inside])) + 1
-    dataset, key_of = cols.dataset.tolist(), cols.key.tolist()
-    li_list, lj_list, forced = li.tolist(), lj.tolist(), np.isinf(score).tolist()
-    for members in np.split(inside, bounds):
-        member_list = members.tolist()
-        parent = {m: m for m in member_list}
-        keys = {m: ({dataset[m]: key_of[m]} if dataset[m] >= 0 else {}) for m in member_list}
-        group = {m: {m} for m in member_list}
-        for k in by_comp.get(int(label[members[0]]), []):
-            ra, rb = _find(parent, li_list[k]), _find(parent, lj_list[k])
-            if ra == rb:
-                continue
-            if not forced[k] and _conflict(keys[ra], keys[rb], group[ra], group[rb],
-                                           separated):
-                continue
-            if len(group[ra]) < len(group[rb]):
-                ra, rb = rb, ra
-            parent[rb] = ra
-            group[ra] |= group.pop(rb)
-            keys[ra] = {**keys.pop(rb), **keys[ra]}
-        roots: dict[int, int] = {}
-        sub = [roots.setdefault(_find(parent, m), len(roots)) for m in member_list]
-        yield members, np.array(sub)
+    order = np.lexsort((high, low, -score))
+    # Components never share a link, so one pass over all their links in this order
+    # splits each of them as if it were alone.
+    a, b = np.concatenate([apart[0], apart[1]]), np.concatenate([apart[1], apart[0]])
+    by_node = np.argsort(a, kind="stable")
+    start = np.searchsorted(a[by_node], np.arange(len(cols) + 1))
+    inside = np.isin(label, broken)
+    return _greedy(li[order], lj[order], np.isinf(score[order]), start,
+                   b[by_node].astype(np.int64), cols.dataset.astype(np.int64),
+                   cols.key.astype(np.int64), inside)
 
 
-_NONE: frozenset[int] = frozenset()
+@njit(cache=True)
+def _greedy(li: np.ndarray, lj: np.ndarray, forced: np.ndarray, start: np.ndarray,
+            apart: np.ndarray, dataset: np.ndarray, key: np.ndarray,
+            inside: np.ndarray) -> np.ndarray:  # pragma: no cover (compiled)
+    n = len(dataset)
+    parent = np.arange(n)
+    size = np.ones(n, np.int64)
+    following = np.full(n, -1)  # members of a cluster, as a chain from its root
+    last = np.arange(n)
+    for k in range(len(li)):
+        ra, rb = _root(parent, li[k]), _root(parent, lj[k])
+        if ra == rb:
+            continue
+        if size[ra] < size[rb]:
+            ra, rb = rb, ra
+        if not forced[k] and _clash(ra, rb, parent, following, start, apart, dataset, key):
+            continue
+        parent[rb] = ra
+        size[ra] += size[rb]
+        following[last[ra]] = rb
+        last[ra] = last[rb]
+    roots = np.full(n, -1)
+    for m in range(n):
+        if inside[m]:
+            roots[m] = _root(parent, m)
+    return roots
 
 
-def _find(parent: dict[int, int], x: int) -> int:
+@njit(cache=True)
+def _root(parent: np.ndarray, x: int) -> int:  # pragma: no cover (compiled)
     while parent[x] != x:
         parent[x] = parent[parent[x]]  # halve the path as we go
         x = parent[x]
     return x
 
 
-def _conflict(keys_a: dict[int, int], keys_b: dict[int, int], group_a: set[int],
-              group_b: set[int], separated: dict[int, set[int]]) -> bool:
-    if any(keys_b.get(d, k) != k for d, k in keys_a.items()):
-        return True
-    small, large = (group_a, group_b) if len(group_a) < len(group_b) else (group_b, group_a)
-    return any(not separated.get(m, _NONE).isdisjoint(large) for m in small)
+@njit(cache=True)
+def _clash(big: int, small: int, parent: np.ndarray, following: np.ndarray,
+           start: np.ndarray, apart: np.ndarray, dataset: np.ndarray,
+           key: np.ndarray) -> bool:  # pragma: no cover (compiled)
+    """Whether joining the two clusters would put together what must stay apart: two
+    keys of one curated dataset, or a pair kept apart."""
+    m = small
+    while m != -1:
+        for t in range(start[m], start[m + 1]):
+            if _root(parent, apart[t]) == big:
+                return True
+        if dataset[m] >= 0:
+            x = big
+            while x != -1:
+                if dataset[x] == dataset[m] and key[x] != key[m]:
+                    return True
+                x = following[x]
+        m = following[m]
+    return False
 
 
 def founders(cols: ReportColumns, label: np.ndarray) -> np.ndarray:
