@@ -12,7 +12,10 @@ a grid whose cells are as wide as the pair's reach, looking at the 27 neighbouri
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from numba import njit
 
 from ceasefire.correlate.columns import ReportColumns
 from ceasefire.correlate.settings import CorrelationSettings
@@ -44,15 +47,35 @@ def is_candidate(cols: ReportColumns, i: np.ndarray, j: np.ndarray,
 def _meet(cols: ReportColumns, i: np.ndarray, j: np.ndarray,
           settings: CorrelationSettings) -> np.ndarray:
     """Whether the pairs' times and places can meet (the rule, for comparable reports)."""
+    return _meet_pairs(i.astype(np.int64), j.astype(np.int64), *_rule_inputs(cols, settings))
+
+
+def _rule_inputs(cols: ReportColumns, settings: CorrelationSettings) -> tuple:
+    return (cols.t0_h, cols.t1_h, cols.lon, cols.lat, cols.radius_km,
+            float(settings.slack_hours), float(settings.slack_km))
+
+
+# One compiled test serves every path (grid, all pairs, a new report's window), so a pair
+# on the edge of the rule gets the same answer in a batch run and one report at a time.
+@njit(cache=True)
+def _meets(x: int, y: int, t0: np.ndarray, t1: np.ndarray, lon: np.ndarray,
+           lat: np.ndarray, radius: np.ndarray, slack_h: float,
+           slack_km: float) -> bool:  # pragma: no cover (compiled)
     # The gap between the spans is at most the slack: neither begins more than the slack
-    # after the other ends. The cheap time test first; distances only for what it keeps.
-    slack = settings.slack_hours
-    t0_i, t0_j = cols.t0_h[i], cols.t0_h[j]
-    ok = t0_i - cols.t1_h[j] <= slack
-    ok &= t0_j - cols.t1_h[i] <= slack
-    ti, tj = i[ok], j[ok]
-    ok[ok] = (distance_km(cols.lon[ti], cols.lat[ti], cols.lon[tj], cols.lat[tj])
-              <= cols.radius_km[ti] + cols.radius_km[tj] + settings.slack_km)
+    # after the other ends. The cheap time test first.
+    if t0[x] - t1[y] > slack_h or t0[y] - t1[x] > slack_h:
+        return False
+    dx = (lon[x] - lon[y]) * math.cos(math.radians((lat[x] + lat[y]) * 0.5))
+    return math.hypot(dx, lat[x] - lat[y]) * KM_PER_DEG <= radius[x] + radius[y] + slack_km
+
+
+@njit(cache=True)
+def _meet_pairs(i: np.ndarray, j: np.ndarray, t0: np.ndarray, t1: np.ndarray,
+                lon: np.ndarray, lat: np.ndarray, radius: np.ndarray, slack_h: float,
+                slack_km: float) -> np.ndarray:  # pragma: no cover (compiled)
+    ok = np.empty(len(i), np.bool_)
+    for k in range(len(i)):
+        ok[k] = _meets(i[k], j[k], t0, t1, lon, lat, radius, slack_h, slack_km)
     return ok
 
 
@@ -100,10 +123,10 @@ def candidate_pairs(cols: ReportColumns, settings: CorrelationSettings,
             reach_h = (max(np.max(cols.t1_h[ia] - cols.t0_h[ia]),
                            np.max(cols.t1_h[ib] - cols.t0_h[ib])) + settings.slack_hours)
             cell = (reach_km / lon_km, reach_km / KM_PER_DEG, reach_h)
-            i, j = _grid_join(cols, ia, ib, cell, same=a == b)
-            keep = _meet(cols, i, j, settings)  # both comparable: the groups hold no other
-            found_i.append(i[keep])
-            found_j.append(j[keep])
+            i, j = _grid_join(cols, ia, ib, cell, same=a == b,
+                              rule=_rule_inputs(cols, settings))
+            found_i.append(i)
+            found_j.append(j)
     i, j = np.concatenate(found_i), np.concatenate(found_j)
     return np.minimum(i, j), np.maximum(i, j)
 
@@ -133,31 +156,54 @@ def _sorted_cells(cols: ReportColumns, idx: np.ndarray, cell: tuple[float, float
 
 
 def _grid_join(cols: ReportColumns, ia: np.ndarray, ib: np.ndarray,
-               cell: tuple[float, float, float], *, same: bool,
+               cell: tuple[float, float, float], *, same: bool, rule: tuple,
                ) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (one of ia, one of ib) lying in neighbouring cells."""
+    """Pairs (one of ia, one of ib) lying in neighbouring cells that meet the rule."""
     b, b_cells, b_start, b_count = _sorted_cells(cols, ib, cell)
     a, a_cells, a_start, a_count = ((b, b_cells, b_start, b_count) if same
                                     else _sorted_cells(cols, ia, cell))
-    out_i, out_j = [], []
-    for offset in (_HALF if same else _OFFSETS):
-        wanted = a_cells + int(_pack(offset[None, :])[0] - _pack(np.zeros((1, 3), np.int64))[0])
-        pos = np.minimum(np.searchsorted(b_cells, wanted), len(b_cells) - 1)
-        hit = np.flatnonzero(b_cells[pos] == wanted)
-        if not hit.size:
-            continue
-        na, nb = a_count[hit], b_count[pos[hit]]
-        sizes = na * nb
-        total = int(sizes.sum())
-        pair = np.repeat(np.arange(len(hit)), sizes)
-        within = np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        i = a[a_start[hit][pair] + within // nb[pair]]
-        j = b[b_start[pos[hit]][pair] + within % nb[pair]]
-        if same and not offset.any():
-            keep = i < j  # the same cell: each pair once, never a report with itself
-            i, j = i[keep], j[keep]
-        out_i.append(i)
-        out_j.append(j)
-    if not out_i:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return np.concatenate(out_i), np.concatenate(out_j)
+    origin = _pack(np.zeros((1, 3), np.int64))[0]
+    deltas = _pack(_HALF if same else _OFFSETS) - origin
+    t0, t1, lon, lat, radius, slack_h, slack_km = rule
+    # Each side's values in cell order: the inner loop then reads memory in sequence.
+    side_a = np.stack([t0[a], t1[a], lon[a], lat[a], radius[a]])
+    side_b = side_a if same else np.stack([t0[b], t1[b], lon[b], lat[b], radius[b]])
+    return _join(a.astype(np.int64), a_cells, a_start, a_count, side_a, b.astype(np.int64),
+                 b_cells, b_start, b_count, side_b, deltas, same, slack_h, slack_km)
+
+
+@njit(cache=True)
+def _join(a: np.ndarray, a_cells: np.ndarray, a_start: np.ndarray, a_count: np.ndarray,
+          side_a: np.ndarray, b: np.ndarray, b_cells: np.ndarray, b_start: np.ndarray,
+          b_count: np.ndarray, side_b: np.ndarray, deltas: np.ndarray, same: bool,
+          slack_h: float, slack_km: float,
+          ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
+    out_i = np.empty(max(16, 4 * len(a)), np.int64)
+    out_j = np.empty_like(out_i)
+    found = 0
+    at0, at1, alon, alat, arad = side_a[0], side_a[1], side_a[2], side_a[3], side_a[4]
+    bt0, bt1, blon, blat, brad = side_b[0], side_b[1], side_b[2], side_b[3], side_b[4]
+    for p in range(len(a_cells)):
+        for delta in deltas:
+            wanted = a_cells[p] + delta
+            q = np.searchsorted(b_cells, wanted)
+            if q == len(b_cells) or b_cells[q] != wanted:
+                continue
+            for u in range(a_start[p], a_start[p] + a_count[p]):
+                for v in range(b_start[q], b_start[q] + b_count[q]):
+                    if same and delta == 0 and not a[u] < b[v]:
+                        continue  # the same cell: each pair once, never a report with itself
+                    # The rule, as _meets has it, on the values in cell order.
+                    if at0[u] - bt1[v] > slack_h or bt0[v] - at1[u] > slack_h:
+                        continue
+                    dx = (alon[u] - blon[v]) * math.cos(math.radians((alat[u] + blat[v]) * 0.5))
+                    if math.hypot(dx, alat[u] - blat[v]) * KM_PER_DEG > arad[u] + brad[v] \
+                            + slack_km:
+                        continue
+                    if found == len(out_i):  # full: double the room
+                        out_i = np.concatenate((out_i, np.empty_like(out_i)))
+                        out_j = np.concatenate((out_j, np.empty_like(out_j)))
+                    out_i[found] = a[u]
+                    out_j[found] = b[v]
+                    found += 1
+    return out_i[:found], out_j[:found]
