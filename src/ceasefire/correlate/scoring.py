@@ -12,11 +12,13 @@ the same links as comparing them all.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
-from ceasefire.correlate.candidates import distance_km
+from ceasefire.correlate.candidates import KM_PER_DEG
 from ceasefire.correlate.columns import VIOLATIONS, ReportColumns
 from ceasefire.correlate.settings import CorrelationSettings
 from ceasefire.domain.taxonomy import type_similarity
@@ -52,104 +54,149 @@ LEVELS: dict[str, tuple[str, ...]] = {
 }
 
 _TYPE_TABLE = np.array([[type_similarity(a, b) for b in VIOLATIONS] for a in VIOLATIONS])
-_CHUNK = 250_000  # pairs per step of the narrative comparison: bounds its memory
-
-
-def _first(conditions: list[np.ndarray], choices: list[int], default: int) -> np.ndarray:
-    """The choice of the first true condition, element by element."""
-    out = np.full(len(conditions[0]) if conditions else 0, default, np.int64)
-    for condition, choice in zip(reversed(conditions), reversed(choices), strict=True):
-        out = np.where(condition, choice, out)
-    return out
 
 
 @dataclass(frozen=True, slots=True)
 class PairScores:
-    """Per-field levels and points, and the total, one entry per pair."""
+    """Per-field levels, and the total, one entry per pair."""
 
     i: np.ndarray
     j: np.ndarray
     levels: dict[str, np.ndarray]
-    points: dict[str, np.ndarray]
     total: np.ndarray
 
-
-def place_level(cols: ReportColumns, i: np.ndarray, j: np.ndarray,
-                s: CorrelationSettings) -> np.ndarray:
-    """Distance bands for two points or named places; for an admin area, whether the other
-    lies near its centre or towards its edge."""
-    d = distance_km(cols.lon[i], cols.lat[i], cols.lon[j], cols.lat[j])
-    coarse = (cols.radius_km[i] > s.near_radius_km).astype(np.int8) \
-        + (cols.radius_km[j] > s.near_radius_km)
-    edge = d > 0.5 * (cols.radius_km[i] + cols.radius_km[j] + s.slack_km)
-    return np.where(coarse == 0, np.digitize(d, _FINE_KM), 6 + 2 * coarse + edge)
-
-
-def time_level(cols: ReportColumns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    span_i, span_j = cols.t1_h[i] - cols.t0_h[i], cols.t1_h[j] - cols.t0_h[j]
-    exact_i, exact_j = span_i < 1.0, span_j < 1.0
-    apart = np.abs((cols.t0_h[i] + cols.t1_h[i]) - (cols.t0_h[j] + cols.t1_h[j])) * 0.5
-    gap = np.maximum(0.0, np.maximum(cols.t0_h[i] - cols.t1_h[j], cols.t0_h[j] - cols.t1_h[i]))
-    week = (span_i > 25.0) | (span_j > 25.0)
-    by_kind = np.where(week, 11 + (gap > 0), np.where(
-        exact_i & exact_j, np.digitize(apart, _EXACT_H), np.where(
-            exact_i ^ exact_j, 7 + (gap > 0), 9 + (apart > 12.0))))
-    return by_kind.astype(np.int64)
-
-
-def type_level(cols: ReportColumns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    return np.searchsorted(_TYPE_STEPS, _TYPE_TABLE[cols.violation[i], cols.violation[j]])
-
-
-def actor_level(cols: ReportColumns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    pi, ti, pj, tj = cols.perpetrators[i], cols.targets[i], cols.perpetrators[j], cols.targets[j]
-    zero = np.uint64(0)
-    named = ((pi | ti) != zero) & ((pj | tj) != zero)
-    same_perpetrator = (pi & pj) != zero
-    return _first(
-        [~named, same_perpetrator & ((ti & tj) != zero), same_perpetrator,
-         ((pi & tj) != zero) | ((ti & pj) != zero), ((pi | ti) & (pj | tj)) != zero,
-         (cols.sides[i] & cols.sides[j]) != zero],
-        [0, 6, 5, 4, 3, 2], 1)
-
-
-def casualty_level(cols: ReportColumns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    ki, kj = cols.killed[i], cols.killed[j]
-    ratio = (np.maximum(np.minimum(ki, kj), 0) + 1.0) / (np.maximum(np.maximum(ki, kj), 0) + 1.0)
-    return np.where((ki < 0) | (kj < 0), 0, 1 + np.digitize(ratio, (0.5, 0.75, 0.999)))
-
-
-def narrative_level(cols: ReportColumns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """How many of the names and figures the two narratives give are shared (Jaccard)."""
-    out = np.zeros(len(i), np.int64)
-    for start in range(0, len(i), _CHUNK):
-        a = cols.names[i[start:start + _CHUNK]]
-        b = cols.names[j[start:start + _CHUNK]]
-        shared = ((a[:, :, None] == b[:, None, :]) & (a[:, :, None] != 0)).sum(axis=(1, 2))
-        given_a, given_b = (a != 0).sum(axis=1), (b != 0).sum(axis=1)
-        union = np.maximum(given_a + given_b - shared, 1)
-        level = 1 + np.searchsorted(_JACCARD, shared / union, "right")
-        out[start:start + _CHUNK] = np.where((given_a > 0) & (given_b > 0), level, 0)
-    return out
+    def points(self, settings: CorrelationSettings) -> dict[str, np.ndarray]:
+        """What each field added to each pair's score."""
+        table = settings.points()
+        return {f: table[f][self.levels[f]] for f in FIELDS}
 
 
 def score_pairs(cols: ReportColumns, i: np.ndarray, j: np.ndarray, s: CorrelationSettings, *,
                 all_fields: bool = False) -> PairScores:
     """Scores of the pairs (i, j). Narratives are compared only where they can change the
     link decision, unless ``all_fields`` (for explanations); elsewhere their level is 0."""
-    levels = {"place": place_level(cols, i, j, s), "time": time_level(cols, i, j),
-              "type": type_level(cols, i, j), "actors": actor_level(cols, i, j),
-              "casualties": casualty_level(cols, i, j),
-              "source": (cols.source[i] == cols.source[j]).astype(np.int64)}
     table = s.points()
-    points = {f: table[f][levels[f]] for f in levels}
-    total = s.prior + sum(points.values())
-    narrative = np.zeros(len(i), np.int64)
-    swing = np.abs(table["narrative"] - table["narrative"][0]).max()
-    open_ = (np.ones(len(i), bool) if all_fields
-             else np.abs(total + table["narrative"][0] - s.threshold) <= swing)
-    if open_.any():
-        narrative[open_] = narrative_level(cols, i[open_], j[open_])
-    levels["narrative"] = narrative
-    points["narrative"] = table["narrative"][narrative]
-    return PairScores(i, j, levels, points, total + points["narrative"])
+    narrative = table["narrative"]
+    levels, total = _score(
+        i.astype(np.int64), j.astype(np.int64), cols.lon, cols.lat, cols.radius_km,
+        cols.t0_h, cols.t1_h, cols.violation.astype(np.int64), cols.perpetrators,
+        cols.targets, cols.sides, cols.killed.astype(np.int64),
+        cols.source.astype(np.int64), cols.names,
+        np.stack([_padded(table[f]) for f in FIELDS]), _TYPE_TABLE,
+        float(s.prior), float(s.threshold), float(np.abs(narrative - narrative[0]).max()),
+        bool(all_fields), float(s.near_radius_km), float(s.slack_km))
+    return PairScores(i, j, {f: levels[k] for k, f in enumerate(FIELDS)}, total)
+
+
+def _padded(points: np.ndarray) -> np.ndarray:
+    out = np.zeros(_MOST_LEVELS)
+    out[:len(points)] = points
+    return out
+
+
+_MOST_LEVELS = max(len(v) for v in LEVELS.values())
+_PLACE, _TIME, _TYPE, _ACTORS, _CASUALTIES, _SOURCE, _NARRATIVE = range(len(FIELDS))
+
+
+@njit(cache=True)
+def _band(value: float, edges: tuple) -> int:  # pragma: no cover (compiled)
+    """How many of the edges are at or below the value (numpy's digitize)."""
+    n = 0
+    for edge in edges:
+        if edge <= value:
+            n += 1
+    return n
+
+
+@njit(cache=True)
+def _score(i: np.ndarray, j: np.ndarray, lon: np.ndarray, lat: np.ndarray,
+           radius: np.ndarray, t0: np.ndarray, t1: np.ndarray, violation: np.ndarray,
+           perpetrators: np.ndarray, targets: np.ndarray, sides: np.ndarray,
+           killed: np.ndarray, source: np.ndarray, names: np.ndarray, points: np.ndarray,
+           type_table: np.ndarray, prior: float, threshold: float, swing: float,
+           all_fields: bool, near_km: float, slack_km: float,
+           ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
+    """Every field's level for each pair (scoring.LEVELS), and the pair's total."""
+    levels = np.zeros((7, len(i)), np.int64)
+    total = np.empty(len(i))
+    zero = np.uint64(0)
+    for k in range(len(i)):
+        x, y = i[k], j[k]
+        # Place: distance bands between points and named places; for an area, whether
+        # the other lies near its centre or towards its edge.
+        dx = (lon[x] - lon[y]) * math.cos(math.radians((lat[x] + lat[y]) * 0.5))
+        d = math.hypot(dx, lat[x] - lat[y]) * KM_PER_DEG
+        coarse = (radius[x] > near_km) + (radius[y] > near_km)
+        if coarse == 0:
+            place = _band(d, _FINE_KM)
+        else:
+            place = 6 + 2 * coarse + (d > 0.5 * (radius[x] + radius[y] + slack_km))
+        # Time: exact times by how far apart; a time and a day; two days; any week.
+        span_x, span_y = t1[x] - t0[x], t1[y] - t0[y]
+        apart = abs((t0[x] + t1[x]) - (t0[y] + t1[y])) * 0.5
+        gap = max(0.0, max(t0[x] - t1[y], t0[y] - t1[x]))
+        if span_x > 25.0 or span_y > 25.0:
+            time = 11 + (gap > 0)
+        elif span_x < 1.0 and span_y < 1.0:
+            time = _band(apart, _EXACT_H)
+        elif span_x < 1.0 or span_y < 1.0:
+            time = 7 + (gap > 0)
+        else:
+            time = 9 + (apart > 12.0)
+        # Type: the similarity steps -1, 0, 0.3, 0.5, 0.6, 1 are the levels 0..5.
+        kind = 0
+        for step in _TYPE_STEPS:
+            if step < type_table[violation[x], violation[y]]:
+                kind += 1
+        # Actors.
+        px, tx, py, ty = perpetrators[x], targets[x], perpetrators[y], targets[y]
+        if (px | tx) == zero or (py | ty) == zero:
+            actors = 0
+        elif (px & py) != zero:
+            actors = 6 if (tx & ty) != zero else 5
+        elif (px & ty) != zero or (tx & py) != zero:
+            actors = 4
+        elif ((px | tx) & (py | ty)) != zero:
+            actors = 3
+        elif (sides[x] & sides[y]) != zero:
+            actors = 2
+        else:
+            actors = 1
+        # Casualties.
+        if killed[x] < 0 or killed[y] < 0:
+            casualties = 0
+        else:
+            ratio = (max(min(killed[x], killed[y]), 0) + 1.0) / (
+                max(max(killed[x], killed[y]), 0) + 1.0)
+            casualties = 1 + _band(ratio, (0.5, 0.75, 0.999))
+        same_source = 1 if source[x] == source[y] else 0
+        base = (prior + points[_PLACE, place] + points[_TIME, time] + points[_TYPE, kind]
+                + points[_ACTORS, actors] + points[_CASUALTIES, casualties]
+                + points[_SOURCE, same_source])
+        narrative = 0
+        if all_fields or abs(base + points[_NARRATIVE, 0] - threshold) <= swing + 1e-9:
+            narrative = _narrative(names[x], names[y])
+        levels[_PLACE, k], levels[_TIME, k], levels[_TYPE, k] = place, time, kind
+        levels[_ACTORS, k], levels[_CASUALTIES, k] = actors, casualties
+        levels[_SOURCE, k], levels[_NARRATIVE, k] = same_source, narrative
+        total[k] = base + points[_NARRATIVE, narrative]
+    return levels, total
+
+
+@njit(cache=True)
+def _narrative(a: np.ndarray, b: np.ndarray) -> int:  # pragma: no cover (compiled)
+    """How many of the names and figures the two narratives give are shared (Jaccard)."""
+    given_a, given_b, shared = 0, 0, 0
+    for u in range(len(a)):
+        if a[u] != 0:
+            given_a += 1
+            for v in range(len(b)):
+                if b[v] == a[u]:
+                    shared += 1
+                    break
+    for v in range(len(b)):
+        if b[v] != 0:
+            given_b += 1
+    if given_a == 0 or given_b == 0:
+        return 0
+    return 1 + _band(shared / (given_a + given_b - shared), _JACCARD)

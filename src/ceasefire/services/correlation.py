@@ -270,6 +270,7 @@ def explain_incident(session: Session, uid: str,
         pairs = sorted((index[a], index[b]) for a, b in links if a in index and b in index)
         i, j = (np.array(x, np.int64) for x in zip(*pairs, strict=True))
     scores = score_pairs(cols, i, j, settings, all_fields=True)
+    points = scores.points(settings)
     explained = []
     for k, (x, y) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
         key = tuple(sorted((rows[x].row_id, rows[y].row_id)))
@@ -278,7 +279,7 @@ def explain_incident(session: Session, uid: str,
         explained.append(PairExplanation(
             rows[x].uid, rows[y].uid,
             {f: LEVELS[f][int(scores.levels[f][k])] for f in FIELDS},
-            {f: round(float(scores.points[f][k]), 2) for f in FIELDS}, round(total, 2),
+            {f: round(float(points[f][k]), 2) for f in FIELDS}, round(total, 2),
             found is not None and found.score is not None, total <= settings.veto,
             found is not None and found.forced, key in apart))
     decisions = [{"kind": d.kind, "incidents": d.incidents, "reports": d.reports,
