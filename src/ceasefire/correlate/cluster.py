@@ -19,7 +19,7 @@ from numba import njit
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ceasefire.correlate.candidates import is_candidate
+from ceasefire.correlate.candidates import _meets, _rule_inputs
 from ceasefire.correlate.columns import ReportColumns
 from ceasefire.correlate.settings import CorrelationSettings
 
@@ -70,29 +70,49 @@ def incompatible_pairs(cols: ReportColumns, label: np.ndarray, settings: Correla
     starts = np.flatnonzero(np.r_[True, sorted_label[1:] != sorted_label[:-1]])
     sizes = np.diff(np.r_[starts, len(label)])
     big = sizes >= 3  # two linked reports are candidates of each other already
-    if not big.any():
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    first, size = starts[big], sizes[big]
-    pairs = size * (size - 1) // 2
-    group = np.repeat(np.arange(len(size)), pairs)
-    k = np.arange(int(pairs.sum())) - np.repeat(np.cumsum(pairs) - pairs, pairs)
-    # The k-th pair (a < b) of a group of n, in row order: invert k = a*n - a*(a+1)/2 + b-a-1.
-    n = size[group].astype(np.float64)
-    a = np.floor((2 * n - 1 - np.sqrt((2 * n - 1) ** 2 - 8 * k)) / 2).astype(np.int64)
-    b = (k - (a * (2 * size[group] - a - 1)) // 2 + a + 1).astype(np.int64)
-    i, j = order[first[group] + a], order[first[group] + b]
-    bad = ~is_candidate(cols, i, j, settings)
-    return np.minimum(i[bad], j[bad]), np.maximum(i[bad], j[bad])
+    return _failing(order.astype(np.int64), starts[big], sizes[big],
+                    *_rule_inputs(cols, settings))
+
+
+@njit(cache=True)
+def _failing(order: np.ndarray, first: np.ndarray, size: np.ndarray, t0: np.ndarray,
+             t1: np.ndarray, lon: np.ndarray, lat: np.ndarray, radius: np.ndarray,
+             slack_h: float, slack_km: float,
+             ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
+    out_i = np.empty(16, np.int64)
+    out_j = np.empty(16, np.int64)
+    found = 0
+    for g in range(len(first)):
+        for u in range(first[g], first[g] + size[g]):
+            for v in range(u + 1, first[g] + size[g]):
+                x, y = min(order[u], order[v]), max(order[u], order[v])
+                if _meets(x, y, t0, t1, lon, lat, radius, slack_h, slack_km):
+                    continue
+                if found == len(out_i):
+                    out_i = np.concatenate((out_i, np.empty_like(out_i)))
+                    out_j = np.concatenate((out_j, np.empty_like(out_j)))
+                out_i[found] = x
+                out_j[found] = y
+                found += 1
+    return out_i[:found], out_j[:found]
 
 
 def _broken_components(cols: ReportColumns, label: np.ndarray,
                        apart: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Components that hold two keys of one dataset, or a pair analysts separated."""
     keyed = np.flatnonzero(cols.dataset >= 0)
-    triples = np.unique(np.stack([label[keyed], cols.dataset[keyed].astype(np.int64),
-                                  cols.key[keyed]]), axis=1)
-    pairs, counts = np.unique(triples[:2], axis=1, return_counts=True)
-    broken = pairs[0, counts > 1]
+    # (component, dataset) pairs holding more than one key, with the three packed in one
+    # integer: 24 bits of key code, 8 of dataset, the rest for the component.
+    dataset = cols.dataset[keyed].astype(np.int64)
+    keys = cols.key[keyed]
+    if not len(keyed) or (dataset.max() < 1 << 8 and keys.max() < 1 << 24):
+        triples = np.unique((label[keyed].astype(np.int64) << 32) | (dataset << 24) | keys)
+        pairs, counts = np.unique(triples >> 24, return_counts=True)
+        broken = pairs[counts > 1] >> 8
+    else:  # too many to pack: the same, on rows of three
+        rows = np.unique(np.stack([label[keyed], dataset, keys]), axis=1)
+        pairs, counts = np.unique(rows[:2], axis=1, return_counts=True)
+        broken = pairs[0, counts > 1]
     a, b = apart
     together = label[a] == label[b]
     return np.unique(np.concatenate([broken, label[a][together]]))
@@ -108,7 +128,8 @@ def _resolve(cols: ReportColumns, label: np.ndarray, broken: np.ndarray, links: 
     # ids, smaller first, which do not depend on where the reports sit in the arrays.
     involved = np.unique(np.concatenate([li, lj]))
     rank = np.empty(len(cols), np.int64)
-    rank[involved] = np.argsort(np.argsort(cols.ids[involved].astype(str), kind="stable"))
+    rank[involved[np.argsort(cols.ids[involved].astype(str), kind="stable")]] = np.arange(
+        len(involved))
     low, high = np.minimum(rank[li], rank[lj]), np.maximum(rank[li], rank[lj])
     order = np.lexsort((high, low, -score))
     # Components never share a link, so one pass over all their links in this order
