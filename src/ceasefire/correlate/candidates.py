@@ -31,14 +31,6 @@ _FEW = 300  # below this many reports, testing every pair is quicker than the gr
 _HALF = _OFFSETS[[tuple(o) >= (0, 0, 0) for o in _OFFSETS.tolist()]]
 
 
-def distance_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray,
-                lat2: np.ndarray) -> np.ndarray:
-    """Equirectangular distance at the pair's mean latitude: within 0.5% of the great
-    circle at the distances compared here (tens of km)."""
-    dx = (lon1 - lon2) * np.cos(np.radians((lat1 + lat2) * 0.5))
-    return np.hypot(dx, lat1 - lat2) * KM_PER_DEG
-
-
 def is_candidate(cols: ReportColumns, i: np.ndarray, j: np.ndarray,
                  settings: CorrelationSettings) -> np.ndarray:
     """The rule itself, for given pairs."""
@@ -66,6 +58,8 @@ def _meets(x: int, y: int, t0: np.ndarray, t1: np.ndarray, lon: np.ndarray,
     # after the other ends. The cheap time test first.
     if t0[x] - t1[y] > slack_h or t0[y] - t1[x] > slack_h:
         return False
+    # Equirectangular distance at the pair's mean latitude: within 0.5% of the great
+    # circle at the tens of km compared here.
     dx = (lon[x] - lon[y]) * math.cos(math.radians((lat[x] + lat[y]) * 0.5))
     return math.hypot(dx, lat[x] - lat[y]) * KM_PER_DEG <= radius[x] + radius[y] + slack_km
 

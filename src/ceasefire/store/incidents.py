@@ -349,14 +349,6 @@ def list_incidents(session: Session, f: IncidentFilter, *, limit: int,
                                 .limit(limit)))
 
 
-def uid_of_rows(session: Session, row_ids: Iterable[int]) -> dict[int, str]:
-    found: dict[int, str] = {}
-    for chunk in _chunks(sorted(set(row_ids))):
-        found.update(session.execute(select(ReportRow.id, ReportRow.uid)
-                                     .where(ReportRow.id.in_(chunk))).all())
-    return found
-
-
 def report_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(ReportRow)) or 0
 
