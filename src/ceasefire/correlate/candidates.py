@@ -4,10 +4,11 @@ A pair is a candidate when the distance between the two places' centres is at mo
 of their radii plus ``slack_km``, and the gap between their time spans is at most
 ``slack_hours``. That rule alone decides; the grid below only finds the pairs fast.
 
-Reports are grouped by how wide their place and time are, so a million exact reports are
-bucketed in cells of a few km and hours, while the few reports known only to the district
-or the week meet the others in cells as wide as they need. Each pair of groups is joined on
-a grid whose cells are as wide as the pair's reach, looking at the 27 neighbouring cells.
+Reports are grouped by how wide their place is, so points and named places are bucketed
+in cells of tens of km, while the few reports known only to the district or governorate
+meet the others in cells as wide as they need. Each pair of groups is joined on a grid
+whose cells are as wide as the pair's reach in place and time, looking at the 27
+neighbouring cells; the rule is then tested, compiled, on the pairs found there.
 """
 
 from __future__ import annotations
