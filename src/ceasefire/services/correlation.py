@@ -193,17 +193,17 @@ def recluster(session: Session, row_ids: Sequence[int],
 
 
 def correlate_added(session: Session, row_ids: Sequence[int],
-                    settings: CorrelationSettings = SETTINGS) -> int:
-    """Correlate reports just stored; returns how many incidents hold them. When they are
-    most of the record (a first import), one batch run is the faster way to the same
-    incidents."""
+                    settings: CorrelationSettings = SETTINGS) -> dict[int, str]:
+    """Correlate reports just stored; returns the incident id of each (by row id). When
+    they are most of the record (a first import), one batch run is the faster way to the
+    same incidents."""
     if not row_ids:
-        return 0
+        return {}
     if len(row_ids) >= 1000 and 2 * len(row_ids) >= store.report_count(session):
         correlate_all(session, settings)
     else:
         correlate_new(session, row_ids, settings)
-    return len(set(store.incident_of(session, row_ids).values()))
+    return store.incident_uids(session, row_ids)
 
 
 def incident_uids(session: Session, row_ids: Sequence[int]) -> dict[int, str]:

@@ -142,7 +142,8 @@ def _import(db: Database, path: Path, *, format: str, party: str,  # noqa: A002
         if counts.read == 0:
             raise InvalidInput("the file holds no reports", source=str(path),
                                line=max(lines.line, 1))
-        incidents = correlate_added(session, counts.row_ids) if correlate else None
+        incidents = (len(set(correlate_added(session, counts.row_ids).values()))
+                     if correlate else None)
         log.file_sha256 = lines.sha256.hexdigest()
         imports.finish_import(session, log, imports.ImportCounts(
             counts.read, counts.added, counts.present, bad.count), datetime.now(UTC))

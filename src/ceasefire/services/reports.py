@@ -98,8 +98,7 @@ def _with_incidents(session: Session, results: list[Submitted | CeasefireError],
                     rows: list[int | None]) -> list[Submitted | CeasefireError]:
     """Correlate the new reports at once, in the same transaction, and say where each
     landed."""
-    correlate_added(session, [r for r in rows if r is not None])
-    incidents = incident_uids(session, [r for r in rows if r is not None])
+    incidents = correlate_added(session, [r for r in rows if r is not None])
     return [replace(result, incident=incidents.get(row))
             if isinstance(result, Submitted) and row is not None else result
             for result, row in zip(results, rows, strict=True)]

@@ -128,13 +128,16 @@ class Link(NamedTuple):
     forced: bool
 
 
+_LINK_COLUMNS = (ReportLinkRow.report_a, ReportLinkRow.report_b, ReportLinkRow.score,
+                 ReportLinkRow.forced)
+
+
 def links_touching(session: Session, row_ids: Iterable[int]) -> list[Link]:
     found: list[Link] = []
     ids = sorted(set(row_ids))
     for chunk in _chunks(ids):
-        query = select(ReportLinkRow.report_a, ReportLinkRow.report_b, ReportLinkRow.score,
-                       ReportLinkRow.forced).where(or_(ReportLinkRow.report_a.in_(chunk),
-                                                       ReportLinkRow.report_b.in_(chunk)))
+        query = select(*_LINK_COLUMNS).where(or_(ReportLinkRow.report_a.in_(chunk),
+                                                 ReportLinkRow.report_b.in_(chunk)))
         found.extend(Link(*row) for row in session.execute(query))
     return list(dict.fromkeys(found))
 
@@ -170,8 +173,7 @@ def replace_scored_links(session: Session, links: Sequence[Link]) -> None:
 
 def forced_links(session: Session) -> list[Link]:
     return [Link(*row) for row in session.execute(
-        select(ReportLinkRow.report_a, ReportLinkRow.report_b, ReportLinkRow.score,
-               ReportLinkRow.forced).where(ReportLinkRow.forced.is_(True)))]
+        select(*_LINK_COLUMNS).where(ReportLinkRow.forced.is_(True)))]
 
 
 def apart_pairs(session: Session, row_ids: Iterable[int] | None = None) -> list[tuple[int, int]]:
