@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ceasefire.correlate.columns import NAMES, ReportColumns
+from ceasefire.correlate.columns import NAMES, ReportColumns, tiebreak
 
 
 def columns(n: int, **given: np.ndarray) -> ReportColumns:
+    ids = given.pop("ids", np.array([f"r{k:06d}" for k in range(n)], dtype=object))
     defaults = dict(
-        ids=np.array([f"r{k:06d}" for k in range(n)], dtype=object),
+        ids=ids, tiebreak=np.fromiter(map(tiebreak, ids), np.uint64, n),
         lon=np.full(n, 37.0), lat=np.full(n, 36.0), radius_km=np.full(n, 2.0),
         t0_h=np.zeros(n) + 412_000.0, t1_h=np.zeros(n) + 412_000.0,
         correlatable=np.ones(n, bool), violation=np.zeros(n, np.int8),
@@ -18,7 +19,7 @@ def columns(n: int, **given: np.ndarray) -> ReportColumns:
         dataset=np.full(n, -1, np.int32), key=np.full(n, -1, np.int64),
         received_h=np.arange(n, dtype=np.float64),
         narrative=np.array([""] * n, dtype=object), names=np.zeros((n, NAMES), np.int64),
-        source=np.arange(n, dtype=np.int32))
+        source=np.arange(n, dtype=np.int32), area=np.full(n, -1, np.int32))
     defaults.update(given)
     return ReportColumns(**defaults)
 
@@ -60,3 +61,31 @@ def simulated(seed: int, events: int = 300, days: int = 15):
     cols = columns_of(sim.reports, CorrelationSettings(), syria(),
                       ActorBits.of((a.code, a.side) for a in actors))
     return cols, np.array([sim.truth[r.id] for r in sim.reports])
+
+
+def with_areas(n: int, seed: int) -> ReportColumns:
+    """Reports over northern Syria, a third of them known only to a district or a
+    governorate (the shipped boundaries), the rest points and named places."""
+    from ceasefire.geo.admin import syria
+
+    admin = syria()
+    grid = admin.area_grid()
+    rng = np.random.default_rng(seed)
+    cols = mixed(n, seed)
+    lon, lat = rng.uniform(36.0, 38.5, n), rng.uniform(35.0, 36.8, n)
+    radius = rng.choice([2.0, 10.0], n)
+    area = np.full(n, -1, np.int32)
+    north = [k for k, c in enumerate(grid.codes)
+             if 35.0 < admin.extent(c)[0].lat < 37.0 and admin.extent(c)[0].lon < 38.5]
+    coarse = rng.random(n) < 0.3
+    area[coarse] = rng.choice(north, int(coarse.sum()))
+    for k in np.flatnonzero(coarse):
+        centre, radius[k] = admin.extent(grid.codes[area[k]])
+        lon[k], lat[k] = centre.lon, centre.lat
+    span = cols.t1_h - cols.t0_h
+    t0 = 412_000.0 + rng.uniform(0, 40 * 24, n)
+    t0 = np.where(span > 0, np.floor(t0 / 24) * 24, t0)
+    return columns(n, lon=lon, lat=lat, radius_km=radius, area=area, areas=grid,
+                   t0_h=t0, t1_h=t0 + span, correlatable=cols.correlatable,
+                   violation=cols.violation, perpetrators=cols.perpetrators,
+                   killed=cols.killed)

@@ -10,7 +10,7 @@ from ceasefire.correlate.candidates import (
 )
 from ceasefire.correlate.settings import CorrelationSettings
 from ceasefire.simulate.places import distance_km
-from tests.correlate.columns import columns, mixed
+from tests.correlate.columns import columns, mixed, with_areas
 
 SETTINGS = CorrelationSettings()
 
@@ -29,6 +29,55 @@ def test_the_grid_finds_every_pair_the_rule_allows_across_precisions(seed):
     assert len(found) == len(set(found))  # each pair once
     assert set(found) == brute_force(cols, SETTINGS)
     assert len(found) > 1000  # the mixture really produced pairs of every kind
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_joins_find_every_pair_the_rule_allows_with_admin_areas(seed):
+    cols = with_areas(2500, seed)
+    i, j = candidate_pairs(cols, SETTINGS)
+    found = list(zip(i.tolist(), j.tolist(), strict=True))
+    assert len(found) == len(set(found))
+    assert set(found) == brute_force(cols, SETTINGS)
+    area = cols.area >= 0
+    assert (area[i] & area[j]).sum() > 100 and (area[i] ^ area[j]).sum() > 1000
+
+
+def test_an_area_meets_what_lies_near_it_and_not_what_lies_only_in_its_circle():
+    """Against the exact geometry (shapely, in km about each area): a point within its
+    radius and the slack of the area always meets it; one two raster cells further does
+    not, however close to the area's centre."""
+    import shapely
+
+    from ceasefire.geo.admin import syria
+
+    admin = syria()
+    grid = admin.area_grid()
+    rng = np.random.default_rng(7)
+    diagonal = np.hypot(grid.step_lon * 111.2 * np.cos(np.radians(37.8)),
+                        grid.step_lat * 111.2)
+    checked = 0
+    for code in grid.codes[::5]:
+        centre, extent = admin.extent(code)
+        lon0 = np.cos(np.radians(centre.lat)) * 111.2
+        scale = np.array([lon0, 111.2])
+        area_km = shapely.transform(admin.geometry(code), lambda xy, s=scale: xy * s)
+        # Points within the area's circle, where the circle rule would meet them all.
+        angle, r = rng.uniform(0, 2 * np.pi, 400), extent * np.sqrt(rng.uniform(0, 1, 400))
+        lon = centre.lon + r * np.cos(angle) / lon0
+        lat = centre.lat + r * np.sin(angle) / 111.2
+        true = shapely.distance(area_km, shapely.points(np.c_[lon, lat] * scale))
+        n = len(lon) + 1
+        cols = columns(n, lon=np.r_[centre.lon, lon], lat=np.r_[centre.lat, lat],
+                       radius_km=np.r_[extent, np.full(n - 1, 2.0)],
+                       area=np.r_[grid.index[code], np.full(n - 1, -1)].astype(np.int32),
+                       areas=grid)
+        meets = is_candidate(cols, np.zeros(n - 1, np.int64), np.arange(1, n), SETTINGS)
+        reach = 2.0 + SETTINGS.slack_km
+        # Projection about the centre errs by under 1%: half a km at these distances.
+        assert meets[true <= reach - 0.5].all()
+        assert not meets[true > reach + 2 * diagonal + 0.5].any()
+        checked += int((true > reach + 2 * diagonal + 0.5).sum())
+    assert checked > 500  # the circle held many points the area rule turns away
 
 
 def test_a_district_level_report_meets_a_point_inside_its_district():

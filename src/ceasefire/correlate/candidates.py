@@ -1,14 +1,24 @@
 """Candidate pairs: every pair of reports whose places and times can be the same event.
 
-A pair is a candidate when the distance between the two places' centres is at most the sum
-of their radii plus ``slack_km``, and the gap between their time spans is at most
-``slack_hours``. That rule alone decides; the grid below only finds the pairs fast.
+A pair is a candidate when the gap between their time spans is at most ``slack_hours`` and
+their places can meet:
 
-Reports are grouped by how wide their place is, so points and named places are bucketed
-in cells of tens of km, while the few reports known only to the district or governorate
-meet the others in cells as wide as they need. Each pair of groups is joined on a grid
-whose cells are as wide as the pair's reach in place and time, looking at the 27
-neighbouring cells; the rule is then tested, compiled, on the pairs found there.
+- two points or named places: the distance between them is at most the sum of their
+  radii plus ``slack_km``;
+- a report known only to an admin area and a point: the point comes within its radius
+  plus the slack of the area itself (areas.AreaGrid: a raster of distances, so an
+  elongated governorate meets what lies along it, not what lies in a circle about it);
+- two areas: they come within the slack of each other.
+
+That rule alone decides; the joins below only find the pairs fast, and one compiled test
+of the rule serves every path (the joins, all pairs, a new report's window).
+
+The joins bucket reports by place only, in cells as wide as the reach, and walk each pair of
+neighbouring cells in order of start time: a report is paired with the reports of the other
+cell that start after it and before its end plus the slack. Each pair is met once, from the
+report that starts first, and a report known only to its week walks a week of the other
+cell without widening anyone else's search. Points pair with the cells of their neighbours;
+an area's reports with the cells about the area; two areas when they are close.
 """
 
 from __future__ import annotations
@@ -22,56 +32,67 @@ from ceasefire.correlate.columns import ReportColumns
 from ceasefire.correlate.settings import CorrelationSettings
 
 KM_PER_DEG = 111.2
-# Group edges by place radius (km) and time span (h). Points and named places form one
-# group, areas the other; a finer split by span measured slower (each join sorts again).
-_RADIUS_EDGES = (15.0,)
-_SPAN_EDGES: tuple[float, ...] = ()
-# All 27 neighbouring cells, and the 14 that visit each pair of cells once.
-_OFFSETS = np.array([(a, b, c) for a in (-1, 0, 1) for b in (-1, 0, 1) for c in (-1, 0, 1)])
-_FEW = 300  # below this many reports, testing every pair is quicker than the grid
-_HALF = _OFFSETS[[tuple(o) >= (0, 0, 0) for o in _OFFSETS.tolist()]]
+_POINT_KM = 15.0  # places up to this radius (points, named places) share the point cells
+_FEW = 300  # below this many reports, testing every pair is quicker than the joins
+# Neighbouring cells as (row, column) offsets: each unordered pair of cells once.
+_FORWARD = np.array([(0, 0), (0, 1), (1, -1), (1, 0), (1, 1)], np.int64)
+_BITS = 21  # per axis in a packed cell key
 
 
 def is_candidate(cols: ReportColumns, i: np.ndarray, j: np.ndarray,
                  settings: CorrelationSettings) -> np.ndarray:
     """The rule itself, for given pairs."""
-    return _meet(cols, i, j, settings) & cols.correlatable[i] & cols.correlatable[j]
-
-
-def _meet(cols: ReportColumns, i: np.ndarray, j: np.ndarray,
-          settings: CorrelationSettings) -> np.ndarray:
-    """Whether the pairs' times and places can meet (the rule, for comparable reports)."""
-    return _meet_pairs(i.astype(np.int64), j.astype(np.int64), *_rule_inputs(cols, settings))
+    return (_meet_pairs(i.astype(np.int64), j.astype(np.int64), _rule_inputs(cols, settings))
+            & cols.correlatable[i] & cols.correlatable[j])
 
 
 def _rule_inputs(cols: ReportColumns, settings: CorrelationSettings) -> tuple:
+    g = cols.areas
+    rows, columns = g.distance_km.shape[1:]
+    # Each place's raster cell; off the raster, the nearest cell on its edge, which is no
+    # further from any area than the place is (the raster is a box about the areas).
+    row = np.clip(np.floor((cols.lat - g.lat0) / g.step_lat), 0, rows - 1)
+    col = np.clip(np.floor((cols.lon - g.lon0) / g.step_lon), 0, columns - 1)
+    cell = np.where(np.isnan(row) | np.isnan(col), 0, row * columns + col).astype(np.int64)
     return (cols.t0_h, cols.t1_h, cols.lon, cols.lat, cols.radius_km,
+            cols.area.astype(np.int64), np.cos(np.radians(cols.lat)), cell,
+            g.distance_km.reshape(len(g), rows * columns), g.gap_km,
             float(settings.slack_hours), float(settings.slack_km))
 
 
-# One compiled test serves every path (grid, all pairs, a new report's window), so a pair
-# on the edge of the rule gets the same answer in a batch run and one report at a time.
-@njit(cache=True)
-def _meets(x: int, y: int, t0: np.ndarray, t1: np.ndarray, lon: np.ndarray,
-           lat: np.ndarray, radius: np.ndarray, slack_h: float,
-           slack_km: float) -> bool:  # pragma: no cover (compiled)
-    # The gap between the spans is at most the slack: neither begins more than the slack
-    # after the other ends. The cheap time test first.
-    if t0[x] - t1[y] > slack_h or t0[y] - t1[x] > slack_h:
-        return False
-    # Equirectangular distance at the pair's mean latitude: within 0.5% of the great
-    # circle at the tens of km compared here.
-    dx = (lon[x] - lon[y]) * math.cos(math.radians((lat[x] + lat[y]) * 0.5))
-    return math.hypot(dx, lat[x] - lat[y]) * KM_PER_DEG <= radius[x] + radius[y] + slack_km
+_PER_REPORT = 8  # the rule's first inputs are columns, one value per report
 
 
 @njit(cache=True)
-def _meet_pairs(i: np.ndarray, j: np.ndarray, t0: np.ndarray, t1: np.ndarray,
-                lon: np.ndarray, lat: np.ndarray, radius: np.ndarray, slack_h: float,
-                slack_km: float) -> np.ndarray:  # pragma: no cover (compiled)
+def _meet_pairs(i: np.ndarray, j: np.ndarray, rule: tuple,
+                ) -> np.ndarray:  # pragma: no cover (compiled)
+    """The rule, for each pair (i[k], j[k]). The joins' walk writes its place part out
+    again (a function called per pair costs several times as much there); the tests hold
+    the walk to this."""
+    t0, t1, lon, lat, radius, area, cos_lat, cell, distance, gap, slack_h, slack_km = rule
     ok = np.empty(len(i), np.bool_)
     for k in range(len(i)):
-        ok[k] = _meets(i[k], j[k], t0, t1, lon, lat, radius, slack_h, slack_km)
+        x, y = i[k], j[k]
+        ax, ay = area[x], area[y]
+        # The gap between the spans is at most the slack: neither begins more than the
+        # slack after the other ends.
+        if t0[x] - t1[y] > slack_h or t0[y] - t1[x] > slack_h:
+            meets = False
+        elif ax >= 0 and ay >= 0:
+            meets = gap[ax, ay] <= slack_km
+        elif ax >= 0:
+            meets = distance[ax, cell[y]] <= radius[y] + slack_km
+        elif ay >= 0:
+            meets = distance[ay, cell[x]] <= radius[x] + slack_km
+        else:
+            # Equirectangular distance, longitude scaled by the two places' mean cosine
+            # of latitude: within 0.5% of the great circle at the tens of km compared
+            # here. Squared, and the cosines computed once per report.
+            dx = (lon[x] - lon[y]) * (cos_lat[x] + cos_lat[y]) * 0.5
+            dy = lat[x] - lat[y]
+            reach = (radius[x] + radius[y] + slack_km) / KM_PER_DEG
+            meets = dx * dx + dy * dy <= reach * reach
+        ok[k] = meets
     return ok
 
 
@@ -97,109 +118,289 @@ def candidate_pairs(cols: ReportColumns, settings: CorrelationSettings,
     usable = np.flatnonzero(cols.correlatable)
     if len(usable) < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    rule = _rule_inputs(cols, settings)
     if len(usable) <= _FEW:
         a, b = np.triu_indices(len(usable), 1)
         i, j = usable[a], usable[b]
-        keep = is_candidate(cols, i, j, settings)
+        keep = _meet_pairs(i, j, rule)
         return i[keep], j[keep]
-    span = cols.t1_h[usable] - cols.t0_h[usable]
-    group = (np.searchsorted(_RADIUS_EDGES, cols.radius_km[usable]) * (len(_SPAN_EDGES) + 1)
-             + np.searchsorted(_SPAN_EDGES, span))
-    members = {int(g): usable[group == g] for g in np.unique(group)}
-    # Longitude degrees shrink towards the poles: size cells for the highest latitude.
-    lat_max = float(np.max(np.abs(cols.lat[usable])))
-    lon_km = KM_PER_DEG * max(np.cos(np.radians(min(lat_max + 1.0, 89.0))), 1e-3)
-    found_i, found_j = [], []
-    keys = sorted(members)
-    for a_pos, a in enumerate(keys):
-        for b in keys[a_pos:]:
-            ia, ib = members[a], members[b]
-            reach_km = (cols.radius_km[ia].max() + cols.radius_km[ib].max()
-                        + settings.slack_km)
-            reach_h = (max(np.max(cols.t1_h[ia] - cols.t0_h[ia]),
-                           np.max(cols.t1_h[ib] - cols.t0_h[ib])) + settings.slack_hours)
-            cell = (reach_km / lon_km, reach_km / KM_PER_DEG, reach_h)
-            i, j = _grid_join(cols, ia, ib, cell, same=a == b,
-                              rule=_rule_inputs(cols, settings))
-            found_i.append(i)
-            found_j.append(j)
-    i, j = np.concatenate(found_i), np.concatenate(found_j)
+    area = cols.area[usable] >= 0
+    point = ~area & (cols.radius_km[usable] <= _POINT_KM)
+    points, areas, wide = usable[point], usable[area], usable[~area & ~point]
+    span = float(np.max(cols.t1_h[usable] - cols.t0_h[usable]))
+    block_h = max(_BLOCK_H, span + settings.slack_hours)
+    found = []
+    if len(points) or len(areas):
+        cells = _Cells(cols, points, areas, block_h, settings)
+        # The joins work on the reports in cell order (points) and area order (areas),
+        # positions in one array, so that they read memory in sequence.
+        perm = np.concatenate([cells.points, cells.areas])
+        local = (*(x[perm] for x in rule[:_PER_REPORT]), *rule[_PER_REPORT:])
+        off = len(cells.points)
+        t0, t1 = local[0], local[1]
+        if len(points):
+            found.append(_join_points(cells.keys, cells.start, t0, t1, _DELTAS, local,
+                                      *_room(4 * len(points))))
+        if len(areas):
+            if len(points):
+                found.append(_join_areas_points(
+                    cells.keys, cells.start, cells.area_keys, cells.area_start,
+                    cells.near_start, cells.near, cells.row0, cells.col0, cells.cols, off,
+                    t0, t1, local, *_room(4 * len(areas))))
+            near = np.argwhere(cols.areas.gap_km <= settings.slack_km)
+            found.append(_join_areas(cells.by_area, off, near[near[:, 0] <= near[:, 1]], t0,
+                                     t1, local, *_room(len(areas))))
+        found = [(perm[i], perm[j]) for i, j in found]
+    if len(wide):
+        # Circles wider than a named place's, for areas the raster does not know: rare, so
+        # each is walked against every report by start time.
+        by_start = usable[np.argsort(cols.t0_h[usable], kind="stable")].astype(np.int64)
+        is_wide = np.zeros(len(cols), bool)
+        is_wide[wide] = True
+        found.append(_join_wide(wide.astype(np.int64), by_start, cols.t0_h[by_start],
+                                is_wide, span, rule, *_room(4 * len(wide))))
+    i, j = (np.concatenate([f[k] for f in found]) for k in (0, 1))
     return np.minimum(i, j), np.maximum(i, j)
 
 
-def _cells(cols: ReportColumns, idx: np.ndarray, cell: tuple[float, float, float],
-           ) -> np.ndarray:
-    cx = np.floor(cols.lon[idx] / cell[0]).astype(np.int64)
-    cy = np.floor(cols.lat[idx] / cell[1]).astype(np.int64)
-    ct = np.floor(cols.t0_h[idx] / cell[2]).astype(np.int64)
-    return np.stack([ct, cy, cx], axis=1)
+# Time blocks: cells are (block, row, column), so that a join works through the record a
+# few months at a time and the reports it compares sit close in memory. A block is at least
+# the longest span and the slack, so a report meets nothing beyond the next block.
+_BLOCK_H = 365 * 24.0
+_STEP = 1 << _BITS
+# Neighbouring cells as key steps: in the same block each unordered pair of cells once
+# (_FORWARD), in the next block all nine.
+_DELTAS = np.array([*(r * _STEP + c for r, c in _FORWARD.tolist()),
+                    *(_STEP * _STEP + r * _STEP + c for r in (-1, 0, 1) for c in (-1, 0, 1))],
+                   np.int64)
 
 
-def _pack(cells: np.ndarray) -> np.ndarray:
-    # 21 bits per axis, offset to be non-negative: room for 2 million cells each way. The
-    # packing is linear, so a neighbour's key is the key plus a constant.
-    shifted = cells + (1 << 20)
-    return (shifted[:, 0] << 42) + (shifted[:, 1] << 21) + shifted[:, 2]
+class _Cells:
+    """Points bucketed in (time block, row, column) cells of the reach, each cell's
+    reports in start order; area reports ordered by area, block and start; and for each
+    place cell, the areas whose reports may meet points there."""
+
+    def __init__(self, cols: ReportColumns, points: np.ndarray, areas: np.ndarray,
+                 block_h: float, settings: CorrelationSettings) -> None:
+        usable = np.concatenate([points, areas])
+        radius = cols.radius_km[points].max() if len(points) else 0.0
+        reach_km = 2 * radius + settings.slack_km
+        lat_max = float(np.max(np.abs(cols.lat[usable])))
+        # Longitude degrees shrink towards the poles: size cells for the highest latitude.
+        self.lon_deg = reach_km / (KM_PER_DEG * max(np.cos(np.radians(min(lat_max + 1.0,
+                                                                           89.0))), 1e-3))
+        self.lat_deg = reach_km / KM_PER_DEG
+        self.block_h = block_h
+        row, col = self.cell(cols.lon[points], cols.lat[points])
+        keys = _pack(self.block(cols.t0_h[points]), row, col)
+        order = np.lexsort((cols.t0_h[points], keys))
+        self.points = points[order].astype(np.int64)
+        self.keys, first = np.unique(keys[order], return_index=True)
+        self.start = np.append(first, len(order)).astype(np.int64)
+        # Area reports: by area, then block, then start.
+        a_area = cols.area[areas].astype(np.int64)
+        a_block = self.block(cols.t0_h[areas])
+        order = np.lexsort((cols.t0_h[areas], a_block, a_area))
+        self.areas = areas[order].astype(np.int64)
+        a_keys = a_area[order] * _STEP + a_block[order]
+        self.area_keys, first = np.unique(a_keys, return_index=True)
+        self.area_start = np.append(first, len(order)).astype(np.int64)
+        self.by_area = np.searchsorted(a_area[order], np.arange(len(cols.areas) + 1))
+        self._near_areas(cols, row, col, radius + settings.slack_km)
+
+    def block(self, t0: np.ndarray) -> np.ndarray:
+        return np.floor(t0 / self.block_h).astype(np.int64)
+
+    def cell(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return (np.floor(lat / self.lat_deg).astype(np.int64),
+                np.floor(lon / self.lon_deg).astype(np.int64))
+
+    def _near_areas(self, cols: ReportColumns, row: np.ndarray, col: np.ndarray,
+                    reach_km: float) -> None:
+        """For each place cell of the points (row - row0, column - col0 in a table of
+        `cols` columns), the areas whose bounds, widened by the reach and two raster
+        cell diagonals (which the raster's distances may fall short by), touch it."""
+        grid = cols.areas
+        self.row0 = int(row.min()) if len(row) else 0
+        self.col0 = int(col.min()) if len(col) else 0
+        rows = int(row.max()) - self.row0 + 1 if len(row) else 1
+        self.cols = int(col.max()) - self.col0 + 1 if len(col) else 1
+        pad_km = reach_km + 2 * float(np.hypot(grid.step_lon, grid.step_lat)) * KM_PER_DEG
+        pad_lat = pad_km / KM_PER_DEG
+        pad_lon = self.lon_deg * pad_km / (self.lat_deg * KM_PER_DEG)
+        b = grid.bounds
+        r0, c0 = self.cell(b[:, 0] - pad_lon, b[:, 1] - pad_lat)
+        r1, c1 = self.cell(b[:, 2] + pad_lon, b[:, 3] + pad_lat)
+        cell_of, area_of = [], []
+        for k in range(len(grid)):
+            rr = np.arange(max(r0[k], self.row0), min(r1[k], self.row0 + rows - 1) + 1)
+            cc = np.arange(max(c0[k], self.col0), min(c1[k], self.col0 + self.cols - 1) + 1)
+            at = ((rr[:, None] - self.row0) * self.cols + (cc[None, :] - self.col0)).ravel()
+            cell_of.append(at)
+            area_of.append(np.full(len(at), k))
+        cell_of = np.concatenate([np.zeros(0, np.int64), *cell_of])
+        area_of = np.concatenate([np.zeros(0, np.int64), *area_of])
+        order = np.argsort(cell_of, kind="stable")
+        self.near = area_of[order].astype(np.int64)
+        self.near_start = np.searchsorted(cell_of[order], np.arange(rows * self.cols + 1))
 
 
-def _sorted_cells(cols: ReportColumns, idx: np.ndarray, cell: tuple[float, float, float],
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Reports ordered by cell, and each occupied cell's key, first position and size."""
-    keys = _pack(_cells(cols, idx, cell))
-    order = np.argsort(keys, kind="stable")
-    unique, start, count = np.unique(keys[order], return_index=True, return_counts=True)
-    return idx[order], unique, start, count
-
-
-def _grid_join(cols: ReportColumns, ia: np.ndarray, ib: np.ndarray,
-               cell: tuple[float, float, float], *, same: bool, rule: tuple,
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (one of ia, one of ib) lying in neighbouring cells that meet the rule."""
-    b, b_cells, b_start, b_count = _sorted_cells(cols, ib, cell)
-    a, a_cells, a_start, a_count = ((b, b_cells, b_start, b_count) if same
-                                    else _sorted_cells(cols, ia, cell))
-    origin = _pack(np.zeros((1, 3), np.int64))[0]
-    deltas = _pack(_HALF if same else _OFFSETS) - origin
-    t0, t1, lon, lat, radius, slack_h, slack_km = rule
-    # Each side's values in cell order: the inner loop then reads memory in sequence.
-    side_a = np.stack([t0[a], t1[a], lon[a], lat[a], radius[a]])
-    side_b = side_a if same else np.stack([t0[b], t1[b], lon[b], lat[b], radius[b]])
-    return _join(a.astype(np.int64), a_cells, a_start, a_count, side_a, b.astype(np.int64),
-                 b_cells, b_start, b_count, side_b, deltas, same, slack_h, slack_km)
+def _pack(block: np.ndarray, row: np.ndarray, col: np.ndarray) -> np.ndarray:
+    # Offset to be non-negative; the packing is linear, so a neighbour's key is the key
+    # plus a constant.
+    half = 1 << (_BITS - 1)
+    return ((block + half) * _STEP + (row + half)) * _STEP + (col + half)
 
 
 @njit(cache=True)
-def _join(a: np.ndarray, a_cells: np.ndarray, a_start: np.ndarray, a_count: np.ndarray,
-          side_a: np.ndarray, b: np.ndarray, b_cells: np.ndarray, b_start: np.ndarray,
-          b_count: np.ndarray, side_b: np.ndarray, deltas: np.ndarray, same: bool,
-          slack_h: float, slack_km: float,
-          ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
-    out_i = np.empty(max(16, 4 * len(a)), np.int64)
-    out_j = np.empty_like(out_i)
+def _walk(t0: np.ndarray, t1: np.ndarray, a_lo: int, a_hi: int, b_lo: int, b_hi: int,
+          same: bool, rule: tuple, out_i: np.ndarray, out_j: np.ndarray,
+          found: int) -> int:  # pragma: no cover (compiled)
+    """Pairs of positions in [a_lo, a_hi) and [b_lo, b_hi), two runs in order of start
+    time, that meet the rule: each report with those of the other run starting from it
+    to its end plus the slack. Each pair is seen once, from the report that starts first
+    (within one run: from the earlier one). Writes them from `found` on and returns the
+    new count, or -1 when the room ran out (the caller grows it and walks again)."""
+    _, _, lon, lat, radius, area, cos_lat, cell, distance, gap, slack_h, slack_km = rule
+    p, q = a_lo, b_lo
+    while True:
+        if same:
+            if p == a_hi:
+                return found
+            x, lo, hi = p, p + 1, a_hi
+            p += 1
+        elif p == a_hi or q == b_hi:
+            return found
+        elif t0[p] <= t0[q]:
+            x, lo, hi = p, q, b_hi
+            p += 1
+        else:
+            x, lo, hi = q, p, a_hi
+            q += 1
+        end = t1[x] + slack_h
+        for y in range(lo, hi):
+            if t0[y] > end:
+                break
+            # x starts first and y before x's end and the slack: their times meet. The
+            # place part of the rule follows, as _meet_pairs has it.
+            ax, ay = area[x], area[y]
+            if ax >= 0 and ay >= 0:
+                meets = gap[ax, ay] <= slack_km
+            elif ax >= 0:
+                meets = distance[ax, cell[y]] <= radius[y] + slack_km
+            elif ay >= 0:
+                meets = distance[ay, cell[x]] <= radius[x] + slack_km
+            else:
+                dx = (lon[x] - lon[y]) * (cos_lat[x] + cos_lat[y]) * 0.5
+                dy = lat[x] - lat[y]
+                reach = (radius[x] + radius[y] + slack_km) / KM_PER_DEG
+                meets = dx * dx + dy * dy <= reach * reach
+            if meets:
+                if found == len(out_i):
+                    return -1
+                out_i[found], out_j[found] = x, y
+                found += 1
+
+
+@njit(cache=True)
+def _walk_into(t0: np.ndarray, t1: np.ndarray, a_lo: int, a_hi: int, b_lo: int, b_hi: int,
+               same: bool, rule: tuple, out_i: np.ndarray, out_j: np.ndarray,
+               found: int) -> tuple:  # pragma: no cover (compiled)
+    """_walk, with the room doubled as often as it needs."""
+    while True:
+        got = _walk(t0, t1, a_lo, a_hi, b_lo, b_hi, same, rule, out_i, out_j, found)
+        if got >= 0:
+            return out_i, out_j, got
+        out_i = np.concatenate((out_i, np.empty_like(out_i)))
+        out_j = np.concatenate((out_j, np.empty_like(out_j)))
+
+
+def _room(n: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.empty(max(16, n), np.int64), np.empty(max(16, n), np.int64)
+
+
+@njit(cache=True)
+def _join_points(keys: np.ndarray, start: np.ndarray, t0: np.ndarray, t1: np.ndarray,
+                 deltas: np.ndarray, rule: tuple, out_i: np.ndarray,
+                 out_j: np.ndarray) -> tuple:  # pragma: no cover (compiled)
     found = 0
-    at0, at1, alon, alat, arad = side_a[0], side_a[1], side_a[2], side_a[3], side_a[4]
-    bt0, bt1, blon, blat, brad = side_b[0], side_b[1], side_b[2], side_b[3], side_b[4]
-    for p in range(len(a_cells)):
+    for p in range(len(keys)):
         for delta in deltas:
-            wanted = a_cells[p] + delta
-            q = np.searchsorted(b_cells, wanted)
-            if q == len(b_cells) or b_cells[q] != wanted:
-                continue
-            for u in range(a_start[p], a_start[p] + a_count[p]):
-                for v in range(b_start[q], b_start[q] + b_count[q]):
-                    if same and delta == 0 and not a[u] < b[v]:
-                        continue  # the same cell: each pair once, never a report with itself
-                    # The rule, as _meets has it, on the values in cell order.
-                    if at0[u] - bt1[v] > slack_h or bt0[v] - at1[u] > slack_h:
-                        continue
-                    dx = (alon[u] - blon[v]) * math.cos(math.radians((alat[u] + blat[v]) * 0.5))
-                    if math.hypot(dx, alat[u] - blat[v]) * KM_PER_DEG > arad[u] + brad[v] \
-                            + slack_km:
-                        continue
-                    if found == len(out_i):  # full: double the room
-                        out_i = np.concatenate((out_i, np.empty_like(out_i)))
-                        out_j = np.concatenate((out_j, np.empty_like(out_j)))
-                    out_i[found] = a[u]
-                    out_j[found] = b[v]
-                    found += 1
+            q = p
+            if delta != 0:
+                q = np.searchsorted(keys, keys[p] + delta)
+                if q == len(keys) or keys[q] != keys[p] + delta:
+                    continue
+            out_i, out_j, found = _walk_into(t0, t1, start[p], start[p + 1], start[q],
+                                             start[q + 1], delta == 0, rule, out_i, out_j,
+                                             found)
     return out_i[:found], out_j[:found]
+
+
+@njit(cache=True)
+def _join_areas_points(keys: np.ndarray, start: np.ndarray, area_keys: np.ndarray,
+                       area_start: np.ndarray, near_start: np.ndarray, near: np.ndarray,
+                       row0: int, col0: int, width: int, off: int, t0: np.ndarray,
+                       t1: np.ndarray, rule: tuple, out_i: np.ndarray,
+                       out_j: np.ndarray) -> tuple:  # pragma: no cover (compiled)
+    """Each cell of points with the reports of the areas near it, in the same block
+    and the blocks either side."""
+    found = 0
+    half = 1 << (_BITS - 1)
+    for p in range(len(keys)):
+        block = keys[p] // (_STEP * _STEP) - half
+        row = (keys[p] // _STEP) % _STEP - half
+        col = keys[p] % _STEP - half
+        at = (row - row0) * width + (col - col0)
+        for k in range(near_start[at], near_start[at + 1]):
+            for b in range(block - 1, block + 2):
+                key = near[k] * _STEP + b
+                q = np.searchsorted(area_keys, key)
+                if q == len(area_keys) or area_keys[q] != key:
+                    continue
+                out_i, out_j, found = _walk_into(
+                    t0, t1, off + area_start[q], off + area_start[q + 1], start[p],
+                    start[p + 1], False, rule, out_i, out_j, found)
+    return out_i[:found], out_j[:found]
+
+
+@njit(cache=True)
+def _join_areas(by_area: np.ndarray, off: int, near: np.ndarray, t0: np.ndarray,
+                t1: np.ndarray, rule: tuple, out_i: np.ndarray,
+                out_j: np.ndarray) -> tuple:  # pragma: no cover (compiled)
+    """The reports of each two areas close enough to meet, walked whole."""
+    found = 0
+    for k in range(len(near)):
+        x, y = near[k, 0], near[k, 1]
+        if by_area[x] == by_area[x + 1] or by_area[y] == by_area[y + 1]:
+            continue
+        out_i, out_j, found = _walk_into(t0, t1, off + by_area[x], off + by_area[x + 1],
+                                         off + by_area[y], off + by_area[y + 1], x == y,
+                                         rule, out_i, out_j, found)
+    return out_i[:found], out_j[:found]
+
+
+@njit(cache=True)
+def _join_wide(wide: np.ndarray, by_start: np.ndarray, starts: np.ndarray,
+               is_wide: np.ndarray, longest: float, rule: tuple, out_i: np.ndarray,
+               out_j: np.ndarray) -> tuple:  # pragma: no cover (compiled)
+    """Each wide report with every report whose span can meet its own, found by start
+    time (two wide reports: once, from the smaller index); then the rule."""
+    found = 0
+    slack_h = rule[10]
+    t0, t1 = rule[0], rule[1]
+    for w in wide:
+        first = np.searchsorted(starts, t0[w] - slack_h - longest)
+        for r in range(first, len(by_start)):
+            if starts[r] > t1[w] + slack_h:
+                break
+            v = by_start[r]
+            if v == w or (is_wide[v] and v < w):
+                continue
+            if found == len(out_i):
+                out_i = np.concatenate((out_i, np.empty_like(out_i)))
+                out_j = np.concatenate((out_j, np.empty_like(out_j)))
+            out_i[found], out_j[found] = w, v
+            found += 1
+    keep = _meet_pairs(out_i[:found], out_j[:found], rule)
+    return out_i[:found][keep], out_j[:found][keep]

@@ -5,7 +5,7 @@ holds two records of one curated dataset with different keys (different events, 
 dataset's own account), or two reports an analyst separated, is split greedily: links are
 taken strongest first and a link is skipped when it would join what must stay apart.
 The same holds for pairs scored so low that they veto being joined through others.
-Links are ordered by score, then by the reports' ids, so the result depends only on the
+Links are ordered by score, then by hashes of the reports' ids, so the result depends only on the
 links and the rules, never on the order reports arrived in: a component re-clustered on
 its own gives what a batch run over everything gives.
 """
@@ -19,7 +19,7 @@ from numba import njit
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ceasefire.correlate.candidates import _meets, _rule_inputs
+from ceasefire.correlate.candidates import _meet_pairs, _rule_inputs
 from ceasefire.correlate.columns import ReportColumns
 from ceasefire.correlate.settings import CorrelationSettings
 
@@ -70,31 +70,27 @@ def incompatible_pairs(cols: ReportColumns, label: np.ndarray, settings: Correla
     starts = np.flatnonzero(np.r_[True, sorted_label[1:] != sorted_label[:-1]])
     sizes = np.diff(np.r_[starts, len(label)])
     big = sizes >= 3  # two linked reports are candidates of each other already
-    return _failing(order.astype(np.int64), starts[big], sizes[big],
-                    *_rule_inputs(cols, settings))
+    i, j = _within(order.astype(np.int64), starts[big], sizes[big])
+    fails = ~_meet_pairs(i, j, _rule_inputs(cols, settings))
+    return i[fails], j[fails]
 
 
 @njit(cache=True)
-def _failing(order: np.ndarray, first: np.ndarray, size: np.ndarray, t0: np.ndarray,
-             t1: np.ndarray, lon: np.ndarray, lat: np.ndarray, radius: np.ndarray,
-             slack_h: float, slack_km: float,
-             ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
-    out_i = np.empty(16, np.int64)
-    out_j = np.empty(16, np.int64)
-    found = 0
+def _within(order: np.ndarray, first: np.ndarray, size: np.ndarray,
+            ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
+    """Every pair of reports (smaller index first) within each of the components."""
+    total = 0
+    for g in range(len(first)):
+        total += size[g] * (size[g] - 1) // 2
+    out_i = np.empty(total, np.int64)
+    out_j = np.empty(total, np.int64)
+    k = 0
     for g in range(len(first)):
         for u in range(first[g], first[g] + size[g]):
             for v in range(u + 1, first[g] + size[g]):
-                x, y = min(order[u], order[v]), max(order[u], order[v])
-                if _meets(x, y, t0, t1, lon, lat, radius, slack_h, slack_km):
-                    continue
-                if found == len(out_i):
-                    out_i = np.concatenate((out_i, np.empty_like(out_i)))
-                    out_j = np.concatenate((out_j, np.empty_like(out_j)))
-                out_i[found] = x
-                out_j[found] = y
-                found += 1
-    return out_i[:found], out_j[:found]
+                out_i[k], out_j[k] = min(order[u], order[v]), max(order[u], order[v])
+                k += 1
+    return out_i, out_j
 
 
 def _broken_components(cols: ReportColumns, label: np.ndarray,
@@ -125,22 +121,39 @@ def _resolve(cols: ReportColumns, label: np.ndarray, broken: np.ndarray, links: 
     li, lj = links.i[in_broken], links.j[in_broken]
     score = np.where(links.forced[in_broken], np.inf, links.score[in_broken])
     # Ties in score are common (points come in levels): break them by the two reports'
-    # ids, smaller first, which do not depend on where the reports sit in the arrays.
-    involved = np.unique(np.concatenate([li, lj]))
-    rank = np.empty(len(cols), np.int64)
-    rank[involved[np.argsort(cols.ids[involved].astype(str), kind="stable")]] = np.arange(
-        len(involved))
-    low, high = np.minimum(rank[li], rank[lj]), np.maximum(rank[li], rank[lj])
+    # id hashes, smaller first, which do not depend on where the reports sit in the arrays.
+    tb = cols.tiebreak
+    low, high = np.minimum(tb[li], tb[lj]), np.maximum(tb[li], tb[lj])
     order = np.lexsort((high, low, -score))
     # Components never share a link, so one pass over all their links in this order
     # splits each of them as if it were alone.
-    a, b = np.concatenate([apart[0], apart[1]]), np.concatenate([apart[1], apart[0]])
-    by_node = np.argsort(a, kind="stable")
-    start = np.searchsorted(a[by_node], np.arange(len(cols) + 1))
+    start, apart_of = _adjacency(len(cols), apart[0].astype(np.int64),
+                                 apart[1].astype(np.int64))
     inside = np.isin(label, broken)
-    return _greedy(li[order], lj[order], np.isinf(score[order]), start,
-                   b[by_node].astype(np.int64), cols.dataset.astype(np.int64),
+    return _greedy(li[order], lj[order], np.isinf(score[order]), start, apart_of,
+                   cols.dataset.astype(np.int64),
                    cols.key.astype(np.int64), inside)
+
+
+@njit(cache=True)
+def _adjacency(n: int, a: np.ndarray, b: np.ndarray,
+               ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
+    """Each report's partners among the pairs (both ways): partners of m are
+    ``partner[start[m]:start[m + 1]]``. A counting sort, linear in the pairs."""
+    start = np.zeros(n + 1, np.int64)
+    for k in range(len(a)):
+        start[a[k] + 1] += 1
+        start[b[k] + 1] += 1
+    for m in range(n):
+        start[m + 1] += start[m]
+    fill = start[:-1].copy()
+    partner = np.empty(2 * len(a), np.int64)
+    for k in range(len(a)):
+        partner[fill[a[k]]] = b[k]
+        fill[a[k]] += 1
+        partner[fill[b[k]]] = a[k]
+        fill[b[k]] += 1
+    return start, partner
 
 
 @njit(cache=True)

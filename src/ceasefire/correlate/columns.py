@@ -6,16 +6,18 @@ million reports correlate in seconds. Building the columns is the one per-report
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
 
+from ceasefire.correlate.areas import AreaGrid, no_areas
 from ceasefire.correlate.settings import CorrelationSettings
 from ceasefire.domain.place import Point, WherePrecision
 from ceasefire.domain.report import Report
@@ -59,6 +61,10 @@ def _names_table(rows: list[tuple[int, ...]]) -> np.ndarray:
     return table
 
 
+def tiebreak(uid: str) -> int:
+    return int.from_bytes(hashlib.blake2b(uid.encode(), digest_size=8).digest(), "little")
+
+
 def hours(moment: datetime) -> float:
     return (moment - _EPOCH).total_seconds() / 3600.0
 
@@ -67,6 +73,8 @@ class Extents(Protocol):
     """Where an admin area lies: geo.admin.AdminIndex gives it."""
 
     def extent(self, pcode: str) -> tuple[Point, float]: ...
+
+    def area_grid(self) -> AreaGrid: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +113,9 @@ class ActorBits:
 @dataclass(frozen=True, slots=True)
 class ReportColumns:
     ids: np.ndarray  # str (object)
+    # uint64 hash of the id: breaks ties between equal scores the same way in every run,
+    # without sorting strings.
+    tiebreak: np.ndarray
     lon: np.ndarray  # the place's centre, degrees
     lat: np.ndarray
     radius_km: np.ndarray  # how far from the centre the event may be
@@ -122,12 +133,15 @@ class ReportColumns:
     narrative: np.ndarray  # str (object)
     names: np.ndarray  # int64 (n, NAMES): the narrative's names and figures, hashed; 0: none
     source: np.ndarray  # int32: code of the source's name (one source rarely reports twice)
+    area: np.ndarray  # int32: the admin area a coarse place is (index in areas), else -1
+    areas: AreaGrid = field(default_factory=no_areas)  # shared by all rows
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def take(self, index: np.ndarray | Sequence[int]) -> ReportColumns:
-        return ReportColumns(*(getattr(self, f.name)[index] for f in fields(self)))
+        return ReportColumns(*(getattr(self, f.name)[index] for f in fields(self)
+                               if f.name != "areas"), areas=self.areas)
 
 
 class ColumnBuilder:
@@ -145,6 +159,7 @@ class ColumnBuilder:
         self._ids: list[str] = []
         self._narratives: list[str] = []
         self._names: list[tuple[int, ...]] = []
+        self._grid = extents.area_grid()
 
     def add(self, uid: str, *, lon: float | None, lat: float | None, precision: int,
             adm1: str | None, adm2: str | None, earliest: datetime, latest: datetime,
@@ -153,7 +168,7 @@ class ColumnBuilder:
             source_key: str | None, narrative: str, received: datetime) -> None:
         s = self._settings
         where = WherePrecision(precision)
-        centre, radius = self._place(where, lon, lat, adm1, adm2)
+        centre, radius, area = self._place(where, lon, lat, adm1, adm2)
         t0, t1 = hours(earliest), hours(latest)
         correlatable = (centre is not None and where <= s.coarsest_place
                         and time_precision not in (TimePrecision.MONTH, TimePrecision.YEAR)
@@ -172,7 +187,7 @@ class ColumnBuilder:
             self._bits.mask(perpetrators), target_bits,
             self._bits.sides(perpetrators) | self._bits.sides(targets),
             killed if killed > 0 else -1, dataset, key, hours(received),
-            self._sources.setdefault(source_name, len(self._sources))))
+            self._sources.setdefault(source_name, len(self._sources)), area))
 
     def add_report(self, report: Report) -> None:
         place, point = report.place, report.place.point
@@ -186,32 +201,34 @@ class ColumnBuilder:
                  narrative=report.narrative, received=report.received_at)
 
     def _place(self, where: WherePrecision, lon: float | None, lat: float | None,
-               adm1: str | None, adm2: str | None) -> tuple[Point | None, float]:
-        """The centre and radius of where the event can be: a coarse place is its whole
-        admin area, wherever the source put its point."""
+               adm1: str | None, adm2: str | None) -> tuple[Point | None, float, int]:
+        """The centre and radius of where the event can be, and the admin area it is
+        (-1: none): a coarse place is its whole admin area, wherever the source put its
+        point."""
         s = self._settings
         area = adm2 if where is WherePrecision.DISTRICT else (
             adm1 if where >= WherePrecision.GOVERNORATE else None)
         if area is not None:
-            return self._extents.extent(area)
+            return *self._extents.extent(area), self._grid.index.get(area, -1)
         if lon is None or lat is None:
-            return None, np.nan
-        return Point(lon, lat), s.radius_for(where)
+            return None, np.nan, -1
+        return Point(lon, lat), s.radius_for(where), -1
 
     def build(self) -> ReportColumns:
         n = len(self._rows)
-        table = np.array(self._rows, dtype=object).reshape(n, 15) if n else np.zeros((0, 15))
+        table = np.array(self._rows, dtype=object).reshape(n, 16) if n else np.zeros((0, 16))
         def col(i: int, dtype: type) -> np.ndarray:
             return table[:, i].astype(dtype) if n else np.zeros(0, dtype)
         return ReportColumns(
-            ids=np.array(self._ids, dtype=object), lon=col(0, np.float64),
+            ids=np.array(self._ids, dtype=object),
+            tiebreak=np.fromiter(map(tiebreak, self._ids), np.uint64, n), lon=col(0, np.float64),
             lat=col(1, np.float64), radius_km=col(2, np.float64), t0_h=col(3, np.float64),
             t1_h=col(4, np.float64), correlatable=col(5, np.bool_), violation=col(6, np.int8),
             perpetrators=col(7, np.uint64), targets=col(8, np.uint64), sides=col(9, np.uint64),
             killed=col(10, np.int32), dataset=col(11, np.int32), key=col(12, np.int64),
             received_h=col(13, np.float64), source=col(14, np.int32),
             narrative=np.array(self._narratives, dtype=object),
-            names=_names_table(self._names))
+            names=_names_table(self._names), area=col(15, np.int32), areas=self._grid)
 
 
 def columns_of(reports: Iterable[Report], settings: CorrelationSettings, extents: Extents,

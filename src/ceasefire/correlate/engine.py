@@ -15,7 +15,7 @@ import numpy as np
 from ceasefire.correlate.candidates import candidate_pairs
 from ceasefire.correlate.cluster import Links, clusters, founders
 from ceasefire.correlate.columns import ReportColumns
-from ceasefire.correlate.scoring import PairScores, score_pairs
+from ceasefire.correlate.scoring import LINK, VETO, judge_pairs
 from ceasefire.correlate.settings import CorrelationSettings
 
 _NO_PAIRS = (np.zeros(0, np.int64), np.zeros(0, np.int64))
@@ -37,20 +37,16 @@ class Correlation:
     candidates: int  # how many pairs were compared
 
 
-def link(cols: ReportColumns, scores: PairScores, settings: CorrelationSettings) -> Links:
-    """The links among scored candidate pairs: at the threshold, and not two records of
-    one curated dataset with different keys."""
-    i, j = scores.i, scores.j
-    keep = scores.total >= settings.threshold
-    same_dataset = (cols.dataset[i] >= 0) & (cols.dataset[i] == cols.dataset[j])
-    keep &= ~(same_dataset & (cols.key[i] != cols.key[j]))
-    return Links(i[keep], j[keep], scores.total[keep], np.zeros(int(keep.sum()), bool))
-
-
-def vetoes(scores: PairScores, settings: CorrelationSettings) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs that must not end in one incident: they score at or below the veto."""
-    bad = scores.total <= settings.veto
-    return scores.i[bad], scores.j[bad]
+def link(cols: ReportColumns, i: np.ndarray, j: np.ndarray, settings: CorrelationSettings,
+         ) -> tuple[Links, tuple[np.ndarray, np.ndarray]]:
+    """Score candidate pairs: the links among them (at the threshold, and not two records
+    of one curated dataset with different keys), and the vetoes: pairs scoring so low that
+    they must not end in one incident."""
+    total, outcome = judge_pairs(cols, i, j, settings)
+    linked = outcome == LINK
+    vetoed = outcome == VETO
+    return (Links(i[linked], j[linked], total[linked], np.zeros(int(linked.sum()), bool)),
+            (i[vetoed], j[vetoed]))
 
 
 def with_decisions(links: Links, decisions: Decisions) -> Links:
@@ -69,9 +65,8 @@ DEFAULTS = CorrelationSettings()
 def correlate(cols: ReportColumns, settings: CorrelationSettings = DEFAULTS,
               decisions: Decisions = Decisions()) -> Correlation:
     i, j = candidate_pairs(cols, settings)
-    scores = score_pairs(cols, i, j, settings)
-    links = with_decisions(link(cols, scores, settings), decisions)
-    vi, vj = vetoes(scores, settings)
+    found, (vi, vj) = link(cols, i, j, settings)
+    links = with_decisions(found, decisions)
     apart = (np.concatenate([decisions.apart[0], vi]), np.concatenate([decisions.apart[1], vj]))
     label = clusters(cols, links, apart, settings)
     return Correlation(links, label, founders(cols, label), len(i))
@@ -83,6 +78,6 @@ def cluster_again(cols: ReportColumns, links: Links, apart: tuple[np.ndarray, np
     ``correlate`` clusters it within everything: the vetoes are found again among its
     candidate pairs, not stored."""
     i, j = candidate_pairs(cols, settings)
-    vi, vj = vetoes(score_pairs(cols, i, j, settings), settings)
+    vi, vj = link(cols, i, j, settings)[1]
     return clusters(cols, links, (np.concatenate([apart[0], vi]),
                                   np.concatenate([apart[1], vj])), settings)

@@ -70,22 +70,53 @@ class PairScores:
         table = settings.points()
         return {f: table[f][self.levels[f]] for f in FIELDS}
 
+    def vetoed(self, settings: CorrelationSettings) -> np.ndarray:
+        """Pairs whose fields other than the narrative score at or below the veto."""
+        narrative = settings.points()["narrative"][self.levels["narrative"]]
+        return self.total - narrative <= settings.veto
+
 
 def score_pairs(cols: ReportColumns, i: np.ndarray, j: np.ndarray, s: CorrelationSettings, *,
                 all_fields: bool = False) -> PairScores:
-    """Scores of the pairs (i, j). Narratives are compared only where they can change the
-    link decision, unless ``all_fields`` (for explanations); elsewhere their level is 0."""
+    """Scores of the pairs (i, j), field by field. Narratives are compared only where they
+    can change the link or veto decision, unless ``all_fields`` (for explanations);
+    elsewhere their level is 0."""
+    levels, total, _ = _score(i.astype(np.int64), j.astype(np.int64), _inputs(cols, s),
+                              cols.names, *_decision_inputs(s), bool(all_fields), True,
+                              cols.dataset.astype(np.int64), cols.key)
+    return PairScores(i, j, {f: levels[k] for k, f in enumerate(FIELDS)}, total)
+
+
+NEITHER, LINK, VETO = 0, 1, 2
+
+
+def judge_pairs(cols: ReportColumns, i: np.ndarray, j: np.ndarray, s: CorrelationSettings,
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Each pair's total, and whether it is a LINK, a VETO or NEITHER: what the engine
+    needs, without keeping every field's level. A pair at the threshold that joins two
+    records of one curated dataset with different keys is not a link. A veto rests on the
+    fields other than the narrative: hashed names and figures can tip a close link, but
+    only facts (place, time, type, actors, tolls) keep reports apart, and most pairs are
+    then decided without reading their narratives."""
+    _, total, outcome = _score(i.astype(np.int64), j.astype(np.int64), _inputs(cols, s),
+                               cols.names, *_decision_inputs(s), False, False,
+                               cols.dataset.astype(np.int64), cols.key)
+    return total, outcome
+
+
+def _inputs(cols: ReportColumns, s: CorrelationSettings) -> tuple:
+    """The columns and tables the compiled scoring reads, in its order."""
+    return (cols.lon, cols.lat, cols.radius_km, cols.t0_h, cols.t1_h,
+            cols.violation.astype(np.int64), cols.perpetrators, cols.targets, cols.sides,
+            cols.killed.astype(np.int64), cols.source.astype(np.int64), _TYPE_TABLE, float(s.near_radius_km), float(s.slack_km))
+
+
+def _decision_inputs(s: CorrelationSettings) -> tuple:
     table = s.points()
     narrative = table["narrative"]
-    levels, total = _score(
-        i.astype(np.int64), j.astype(np.int64), cols.lon, cols.lat, cols.radius_km,
-        cols.t0_h, cols.t1_h, cols.violation.astype(np.int64), cols.perpetrators,
-        cols.targets, cols.sides, cols.killed.astype(np.int64),
-        cols.source.astype(np.int64), cols.names,
-        np.stack([_padded(table[f]) for f in FIELDS]), _TYPE_TABLE,
-        float(s.prior), float(s.threshold), float(np.abs(narrative - narrative[0]).max()),
-        bool(all_fields), float(s.near_radius_km), float(s.slack_km))
-    return PairScores(i, j, {f: levels[k] for k, f in enumerate(FIELDS)}, total)
+    return (np.stack([_padded(table[f]) for f in FIELDS]), float(s.prior),
+            float(s.threshold), float(s.veto),
+            float(np.abs(narrative - narrative[0]).max()))
 
 
 def _padded(points: np.ndarray) -> np.ndarray:
@@ -109,16 +140,18 @@ def _band(value: float, edges: tuple) -> int:  # pragma: no cover (compiled)
 
 
 @njit(cache=True)
-def _score(i: np.ndarray, j: np.ndarray, lon: np.ndarray, lat: np.ndarray,
-           radius: np.ndarray, t0: np.ndarray, t1: np.ndarray, violation: np.ndarray,
-           perpetrators: np.ndarray, targets: np.ndarray, sides: np.ndarray,
-           killed: np.ndarray, source: np.ndarray, names: np.ndarray, points: np.ndarray,
-           type_table: np.ndarray, prior: float, threshold: float, swing: float,
-           all_fields: bool, near_km: float, slack_km: float,
-           ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
-    """Every field's level for each pair (scoring.LEVELS), and the pair's total."""
-    levels = np.zeros((7, len(i)), np.int64)
+def _score(i: np.ndarray, j: np.ndarray, inputs: tuple, names: np.ndarray,
+           points: np.ndarray, prior: float, threshold: float, veto: float, swing: float,
+           all_fields: bool, keep_levels: bool, dataset: np.ndarray, key: np.ndarray,
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
+    """Each pair's total, its outcome (LINK, VETO or NEITHER) and, if `keep_levels`, every
+    field's level (scoring.LEVELS). The fields are written out in this one loop: as a
+    function called per pair they cost twice as much."""
+    (lon, lat, radius, t0, t1, violation, perpetrators, targets, sides, killed, source,
+     type_table, near_km, slack_km) = inputs
+    levels = np.zeros((7, len(i) if keep_levels else 0), np.int64)
     total = np.empty(len(i))
+    outcome = np.zeros(len(i), np.int8)
     zero = np.uint64(0)
     for k in range(len(i)):
         x, y = i[k], j[k]
@@ -173,14 +206,23 @@ def _score(i: np.ndarray, j: np.ndarray, lon: np.ndarray, lat: np.ndarray,
         base = (prior + points[_PLACE, place] + points[_TIME, time] + points[_TYPE, kind]
                 + points[_ACTORS, actors] + points[_CASUALTIES, casualties]
                 + points[_SOURCE, same_source])
+        # The narrative is read only where it could still move the pair across the
+        # threshold (or when every field is asked for).
         narrative = 0
         if all_fields or abs(base + points[_NARRATIVE, 0] - threshold) <= swing + 1e-9:
             narrative = _narrative(names[x], names[y])
-        levels[_PLACE, k], levels[_TIME, k], levels[_TYPE, k] = place, time, kind
-        levels[_ACTORS, k], levels[_CASUALTIES, k] = actors, casualties
-        levels[_SOURCE, k], levels[_NARRATIVE, k] = same_source, narrative
-        total[k] = base + points[_NARRATIVE, narrative]
-    return levels, total
+        t = base + points[_NARRATIVE, narrative]
+        total[k] = t
+        if base <= veto:
+            outcome[k] = VETO
+        elif t >= threshold and not (dataset[x] >= 0 and dataset[x] == dataset[y]
+                                     and key[x] != key[y]):
+            outcome[k] = LINK
+        if keep_levels:
+            levels[_PLACE, k], levels[_TIME, k], levels[_TYPE, k] = place, time, kind
+            levels[_ACTORS, k], levels[_CASUALTIES, k] = actors, casualties
+            levels[_SOURCE, k], levels[_NARRATIVE, k] = same_source, narrative
+    return levels, total, outcome
 
 
 @njit(cache=True)

@@ -146,7 +146,7 @@ def correlate_new(session: Session, row_ids: Sequence[int],
         i, j = candidate_pairs(cols, settings)
         touching = fresh[i] | fresh[j]
         i, j = i[touching], j[touching]
-    found = link(cols, score_pairs(cols, i, j, settings), settings)
+    found = link(cols, i, j, settings)[0]
     row_of = np.array([r.row_id for r in rows], np.int64)
     a, b = row_of[found.i], row_of[found.j]
     store.add_links(session, [Link(int(x), int(y), float(s), False) for x, y, s in zip(
@@ -271,6 +271,7 @@ def explain_incident(session: Session, uid: str,
         i, j = (np.array(x, np.int64) for x in zip(*pairs, strict=True))
     scores = score_pairs(cols, i, j, settings, all_fields=True)
     points = scores.points(settings)
+    vetoed = scores.vetoed(settings)
     explained = []
     for k, (x, y) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
         key = tuple(sorted((rows[x].row_id, rows[y].row_id)))
@@ -280,7 +281,7 @@ def explain_incident(session: Session, uid: str,
             rows[x].uid, rows[y].uid,
             {f: LEVELS[f][int(scores.levels[f][k])] for f in FIELDS},
             {f: round(float(points[f][k]), 2) for f in FIELDS}, round(total, 2),
-            found is not None and found.score is not None, total <= settings.veto,
+            found is not None and found.score is not None, bool(vetoed[k]),
             found is not None and found.forced, key in apart))
     decisions = [{"kind": d.kind, "incidents": d.incidents, "reports": d.reports,
                   "reason": d.reason, "made_at": d.made_at}
