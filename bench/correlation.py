@@ -93,7 +93,9 @@ def simulated(reports: int) -> tuple[ReportColumns, np.ndarray, dict[str, float]
 
 
 def _columns(stored) -> ReportColumns:
-    return ReportColumns(*(stored[f.name] for f in fields(ReportColumns)))
+    values = {f.name: stored[f.name] for f in fields(ReportColumns)}
+    values["areas"] = values["areas"].item()  # one object, stored pickled
+    return ReportColumns(**values)
 
 
 def _engine(stored) -> tuple[Run, Extra]:

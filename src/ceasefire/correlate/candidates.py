@@ -139,17 +139,17 @@ def candidate_pairs(cols: ReportColumns, settings: CorrelationSettings,
         off = len(cells.points)
         t0, t1 = local[0], local[1]
         if len(points):
-            found.append(_join_points(cells.keys, cells.start, t0, t1, _DELTAS, local,
+            found.append(_join_points(cells.keys, cells.start, t0, t1, _DELTAS, span, local,
                                       *_room(4 * len(points))))
         if len(areas):
             if len(points):
                 found.append(_join_areas_points(
                     cells.keys, cells.start, cells.area_keys, cells.area_start,
                     cells.near_start, cells.near, cells.row0, cells.col0, cells.cols, off,
-                    t0, t1, local, *_room(4 * len(areas))))
+                    t0, t1, span, local, *_room(4 * len(areas))))
             near = np.argwhere(cols.areas.gap_km <= settings.slack_km)
             found.append(_join_areas(cells.by_area, off, near[near[:, 0] <= near[:, 1]], t0,
-                                     t1, local, *_room(len(areas))))
+                                     t1, span, local, *_room(len(areas))))
         found = [(perm[i], perm[j]) for i, j in found]
     if len(wide):
         # Circles wider than a named place's, for areas the raster does not know: rare, so
@@ -254,7 +254,7 @@ def _pack(block: np.ndarray, row: np.ndarray, col: np.ndarray) -> np.ndarray:
 
 @njit(cache=True)
 def _walk(t0: np.ndarray, t1: np.ndarray, a_lo: int, a_hi: int, b_lo: int, b_hi: int,
-          same: bool, rule: tuple, out_i: np.ndarray, out_j: np.ndarray,
+          same: bool, longest: float, rule: tuple, out_i: np.ndarray, out_j: np.ndarray,
           found: int) -> int:  # pragma: no cover (compiled)
     """Pairs of positions in [a_lo, a_hi) and [b_lo, b_hi), two runs in order of start
     time, that meet the rule: each report with those of the other run starting from it
@@ -262,6 +262,16 @@ def _walk(t0: np.ndarray, t1: np.ndarray, a_lo: int, a_hi: int, b_lo: int, b_hi:
     (within one run: from the earlier one). Writes them from `found` on and returns the
     new count, or -1 when the room ran out (the caller grows it and walks again)."""
     _, _, lon, lat, radius, area, cos_lat, cell, distance, gap, slack_h, slack_km = rule
+    if not same and a_lo < a_hi and b_lo < b_hi:
+        # Runs of neighbouring time blocks overlap only near the blocks' edge: skip the
+        # reports of each that end before the other's first start, and those that start
+        # after the other's last end (a span is at most `longest`).
+        reach = longest + slack_h
+        a_lo += np.searchsorted(t0[a_lo:a_hi], t0[b_lo] - reach)
+        b_lo += np.searchsorted(t0[b_lo:b_hi], t0[a_lo] - reach) if a_lo < a_hi else 0
+        a_hi = a_lo + np.searchsorted(t0[a_lo:a_hi], t0[b_hi - 1] + reach, "right")
+        b_hi = b_lo + np.searchsorted(t0[b_lo:b_hi], t0[a_hi - 1] + reach, "right") if (
+            a_lo < a_hi) else b_lo
     p, q = a_lo, b_lo
     while True:
         if same:
@@ -304,11 +314,12 @@ def _walk(t0: np.ndarray, t1: np.ndarray, a_lo: int, a_hi: int, b_lo: int, b_hi:
 
 @njit(cache=True)
 def _walk_into(t0: np.ndarray, t1: np.ndarray, a_lo: int, a_hi: int, b_lo: int, b_hi: int,
-               same: bool, rule: tuple, out_i: np.ndarray, out_j: np.ndarray,
-               found: int) -> tuple:  # pragma: no cover (compiled)
+               same: bool, longest: float, rule: tuple, out_i: np.ndarray,
+               out_j: np.ndarray, found: int) -> tuple:  # pragma: no cover (compiled)
     """_walk, with the room doubled as often as it needs."""
     while True:
-        got = _walk(t0, t1, a_lo, a_hi, b_lo, b_hi, same, rule, out_i, out_j, found)
+        got = _walk(t0, t1, a_lo, a_hi, b_lo, b_hi, same, longest, rule, out_i, out_j,
+                    found)
         if got >= 0:
             return out_i, out_j, got
         out_i = np.concatenate((out_i, np.empty_like(out_i)))
@@ -321,7 +332,7 @@ def _room(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 @njit(cache=True)
 def _join_points(keys: np.ndarray, start: np.ndarray, t0: np.ndarray, t1: np.ndarray,
-                 deltas: np.ndarray, rule: tuple, out_i: np.ndarray,
+                 deltas: np.ndarray, longest: float, rule: tuple, out_i: np.ndarray,
                  out_j: np.ndarray) -> tuple:  # pragma: no cover (compiled)
     found = 0
     for p in range(len(keys)):
@@ -332,8 +343,8 @@ def _join_points(keys: np.ndarray, start: np.ndarray, t0: np.ndarray, t1: np.nda
                 if q == len(keys) or keys[q] != keys[p] + delta:
                     continue
             out_i, out_j, found = _walk_into(t0, t1, start[p], start[p + 1], start[q],
-                                             start[q + 1], delta == 0, rule, out_i, out_j,
-                                             found)
+                                             start[q + 1], delta == 0, longest, rule,
+                                             out_i, out_j, found)
     return out_i[:found], out_j[:found]
 
 
@@ -341,7 +352,7 @@ def _join_points(keys: np.ndarray, start: np.ndarray, t0: np.ndarray, t1: np.nda
 def _join_areas_points(keys: np.ndarray, start: np.ndarray, area_keys: np.ndarray,
                        area_start: np.ndarray, near_start: np.ndarray, near: np.ndarray,
                        row0: int, col0: int, width: int, off: int, t0: np.ndarray,
-                       t1: np.ndarray, rule: tuple, out_i: np.ndarray,
+                       t1: np.ndarray, longest: float, rule: tuple, out_i: np.ndarray,
                        out_j: np.ndarray) -> tuple:  # pragma: no cover (compiled)
     """Each cell of points with the reports of the areas near it, in the same block
     and the blocks either side."""
@@ -360,13 +371,13 @@ def _join_areas_points(keys: np.ndarray, start: np.ndarray, area_keys: np.ndarra
                     continue
                 out_i, out_j, found = _walk_into(
                     t0, t1, off + area_start[q], off + area_start[q + 1], start[p],
-                    start[p + 1], False, rule, out_i, out_j, found)
+                    start[p + 1], False, longest, rule, out_i, out_j, found)
     return out_i[:found], out_j[:found]
 
 
 @njit(cache=True)
 def _join_areas(by_area: np.ndarray, off: int, near: np.ndarray, t0: np.ndarray,
-                t1: np.ndarray, rule: tuple, out_i: np.ndarray,
+                t1: np.ndarray, longest: float, rule: tuple, out_i: np.ndarray,
                 out_j: np.ndarray) -> tuple:  # pragma: no cover (compiled)
     """The reports of each two areas close enough to meet, walked whole."""
     found = 0
@@ -376,7 +387,7 @@ def _join_areas(by_area: np.ndarray, off: int, near: np.ndarray, t0: np.ndarray,
             continue
         out_i, out_j, found = _walk_into(t0, t1, off + by_area[x], off + by_area[x + 1],
                                          off + by_area[y], off + by_area[y + 1], x == y,
-                                         rule, out_i, out_j, found)
+                                         longest, rule, out_i, out_j, found)
     return out_i[:found], out_j[:found]
 
 

@@ -131,7 +131,8 @@ class ReportColumns:
     key: np.ndarray  # int64: code of the record's key within all keys, -1 when none
     received_h: np.ndarray  # hours since 1970: decides which report founds an incident
     narrative: np.ndarray  # str (object)
-    names: np.ndarray  # int64 (n, NAMES): the narrative's names and figures, hashed; 0: none
+    names: np.ndarray  # int64 (n, NAMES): the narrative's names and figures, hashed,
+    # ascending, then zeros
     source: np.ndarray  # int32: code of the source's name (one source rarely reports twice)
     area: np.ndarray  # int32: the admin area a coarse place is (index in areas), else -1
     areas: AreaGrid = field(default_factory=no_areas)  # shared by all rows

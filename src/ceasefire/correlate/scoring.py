@@ -26,6 +26,7 @@ from ceasefire.domain.taxonomy import type_similarity
 FIELDS = ("place", "time", "type", "actors", "casualties", "source", "narrative")
 
 _FINE_KM = (0.25, 1.0, 2.0, 3.5, 6.0, 10.0, 15.0)
+_FINE_KM2 = tuple(km * km for km in _FINE_KM)
 _EXACT_H = (0.25, 0.5, 1.0, 2.0, 3.0, 4.5)
 _TYPE_STEPS = (-1.0, 0.0, 0.3, 0.5, 0.6, 1.0)
 _JACCARD = (0.1, 0.2, 0.35, 0.5, 0.7)
@@ -106,7 +107,8 @@ def judge_pairs(cols: ReportColumns, i: np.ndarray, j: np.ndarray, s: Correlatio
 
 def _inputs(cols: ReportColumns, s: CorrelationSettings) -> tuple:
     """The columns and tables the compiled scoring reads, in its order."""
-    return (cols.lon, cols.lat, cols.radius_km, cols.t0_h, cols.t1_h,
+    return (cols.lon, cols.lat, np.cos(np.radians(cols.lat)), cols.radius_km, cols.t0_h,
+            cols.t1_h,
             cols.violation.astype(np.int64), cols.perpetrators, cols.targets, cols.sides,
             cols.killed.astype(np.int64), cols.source.astype(np.int64), _TYPE_TABLE, float(s.near_radius_km), float(s.slack_km))
 
@@ -114,9 +116,12 @@ def _inputs(cols: ReportColumns, s: CorrelationSettings) -> tuple:
 def _decision_inputs(s: CorrelationSettings) -> tuple:
     table = s.points()
     narrative = table["narrative"]
+    # A pair whose other fields score below `low` stays short of the threshold with the
+    # best narrative; one from `high` on reaches it with the worst. Only in between are
+    # the narratives read.
     return (np.stack([_padded(table[f]) for f in FIELDS]), float(s.prior),
-            float(s.threshold), float(s.veto),
-            float(np.abs(narrative - narrative[0]).max()))
+            float(s.threshold), float(s.veto), float(s.threshold - narrative.max() - 1e-9),
+            float(s.threshold - narrative.min() + 1e-9))
 
 
 def _padded(points: np.ndarray) -> np.ndarray:
@@ -141,14 +146,15 @@ def _band(value: float, edges: tuple) -> int:  # pragma: no cover (compiled)
 
 @njit(cache=True)
 def _score(i: np.ndarray, j: np.ndarray, inputs: tuple, names: np.ndarray,
-           points: np.ndarray, prior: float, threshold: float, veto: float, swing: float,
-           all_fields: bool, keep_levels: bool, dataset: np.ndarray, key: np.ndarray,
+           points: np.ndarray, prior: float, threshold: float, veto: float, low: float,
+           high: float, all_fields: bool, keep_levels: bool, dataset: np.ndarray,
+           key: np.ndarray,
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
     """Each pair's total, its outcome (LINK, VETO or NEITHER) and, if `keep_levels`, every
     field's level (scoring.LEVELS). The fields are written out in this one loop: as a
     function called per pair they cost twice as much."""
-    (lon, lat, radius, t0, t1, violation, perpetrators, targets, sides, killed, source,
-     type_table, near_km, slack_km) = inputs
+    (lon, lat, cos_lat, radius, t0, t1, violation, perpetrators, targets, sides, killed,
+     source, type_table, near_km, slack_km) = inputs
     levels = np.zeros((7, len(i) if keep_levels else 0), np.int64)
     total = np.empty(len(i))
     outcome = np.zeros(len(i), np.int8)
@@ -157,13 +163,17 @@ def _score(i: np.ndarray, j: np.ndarray, inputs: tuple, names: np.ndarray,
         x, y = i[k], j[k]
         # Place: distance bands between points and named places; for an area, whether
         # the other lies near its centre or towards its edge.
-        dx = (lon[x] - lon[y]) * math.cos(math.radians((lat[x] + lat[y]) * 0.5))
-        d = math.hypot(dx, lat[x] - lat[y]) * KM_PER_DEG
+        # (Squared distances in km², longitude scaled by the mean cosine of latitude, as
+        # the candidate rule has them.)
+        dx = (lon[x] - lon[y]) * (cos_lat[x] + cos_lat[y]) * 0.5 * KM_PER_DEG
+        dy = (lat[x] - lat[y]) * KM_PER_DEG
+        d2 = dx * dx + dy * dy
         coarse = (radius[x] > near_km) + (radius[y] > near_km)
         if coarse == 0:
-            place = _band(d, _FINE_KM)
+            place = _band(d2, _FINE_KM2)
         else:
-            place = 6 + 2 * coarse + (d > 0.5 * (radius[x] + radius[y] + slack_km))
+            half = 0.5 * (radius[x] + radius[y] + slack_km)
+            place = 6 + 2 * coarse + (d2 > half * half)
         # Time: exact times by how far apart; a time and a day; two days; any week.
         span_x, span_y = t1[x] - t0[x], t1[y] - t0[y]
         apart = abs((t0[x] + t1[x]) - (t0[y] + t1[y])) * 0.5
@@ -209,7 +219,7 @@ def _score(i: np.ndarray, j: np.ndarray, inputs: tuple, names: np.ndarray,
         # The narrative is read only where it could still move the pair across the
         # threshold (or when every field is asked for).
         narrative = 0
-        if all_fields or abs(base + points[_NARRATIVE, 0] - threshold) <= swing + 1e-9:
+        if all_fields or low <= base < high:
             narrative = _narrative(names[x], names[y])
         t = base + points[_NARRATIVE, narrative]
         total[k] = t
@@ -227,18 +237,23 @@ def _score(i: np.ndarray, j: np.ndarray, inputs: tuple, names: np.ndarray,
 
 @njit(cache=True)
 def _narrative(a: np.ndarray, b: np.ndarray) -> int:  # pragma: no cover (compiled)
-    """How many of the names and figures the two narratives give are shared (Jaccard)."""
-    given_a, given_b, shared = 0, 0, 0
-    for u in range(len(a)):
-        if a[u] != 0:
-            given_a += 1
-            for v in range(len(b)):
-                if b[v] == a[u]:
-                    shared += 1
-                    break
-    for v in range(len(b)):
-        if b[v] != 0:
-            given_b += 1
+    """How many of the names and figures the two narratives give are shared (Jaccard).
+    Each row holds its hashes in ascending order, zeros after: one merge counts them."""
+    u, v, shared = 0, 0, 0
+    while u < len(a) and v < len(b) and a[u] != 0 and b[v] != 0:
+        if a[u] == b[v]:
+            shared += 1
+            u += 1
+            v += 1
+        elif a[u] < b[v]:
+            u += 1
+        else:
+            v += 1
+    given_a = given_b = 0
+    while given_a < len(a) and a[given_a] != 0:
+        given_a += 1
+    while given_b < len(b) and b[given_b] != 0:
+        given_b += 1
     if given_a == 0 or given_b == 0:
         return 0
     return 1 + _band(shared / (given_a + given_b - shared), _JACCARD)
