@@ -42,6 +42,34 @@ def test_the_joins_find_every_pair_the_rule_allows_with_admin_areas(seed):
     assert (area[i] & area[j]).sum() > 100 and (area[i] ^ area[j]).sum() > 1000
 
 
+@pytest.mark.parametrize("build", [mixed, with_areas])
+def test_walks_across_time_blocks_miss_nothing(monkeypatch, build):
+    """Blocks of two days, so that most pairs lie across blocks and week-long reports
+    reach past the next one's start (the block then widens to the longest span)."""
+    import ceasefire.correlate.candidates as candidates
+
+    monkeypatch.setattr(candidates, "_BLOCK_H", 48.0)
+    cols = build(2000, 5)
+    i, j = candidate_pairs(cols, SETTINGS)
+    found = list(zip(i.tolist(), j.tolist(), strict=True))
+    assert len(found) == len(set(found)) and set(found) == brute_force(cols, SETTINGS)
+
+
+def test_the_pairs_do_not_depend_on_how_many_threads_join_them():
+    from numba import get_num_threads, set_num_threads
+
+    cols = with_areas(3000, 6)
+    before = get_num_threads()
+    try:
+        set_num_threads(1)
+        one = set(zip(*(x.tolist() for x in candidate_pairs(cols, SETTINGS)), strict=True))
+        set_num_threads(before)
+        many = set(zip(*(x.tolist() for x in candidate_pairs(cols, SETTINGS)), strict=True))
+    finally:
+        set_num_threads(before)
+    assert one == many and len(one) > 1000
+
+
 def test_an_area_meets_what_lies_near_it_and_not_what_lies_only_in_its_circle():
     """Against the exact geometry (shapely, in km about each area): a point within its
     radius and the slack of the area always meets it; one two raster cells further does

@@ -110,6 +110,22 @@ def test_the_founder_is_the_first_received_then_the_smallest_id():
     assert correlate(cols, SETTINGS).founder.tolist() == [2, 2, 2]
 
 
+def test_reading_narratives_only_where_they_can_matter_gives_the_same_links():
+    from ceasefire.correlate.candidates import candidate_pairs
+    from ceasefire.correlate.scoring import LINK, VETO, judge_pairs
+
+    cols, _ = simulated(11, events=400, days=10)
+    i, j = candidate_pairs(cols, SETTINGS)
+    _, outcome = judge_pairs(cols, i, j, SETTINGS)
+    full = score_pairs(cols, i, j, SETTINGS, all_fields=True)
+    same_key = (cols.dataset[i] >= 0) & (cols.dataset[i] == cols.dataset[j]) & (
+        cols.key[i] != cols.key[j])
+    assert np.array_equal(outcome == LINK, (full.total >= SETTINGS.threshold) & ~same_key
+                          & ~full.vetoed(SETTINGS))
+    assert np.array_equal(outcome == VETO, full.vetoed(SETTINGS))
+    assert (outcome == LINK).sum() > 100 and (outcome == VETO).sum() > 100
+
+
 def test_quality_measures_on_a_hand_counted_example():
     truth = np.array([0, 0, 0, 1, 1])
     predicted = np.array([0, 0, 1, 1, 1])

@@ -24,9 +24,11 @@ an area's reports with the cells about the area; two areas when they are close.
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 
 import numpy as np
-from numba import njit
+from numba import get_num_threads, njit
 
 from ceasefire.correlate.columns import ReportColumns
 from ceasefire.correlate.settings import CorrelationSettings
@@ -138,18 +140,27 @@ def candidate_pairs(cols: ReportColumns, settings: CorrelationSettings,
         local = (*(x[perm] for x in rule[:_PER_REPORT]), *rule[_PER_REPORT:])
         off = len(cells.points)
         t0, t1 = local[0], local[1]
-        if len(points):
-            found.append(_join_points(cells.keys, cells.start, t0, t1, _DELTAS, span, local,
-                                      *_room(4 * len(points))))
-        if len(areas):
+        tasks = []
+        # The cells in as many slices as there are cores, each joined on its own thread
+        # (the joins hold no lock): one slice's pairs never depend on another's.
+        threads = get_num_threads()  # NUMBA_NUM_THREADS, the cores by default
+        edges = np.searchsorted(cells.start, np.linspace(0, off, threads + 1)[1:-1])
+        edges = np.r_[0, edges, len(cells.keys)]
+        for first, stop in zip(edges[:-1], edges[1:], strict=True):
+            room = 4 * (cells.start[stop] - cells.start[first])
             if len(points):
-                found.append(_join_areas_points(
-                    cells.keys, cells.start, cells.area_keys, cells.area_start,
-                    cells.near_start, cells.near, cells.row0, cells.col0, cells.cols, off,
-                    t0, t1, span, local, *_room(4 * len(areas))))
+                tasks.append((_join_points, cells.keys, cells.start, t0, t1, _DELTAS, span,
+                              local, first, stop, *_room(room)))
+            if len(points) and len(areas):
+                tasks.append((_join_areas_points, cells.keys, cells.start, cells.area_keys,
+                              cells.area_start, cells.near_start, cells.near, cells.row0,
+                              cells.col0, cells.cols, off, t0, t1, span, local, first, stop,
+                              *_room(room)))
+        if len(areas):
             near = np.argwhere(cols.areas.gap_km <= settings.slack_km)
-            found.append(_join_areas(cells.by_area, off, near[near[:, 0] <= near[:, 1]], t0,
-                                     t1, span, local, *_room(len(areas))))
+            tasks.append((_join_areas, cells.by_area, off, near[near[:, 0] <= near[:, 1]],
+                          t0, t1, span, local, *_room(len(areas))))
+        found = list(_pool(threads).map(lambda task: task[0](*task[1:]), tasks))
         found = [(perm[i], perm[j]) for i, j in found]
     if len(wide):
         # Circles wider than a named place's, for areas the raster does not know: rare, so
@@ -326,16 +337,22 @@ def _walk_into(t0: np.ndarray, t1: np.ndarray, a_lo: int, a_hi: int, b_lo: int, 
         out_j = np.concatenate((out_j, np.empty_like(out_j)))
 
 
+@cache
+def _pool(threads: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(threads, thread_name_prefix="candidates")
+
+
 def _room(n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.empty(max(16, n), np.int64), np.empty(max(16, n), np.int64)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _join_points(keys: np.ndarray, start: np.ndarray, t0: np.ndarray, t1: np.ndarray,
-                 deltas: np.ndarray, longest: float, rule: tuple, out_i: np.ndarray,
-                 out_j: np.ndarray) -> tuple:  # pragma: no cover (compiled)
+                 deltas: np.ndarray, longest: float, rule: tuple, first: int, stop: int,
+                 out_i: np.ndarray, out_j: np.ndarray) -> tuple:  # pragma: no cover (compiled)
+    """The pairs of points from the cells first..stop-1 with their neighbours."""
     found = 0
-    for p in range(len(keys)):
+    for p in range(first, stop):
         for delta in deltas:
             q = p
             if delta != 0:
@@ -348,17 +365,18 @@ def _join_points(keys: np.ndarray, start: np.ndarray, t0: np.ndarray, t1: np.nda
     return out_i[:found], out_j[:found]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _join_areas_points(keys: np.ndarray, start: np.ndarray, area_keys: np.ndarray,
                        area_start: np.ndarray, near_start: np.ndarray, near: np.ndarray,
                        row0: int, col0: int, width: int, off: int, t0: np.ndarray,
-                       t1: np.ndarray, longest: float, rule: tuple, out_i: np.ndarray,
+                       t1: np.ndarray, longest: float, rule: tuple, first: int, stop: int,
+                       out_i: np.ndarray,
                        out_j: np.ndarray) -> tuple:  # pragma: no cover (compiled)
-    """Each cell of points with the reports of the areas near it, in the same block
-    and the blocks either side."""
+    """Each cell of points first..stop-1 with the reports of the areas near it, in the
+    same block and the blocks either side."""
     found = 0
     half = 1 << (_BITS - 1)
-    for p in range(len(keys)):
+    for p in range(first, stop):
         block = keys[p] // (_STEP * _STEP) - half
         row = (keys[p] // _STEP) % _STEP - half
         col = keys[p] % _STEP - half
@@ -375,7 +393,7 @@ def _join_areas_points(keys: np.ndarray, start: np.ndarray, area_keys: np.ndarra
     return out_i[:found], out_j[:found]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _join_areas(by_area: np.ndarray, off: int, near: np.ndarray, t0: np.ndarray,
                 t1: np.ndarray, longest: float, rule: tuple, out_i: np.ndarray,
                 out_j: np.ndarray) -> tuple:  # pragma: no cover (compiled)

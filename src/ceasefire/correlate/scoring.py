@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from ceasefire.correlate.candidates import KM_PER_DEG
 from ceasefire.correlate.columns import VIOLATIONS, ReportColumns
@@ -144,7 +144,7 @@ def _band(value: float, edges: tuple) -> int:  # pragma: no cover (compiled)
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def _score(i: np.ndarray, j: np.ndarray, inputs: tuple, names: np.ndarray,
            points: np.ndarray, prior: float, threshold: float, veto: float, low: float,
            high: float, all_fields: bool, keep_levels: bool, dataset: np.ndarray,
@@ -159,7 +159,7 @@ def _score(i: np.ndarray, j: np.ndarray, inputs: tuple, names: np.ndarray,
     total = np.empty(len(i))
     outcome = np.zeros(len(i), np.int8)
     zero = np.uint64(0)
-    for k in range(len(i)):
+    for k in prange(len(i)):  # pairs are independent: as many threads as cores
         x, y = i[k], j[k]
         # Place: distance bands between points and named places; for an area, whether
         # the other lies near its centre or towards its edge.
