@@ -110,13 +110,24 @@ def test_the_founder_is_the_first_received_then_the_smallest_id():
     assert correlate(cols, SETTINGS).founder.tolist() == [2, 2, 2]
 
 
-def test_reading_narratives_only_where_they_can_matter_gives_the_same_links():
+@pytest.mark.parametrize("threads", [1, 2])
+def test_reading_narratives_only_where_they_can_matter_gives_the_same_links(
+        monkeypatch, threads):
+    from numba import get_num_threads, set_num_threads
+
+    import ceasefire.correlate.scoring as scoring
     from ceasefire.correlate.candidates import candidate_pairs
     from ceasefire.correlate.scoring import LINK, VETO, judge_pairs
 
+    monkeypatch.setattr(scoring, "_MANY", 10)  # split even these few pairs over threads
     cols, _ = simulated(11, events=400, days=10)
     i, j = candidate_pairs(cols, SETTINGS)
-    _, outcome = judge_pairs(cols, i, j, SETTINGS)
+    before = get_num_threads()
+    try:
+        set_num_threads(min(threads, before))
+        _, outcome = judge_pairs(cols, i, j, SETTINGS)
+    finally:
+        set_num_threads(before)
     full = score_pairs(cols, i, j, SETTINGS, all_fields=True)
     same_key = (cols.dataset[i] >= 0) & (cols.dataset[i] == cols.dataset[j]) & (
         cols.key[i] != cols.key[j])

@@ -24,14 +24,13 @@ an area's reports with the cells about the area; two areas when they are close.
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
-from functools import cache
 
 import numpy as np
-from numba import get_num_threads, njit
+from numba import njit
 
 from ceasefire.correlate.columns import ReportColumns
 from ceasefire.correlate.settings import CorrelationSettings
+from ceasefire.correlate.threads import pool, threads
 
 KM_PER_DEG = 111.2
 _POINT_KM = 15.0  # places up to this radius (points, named places) share the point cells
@@ -143,8 +142,8 @@ def candidate_pairs(cols: ReportColumns, settings: CorrelationSettings,
         tasks = []
         # The cells in as many slices as there are cores, each joined on its own thread
         # (the joins hold no lock): one slice's pairs never depend on another's.
-        threads = get_num_threads()  # NUMBA_NUM_THREADS, the cores by default
-        edges = np.searchsorted(cells.start, np.linspace(0, off, threads + 1)[1:-1])
+        count = threads()
+        edges = np.searchsorted(cells.start, np.linspace(0, off, count + 1)[1:-1])
         edges = np.r_[0, edges, len(cells.keys)]
         for first, stop in zip(edges[:-1], edges[1:], strict=True):
             room = 4 * (cells.start[stop] - cells.start[first])
@@ -160,7 +159,7 @@ def candidate_pairs(cols: ReportColumns, settings: CorrelationSettings,
             near = np.argwhere(cols.areas.gap_km <= settings.slack_km)
             tasks.append((_join_areas, cells.by_area, off, near[near[:, 0] <= near[:, 1]],
                           t0, t1, span, local, *_room(len(areas))))
-        found = list(_pool(threads).map(lambda task: task[0](*task[1:]), tasks))
+        found = list(pool(count).map(lambda task: task[0](*task[1:]), tasks))
         found = [(perm[i], perm[j]) for i, j in found]
     if len(wide):
         # Circles wider than a named place's, for areas the raster does not know: rare, so
@@ -335,11 +334,6 @@ def _walk_into(t0: np.ndarray, t1: np.ndarray, a_lo: int, a_hi: int, b_lo: int, 
             return out_i, out_j, got
         out_i = np.concatenate((out_i, np.empty_like(out_i)))
         out_j = np.concatenate((out_j, np.empty_like(out_j)))
-
-
-@cache
-def _pool(threads: int) -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(threads, thread_name_prefix="candidates")
 
 
 def _room(n: int) -> tuple[np.ndarray, np.ndarray]:

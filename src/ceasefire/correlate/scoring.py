@@ -16,11 +16,12 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from ceasefire.correlate.candidates import KM_PER_DEG
 from ceasefire.correlate.columns import VIOLATIONS, ReportColumns
 from ceasefire.correlate.settings import CorrelationSettings
+from ceasefire.correlate.threads import pool, threads
 from ceasefire.domain.taxonomy import type_similarity
 
 FIELDS = ("place", "time", "type", "actors", "casualties", "source", "narrative")
@@ -72,9 +73,10 @@ class PairScores:
         return {f: table[f][self.levels[f]] for f in FIELDS}
 
     def vetoed(self, settings: CorrelationSettings) -> np.ndarray:
-        """Pairs whose fields other than the narrative score at or below the veto."""
+        """Pairs that must not end in one incident (see judge_pairs)."""
         narrative = settings.points()["narrative"][self.levels["narrative"]]
-        return self.total - narrative <= settings.veto
+        same_source = (self.levels["source"] == 1) & (self.total < settings.threshold)
+        return (self.total - narrative <= settings.veto) | same_source
 
 
 def score_pairs(cols: ReportColumns, i: np.ndarray, j: np.ndarray, s: CorrelationSettings, *,
@@ -95,14 +97,27 @@ def judge_pairs(cols: ReportColumns, i: np.ndarray, j: np.ndarray, s: Correlatio
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Each pair's total, and whether it is a LINK, a VETO or NEITHER: what the engine
     needs, without keeping every field's level. A pair at the threshold that joins two
-    records of one curated dataset with different keys is not a link. A veto rests on the
-    fields other than the narrative: hashed names and figures can tip a close link, but
-    only facts (place, time, type, actors, tolls) keep reports apart, and most pairs are
-    then decided without reading their narratives."""
-    _, total, outcome = _score(i.astype(np.int64), j.astype(np.int64), _inputs(cols, s),
-                               cols.names, *_decision_inputs(s), False, False,
-                               cols.dataset.astype(np.int64), cols.key)
-    return total, outcome
+    records of one curated dataset with different keys is not a link.
+
+    A pair is vetoed when its fields other than the narrative score at or below the veto:
+    hashed names and figures can tip a close link, but only facts (place, time, type,
+    actors, tolls) keep reports apart, and most pairs are then decided without reading
+    their narratives. Two reports of one source that do not link are vetoed too: a
+    source reports an event once, or twice in words close enough to link, so two of its
+    reports joined only through others' are two events (16 simulated events a day, seed
+    2: pairwise precision 0.918 → 0.932, recall 0.965 → 0.959)."""
+    i, j = i.astype(np.int64), j.astype(np.int64)
+    shared = (_inputs(cols, s), cols.names, *_decision_inputs(s), False, False,
+              cols.dataset.astype(np.int64), cols.key)
+    count = threads() if len(i) >= _MANY else 1
+    edges = np.linspace(0, len(i), count + 1).astype(int)
+    parts = list(pool(count).map(lambda k: _score(i[edges[k]:edges[k + 1]],
+                                                 j[edges[k]:edges[k + 1]], *shared)[1:],
+                                 range(count)))
+    return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+
+
+_MANY = 100_000  # pairs worth splitting over threads
 
 
 def _inputs(cols: ReportColumns, s: CorrelationSettings) -> tuple:
@@ -144,7 +159,7 @@ def _band(value: float, edges: tuple) -> int:  # pragma: no cover (compiled)
     return n
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True)
 def _score(i: np.ndarray, j: np.ndarray, inputs: tuple, names: np.ndarray,
            points: np.ndarray, prior: float, threshold: float, veto: float, low: float,
            high: float, all_fields: bool, keep_levels: bool, dataset: np.ndarray,
@@ -159,7 +174,7 @@ def _score(i: np.ndarray, j: np.ndarray, inputs: tuple, names: np.ndarray,
     total = np.empty(len(i))
     outcome = np.zeros(len(i), np.int8)
     zero = np.uint64(0)
-    for k in prange(len(i)):  # pairs are independent: as many threads as cores
+    for k in range(len(i)):
         x, y = i[k], j[k]
         # Place: distance bands between points and named places; for an area, whether
         # the other lies near its centre or towards its edge.
@@ -223,7 +238,7 @@ def _score(i: np.ndarray, j: np.ndarray, inputs: tuple, names: np.ndarray,
             narrative = _narrative(names[x], names[y])
         t = base + points[_NARRATIVE, narrative]
         total[k] = t
-        if base <= veto:
+        if base <= veto or (same_source == 1 and t < threshold):
             outcome[k] = VETO
         elif t >= threshold and not (dataset[x] >= 0 and dataset[x] == dataset[y]
                                      and key[x] != key[y]):

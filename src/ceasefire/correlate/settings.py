@@ -51,19 +51,19 @@ class CorrelationSettings:
     # single field decides alone. `python -m bench.correlation_quality --fit` learns them
     # again (docs/correlation.md); the figures below are its output for seed 1.
     place_points: tuple[float, ...] = (
-        1.19, 3.3, 2.1, 0.71, 0.3, -0.44, -3.99, -5.0, -0.34, -1.96, -0.49, -5.0)
+        0.97, 3.08, 1.88, 0.49, 0.09, -0.65, -4.2, -5.0, -0.55, -1.24, -0.7, -5.0)
     time_points: tuple[float, ...] = (
-        2.59, 2.37, 2.52, 2.13, 0.82, -0.98, -3.15, 1.01, -1.51, 1.03, -3.33, -0.92, -5.0)
-    type_points: tuple[float, ...] = (-3.07, -5.0, -2.47, 0.1, -0.39, 1.43)
-    actor_points: tuple[float, ...] = (0.99, -5.0, -5.0, 0.5, -1.55, -5.0, 1.85)
-    casualty_points: tuple[float, ...] = (-0.21, -5.0, -0.27, 1.63, 1.81)
-    source_points: tuple[float, ...] = (0.12, -1.79)
-    narrative_points: tuple[float, ...] = (-0.07, -2.29, -0.44, 0.77, 1.89, 2.52, 3.63)
-    prior: float = -1.0
+        2.46, 2.35, 2.35, 2.12, 0.78, -1.03, -3.15, 1.0, -1.52, 1.02, -3.31, -0.93, -5.0)
+    type_points: tuple[float, ...] = (-3.05, -5.0, -2.46, 0.03, -0.36, 1.44)
+    actor_points: tuple[float, ...] = (0.78, -5.0, -5.0, 0.45, -1.61, -5.0, 1.75)
+    casualty_points: tuple[float, ...] = (-0.21, -5.0, -0.23, 1.54, 1.83)
+    source_points: tuple[float, ...] = (0.13, -1.81)
+    narrative_points: tuple[float, ...] = (-0.02, -2.18, -0.51, 0.62, 1.72, 2.31, 3.42)
+    prior: float = -0.78
     """Log-odds that two candidate reports describe one event, before their fields."""
     threshold: float = -1.0
     """Two reports are linked when prior + points reaches this (0 is even odds)."""
-    veto: float = -4.0
+    veto: float = -5.0
     """Two reports scoring at or below this are never put in one incident by links through
     others: it stops chains (A like B, B like C, C plainly not A) from joining events."""
 

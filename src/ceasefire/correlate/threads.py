@@ -1,0 +1,23 @@
+"""Both cores for the engine's compiled loops: a thread pool of numba's thread count.
+
+The loops run with the interpreter lock released (`nogil`), so slices of one job run in
+parallel on Python threads. numba's own `parallel=True` would need a thread-safe
+threading layer, while the API server calls the engine from several threads at once.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+
+from numba import get_num_threads
+
+
+def threads() -> int:
+    """How many threads a job may use: NUMBA_NUM_THREADS, the cores by default."""
+    return get_num_threads()
+
+
+@cache
+def pool(count: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(count, thread_name_prefix="correlate")
