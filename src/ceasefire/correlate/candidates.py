@@ -30,11 +30,12 @@ from numba import njit
 
 from ceasefire.correlate.columns import ReportColumns
 from ceasefire.correlate.settings import CorrelationSettings
-from ceasefire.correlate.threads import pool, threads
+from ceasefire.correlate.threads import run_all, threads
 
 KM_PER_DEG = 111.2
 _POINT_KM = 15.0  # places up to this radius (points, named places) share the point cells
 _FEW = 300  # below this many reports, testing every pair is quicker than the joins
+_MANY = 20_000  # from this many reports on, the joins are worth slicing over threads
 # Neighbouring cells as (row, column) offsets: each unordered pair of cells once.
 _FORWARD = np.array([(0, 0), (0, 1), (1, -1), (1, 0), (1, 1)], np.int64)
 _BITS = 21  # per axis in a packed cell key
@@ -142,7 +143,7 @@ def candidate_pairs(cols: ReportColumns, settings: CorrelationSettings,
         tasks = []
         # The cells in as many slices as there are cores, each joined on its own thread
         # (the joins hold no lock): one slice's pairs never depend on another's.
-        count = threads()
+        count = threads() if len(points) + len(areas) >= _MANY else 1
         edges = np.searchsorted(cells.start, np.linspace(0, off, count + 1)[1:-1])
         edges = np.r_[0, edges, len(cells.keys)]
         for first, stop in zip(edges[:-1], edges[1:], strict=True):
@@ -159,7 +160,7 @@ def candidate_pairs(cols: ReportColumns, settings: CorrelationSettings,
             near = np.argwhere(cols.areas.gap_km <= settings.slack_km)
             tasks.append((_join_areas, cells.by_area, off, near[near[:, 0] <= near[:, 1]],
                           t0, t1, span, local, *_room(len(areas))))
-        found = list(pool(count).map(lambda task: task[0](*task[1:]), tasks))
+        found = run_all(lambda task: task[0](*task[1:]), tasks, count)
         found = [(perm[i], perm[j]) for i, j in found]
     if len(wide):
         # Circles wider than a named place's, for areas the raster does not know: rare, so

@@ -61,6 +61,7 @@ def _names_table(rows: list[tuple[int, ...]]) -> np.ndarray:
     return table
 
 
+@lru_cache(maxsize=1 << 16)  # incremental runs read the same stored reports again
 def tiebreak(uid: str) -> int:
     return int.from_bytes(hashlib.blake2b(uid.encode(), digest_size=8).digest(), "little")
 

@@ -21,7 +21,7 @@ from numba import njit
 from ceasefire.correlate.candidates import KM_PER_DEG
 from ceasefire.correlate.columns import VIOLATIONS, ReportColumns
 from ceasefire.correlate.settings import CorrelationSettings
-from ceasefire.correlate.threads import pool, threads
+from ceasefire.correlate.threads import run_all, threads
 from ceasefire.domain.taxonomy import type_similarity
 
 FIELDS = ("place", "time", "type", "actors", "casualties", "source", "narrative")
@@ -111,9 +111,8 @@ def judge_pairs(cols: ReportColumns, i: np.ndarray, j: np.ndarray, s: Correlatio
               cols.dataset.astype(np.int64), cols.key)
     count = threads() if len(i) >= _MANY else 1
     edges = np.linspace(0, len(i), count + 1).astype(int)
-    parts = list(pool(count).map(lambda k: _score(i[edges[k]:edges[k + 1]],
-                                                 j[edges[k]:edges[k + 1]], *shared)[1:],
-                                 range(count)))
+    parts = run_all(lambda k: _score(i[edges[k]:edges[k + 1]], j[edges[k]:edges[k + 1]],
+                                     *shared)[1:], range(count), count)
     return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
 
 

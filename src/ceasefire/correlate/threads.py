@@ -7,8 +7,10 @@ threading layer, while the API server calls the engine from several threads at o
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+from typing import TypeVar
 
 from numba import get_num_threads
 
@@ -18,6 +20,18 @@ def threads() -> int:
     return get_num_threads()
 
 
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def run_all(work: Callable[[T], R], items: Iterable[T], count: int) -> list[R]:
+    """`work` on each item, on `count` threads; on this thread when one will do (handing
+    work to a pool costs more than a small job)."""
+    if count <= 1:
+        return [work(item) for item in items]
+    return list(_pool(count).map(work, items))
+
+
 @cache
-def pool(count: int) -> ThreadPoolExecutor:
+def _pool(count: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(count, thread_name_prefix="correlate")
