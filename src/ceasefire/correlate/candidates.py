@@ -10,20 +10,21 @@ their places can meet:
   elongated governorate meets what lies along it, not what lies in a circle about it);
 - two areas: they come within the slack of each other.
 
-That rule alone decides; the joins below only find the pairs fast, and one compiled test
-of the rule serves every path (the joins, all pairs, a new report's window).
+That rule alone decides (`_meet_pairs`: all pairs, a new report's window, the pairs of a
+component); the joins below only find its pairs fast. Their walk writes the rule's place
+part out again, as a call per pair costs several times as much there; the tests hold the
+joins to the rule over every pair.
 
-The joins bucket reports by place only, in cells as wide as the reach, and walk each pair of
-neighbouring cells in order of start time: a report is paired with the reports of the other
-cell that start after it and before its end plus the slack. Each pair is met once, from the
-report that starts first, and a report known only to its week walks a week of the other
-cell without widening anyone else's search. Points pair with the cells of their neighbours;
-an area's reports with the cells about the area; two areas when they are close.
+The joins bucket points and named places in cells as wide as their reach and a year
+long, and walk each pair of neighbouring cells in order of start time: a report is paired
+with the reports of the other cell that start after it and before its end plus the slack.
+Each pair is met once, from the report that starts first, and a report known only to its
+week walks a week of the other cell without widening anyone else's search. An area's
+reports are walked against the cells about the area, and against the reports of the
+areas close to it.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 from numba import njit

@@ -12,7 +12,6 @@ the same links as comparing them all.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -122,9 +121,10 @@ _MANY = 100_000  # pairs worth splitting over threads
 def _inputs(cols: ReportColumns, s: CorrelationSettings) -> tuple:
     """The columns and tables the compiled scoring reads, in its order."""
     return (cols.lon, cols.lat, np.cos(np.radians(cols.lat)), cols.radius_km, cols.t0_h,
-            cols.t1_h,
-            cols.violation.astype(np.int64), cols.perpetrators, cols.targets, cols.sides,
-            cols.killed.astype(np.int64), cols.source.astype(np.int64), _TYPE_TABLE, float(s.near_radius_km), float(s.slack_km))
+            cols.t1_h, cols.violation.astype(np.int64), cols.perpetrators, cols.targets,
+            cols.sides,
+            cols.killed.astype(np.int64), cols.source.astype(np.int64), _TYPE_TABLE,
+            float(s.near_radius_km), float(s.slack_km))
 
 
 def _decision_inputs(s: CorrelationSettings) -> tuple:

@@ -2,9 +2,9 @@
 
 Each area is drawn on one raster covering the country and a margin: a cell is inside when
 its centre lies in the area or the area's boundary passes through it, so that every point
-of the area lies in an inside cell. A Euclidean distance transform in km then gives every cell's distance to the
-nearest inside cell; taking off one cell diagonal makes it a lower bound of the distance
-from anywhere in the cell to the area itself.
+of the area lies in an inside cell. A Euclidean distance transform in km then gives every
+cell's distance to the nearest inside cell; taking off one cell diagonal makes it a lower
+bound of the distance from anywhere in the cell to the area itself.
 """
 
 from __future__ import annotations
