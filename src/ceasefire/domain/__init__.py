@@ -1,16 +1,18 @@
 """The pure domain model: no I/O, no framework imports."""
 
 from ceasefire.domain.actors import Actor, ActorName, ActorStatus, normalise_name
-from ceasefire.domain.agreement import Agreement, Area, Period, QuorumRule, Zone
+from ceasefire.domain.agreement import Agreement, Area, Period, Position, QuorumRule, Zone
 from ceasefire.domain.casualties import Casualties
 from ceasefire.domain.parties import Account, Party, PartyKind, Role
 from ceasefire.domain.place import AdminCodes, Place, Point, WherePrecision
 from ceasefire.domain.records import (
     Assessment,
     Incident,
-    Position,
+    Standing,
     Status,
     Verdict,
+    latest_verdicts,
+    standing,
     status_from_verdicts,
 )
 from ceasefire.domain.report import Evidence, Report, Source
@@ -20,7 +22,7 @@ from ceasefire.domain.when import TimePrecision, When
 __all__ = [
     "Account", "Actor", "ActorName", "ActorStatus", "AdminCodes", "Agreement", "Area",
     "Assessment", "Casualties", "Evidence", "Incident", "Party", "PartyKind", "Period",
-    "Place", "Point", "Position", "QuorumRule", "Report", "Role", "Source", "Status",
-    "TimePrecision", "Verdict", "ViolationType", "When", "WherePrecision", "Zone",
-    "normalise_name", "status_from_verdicts",
+    "Place", "Point", "Position", "QuorumRule", "Report", "Role", "Source", "Standing",
+    "Status", "TimePrecision", "Verdict", "ViolationType", "When", "WherePrecision", "Zone",
+    "latest_verdicts", "normalise_name", "standing", "status_from_verdicts",
 ]

@@ -16,6 +16,14 @@ from ceasefire.domain.when import When, utc
 from ceasefire.errors import InvalidInput
 
 
+class Position(StrEnum):
+    """A guarantor's position on an incident."""
+
+    CONFIRM = "confirm"
+    REJECT = "reject"
+    ABSTAIN = "abstain"
+
+
 class QuorumRule(StrEnum):
     UNANIMOUS = "unanimous"  # every guarantor must confirm
     MAJORITY = "majority"  # more than half of the guarantors must confirm
@@ -66,10 +74,14 @@ class Zone:
     name: str
     period: Period
     area: Area
+    prohibited: frozenset[ViolationType] | None = None  # its own terms; None: the agreement's
 
     def __post_init__(self) -> None:
         check_code(self.code)
         check_name(self.name, field="name", id=self.code, max_length=None)
+        if self.prohibited is not None and not self.prohibited:
+            raise InvalidInput("a zone with its own terms must prohibit something",
+                               field="prohibited", id=self.code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +96,7 @@ class Agreement:
     quorum: QuorumRule = QuorumRule.UNANIMOUS
     response_deadline: timedelta = timedelta(hours=72)
     zones: tuple[Zone, ...] = ()
+    silence: Position = Position.ABSTAIN  # what a missing verdict counts as after the deadline
 
     def __post_init__(self) -> None:
         check_code(self.code)

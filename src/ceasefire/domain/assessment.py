@@ -1,0 +1,155 @@
+"""Is an incident a violation under an agreement? The rules, applied one by one.
+
+An incident is a candidate violation when it happened while the agreement was in force,
+inside the area it covers, its act is prohibited by the terms in force there and then, and
+it is not an operation by or against an actor the agreement excludes. Every rule is applied
+and recorded with its reason, so that a reader sees why an incident is or is not covered,
+not only the verdict. A rule that cannot be decided from what is known (a place known only
+to its governorate, a time known only to the week) fails with that reason: an incident is
+a candidate violation only when the record shows it.
+
+Terms change over time: a zone (a de-escalation area) may bring its own prohibited acts
+from its start. An incident is judged by the terms in force when and where it happened; if
+a zone began during the incident's span, or the place is too coarse to say whether it lies
+in the zone, the agreement's own terms apply and the assessment says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ceasefire.domain.agreement import Agreement, Zone
+from ceasefire.domain.place import AdminCodes
+from ceasefire.domain.taxonomy import ViolationType
+from ceasefire.domain.when import When
+
+
+class Rule(StrEnum):
+    IN_FORCE = "in-force"  # the agreement was in force when it happened
+    AREA = "area"  # inside the area the agreement (or a zone) covers
+    TERMS = "terms"  # which terms apply: the agreement's, or a zone's
+    PROHIBITED = "prohibited"  # the act is prohibited by those terms
+    EXCLUDED = "excluded-actors"  # no excluded actor took part
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    rule: Rule
+    passed: bool
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentFacts:
+    """What the assessment reads about an incident."""
+
+    when: When
+    admin: AdminCodes | None  # None: outside every known admin area
+    violation: ViolationType
+    perpetrators: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """The assessment of one incident under one agreement: every rule and its reason."""
+
+    agreement: str
+    terms: str  # the agreement's code, or the code of the zone whose terms applied
+    checks: tuple[Check, ...]
+
+    @property
+    def covered(self) -> bool:
+        """A candidate violation: every rule passed."""
+        return all(c.passed for c in self.checks)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why it is not covered (empty when it is)."""
+        return tuple(c.reason for c in self.checks if not c.passed)
+
+
+def assess(agreement: Agreement, facts: IncidentFacts) -> Finding:
+    zone, terms_reason = _zone_in_force(agreement, facts)
+    prohibited = zone.prohibited if zone is not None and zone.prohibited is not None \
+        else agreement.prohibited
+    checks = (
+        _in_force(agreement, facts.when),
+        _area(agreement, zone, facts.admin),
+        Check(Rule.TERMS, True, terms_reason),
+        _prohibited(prohibited, facts.violation,
+                    zone.code if zone is not None and zone.prohibited is not None
+                    else agreement.code),
+        _excluded(agreement, facts.perpetrators, facts.targets),
+    )
+    return Finding(agreement.code, zone.code if zone is not None else agreement.code, checks)
+
+
+def _in_force(agreement: Agreement, when: When) -> Check:
+    period = agreement.period
+    span = f"{when.earliest.isoformat()} to {when.latest.isoformat()}"
+    if when.within(period.start, period.end):
+        return Check(Rule.IN_FORCE, True, f"happened ({span}) while the agreement was in force")
+    if when.latest < period.start:
+        return Check(Rule.IN_FORCE, False, f"happened ({span}) before the agreement came into "
+                     f"force ({period.start.isoformat()})")
+    if period.end is not None and when.earliest >= period.end:
+        return Check(Rule.IN_FORCE, False, f"happened ({span}) after the agreement ended "
+                     f"({period.end.isoformat()})")
+    return Check(Rule.IN_FORCE, False, f"its time ({span}) is too vague to say whether the "
+                 f"agreement was in force (from {period.start.isoformat()}"
+                 + (f" to {period.end.isoformat()}" if period.end else "") + ")")
+
+
+def _area(agreement: Agreement, zone: Zone | None, admin: AdminCodes | None) -> Check:
+    if admin is None or admin.finest is None:
+        return Check(Rule.AREA, False, "it happened outside every admin area the record knows")
+    where = admin.finest
+    if zone is not None:
+        return Check(Rule.AREA, True, f"{where} lies in zone {zone.code}")
+    if agreement.area.covers_admin(admin):
+        return Check(Rule.AREA, True, f"{where} lies in the area the agreement covers")
+    if any(code.startswith(where) for code in agreement.area.pcodes):
+        return Check(Rule.AREA, False, f"{where} is too coarse a place to say whether it lies "
+                     "in the area the agreement covers")
+    return Check(Rule.AREA, False, f"{where} lies outside the area the agreement covers")
+
+
+def _zone_in_force(agreement: Agreement, facts: IncidentFacts) -> tuple[Zone | None, str]:
+    """The zone whose terms apply (None: the agreement's own), and why."""
+    notes = []
+    for zone in sorted(agreement.zones, key=lambda z: z.code):
+        inside = facts.admin is not None and zone.area.covers_admin(facts.admin)
+        if not inside:
+            finest = facts.admin.finest if facts.admin else None
+            if finest and any(code.startswith(finest) for code in zone.area.pcodes):
+                notes.append(f"{finest} is too coarse a place to say whether it lies in "
+                             f"zone {zone.code}")
+            continue
+        if facts.when.within(zone.period.start, zone.period.end):
+            return zone, f"the terms of zone {zone.code}, in force there and then"
+        if facts.when.overlaps(zone.period.start, zone.period.end):
+            notes.append(f"zone {zone.code} came into force or ended during the incident's span")
+    return None, "; ".join([*notes, f"the terms of agreement {agreement.code}"])
+
+
+def _prohibited(prohibited: frozenset[ViolationType], violation: ViolationType,
+                by: str) -> Check:
+    if violation in prohibited:
+        return Check(Rule.PROHIBITED, True, f"{violation.value} is prohibited by {by}")
+    return Check(Rule.PROHIBITED, False, f"{violation.value} is not prohibited by {by}")
+
+
+def _excluded(agreement: Agreement, perpetrators: Sequence[str],
+              targets: Sequence[str]) -> Check:
+    excluded = agreement.excluded
+    by = sorted(set(perpetrators) & excluded)
+    against = sorted(set(targets) & excluded)
+    if by or against:
+        parts = ([f"by {', '.join(by)}"] if by else []) + (
+            [f"against {', '.join(against)}"] if against else [])
+        return Check(Rule.EXCLUDED, False, f"an operation {' and '.join(parts)}, which the "
+                     "agreement excludes")
+    return Check(Rule.EXCLUDED, True, "no actor the agreement excludes took part")
