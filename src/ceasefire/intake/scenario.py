@@ -17,7 +17,7 @@ import tomli
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ceasefire.domain.actors import Actor, ActorName, ActorStatus
-from ceasefire.domain.agreement import Agreement, Area, Period, QuorumRule, Zone
+from ceasefire.domain.agreement import Agreement, Area, Period, Position, QuorumRule, Zone
 from ceasefire.domain.parties import Party, PartyKind, Role, check_role, check_username
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.errors import CeasefireError, InvalidInput, NotFound
@@ -65,6 +65,7 @@ class _Zone(_Model):
     start: datetime
     end: datetime | None = None
     area: _Area
+    prohibited: list[ViolationType] | None = None  # its own terms; None: the agreement's
 
 
 class _Agreement(_Model):
@@ -80,6 +81,7 @@ class _Agreement(_Model):
     quorum: QuorumRule = QuorumRule.UNANIMOUS
     # Whole hours, at most a year: what is stored is then exactly what was read.
     response_deadline_hours: Annotated[int, Field(gt=0, le=8760)] = 72
+    silence: Position = Position.ABSTAIN  # what a missing verdict counts as after it
     zones: list[_Zone] = []
 
 
@@ -258,7 +260,8 @@ def _agreement(model: _Agreement, field: str, parties: dict[str, Party],
     zones = tuple(
         _at(f"{field}.zones[{i}]", Zone, z.code, z.name,
             _at(f"{field}.zones[{i}]", Period, z.start, z.end),
-            _area(z.area, f"{field}.zones[{i}].area", boundaries))
+            _area(z.area, f"{field}.zones[{i}].area", boundaries),
+            None if z.prohibited is None else frozenset(z.prohibited))
         for i, z in enumerate(model.zones))
     return _at(field, Agreement,
                code=model.code, title=model.title,
@@ -266,4 +269,5 @@ def _agreement(model: _Agreement, field: str, parties: dict[str, Party],
                area=_area(model.area, f"{field}.area", boundaries),
                prohibited=frozenset(model.prohibited), guarantors=tuple(model.guarantors),
                actor_status=status, quorum=model.quorum,
-               response_deadline=timedelta(hours=model.response_deadline_hours), zones=zones)
+               response_deadline=timedelta(hours=model.response_deadline_hours), zones=zones,
+               silence=model.silence)

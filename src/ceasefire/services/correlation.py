@@ -27,6 +27,7 @@ from ceasefire.correlate.settings import CorrelationSettings
 from ceasefire.domain.place import WherePrecision
 from ceasefire.errors import Forbidden, InvalidInput, NotFound
 from ceasefire.geo.admin import syria
+from ceasefire.services import verification
 from ceasefire.services.accounts import authenticate_in
 from ceasefire.store import incidents as store
 from ceasefire.store.db import Database
@@ -80,7 +81,13 @@ def _apply(session: Session, rows: Sequence[ReportFacts], founder: np.ndarray,
         groups.setdefault(f, []).append(k)
     members = {rows[f].row_id: [rows[k].row_id for k in group] for f, group in groups.items()}
     summaries = [_summary(rows[f], [rows[k] for k in group]) for f, group in groups.items()]
-    return store.apply_incidents(session, members, summaries, now)
+    count, changed = store.apply_incidents(session, members, summaries, now)
+    # An incident whose reports changed is assessed again under the agreements.
+    verification.assess_incidents(session, {
+        s.uid: verification.incident_facts([rows[k] for k in group])
+        for s, group in zip(summaries, groups.values(), strict=True) if s.uid in changed},
+        now=now)
+    return count
 
 
 def _index_pairs(index: dict[int, int], pairs: Sequence[tuple[int, int]],

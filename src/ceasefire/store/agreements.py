@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ceasefire.domain.actors import ActorStatus
-from ceasefire.domain.agreement import Agreement, Area, Period, QuorumRule, Zone
+from ceasefire.domain.agreement import Agreement, Area, Period, Position, QuorumRule, Zone
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.store.lookup import one_by, required
 from ceasefire.store.parties import actor_row, party_row
@@ -41,8 +41,11 @@ def _agreement(row: AgreementRow) -> Agreement:
         actor_status={a.actor.code: ActorStatus(a.status) for a in row.actors},
         quorum=QuorumRule(row.quorum),
         response_deadline=timedelta(seconds=row.response_deadline_s),
-        zones=tuple(Zone(z.code, z.name, Period(z.starts_at, z.ends_at), _area(z.area))
+        zones=tuple(Zone(z.code, z.name, Period(z.starts_at, z.ends_at), _area(z.area),
+                         None if z.prohibited is None
+                         else frozenset(ViolationType(v) for v in z.prohibited))
                     for z in row.zones),
+        silence=Position(row.silence),
     )
 
 
@@ -80,12 +83,15 @@ def add_agreement(session: Session, *, agreement: Agreement) -> None:
         prohibited=sorted(v.value for v in agreement.prohibited),
         quorum=agreement.quorum.value,
         response_deadline_s=int(agreement.response_deadline.total_seconds()),
+        silence=agreement.silence.value,
         guarantors=[AgreementGuarantorRow(party=party_row(session, code), position=i)
                     for i, code in enumerate(agreement.guarantors)],
         actors=[AgreementActorRow(actor=actor_row(session, code), status=status.value)
                 for code, status in sorted(agreement.actor_status.items())],
         zones=[ZoneRow(code=z.code, name=z.name, starts_at=z.period.start, ends_at=z.period.end,
-                       area=_area_json(z.area)) for z in agreement.zones],
+                       area=_area_json(z.area),
+                       prohibited=None if z.prohibited is None
+                       else sorted(v.value for v in z.prohibited)) for z in agreement.zones],
     )
     session.add(row)
     session.flush()

@@ -264,10 +264,11 @@ def incident_of(session: Session, row_ids: Iterable[int]) -> dict[int, int]:
 
 
 def apply_incidents(session: Session, members: dict[int, Sequence[int]],
-                    summaries: Sequence[Summary], now: datetime) -> int:
+                    summaries: Sequence[Summary], now: datetime) -> tuple[int, set[str]]:
     """Make these the incidents of these reports (``members``: founder row id → member row
     ids): update the incidents they found, add the new ones, move the reports, and delete
-    the incidents left empty. Returns how many incidents changed."""
+    the incidents left empty. Returns how many incidents changed, and the ids of those
+    that were added or whose reports changed."""
     reports = [r for group in members.values() for r in group]
     before = incident_of(session, reports)
     by_founder: dict[int, tuple[int, Summary]] = {}
@@ -305,7 +306,11 @@ def apply_incidents(session: Session, members: dict[int, Sequence[int]],
         gone = [i for i in chunk if i not in still]
         if gone:
             session.execute(delete(IncidentRow).where(IncidentRow.id.in_(gone)))
-    return len(fresh) + len(stale) + len(emptied)
+    regrouped = {by_founder[f][0] for f in members if any(
+        before.get(r) != after[r] for r in members[f])}
+    changed = {s.uid for s in [*fresh, *(s for _, s in stale)]} | {
+        s.uid for s in summaries if by_founder[s.founder_id][0] in regrouped}
+    return len(fresh) + len(stale) + len(emptied), changed
 
 
 def incident_row(session: Session, uid: str) -> IncidentRow:

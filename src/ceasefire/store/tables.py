@@ -100,6 +100,7 @@ class AgreementRow(Base):
     prohibited: Mapped[list[str]] = mapped_column(JSON)
     quorum: Mapped[str] = mapped_column(String(20))
     response_deadline_s: Mapped[int] = mapped_column(Integer)
+    silence: Mapped[str] = mapped_column(String(8))  # a missing verdict after the deadline
     guarantors: Mapped[list[AgreementGuarantorRow]] = relationship(
         cascade="all, delete-orphan", order_by="AgreementGuarantorRow.position")
     actors: Mapped[list[AgreementActorRow]] = relationship(cascade="all, delete-orphan")
@@ -137,6 +138,7 @@ class ZoneRow(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     area: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prohibited: Mapped[list[str] | None] = mapped_column(JSON)  # own terms; None: the agreement's
 
 
 class AccountRow(Base):
@@ -333,3 +335,43 @@ class ReportApartRow(Base):
     report_b: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"),
                                           primary_key=True, index=True)
     decision_id: Mapped[int] = mapped_column(ForeignKey("correlation_decisions.id"))
+
+
+class AssessmentRow(Base):
+    """An incident under one agreement: the finding of the rules (every rule and its
+    reason), and where it stands with the guarantors. Incidents are rebuilt by correlation,
+    so it refers to the incident by its stable id. ``version`` grows with every verdict:
+    a verdict is written only against the version its officer saw, so two officers acting
+    at once never lose an update."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (UniqueConstraint("incident_uid", "agreement_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_uid: Mapped[str] = mapped_column(String(36))
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"))
+    covered: Mapped[bool] = mapped_column(Boolean)
+    terms: Mapped[str] = mapped_column(String(63))  # the agreement's or a zone's code
+    checks: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # rule, passed, reason
+    assessed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Put to the guarantors when first found covered; the response deadline runs from here.
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # as of updated_at
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class VerdictRow(Base):
+    """Every verdict cast, in order: a party's later verdict replaces its earlier one in
+    the standing, never in the history."""
+
+    __tablename__ = "verdicts"
+    __table_args__ = (UniqueConstraint("assessment_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)  # the assessment's version it made
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    position: Mapped[str] = mapped_column(String(8))
+    attributed_to_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id"))
+    comment: Mapped[str] = mapped_column(Text)
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime())

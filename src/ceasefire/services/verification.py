@@ -1,0 +1,276 @@
+"""Joint verification: incidents assessed under the agreements, and the guarantors' verdicts.
+
+Correlation calls `assess_incidents` whenever it changes incidents, so every incident's
+assessment follows its reports. A guarantor officer casts its party's verdict against
+the version of the standing it saw; if another verdict came first, nothing is written and
+the officer gets the current standing (409) to decide again.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from ceasefire.domain.agreement import Agreement, Position
+from ceasefire.domain.assessment import IncidentFacts, assess
+from ceasefire.domain.parties import Account, Role
+from ceasefire.domain.place import AdminCodes
+from ceasefire.domain.records import Status, Verdict, standing
+from ceasefire.domain.taxonomy import ViolationType
+from ceasefire.domain.when import TimePrecision, When
+from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ceasefire.services.accounts import authenticate_in
+from ceasefire.store import verification as store
+from ceasefire.store.accounts import find_account
+from ceasefire.store.agreements import list_agreements
+from ceasefire.store.db import Database
+from ceasefire.store.incidents import ReportFacts
+from ceasefire.store.reference import reference
+from ceasefire.store.tables import AssessmentRow
+
+
+def incident_facts(members: Sequence[ReportFacts]) -> IncidentFacts:
+    """What the rules read of an incident, from its reports.
+
+    When: the span every report allows; if they share none, the most precise report's.
+    Where: the most precise place. What: the type most reports give. Who: the actors that
+    most of the reports naming anyone name, so that one report's blame alone cannot take
+    an incident out of the regime.
+    """
+    earliest, latest = max(r.earliest for r in members), min(r.latest for r in members)
+    if earliest > latest:
+        sharpest = min(members, key=lambda r: (r.latest - r.earliest, r.uid))
+        earliest, latest = sharpest.earliest, sharpest.latest
+    placed = min(members, key=lambda r: (r.where_precision, r.uid))
+    admin = AdminCodes(placed.adm1, placed.adm2, placed.adm3) if placed.adm1 else None
+    kinds = Counter(r.violation for r in members)
+    top = max(kinds.values())
+    violation = min(k for k, n in kinds.items() if n == top)
+    return IncidentFacts(When(earliest, latest, TimePrecision.EXACT if earliest == latest
+                              else TimePrecision.DAY),
+                         admin, ViolationType(violation),
+                         _agreed(r.perpetrators for r in members),
+                         _agreed(r.targets for r in members))
+
+
+def _agreed(named: Iterable[Sequence[str]]) -> tuple[str, ...]:
+    lists = [set(n) for n in named if n]
+    counts = Counter(a for n in lists for a in n)
+    return tuple(sorted(a for a, c in counts.items() if 2 * c > len(lists)))
+
+
+def assess_incidents(session: Session, facts: Mapping[str, IncidentFacts], *,
+                     now: datetime) -> None:
+    """Assess these incidents (incident id → facts) under every agreement and record the
+    findings; verdicts already cast stay, and the status follows."""
+    agreements = list_agreements(session)
+    ids = store.agreement_ids(session)
+    for uid, f in facts.items():
+        for agreement in agreements:
+            finding = assess(agreement, f)
+            row = store.assessment(session, uid, ids[agreement.code])
+            cast = _verdicts(uid, store.verdicts(session, row.id)) if row else []
+            opened = row.opened_at if row and row.opened_at else now
+            status = standing(agreement, cast, opened_at=opened, now=now,
+                              covered=finding.covered).status
+            store.save_assessment(
+                session, incident_uid=uid, agreement_id=ids[agreement.code],
+                covered=finding.covered, terms=finding.terms,
+                checks=[{"rule": c.rule.value, "passed": c.passed, "reason": c.reason}
+                        for c in finding.checks],
+                status=status.value, now=now)
+
+
+def _verdicts(uid: str, stored: Sequence[store.StoredVerdict]) -> list[Verdict]:
+    return [Verdict(uid, v.party, Position(v.position), v.cast_at, v.attributed_to,
+                    v.comment) for v in stored]
+
+
+@dataclass(frozen=True)
+class StandingView:
+    """An incident under one agreement: the finding, the verdicts, where it stands."""
+
+    incident: str
+    agreement: str
+    covered: bool
+    terms: str
+    checks: list[dict]
+    status: Status
+    version: int
+    opened_at: datetime | None
+    deadline: datetime | None
+    deadline_passed: bool
+    missing: tuple[str, ...]  # guarantors that have not answered
+    latest: dict[str, store.StoredVerdict | None]  # each guarantor's standing verdict
+    history: list[store.StoredVerdict]  # every verdict, in the order cast
+
+    @property
+    def sides(self) -> dict[str, list[str]]:
+        """The guarantors by position: a disputed incident's sides, side by side."""
+        out: dict[str, list[str]] = {}
+        for party, v in self.latest.items():
+            if v is not None:
+                out.setdefault(v.position, []).append(party)
+        return out
+
+
+def _view(session: Session, agreement: Agreement, row: AssessmentRow,
+          now: datetime) -> StandingView:
+    history = store.verdicts(session, row.id)
+    cast = _verdicts(row.incident_uid, history)
+    opened = row.opened_at or now
+    result = standing(agreement, cast, opened_at=opened, now=now, covered=row.covered)
+    by_party = {v.party: v for v in history if v.party in agreement.guarantors}
+    return StandingView(
+        row.incident_uid, agreement.code, row.covered, row.terms, list(row.checks),
+        result.status, row.version, row.opened_at,
+        result.deadline if row.covered else None, result.deadline_passed and row.covered,
+        result.missing if row.covered else (),
+        {p: by_party.get(p) for p in agreement.guarantors}, history)
+
+
+def standings(session: Session, uid: str, *, now: datetime) -> list[StandingView]:
+    """The incident under each agreement that has assessed it."""
+    agreements = {a.code: a for a in list_agreements(session)}
+    codes = {i: c for c, i in store.agreement_ids(session).items()}
+    rows = store.assessments_of(session, uid)
+    if not rows:
+        raise NotFound(f"no assessed incident with id {uid!r}", field="id", id=uid)
+    return [_view(session, agreements[codes[r.agreement_id]], r, now) for r in rows]
+
+
+def _agreement_for(session: Session, uid: str, code: str | None,
+                   ) -> tuple[Agreement, AssessmentRow]:
+    agreements = {a.code: a for a in list_agreements(session)}
+    ids = store.agreement_ids(session)
+    if code is None:
+        rows = store.assessments_of(session, uid)
+        if len(rows) != 1:
+            if not rows:
+                raise NotFound(f"no assessed incident with id {uid!r}", field="id", id=uid)
+            raise InvalidInput("the incident falls under several agreements: name one",
+                               field="agreement")
+        row = rows[0]
+        code = {i: c for c, i in ids.items()}[row.agreement_id]
+    elif code not in agreements:
+        raise NotFound(f"no agreement with code {code!r}", field="agreement", id=code)
+    else:
+        row = store.assessment(session, uid, ids[code])
+        if row is None:
+            raise NotFound(f"incident {uid} has no assessment under {code}", field="id",
+                           id=uid)
+    return agreements[code], row
+
+
+class StaleVerdict(Conflict):
+    """Another verdict moved the standing on since the officer saw it."""
+
+    def __init__(self, message: str, current: StandingView) -> None:
+        super().__init__(message, field="version", id=current.incident)
+        self.current = current
+
+
+def cast_verdict(session: Session, account: Account, uid: str, *, position: Position,
+                 seen_version: int, attributed_to: str | None = None, comment: str = "",
+                 agreement: str | None = None, now: datetime | None = None) -> StandingView:
+    """Cast the account's party's verdict on an incident. Only a guarantor officer of a
+    guarantor party of the agreement may; only on an incident the agreement covers; and
+    only against the version of the standing the officer saw."""
+    now = now or datetime.now(UTC)
+    if account.role is not Role.GUARANTOR:
+        raise Forbidden(f"a {account.role.value} account cannot cast verdicts")
+    terms, row = _agreement_for(session, uid, agreement)
+    if account.party not in terms.guarantors:
+        raise Forbidden(f"party {account.party} is not a guarantor of {terms.code}")
+    if not row.covered:
+        raise Conflict(f"incident {uid} is not covered by {terms.code}: no verdict is asked "
+                       "for", field="id", id=uid)
+    known = reference(session)
+    attributed_id = None
+    if attributed_to is not None:
+        if attributed_to not in known.actor_ids:
+            raise NotFound(f"no actor with code {attributed_to!r}", field="attributed_to",
+                           id=attributed_to)
+        attributed_id = known.actor_ids[attributed_to]
+    new = Verdict(uid, account.party, position, now, attributed_to, comment)
+    cast = [*_verdicts(uid, store.verdicts(session, row.id)), new]
+    status = standing(terms, cast, opened_at=row.opened_at or now, now=now).status
+    written = row.version == seen_version and store.add_verdict(
+        session, assessment_id=row.id, seen_version=seen_version,
+        party_id=known.party_ids[account.party], account_id=known.account_ids[account.username],
+        position=position.value, attributed_to_id=attributed_id, comment=comment,
+        status=status.value, now=now)
+    if not written:
+        session.refresh(row)
+        raise StaleVerdict(f"the standing moved on to version {row.version} since version "
+                           f"{seen_version}: read it and decide again",
+                           _view(session, terms, row, now))
+    session.refresh(row)
+    return _view(session, terms, row, now)
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    incident: str
+    agreement: str
+    opened_at: datetime
+    deadline: datetime
+    version: int
+
+
+def queue(session: Session, party: str, *, now: datetime, limit: int = 100) -> list[Awaiting]:
+    """Incidents awaiting the party's verdict, oldest first: covered, still pending, before
+    the deadline, and not yet answered by the party."""
+    known = reference(session)
+    if party not in known.party_ids:
+        raise NotFound(f"no party with code {party!r}", field="party", id=party)
+    ids = store.agreement_ids(session)
+    found: list[Awaiting] = []
+    for agreement in list_agreements(session):
+        if party not in agreement.guarantors:
+            continue
+        rows = store.awaiting(session, agreement_id=ids[agreement.code],
+                              party_id=known.party_ids[party],
+                              opened_after=now - agreement.response_deadline,
+                              statuses=[Status.PENDING.value], limit=limit)
+        found += [Awaiting(r.incident_uid, agreement.code, r.opened_at,
+                           r.opened_at + agreement.response_deadline, r.version)
+                  for r in rows]
+    return sorted(found, key=lambda a: (a.opened_at, a.incident))[:limit]
+
+
+# --- entry points for the CLI and the API: one transaction each ---------------------------
+
+def cast(db: Database, token: str | None, uid: str, *, username: str | None = None,
+         **given: object) -> StandingView:
+    with db.session(write=True) as session:
+        account = _account(session, token=token, username=username)
+        return cast_verdict(session, account, uid, **given)  # type: ignore[arg-type]
+
+
+def read(db: Database, uid: str) -> list[StandingView]:
+    with db.session() as session:
+        return standings(session, uid, now=datetime.now(UTC))
+
+
+def awaiting_verdict(db: Database, *, token: str | None = None, party: str | None = None,
+                     limit: int = 100) -> list[Awaiting]:
+    with db.session() as session:
+        if token is not None:
+            party = authenticate_in(session, token=token).party
+        assert party is not None
+        return queue(session, party, now=datetime.now(UTC), limit=limit)
+
+
+def _account(session: Session, *, token: str | None, username: str | None) -> Account:
+    """The API's token, or the account the CLI's operator names."""
+    if token is not None:
+        return authenticate_in(session, token=token)
+    account = find_account(session, username=username or "")
+    if account is None or not account.active:
+        raise NotFound(f"no active account {username!r}", field="account", id=username)
+    return account

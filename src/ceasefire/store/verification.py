@@ -1,0 +1,111 @@
+"""Assessments of incidents under agreements, and the guarantors' verdicts on them.
+
+A verdict is written with a versioned update: the assessment's version must still be the
+one the officer saw, else nothing is written and the caller learns the current state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session
+
+from ceasefire.store.tables import (
+    AccountRow,
+    ActorRow,
+    AgreementRow,
+    AssessmentRow,
+    PartyRow,
+    VerdictRow,
+)
+
+
+@dataclass(frozen=True)
+class StoredVerdict:
+    party: str
+    account: str | None
+    position: str
+    attributed_to: str | None
+    comment: str
+    cast_at: datetime
+    version: int
+
+
+def agreement_ids(session: Session) -> dict[str, int]:
+    return dict(session.execute(select(AgreementRow.code, AgreementRow.id)).all())
+
+
+def assessment(session: Session, incident_uid: str, agreement_id: int) -> AssessmentRow | None:
+    return session.scalar(select(AssessmentRow).where(
+        AssessmentRow.incident_uid == incident_uid, AssessmentRow.agreement_id == agreement_id))
+
+
+def assessments_of(session: Session, incident_uid: str) -> list[AssessmentRow]:
+    return list(session.scalars(select(AssessmentRow)
+                                .where(AssessmentRow.incident_uid == incident_uid)
+                                .order_by(AssessmentRow.agreement_id)))
+
+
+def save_assessment(session: Session, *, incident_uid: str, agreement_id: int, covered: bool,
+                    terms: str, checks: list[dict[str, Any]], status: str,
+                    now: datetime) -> AssessmentRow:
+    """Record the finding; an incident is put to the guarantors (opened) when first found
+    covered. Verdicts already cast stay."""
+    row = assessment(session, incident_uid, agreement_id)
+    if row is None:
+        row = AssessmentRow(incident_uid=incident_uid, agreement_id=agreement_id, version=0)
+        session.add(row)
+    row.covered, row.terms, row.checks, row.assessed_at = covered, terms, checks, now
+    row.status, row.updated_at = status, now
+    if covered and row.opened_at is None:
+        row.opened_at = now
+    session.flush()
+    return row
+
+
+def verdicts(session: Session, assessment_id: int) -> list[StoredVerdict]:
+    """The verdict history, in the order cast."""
+    rows = session.execute(
+        select(PartyRow.code, AccountRow.username, VerdictRow.position, ActorRow.code,
+               VerdictRow.comment, VerdictRow.cast_at, VerdictRow.version)
+        .join(PartyRow, PartyRow.id == VerdictRow.party_id)
+        .outerjoin(AccountRow, AccountRow.id == VerdictRow.account_id)
+        .outerjoin(ActorRow, ActorRow.id == VerdictRow.attributed_to_id)
+        .where(VerdictRow.assessment_id == assessment_id).order_by(VerdictRow.version))
+    return [StoredVerdict(*r) for r in rows]
+
+
+def add_verdict(session: Session, *, assessment_id: int, seen_version: int, party_id: int,
+                account_id: int | None, position: str, attributed_to_id: int | None,
+                comment: str, status: str, now: datetime) -> bool:
+    """Append a verdict if the assessment is still at `seen_version`, moving it on one
+    version and to `status`. False (and nothing written) when someone else was first."""
+    moved = session.execute(
+        update(AssessmentRow)
+        .where(AssessmentRow.id == assessment_id, AssessmentRow.version == seen_version)
+        .values(version=seen_version + 1, status=status, updated_at=now))
+    if moved.rowcount != 1:
+        return False
+    session.add(VerdictRow(assessment_id=assessment_id, version=seen_version + 1,
+                           party_id=party_id, account_id=account_id, position=position,
+                           attributed_to_id=attributed_to_id, comment=comment, cast_at=now))
+    session.flush()
+    return True
+
+
+def awaiting(session: Session, *, agreement_id: int, party_id: int, opened_after: datetime,
+             statuses: Sequence[str], limit: int) -> list[AssessmentRow]:
+    """Covered incidents still open to the party's answer (opened after `opened_after`,
+    in one of `statuses`) on which it has cast no verdict: oldest first."""
+    answered = exists().where(VerdictRow.assessment_id == AssessmentRow.id,
+                              VerdictRow.party_id == party_id)
+    return list(session.scalars(
+        select(AssessmentRow)
+        .where(AssessmentRow.agreement_id == agreement_id, AssessmentRow.covered,
+               AssessmentRow.opened_at > opened_after, AssessmentRow.status.in_(statuses),
+               ~answered)
+        .order_by(AssessmentRow.opened_at, AssessmentRow.incident_uid).limit(limit)))
