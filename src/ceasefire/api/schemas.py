@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ceasefire.domain.actors import Actor
-from ceasefire.domain.agreement import Agreement, Area, Zone
+from ceasefire.domain.agreement import Agreement, Area, Position, Zone
 from ceasefire.domain.parties import Account, Party
+from ceasefire.domain.records import Status
 
 
 class ErrorDetail(BaseModel):
@@ -76,11 +77,14 @@ class ZoneOut(BaseModel):
     start: datetime
     end: datetime | None
     area: AreaOut
+    prohibited: list[str] | None = Field(description="the zone's own terms; null: the "
+                                         "agreement's")
 
     @classmethod
     def of(cls, zone: Zone) -> ZoneOut:
         return cls(code=zone.code, name=zone.name, start=zone.period.start,
-                   end=zone.period.end, area=AreaOut.of(zone.area))
+                   end=zone.period.end, area=AreaOut.of(zone.area),
+                   prohibited=None if zone.prohibited is None else sorted(zone.prohibited))
 
 
 class AgreementOut(BaseModel):
@@ -96,6 +100,7 @@ class AgreementOut(BaseModel):
     quorum: str
     quorum_size: int
     response_deadline_hours: float
+    silence: str = Field(description="what a missing verdict counts as after the deadline")
     zones: list[ZoneOut]
 
     @classmethod
@@ -106,7 +111,7 @@ class AgreementOut(BaseModel):
                    excluded=sorted(a.excluded), quorum=a.quorum.value,
                    quorum_size=a.quorum_size(),
                    response_deadline_hours=a.response_deadline.total_seconds() / 3600,
-                   zones=[ZoneOut.of(z) for z in a.zones])
+                   silence=a.silence.value, zones=[ZoneOut.of(z) for z in a.zones])
 
 
 class AccountOut(BaseModel):
@@ -258,3 +263,79 @@ class IncidentDetail(IncidentOut):
     prior: float = Field(description="the log-odds of a candidate pair before its fields")
     pairs: list[PairOut]
     decisions: list[DecisionOut]
+
+
+class CheckOut(BaseModel):
+    rule: str = Field(description="in-force, area, terms, prohibited or excluded-actors")
+    passed: bool
+    reason: str
+
+
+class VerdictOut(BaseModel):
+    party: str
+    account: str | None
+    position: Position
+    attributed_to: str | None = Field(description="the actor a confirming party holds "
+                                      "responsible")
+    comment: str
+    cast_at: datetime
+    version: int = Field(description="the standing's version this verdict made")
+
+
+class StandingOut(BaseModel):
+    """An incident under one agreement: the rules' finding, and the guarantors' verdicts."""
+
+    incident: str
+    agreement: str
+    covered: bool = Field(description="a candidate violation: every rule passed")
+    terms: str = Field(description="the agreement's code, or the zone's whose terms applied")
+    checks: list[CheckOut]
+    status: Status = Field(description="at the time of the answer: pending, confirmed, "
+                           "disputed, rejected or not-covered")
+    version: int = Field(description="give it back when casting a verdict")
+    opened_at: datetime | None = Field(description="when it was put to the guarantors")
+    deadline: datetime | None
+    deadline_passed: bool
+    missing: list[str] = Field(description="guarantors that have not answered")
+    verdicts: dict[str, VerdictOut | None] = Field(description="each guarantor's standing "
+                                                   "verdict")
+    sides: dict[str, list[str]] = Field(description="guarantors by position, side by side")
+    history: list[VerdictOut] = Field(description="every verdict, in the order cast")
+
+
+def standing_out(view: Any) -> StandingOut:
+    """From a services.verification.StandingView."""
+    def verdict(v: Any) -> VerdictOut | None:
+        return None if v is None else VerdictOut(**{k: getattr(v, k) for k in (
+            "party", "account", "position", "attributed_to", "comment", "cast_at", "version")})
+    return StandingOut(
+        incident=view.incident, agreement=view.agreement, covered=view.covered,
+        terms=view.terms, checks=[CheckOut(**c) for c in view.checks], status=view.status,
+        version=view.version, opened_at=view.opened_at, deadline=view.deadline,
+        deadline_passed=view.deadline_passed, missing=list(view.missing),
+        verdicts={p: verdict(v) for p, v in view.latest.items()}, sides=view.sides,
+        history=[verdict(v) for v in view.history])
+
+
+class VerdictIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    position: Position
+    version: int = Field(ge=0, description="the standing's version the officer saw")
+    attributed_to: str | None = Field(default=None, max_length=63,
+                                      description="actor code; only with confirm")
+    comment: str = Field(default="", max_length=4000)
+    agreement: str | None = Field(default=None, max_length=63,
+                                  description="needed only when several agreements apply")
+
+
+class AwaitingOut(BaseModel):
+    incident: str
+    agreement: str
+    opened_at: datetime
+    deadline: datetime
+    version: int
+
+
+class QueueOut(BaseModel):
+    party: str
+    items: list[AwaitingOut] = Field(description="oldest first")

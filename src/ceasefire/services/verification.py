@@ -258,12 +258,14 @@ def read(db: Database, uid: str) -> list[StandingView]:
 
 
 def awaiting_verdict(db: Database, *, token: str | None = None, party: str | None = None,
-                     limit: int = 100) -> list[Awaiting]:
+                     limit: int = 100) -> tuple[str, list[Awaiting]]:
+    """The party (the token's, or the one named) and the incidents awaiting its verdict."""
     with db.session() as session:
         if token is not None:
             party = authenticate_in(session, token=token).party
-        assert party is not None
-        return queue(session, party, now=datetime.now(UTC), limit=limit)
+        if party is None:
+            raise InvalidInput("name a party", field="party")
+        return party, queue(session, party, now=datetime.now(UTC), limit=limit)
 
 
 def _account(session: Session, *, token: str | None, username: str | None) -> Account:
