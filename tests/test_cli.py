@@ -156,3 +156,37 @@ def test_token_and_revoke_commands(database):
 def test_db_current_shows_both_revisions(database):
     result = run("--database-url", url_of(database), "db", "current")
     assert result.stdout.split() == ["current:", "0004", "needed:", "0004"]
+
+
+def test_verdicts_from_the_command_line(database, tmp_path):
+    url = url_of(database)
+    run("--database-url", url, "scenario", "load", "syria-2016")
+    lines = tmp_path / "reports.jsonl"
+    lines.write_text('{"when": {"earliest": "2017-01-15T10:00:00Z"}, '
+                     '"place": {"lat": 36.2021, "lon": 37.1343}, "violation": "shelling", '
+                     '"perpetrators": ["syrian-government"], "targets": ["syrian-opposition"], '
+                     '"narrative": "Shelling."}\n', encoding="utf-8")
+    imported = run("--database-url", url, "import", str(lines), "--format", "jsonl",
+                   "--party", "RU")
+    assert imported.exit_code == 0, imported.output
+    queue = run("--database-url", url, "verdict", "queue", "--party", "TR")
+    (line,) = queue.stdout.splitlines()
+    incident = line.split()[0]
+    assert "syria-2016" in line and "version 0" in line
+    assert run("--database-url", url, "assess").stdout == "1 incidents assessed\n"
+
+    stale = run("--database-url", url, "verdict", "cast", incident, "--account", "tr-officer",
+                "--position", "reject", "--version", "3")
+    assert stale.exit_code == 1 and "version" in stale.stderr
+    cast = run("--database-url", url, "verdict", "cast", incident, "--account", "tr-officer",
+               "--position", "reject", "--version", "0", "--comment", "no such shelling")
+    assert cast.stdout == f"{incident}: disputed, version 1\n"
+    analyst = run("--database-url", url, "verdict", "cast", incident, "--account", "analyst",
+                  "--position", "confirm", "--version", "1")
+    assert analyst.exit_code == 1 and "cannot cast verdicts" in analyst.stderr
+
+    shown = run("--database-url", url, "verdict", "show", incident).stdout
+    assert "disputed, version 1" in shown and "ok   excluded-actors" in shown
+    assert "not answered: RU, IR" in shown
+    assert "v1" in shown and "TR (tr-officer): reject: no such shelling" in shown
+    assert run("--database-url", url, "verdict", "queue", "--party", "TR").stdout == ""

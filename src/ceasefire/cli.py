@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from ceasefire.config import SETTINGS, Settings
+from ceasefire.domain.agreement import Position
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.errors import CeasefireError, NotFound
 from ceasefire.store.db import Database
@@ -382,6 +383,82 @@ def correlate(obj: _Context) -> None:
     click.echo(f"{result.reports} reports in {result.incidents} incidents "
                f"({result.links} links from {result.candidates} candidate pairs; "
                f"{result.changed} incidents changed; {time.perf_counter() - started:.1f} s)")
+
+
+@cli.command()
+@_pass
+def assess(obj: _Context) -> None:
+    """Assess every incident again under the agreements (correlation assesses incidents as
+    they change; this is for after an agreement changed). Verdicts already cast stay."""
+    from ceasefire.services.verification import assess_all
+
+    click.echo(f"{assess_all(obj.database())} incidents assessed")
+
+
+@cli.group(cls=_Group)
+def verdict() -> None:
+    """Guarantors' verdicts: an incident's standing, casting one, and a party's queue."""
+
+
+@verdict.command("show")
+@click.argument("incident_id")
+@_pass
+def verdict_show(obj: _Context, incident_id: str) -> None:
+    """The incident under each agreement: every rule and why, and the guarantors' verdicts."""
+    from ceasefire.services.verification import read
+
+    for v in read(obj.database(), incident_id):
+        click.echo(f"incident {v.incident} under {v.agreement} (terms of {v.terms}): "
+                   f"{v.status.value}, version {v.version}")
+        for c in v.checks:
+            click.echo(f"  {'ok  ' if c['passed'] else 'FAIL'} {c['rule']:16} {c['reason']}")
+        if v.covered:
+            click.echo(f"  deadline {v.deadline:%Y-%m-%d %H:%M} UTC"
+                       + (" (passed)" if v.deadline_passed else "")
+                       + (f"; not answered: {', '.join(v.missing)}" if v.missing else ""))
+        for h in v.history:
+            who = f" ({h.account})" if h.account else ""
+            blame = f", attributed to {h.attributed_to}" if h.attributed_to else ""
+            click.echo(f"  v{h.version} {h.cast_at:%Y-%m-%d %H:%M} {h.party}{who}: "
+                       f"{h.position}{blame}" + (f": {h.comment}" if h.comment else ""))
+
+
+@verdict.command("cast")
+@click.argument("incident_id")
+@click.option("--account", "username", required=True,
+              help="The guarantor officer casting the party's verdict.")
+@click.option("--position", type=click.Choice([p.value for p in Position]),
+              required=True)
+@click.option("--version", "seen_version", type=int, required=True,
+              help="The standing's version you read (`verdict show`).")
+@click.option("--attributed-to", default=None, help="Actor code; only with confirm.")
+@click.option("--comment", default="")
+@click.option("--agreement", default=None, help="Needed only when several apply.")
+@_pass
+def verdict_cast(obj: _Context, incident_id: str, username: str, position: str,
+                 seen_version: int, attributed_to: str | None, comment: str,
+                 agreement: str | None) -> None:
+    """Cast (or change) a party's verdict, against the version read."""
+    from ceasefire.services.verification import cast
+
+    view = cast(obj.database(), None, incident_id, username=username,
+                position=Position(position), seen_version=seen_version,
+                attributed_to=attributed_to, comment=comment, agreement=agreement)
+    click.echo(f"{view.incident}: {view.status.value}, version {view.version}")
+
+
+@verdict.command("queue")
+@click.option("--party", required=True, help="A guarantor party (e.g. RU).")
+@click.option("--limit", type=int, default=100, show_default=True)
+@_pass
+def verdict_queue(obj: _Context, party: str, limit: int) -> None:
+    """Incidents awaiting the party's verdict, oldest first."""
+    from ceasefire.services.verification import awaiting_verdict
+
+    _, items = awaiting_verdict(obj.database(), party=party, limit=limit)
+    for a in items:
+        click.echo(f"{a.incident} {a.agreement} opened {a.opened_at:%Y-%m-%d %H:%M}, due "
+                   f"{a.deadline:%Y-%m-%d %H:%M} UTC, version {a.version}")
 
 
 @cli.group(cls=_Group)

@@ -6,7 +6,6 @@ from ceasefire.domain.casualties import Casualties
 from ceasefire.domain.parties import Account, Party, PartyKind, Role
 from ceasefire.domain.place import AdminCodes, Place, Point, WherePrecision
 from ceasefire.domain.records import (
-    Assessment,
     Incident,
     Standing,
     Status,
@@ -21,7 +20,7 @@ from ceasefire.domain.when import TimePrecision, When
 
 __all__ = [
     "Account", "Actor", "ActorName", "ActorStatus", "AdminCodes", "Agreement", "Area",
-    "Assessment", "Casualties", "Evidence", "Incident", "Party", "PartyKind", "Period",
+    "Casualties", "Evidence", "Incident", "Party", "PartyKind", "Period",
     "Place", "Point", "Position", "QuorumRule", "Report", "Role", "Source", "Standing",
     "Status", "TimePrecision", "Verdict", "ViolationType", "When", "WherePrecision", "Zone",
     "latest_verdicts", "normalise_name", "standing", "status_from_verdicts",

@@ -36,17 +36,6 @@ class Incident:
 
 
 @dataclass(frozen=True, slots=True)
-class Assessment:
-    """The rule-based finding whether an incident is a violation, with its reasons."""
-
-    incident: str
-    agreement: str
-    is_violation: bool
-    covered: bool
-    reasons: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class Verdict:
     """One guarantor's position on one incident."""
 

@@ -28,7 +28,7 @@ from ceasefire.store import verification as store
 from ceasefire.store.accounts import find_account
 from ceasefire.store.agreements import list_agreements
 from ceasefire.store.db import Database
-from ceasefire.store.incidents import ReportFacts
+from ceasefire.store.incidents import ReportFacts, all_facts, incident_uids
 from ceasefire.store.reference import reference
 from ceasefire.store.tables import AssessmentRow
 
@@ -243,7 +243,24 @@ def queue(session: Session, party: str, *, now: datetime, limit: int = 100) -> l
     return sorted(found, key=lambda a: (a.opened_at, a.incident))[:limit]
 
 
+def assess_every_incident(session: Session, *, now: datetime) -> int:
+    """Assess every incident again (after an agreement changed). Returns how many."""
+    reports = all_facts(session)
+    of = incident_uids(session, [r.row_id for r in reports])
+    groups: dict[str, list[ReportFacts]] = {}
+    for r in reports:
+        if r.row_id in of:
+            groups.setdefault(of[r.row_id], []).append(r)
+    assess_incidents(session, {uid: incident_facts(g) for uid, g in groups.items()}, now=now)
+    return len(groups)
+
+
 # --- entry points for the CLI and the API: one transaction each ---------------------------
+
+def assess_all(db: Database) -> int:
+    with db.session(write=True) as session:
+        return assess_every_incident(session, now=datetime.now(UTC))
+
 
 def cast(db: Database, token: str | None, uid: str, *, username: str | None = None,
          **given: object) -> StandingView:

@@ -19,6 +19,7 @@ from ceasefire.store.tables import (
     ActorRow,
     AgreementRow,
     AssessmentRow,
+    IncidentRow,
     PartyRow,
     VerdictRow,
 )
@@ -103,9 +104,12 @@ def awaiting(session: Session, *, agreement_id: int, party_id: int, opened_after
     in one of `statuses`) on which it has cast no verdict: oldest first."""
     answered = exists().where(VerdictRow.assessment_id == AssessmentRow.id,
                               VerdictRow.party_id == party_id)
+    # An incident merged into another keeps its assessment and verdicts as history; it no
+    # longer awaits anyone.
+    standing = exists().where(IncidentRow.uid == AssessmentRow.incident_uid)
     return list(session.scalars(
         select(AssessmentRow)
         .where(AssessmentRow.agreement_id == agreement_id, AssessmentRow.covered,
                AssessmentRow.opened_at > opened_after, AssessmentRow.status.in_(statuses),
-               ~answered)
+               ~answered, standing)
         .order_by(AssessmentRow.opened_at, AssessmentRow.incident_uid).limit(limit)))
