@@ -26,7 +26,6 @@ from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ceasefire.services.accounts import authenticate_in
 from ceasefire.store import verification as store
 from ceasefire.store.accounts import find_account
-from ceasefire.store.agreements import list_agreements
 from ceasefire.store.db import Database
 from ceasefire.store.incidents import ReportFacts, all_facts, incident_uids
 from ceasefire.store.reference import reference
@@ -67,22 +66,27 @@ def assess_incidents(session: Session, facts: Mapping[str, IncidentFacts], *,
                      now: datetime) -> None:
     """Assess these incidents (incident id → facts) under every agreement and record the
     findings; verdicts already cast stay, and the status follows."""
-    agreements = list_agreements(session)
-    ids = store.agreement_ids(session)
+    if not facts:
+        return
+    known = reference(session)
+    agreements, ids = known.agreements, known.agreement_ids
+    stored = store.assessments_for(session, list(facts))
     for uid, f in facts.items():
         for agreement in agreements:
             finding = assess(agreement, f)
-            row = store.assessment(session, uid, ids[agreement.code])
-            cast = _verdicts(uid, store.verdicts(session, row.id)) if row else []
+            row = stored.get((uid, ids[agreement.code]))
+            cast = _verdicts(uid, store.verdicts(session, row.id)) if row and row.version \
+                else []
             opened = row.opened_at if row and row.opened_at else now
             status = standing(agreement, cast, opened_at=opened, now=now,
                               covered=finding.covered).status
             store.save_assessment(
-                session, incident_uid=uid, agreement_id=ids[agreement.code],
+                session, row, incident_uid=uid, agreement_id=ids[agreement.code],
                 covered=finding.covered, terms=finding.terms,
                 checks=[{"rule": c.rule.value, "passed": c.passed, "reason": c.reason}
                         for c in finding.checks],
                 status=status.value, now=now)
+    session.flush()
 
 
 def _verdicts(uid: str, stored: Sequence[store.StoredVerdict]) -> list[Verdict]:
@@ -135,8 +139,9 @@ def _view(session: Session, agreement: Agreement, row: AssessmentRow,
 
 def standings(session: Session, uid: str, *, now: datetime) -> list[StandingView]:
     """The incident under each agreement that has assessed it."""
-    agreements = {a.code: a for a in list_agreements(session)}
-    codes = {i: c for c, i in store.agreement_ids(session).items()}
+    known = reference(session)
+    agreements = {a.code: a for a in known.agreements}
+    codes = {i: c for c, i in known.agreement_ids.items()}
     rows = store.assessments_of(session, uid)
     if not rows:
         raise NotFound(f"no assessed incident with id {uid!r}", field="id", id=uid)
@@ -145,8 +150,8 @@ def standings(session: Session, uid: str, *, now: datetime) -> list[StandingView
 
 def _agreement_for(session: Session, uid: str, code: str | None,
                    ) -> tuple[Agreement, AssessmentRow]:
-    agreements = {a.code: a for a in list_agreements(session)}
-    ids = store.agreement_ids(session)
+    known = reference(session)
+    agreements, ids = {a.code: a for a in known.agreements}, known.agreement_ids
     if code is None:
         rows = store.assessments_of(session, uid)
         if len(rows) != 1:
@@ -228,9 +233,9 @@ def queue(session: Session, party: str, *, now: datetime, limit: int = 100) -> l
     known = reference(session)
     if party not in known.party_ids:
         raise NotFound(f"no party with code {party!r}", field="party", id=party)
-    ids = store.agreement_ids(session)
+    ids = known.agreement_ids
     found: list[Awaiting] = []
-    for agreement in list_agreements(session):
+    for agreement in known.agreements:
         if party not in agreement.guarantors:
             continue
         rows = store.awaiting(session, agreement_id=ids[agreement.code],

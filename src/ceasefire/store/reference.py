@@ -1,9 +1,10 @@
-"""The reference data every write needs (parties, actors, account ids), cached per
-database and refreshed when it grows.
+"""The reference data every write needs (parties, actors, account ids, agreements),
+cached per database and refreshed when it grows.
 
-Parties, actors, aliases and accounts are only ever added (a scenario load refuses to
-rewrite them), so their row counts are a version: one cheap query per request tells
-whether the cached copy is still the truth.
+Parties, actors, aliases, accounts and agreements are only ever added (a scenario load
+refuses to rewrite them), so their row counts are a version: one cheap query per request
+tells whether the cached copy is still the truth. Whatever comes to edit agreements must
+add to that version.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ceasefire.domain.actors import ActorDirectory
+from ceasefire.domain.agreement import Agreement
 from ceasefire.store import parties
-from ceasefire.store.tables import AccountRow, ActorAliasRow, ActorRow, PartyRow
+from ceasefire.store.agreements import list_agreements
+from ceasefire.store.tables import AccountRow, ActorAliasRow, ActorRow, AgreementRow, PartyRow
 
 
 @dataclass(frozen=True)
@@ -25,10 +28,12 @@ class Reference:
     actor_ids: dict[str, int]
     account_ids: dict[str, int]
     actors: ActorDirectory
+    agreement_ids: dict[str, int]
+    agreements: tuple[Agreement, ...]  # oldest first
 
 
 _VERSION = select(*(select(func.count()).select_from(t).scalar_subquery()
-                    for t in (PartyRow, ActorRow, ActorAliasRow, AccountRow)))
+                    for t in (PartyRow, ActorRow, ActorAliasRow, AccountRow, AgreementRow)))
 _cache: dict[str, tuple[tuple[int, ...], Reference]] = {}
 _lock = threading.Lock()
 
@@ -45,6 +50,8 @@ def reference(session: Session) -> Reference:
         actor_ids=dict(session.execute(select(ActorRow.code, ActorRow.id)).all()),
         account_ids=dict(session.execute(select(AccountRow.username, AccountRow.id)).all()),
         actors=ActorDirectory(parties.list_actors(session)),
+        agreement_ids=dict(session.execute(select(AgreementRow.code, AgreementRow.id)).all()),
+        agreements=tuple(list_agreements(session)),
     )
     with _lock:
         _cache[key] = (version, loaded)

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from ceasefire.store.tables import (
     AccountRow,
     ActorRow,
-    AgreementRow,
     AssessmentRow,
     IncidentRow,
     PartyRow,
@@ -36,10 +35,6 @@ class StoredVerdict:
     version: int
 
 
-def agreement_ids(session: Session) -> dict[str, int]:
-    return dict(session.execute(select(AgreementRow.code, AgreementRow.id)).all())
-
-
 def assessment(session: Session, incident_uid: str, agreement_id: int) -> AssessmentRow | None:
     return session.scalar(select(AssessmentRow).where(
         AssessmentRow.incident_uid == incident_uid, AssessmentRow.agreement_id == agreement_id))
@@ -51,12 +46,26 @@ def assessments_of(session: Session, incident_uid: str) -> list[AssessmentRow]:
                                 .order_by(AssessmentRow.agreement_id)))
 
 
-def save_assessment(session: Session, *, incident_uid: str, agreement_id: int, covered: bool,
-                    terms: str, checks: list[dict[str, Any]], status: str,
-                    now: datetime) -> AssessmentRow:
-    """Record the finding; an incident is put to the guarantors (opened) when first found
-    covered. Verdicts already cast stay."""
-    row = assessment(session, incident_uid, agreement_id)
+def assessments_for(session: Session, incident_uids: Sequence[str],
+                    ) -> dict[tuple[str, int], AssessmentRow]:
+    """The stored assessments of these incidents, by (incident id, agreement id)."""
+    found: dict[tuple[str, int], AssessmentRow] = {}
+    for start in range(0, len(incident_uids), _CHUNK):
+        for row in session.scalars(select(AssessmentRow).where(
+                AssessmentRow.incident_uid.in_(incident_uids[start:start + _CHUNK]))):
+            found[row.incident_uid, row.agreement_id] = row
+    return found
+
+
+_CHUNK = 500  # ids per IN (...): well under every backend's limit on parameters
+
+
+def save_assessment(session: Session, row: AssessmentRow | None, *, incident_uid: str,
+                    agreement_id: int, covered: bool, terms: str,
+                    checks: list[dict[str, Any]], status: str, now: datetime) -> None:
+    """Record the finding (on `row`, the stored one, if any); an incident is put to the
+    guarantors (opened) when first found covered. Verdicts already cast stay. The caller
+    flushes."""
     if row is None:
         row = AssessmentRow(incident_uid=incident_uid, agreement_id=agreement_id, version=0)
         session.add(row)
@@ -64,8 +73,6 @@ def save_assessment(session: Session, *, incident_uid: str, agreement_id: int, c
     row.status, row.updated_at = status, now
     if covered and row.opened_at is None:
         row.opened_at = now
-    session.flush()
-    return row
 
 
 def verdicts(session: Session, assessment_id: int) -> list[StoredVerdict]:
