@@ -188,5 +188,12 @@ def test_verdicts_from_the_command_line(database, tmp_path):
     shown = run("--database-url", url, "verdict", "show", incident).stdout
     assert "disputed, version 1" in shown and "ok   excluded-actors" in shown
     assert "not answered: RU, IR" in shown
+    assert "sides:" not in shown  # one side so far
     assert "v1" in shown and "TR (tr-officer): reject: no such shelling" in shown
+    ru = run("--database-url", url, "verdict", "cast", incident, "--account", "ru-officer",
+             "--position", "confirm", "--version", "1", "--attributed-to", "syrian-government")
+    assert ru.stdout == f"{incident}: disputed, version 2\n"
+    shown = run("--database-url", url, "verdict", "show", incident).stdout
+    assert "sides: confirm: RU; reject: TR" in shown
+    assert "RU (ru-officer): confirm, attributed to syrian-government" in shown
     assert run("--database-url", url, "verdict", "queue", "--party", "TR").stdout == ""

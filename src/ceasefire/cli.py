@@ -416,6 +416,9 @@ def verdict_show(obj: _Context, incident_id: str) -> None:
             click.echo(f"  deadline {v.deadline:%Y-%m-%d %H:%M} UTC"
                        + (" (passed)" if v.deadline_passed else "")
                        + (f"; not answered: {', '.join(v.missing)}" if v.missing else ""))
+            if len(v.sides) > 1:
+                click.echo("  sides: " + "; ".join(f"{position}: {', '.join(parties)}"
+                                                  for position, parties in v.sides.items()))
         for h in v.history:
             who = f" ({h.account})" if h.account else ""
             blame = f", attributed to {h.attributed_to}" if h.attributed_to else ""
