@@ -113,3 +113,34 @@ def test_the_queue_holds_what_awaits_the_party_oldest_first(client, tokens):
     assert [i["incident"] for i in queue["items"]] == [second]
     monitor = client.get("/api/v1/queue", headers=bearer(tokens["un-monitor"])).json()
     assert monitor == {"party": "UN", "items": []}
+
+
+def test_under_two_agreements_a_verdict_names_the_one_it_is_for(client, tokens, database):
+    from datetime import UTC, datetime
+
+    from ceasefire.domain import Area, Period, QuorumRule, ViolationType
+    from ceasefire.store.agreements import add_agreement
+    from tests.factories import make_agreement
+
+    truce = make_agreement(code="aleppo-truce", title="Aleppo truce",
+                           period=Period(datetime(2017, 1, 1, tzinfo=UTC)),
+                           area=Area(pcodes=frozenset({"SY02"})),
+                           prohibited=frozenset({ViolationType.SHELLING}),
+                           guarantors=("RU", "TR"), quorum=QuorumRule.MAJORITY)
+    with database.session(write=True) as session:
+        add_agreement(session, agreement=truce)
+    aleppo = report(client, tokens)
+    idlib = report(client, tokens, {**SHELLING, "place": {"lat": 35.9306, "lon": 36.6339}})
+    shown = client.get(f"/api/v1/incidents/{aleppo}/standing",
+                       headers=bearer(tokens["analyst"])).json()
+    assert [(s["agreement"], s["covered"]) for s in shown] == [
+        ("syria-2016", True), ("aleppo-truce", True)]
+    vague = cast(client, tokens, aleppo, "tr-officer", "confirm", 0)
+    assert vague.status_code == 422 and vague.json()["error"]["field"] == "agreement"
+    named = cast(client, tokens, aleppo, "tr-officer", "confirm", 0, agreement="aleppo-truce")
+    assert named.json()["agreement"] == "aleppo-truce" and named.json()["version"] == 1
+    assert cast(client, tokens, aleppo, "ir-officer", "confirm", 0,
+                agreement="aleppo-truce").status_code == 403  # not a guarantor of the truce
+    # Idlib lies outside the truce: the one agreement that covers it is meant.
+    assert cast(client, tokens, idlib, "ir-officer", "reject", 0).json()["agreement"] == \
+        "syria-2016"

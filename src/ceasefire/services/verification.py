@@ -154,12 +154,13 @@ def _agreement_for(session: Session, uid: str, code: str | None,
     agreements, ids = {a.code: a for a in known.agreements}, known.agreement_ids
     if code is None:
         rows = store.assessments_of(session, uid)
-        if len(rows) != 1:
-            if not rows:
-                raise NotFound(f"no assessed incident with id {uid!r}", field="id", id=uid)
-            raise InvalidInput("the incident falls under several agreements: name one",
+        if not rows:
+            raise NotFound(f"no assessed incident with id {uid!r}", field="id", id=uid)
+        covered = [r for r in rows if r.covered]
+        if len(covered) > 1 or (not covered and len(rows) > 1):
+            raise InvalidInput("several agreements assess this incident: name one",
                                field="agreement")
-        row = rows[0]
+        row = covered[0] if covered else rows[0]
         code = {i: c for c, i in ids.items()}[row.agreement_id]
     elif code not in agreements:
         raise NotFound(f"no agreement with code {code!r}", field="agreement", id=code)
