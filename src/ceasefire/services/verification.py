@@ -202,8 +202,13 @@ def cast_verdict(session: Session, account: Account, uid: str, *, position: Posi
             raise NotFound(f"no actor with code {attributed_to!r}", field="attributed_to",
                            id=attributed_to)
         attributed_id = known.actor_ids[attributed_to]
+    before = _verdicts(uid, store.verdicts(session, row.id))
+    # The history is complete up to the version seen; a verdict written on top of it is
+    # never dated before the last one, so time order and version order agree.
+    if before:
+        now = max(now, before[-1].cast_at)
     new = Verdict(uid, account.party, position, now, attributed_to, comment)
-    cast = [*_verdicts(uid, store.verdicts(session, row.id)), new]
+    cast = [*before, new]
     status = standing(terms, cast, opened_at=row.opened_at or now, now=now).status
     written = row.version == seen_version and store.add_verdict(
         session, assessment_id=row.id, seen_version=seen_version,
