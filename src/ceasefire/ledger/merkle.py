@@ -1,0 +1,166 @@
+"""A Merkle tree over the ledger's entries, hashed as RFC 6962 (Certificate Transparency)
+hashes it: leaves SHA-256(0x00 || entry), nodes SHA-256(0x01 || left || right), a tree of
+n leaves split at the largest power of two below n. With it a party can check that an
+entry is in the tree a checkpoint signs (inclusion proof), and that a later checkpoint's
+tree extends an earlier one's (consistency proof), holding only the two roots.
+
+The tree keeps every complete perfect subtree's hash, level by level, so an append costs
+O(log n) hashes and a proof O(log n) look-ups; only the subtrees on the right edge of a
+tree that is not a power of two are hashed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+
+def leaf_hash(entry: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + entry).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _split(n: int) -> int:
+    """The largest power of two smaller than n (n > 1)."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+class MerkleTree:
+    def __init__(self, leaves: Iterable[bytes] = ()) -> None:
+        # levels[h][i]: the hash of the perfect subtree of 2**h leaves starting at i * 2**h.
+        self._levels: list[list[bytes]] = [[]]
+        for leaf in leaves:
+            self.append_hash(leaf)
+
+    def __len__(self) -> int:
+        return len(self._levels[0])
+
+    def append(self, entry: bytes) -> int:
+        """Add an entry; returns its index."""
+        return self.append_hash(leaf_hash(entry))
+
+    def append_hash(self, leaf: bytes) -> int:
+        """Add a leaf by its leaf hash; returns its index."""
+        index = len(self._levels[0])
+        self._levels[0].append(leaf)
+        h, i = 0, index
+        while i % 2 == 1:  # this leaf completes subtrees: hash them up
+            level = self._levels[h]
+            if h + 1 == len(self._levels):
+                self._levels.append([])
+            self._levels[h + 1].append(node_hash(level[i - 1], level[i]))
+            h, i = h + 1, i // 2
+        return index
+
+    def root(self, size: int | None = None) -> bytes:
+        """The root of the tree of the first `size` leaves (all by default)."""
+        size = len(self) if size is None else size
+        self._check_size(size)
+        return EMPTY_ROOT if size == 0 else self._hash(0, size)
+
+    def _check_size(self, size: int) -> None:
+        if not 0 <= size <= len(self):
+            raise ValueError(f"the tree has {len(self)} leaves, not {size}")
+
+    def _hash(self, start: int, end: int) -> bytes:
+        """The root of leaves start..end-1, a subtree as RFC 6962 splits it."""
+        n = end - start
+        if n & (n - 1) == 0 and start % n == 0:  # a perfect subtree: stored
+            return self._levels[n.bit_length() - 1][start // n]
+        k = _split(n)
+        return node_hash(self._hash(start, start + k), self._hash(start + k, end))
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        """RFC 6962 PATH(index, D[size]): the hashes that lead from leaf `index` to the root
+        of the first `size` leaves."""
+        size = len(self) if size is None else size
+        self._check_size(size)
+        if not 0 <= index < size:
+            raise ValueError(f"no leaf {index} in a tree of {size}")
+        proof: list[bytes] = []
+        start, end = 0, size
+        while end - start > 1:  # PATH descends; the proof lists the siblings bottom-up
+            k = _split(end - start)
+            if index < start + k:
+                proof.append(self._hash(start + k, end))
+                end = start + k
+            else:
+                proof.append(self._hash(start, start + k))
+                start += k
+        return proof[::-1]
+
+    def consistency_proof(self, old_size: int, new_size: int | None = None) -> list[bytes]:
+        """RFC 6962 PROOF(old_size, D[new_size]): the hashes that show the tree of the first
+        `old_size` leaves is a prefix of the tree of the first `new_size`."""
+        new_size = len(self) if new_size is None else new_size
+        self._check_size(new_size)
+        if not 0 < old_size <= new_size:
+            raise ValueError(f"no consistency proof from {old_size} to {new_size} leaves")
+        return self._subproof(old_size, 0, new_size, True)
+
+    def _subproof(self, m: int, start: int, end: int, complete: bool) -> list[bytes]:
+        n = end - start
+        if m == n:
+            return [] if complete else [self._hash(start, end)]
+        k = _split(n)
+        if m <= k:
+            return [*self._subproof(m, start, start + k, complete), self._hash(start + k, end)]
+        return [*self._subproof(m - k, start + k, end, False), self._hash(start, start + k)]
+
+
+def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes],
+                     root: bytes) -> bool:
+    """RFC 9162 2.1.3.2: whether `proof` shows leaf hash `leaf` at `index` in the tree of
+    `size` leaves whose root is `root`."""
+    if not 0 <= index < size:
+        return False
+    fn, sn = index, size - 1
+    r = leaf
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn % 2 == 1 or fn == sn:
+            r = node_hash(p, r)
+            if fn % 2 == 0:
+                while fn % 2 == 0 and fn != 0:
+                    fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and r == root
+
+
+def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes,
+                       proof: Sequence[bytes]) -> bool:
+    """RFC 9162 2.1.4.2: whether `proof` shows the tree of `old_size` leaves (root
+    `old_root`) is a prefix of the tree of `new_size` leaves (root `new_root`)."""
+    if not 0 < old_size <= new_size:
+        return False
+    if old_size == new_size:
+        return not proof and old_root == new_root
+    if not proof:
+        return False
+    path = list(proof)
+    if old_size & (old_size - 1) == 0:  # a power of two: the old root starts the path
+        path.insert(0, old_root)
+    fn, sn = old_size - 1, new_size - 1
+    while fn % 2 == 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn % 2 == 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            if fn % 2 == 0:
+                while fn % 2 == 0 and fn != 0:
+                    fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and fr == old_root and sr == new_root
