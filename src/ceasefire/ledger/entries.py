@@ -1,0 +1,106 @@
+"""Ledger entries: every state change, in order, each holding the hash of the one before and
+signed with Ed25519 by the party that acts.
+
+An entry's signed body is its canonical JSON (RFC 8785) without the signature; its hash,
+which the next entry holds and the Merkle tree's leaf is made of, covers the signature
+too, so swapping one signature for another breaks the chain as surely as editing a field.
+Entries made through the web or the API are signed by the server's key on the account's
+behalf, and say so (`on_behalf`); the CLI signs with the party's own key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import rfc8785
+from nacl.exceptions import BadSignatureError
+from nacl.signing import SigningKey, VerifyKey
+
+GENESIS = bytes(32)  # what the first entry holds as the hash of the entry before
+
+
+def key_id(key: VerifyKey) -> str:
+    """A public key's short name: the first 16 bytes of its SHA-256, in hex."""
+    return hashlib.sha256(bytes(key)).hexdigest()[:32]
+
+
+def _time(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("ledger times are UTC and say so")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    seq: int  # 1, 2, 3…: a gap or a repeat is a deleted or inserted entry
+    at: datetime
+    party: str
+    account: str | None
+    action: str  # e.g. "report.submitted", "verdict.cast"
+    payload: Mapping[str, Any]  # JSON values only
+    prev: bytes  # the hash of the entry before; GENESIS for the first
+    signer: str  # key_id of the key that signed
+    on_behalf: bool  # the server's key signed for `account` (web and API actions)
+    signature: bytes = b""
+
+    def _fields(self) -> dict[str, Any]:
+        return {"seq": self.seq, "at": _time(self.at), "party": self.party,
+                "account": self.account, "action": self.action, "payload": self.payload,
+                "prev": self.prev.hex(), "signer": self.signer, "on_behalf": self.on_behalf}
+
+    def body(self) -> bytes:
+        """What is signed: the canonical JSON of every field but the signature."""
+        return rfc8785.dumps(self._fields())
+
+    def leaf(self) -> bytes:
+        """The whole entry, signature included, as canonical JSON: the Merkle leaf."""
+        return rfc8785.dumps({**self._fields(), "signature": self.signature.hex()})
+
+    def hash(self) -> bytes:
+        return hashlib.sha256(self.leaf()).digest()
+
+
+def sign(entry: Entry, key: SigningKey) -> Entry:
+    if entry.signer != key_id(key.verify_key):
+        raise ValueError("the entry names another key as its signer")
+    return replace(entry, signature=key.sign(entry.body()).signature)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """The first entry that does not hold, and why."""
+
+    seq: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"entry {self.seq}: {self.reason}"
+
+
+def verify_chain(entries: Iterable[Entry], keys: Mapping[str, VerifyKey], *,
+                 first: int = 1, prev: bytes = GENESIS) -> Problem | None:
+    """Check entries in order from sequence number `first` (after the entry whose hash is
+    `prev`): numbering, links and signatures. None when all hold."""
+    expected = first
+    for e in entries:
+        if e.seq != expected:
+            what = "missing" if e.seq > expected else "out of order or repeated"
+            return Problem(e.seq, f"sequence number {e.seq} where {expected} was due "
+                           f"(an entry is {what})")
+        if e.prev != prev:
+            return Problem(e.seq, "its previous-entry hash is not the hash of entry "
+                           f"{e.seq - 1}: the entry before was changed or replaced")
+        key = keys.get(e.signer)
+        if key is None:
+            return Problem(e.seq, f"signed with an unknown key {e.signer}")
+        try:
+            key.verify(e.body(), e.signature)
+        except BadSignatureError:
+            return Problem(e.seq, "the signature does not match the entry: a field or the "
+                           "signature was changed")
+        prev, expected = e.hash(), expected + 1
+    return None
