@@ -1,9 +1,10 @@
 """Ledger entries: every state change, in order, each holding the hash of the one before and
 signed with Ed25519 by the party that acts.
 
-An entry's signed body is its canonical JSON (RFC 8785) without the signature; its hash,
-which the next entry holds and the Merkle tree's leaf is made of, covers the signature
-too, so swapping one signature for another breaks the chain as surely as editing a field.
+An entry's signed body is its canonical JSON (RFC 8785) without the signature; its hash
+(the RFC 6962 leaf hash of the whole entry), which the next entry holds and the Merkle tree
+is built on, covers the signature too, so swapping one signature for another breaks the
+chain as surely as editing a field.
 Entries made through the web or the API are signed by the server's key on the account's
 behalf, and say so (`on_behalf`); the CLI signs with the party's own key.
 """
@@ -19,6 +20,8 @@ from typing import Any
 import rfc8785
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
+
+from ceasefire.ledger.merkle import leaf_hash
 
 GENESIS = bytes(32)  # what the first entry holds as the hash of the entry before
 
@@ -61,7 +64,9 @@ class Entry:
         return rfc8785.dumps({**self._fields(), "signature": self.signature.hex()})
 
     def hash(self) -> bytes:
-        return hashlib.sha256(self.leaf()).digest()
+        """The entry's RFC 6962 leaf hash: the next entry holds it, and the Merkle tree is
+        built on it, so one hash serves both the chain and the tree."""
+        return leaf_hash(self.leaf())
 
 
 def sign(entry: Entry, key: SigningKey) -> Entry:
