@@ -7,8 +7,9 @@ from bench import (
     correlation_incremental,
     correlation_quality,
     geo_locate,
+    ledger,
 )
 
 for module in (geo_locate, bulk_import, api_submit, correlation_quality,
-               correlation_incremental, correlation):
+               correlation_incremental, correlation, ledger):
     module.main()

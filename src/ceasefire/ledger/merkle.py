@@ -17,12 +17,15 @@ from collections.abc import Iterable, Sequence
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 
+_sha256 = hashlib.sha256
+
+
 def leaf_hash(entry: bytes) -> bytes:
-    return hashlib.sha256(b"\x00" + entry).digest()
+    return _sha256(b"\x00" + entry).digest()
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:
-    return hashlib.sha256(b"\x01" + left + right).digest()
+    return _sha256(b"\x01" + left + right).digest()
 
 
 def _split(n: int) -> int:
@@ -46,15 +49,18 @@ class MerkleTree:
 
     def append_hash(self, leaf: bytes) -> int:
         """Add a leaf by its leaf hash; returns its index."""
-        index = len(self._levels[0])
-        self._levels[0].append(leaf)
+        levels = self._levels
+        below = levels[0]
+        index = len(below)
+        below.append(leaf)
         h, i = 0, index
-        while i % 2 == 1:  # this leaf completes subtrees: hash them up
-            level = self._levels[h]
-            if h + 1 == len(self._levels):
-                self._levels.append([])
-            self._levels[h + 1].append(node_hash(level[i - 1], level[i]))
-            h, i = h + 1, i // 2
+        while i & 1:  # this leaf completes subtrees: hash them up
+            h += 1
+            if h == len(levels):
+                levels.append([])
+            above = levels[h]
+            above.append(_sha256(b"\x01" + below[i - 1] + below[i]).digest())
+            below, i = above, i >> 1
         return index
 
     def root(self, size: int | None = None) -> bytes:

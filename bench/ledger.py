@@ -1,0 +1,108 @@
+"""The ledger's parts, side by side with their baselines (one process, one run).
+
+- append: chaining and the Merkle update for each entry, over the entries' bytes already
+  serialised, against a bare hash chain over the same bytes (SHA-256 of the previous hash
+  and the entry). The aim is at least half the bare loop's rate.
+- verify: `verify_chain` over BENCH_LEDGER_ENTRIES signed entries (default 1,000,000):
+  numbering, links, canonical JSON of each body and its Ed25519 signature, against PyNaCl
+  verifying the same bodies' signatures and nothing else.
+- proofs: inclusion proofs made and checked over the tree of all the entries.
+
+Entries are verdict-sized (incident id, position, version, comment), signed by two keys
+in turn, as a party's CLI and the server would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import time
+from datetime import UTC, datetime, timedelta
+
+from nacl.signing import SigningKey
+
+from ceasefire.ledger.entries import GENESIS, Entry, key_id, sign, verify_chain
+from ceasefire.ledger.merkle import MerkleTree, leaf_hash, verify_inclusion
+
+ENTRIES = int(os.environ.get("BENCH_LEDGER_ENTRIES", "1000000"))
+APPENDS = 200_000
+PROOFS = 20_000
+SEED = 7
+
+
+def _entries(n: int) -> list[Entry]:
+    keys = [SigningKey(bytes([k]) * 32) for k in (1, 2)]
+    at = datetime(2017, 1, 5, tzinfo=UTC)
+    out, prev = [], GENESIS
+    for seq in range(1, n + 1):
+        key = keys[seq % 2]
+        entry = sign(Entry(seq, at + timedelta(seconds=seq), "RU", "ru-officer",
+                           "verdict.cast", {"incident": f"{seq:08d}-inc", "position": "confirm",
+                                            "version": seq, "comment": "seen by our team"},
+                           prev, key_id(key.verify_key), seq % 2 == 0), key)
+        out.append(entry)
+        prev = entry.hash()
+    return out
+
+
+def _rate(n: int, seconds: float) -> str:
+    return f"{n / seconds:,.0f}/s"
+
+
+def main() -> None:
+    print(f"\nledger: {ENTRIES:,} signed verdict-sized entries; {PROOFS:,} inclusion proofs",
+          flush=True)
+    started = time.perf_counter()
+    entries = _entries(ENTRIES)
+    print(f"  making and signing them: {time.perf_counter() - started:.1f} s", flush=True)
+    leaves = [e.leaf() for e in entries[:APPENDS]]
+    appends = len(leaves)
+
+    start = time.perf_counter()
+    prev = GENESIS
+    for leaf in leaves:
+        prev = hashlib.sha256(prev + leaf).digest()
+    bare = time.perf_counter() - start
+    start = time.perf_counter()
+    tree = MerkleTree()
+    for leaf in leaves:  # the entry's hash is its leaf hash: the chain and the tree share it
+        tree.append_hash(leaf_hash(leaf))
+    ours = time.perf_counter() - start
+    print(f"  append ({appends:,}): bare hash chain {_rate(appends, bare)}, chain + Merkle "
+          f"update {_rate(appends, ours)}: {bare / ours:.2f} of the bare rate (aim: at least "
+          "0.5)")
+
+    public = [SigningKey(bytes([k]) * 32).verify_key for k in (1, 2)]
+    keys = {key_id(k): k for k in public}
+    start = time.perf_counter()
+    problem = verify_chain(entries, keys)
+    chain_s = time.perf_counter() - start
+    assert problem is None, problem
+    bodies = [(keys[e.signer], e.body(), e.signature) for e in entries]
+    start = time.perf_counter()
+    for key, body, signature in bodies:
+        key.verify(body, signature)
+    raw_s = time.perf_counter() - start
+    print(f"  verify {ENTRIES:,} entries: {chain_s:.1f} s ({_rate(ENTRIES, chain_s)}); "
+          f"PyNaCl alone on the same signatures {raw_s:.1f} s ({_rate(ENTRIES, raw_s)}): "
+          f"{raw_s / chain_s:.2f} of the raw rate")
+
+    full = MerkleTree(e.hash() for e in entries)
+    rng = random.Random(SEED)
+    picks = [rng.randrange(len(entries)) for _ in range(PROOFS)]
+    root, size = full.root(), len(full)
+    start = time.perf_counter()
+    proofs = [full.inclusion_proof(i) for i in picks]
+    made = time.perf_counter() - start
+    start = time.perf_counter()
+    ok = all(verify_inclusion(entries[i].hash(), i, size, p, root)
+             for i, p in zip(picks, proofs, strict=True))
+    checked = time.perf_counter() - start
+    assert ok
+    print(f"  inclusion proofs over {size:,} entries: made {_rate(PROOFS, made)}, "
+          f"checked {_rate(PROOFS, checked)} ({len(proofs[0])} hashes each)")
+
+
+if __name__ == "__main__":
+    main()
