@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from ceasefire.store.lookup import before, required, when_and_where
@@ -198,6 +198,9 @@ class DecisionRecord:
     made_at: datetime
 
 
+_PAIRS = 400  # (a, b) pairs per IN (...): 800 parameters, within every backend's limit
+
+
 def record_decision(session: Session, decision: DecisionRecord, *,
                     together: Sequence[tuple[int, int]], apart: Sequence[tuple[int, int]],
                     cleared: Sequence[tuple[int, int]] = ()) -> int:
@@ -207,20 +210,29 @@ def record_decision(session: Session, decision: DecisionRecord, *,
     row = CorrelationDecisionRow(**decision.__dict__)
     session.add(row)
     session.flush()
-    pairs = [(min(a, b), max(a, b)) for a, b in (*together, *apart, *cleared)]
-    for a, b in pairs:
-        session.execute(delete(ReportApartRow).where(ReportApartRow.report_a == a,
-                                                     ReportApartRow.report_b == b))
-        session.execute(delete(ReportLinkRow).where(ReportLinkRow.report_a == a,
-                                                    ReportLinkRow.report_b == b,
-                                                    ReportLinkRow.forced.is_(True)))
-    for a, b in together:
-        a, b = min(a, b), max(a, b)
-        existing = session.get(ReportLinkRow, (a, b))
-        if existing is None:
-            session.add(ReportLinkRow(report_a=a, report_b=b, score=None, forced=True))
-        else:
-            existing.forced = True
+    pairs = sorted({(min(a, b), max(a, b)) for a, b in (*together, *apart, *cleared)})
+    joined = sorted({(min(a, b), max(a, b)) for a, b in together})
+    linked: set[tuple[int, int]] = set()
+    # A merge of two large incidents names many pairs: a statement per chunk, not per pair.
+    for start in range(0, len(pairs), _PAIRS):
+        chunk = pairs[start:start + _PAIRS]
+        session.execute(delete(ReportApartRow).where(
+            tuple_(ReportApartRow.report_a, ReportApartRow.report_b).in_(chunk)))
+        session.execute(delete(ReportLinkRow).where(
+            tuple_(ReportLinkRow.report_a, ReportLinkRow.report_b).in_(chunk),
+            ReportLinkRow.forced.is_(True)))
+    for start in range(0, len(joined), _PAIRS):
+        chunk = joined[start:start + _PAIRS]
+        linked.update(session.execute(select(ReportLinkRow.report_a, ReportLinkRow.report_b)
+                                      .where(tuple_(ReportLinkRow.report_a,
+                                                    ReportLinkRow.report_b).in_(chunk))).all())
+        session.execute(update(ReportLinkRow).where(
+            tuple_(ReportLinkRow.report_a, ReportLinkRow.report_b).in_(chunk))
+            .values(forced=True))
+    fresh = [p for p in joined if p not in linked]
+    if fresh:
+        session.execute(insert(ReportLinkRow), [
+            {"report_a": a, "report_b": b, "score": None, "forced": True} for a, b in fresh])
     if apart:
         session.execute(insert(ReportApartRow), [
             {"report_a": min(a, b), "report_b": max(a, b), "decision_id": row.id}
