@@ -84,7 +84,7 @@ def _apply(session: Session, rows: Sequence[ReportFacts], founder: np.ndarray,
     count, changed = store.apply_incidents(session, members, summaries, now)
     # An incident whose reports changed is assessed again under the agreements.
     verification.assess_incidents(session, {
-        s.uid: verification.incident_facts([rows[k] for k in group])
+        s.uid: verification.incident_facts([rows[k] for k in group], s)
         for s, group in zip(summaries, groups.values(), strict=True) if s.uid in changed},
         now=now)
     return count

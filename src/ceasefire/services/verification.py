@@ -27,31 +27,33 @@ from ceasefire.services.accounts import authenticate_in
 from ceasefire.store import verification as store
 from ceasefire.store.accounts import find_account
 from ceasefire.store.db import Database
-from ceasefire.store.incidents import ReportFacts, all_facts, incident_uids
+from ceasefire.store.incidents import (
+    ReportFacts,
+    Summary,
+    all_facts,
+    all_summaries,
+    incident_uids,
+)
 from ceasefire.store.reference import reference
 from ceasefire.store.tables import AssessmentRow
 
 
-def incident_facts(members: Sequence[ReportFacts]) -> IncidentFacts:
-    """What the rules read of an incident, from its reports.
+def incident_facts(members: Sequence[ReportFacts], summary: Summary) -> IncidentFacts:
+    """What the rules read of an incident, from its reports and its summary.
 
     When: the span every report allows; if they share none, the most precise report's.
-    Where: the most precise place. What: the type most reports give. Who: the actors that
-    most of the reports naming anyone name, so that one report's blame alone cannot take
-    an incident out of the regime.
+    Where and what: the incident's own, as its summary shows them (the most precise place,
+    the type most reports give). Who: the actors that most of the reports naming anyone
+    name, so that one report's blame alone cannot take an incident out of the regime.
     """
     earliest, latest = max(r.earliest for r in members), min(r.latest for r in members)
     if earliest > latest:
         sharpest = min(members, key=lambda r: (r.latest - r.earliest, r.uid))
         earliest, latest = sharpest.earliest, sharpest.latest
-    placed = min(members, key=lambda r: (r.where_precision, r.uid))
-    admin = AdminCodes(placed.adm1, placed.adm2, placed.adm3) if placed.adm1 else None
-    kinds = Counter(r.violation for r in members)
-    top = max(kinds.values())
-    violation = min(k for k, n in kinds.items() if n == top)
+    admin = AdminCodes(summary.adm1, summary.adm2, summary.adm3) if summary.adm1 else None
     return IncidentFacts(When(earliest, latest, TimePrecision.EXACT if earliest == latest
                               else TimePrecision.DAY),
-                         admin, ViolationType(violation),
+                         admin, ViolationType(summary.violation),
                          _agreed(r.perpetrators for r in members),
                          _agreed(r.targets for r in members))
 
@@ -262,7 +264,9 @@ def assess_every_incident(session: Session, *, now: datetime) -> int:
     for r in reports:
         if r.row_id in of:
             groups.setdefault(of[r.row_id], []).append(r)
-    assess_incidents(session, {uid: incident_facts(g) for uid, g in groups.items()}, now=now)
+    summary = all_summaries(session)
+    assess_incidents(session, {uid: incident_facts(g, summary[uid])
+                               for uid, g in groups.items()}, now=now)
     return len(groups)
 
 

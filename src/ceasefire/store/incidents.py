@@ -266,6 +266,12 @@ class Summary(NamedTuple):
     violation: str
 
 
+def all_summaries(session: Session) -> dict[str, Summary]:
+    """Every incident's derived columns, by incident id."""
+    rows = session.execute(select(*(getattr(IncidentRow, f) for f in Summary._fields)))
+    return {row[0]: Summary(*row) for row in rows}
+
+
 def incident_of(session: Session, row_ids: Iterable[int]) -> dict[int, int]:
     found: dict[int, int] = {}
     for chunk in _chunks(sorted(set(row_ids))):
