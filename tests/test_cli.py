@@ -155,7 +155,7 @@ def test_token_and_revoke_commands(database):
 
 def test_db_current_shows_both_revisions(database):
     result = run("--database-url", url_of(database), "db", "current")
-    assert result.stdout.split() == ["current:", "0004", "needed:", "0004"]
+    assert result.stdout.split() == ["current:", "0005", "needed:", "0005"]
 
 
 def test_verdicts_from_the_command_line(database, tmp_path):

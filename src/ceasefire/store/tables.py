@@ -149,6 +149,8 @@ class AccountRow(Base):
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # argon2id, PHC string (nacl.pwhash); None: the account cannot log in to the web pages
+    password_hash: Mapped[str | None] = mapped_column(String(200))
     party: Mapped[PartyRow] = relationship()
 
 
@@ -375,3 +377,69 @@ class VerdictRow(Base):
     attributed_to_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id"))
     comment: Mapped[str] = mapped_column(Text)
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WebSessionRow(Base):
+    """A web login. Like API tokens, only the session cookie's hash is kept."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"),
+                                            index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LedgerEntryRow(Base):
+    """One ledger entry, as signed. Hashes and the signature are hex; the payload is its
+    canonical JSON text, so reading it back cannot change what was signed."""
+
+    __tablename__ = "ledger_entries"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    party: Mapped[str | None] = mapped_column(String(16))  # None: the mechanism itself
+    account: Mapped[str | None] = mapped_column(String(63))
+    action: Mapped[str] = mapped_column(String(63))
+    payload: Mapped[str] = mapped_column(Text)
+    prev: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    signer: Mapped[str] = mapped_column(String(32))
+    on_behalf: Mapped[bool] = mapped_column(Boolean)
+    signature: Mapped[str] = mapped_column(String(128))
+
+
+class LedgerWriteRow(Base):
+    """A record an entry wrote, by kind and key, with the digest of its row as committed
+    (None: deleted). The entry signs the digest of its whole list, so this table cannot be
+    changed unseen either; replaying it gives what the database must hold."""
+
+    __tablename__ = "ledger_writes"
+    seq: Mapped[int] = mapped_column(ForeignKey("ledger_entries.seq"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    digest: Mapped[str | None] = mapped_column(String(64))
+
+
+class LedgerKeyRow(Base):
+    """Public keys that may sign entries: the server's (party None; its private key sealed
+    with the server passphrase) and each party's own (from `ceasefire party keygen`)."""
+
+    __tablename__ = "ledger_keys"
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    party: Mapped[str | None] = mapped_column(String(16))
+    public: Mapped[str] = mapped_column(String(64))
+    sealed: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CheckpointRow(Base):
+    """A signed tree head the server gave out: parties may hold it against the ledger."""
+
+    __tablename__ = "ledger_checkpoints"
+    size: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    root: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    signer: Mapped[str] = mapped_column(String(32))
+    signature: Mapped[str] = mapped_column(String(128))
