@@ -19,12 +19,21 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 
 install: $(VENV)/.installed
 
-run: install
-	$(VENV)/bin/ceasefire --database-url sqlite:///$(DATABASE) db upgrade
-	$(VENV)/bin/ceasefire --database-url sqlite:///$(DATABASE) scenario load syria-2016
-	$(VENV)/bin/ceasefire --database-url sqlite:///$(DATABASE) import $(DEMO_REPORTS) \
-		--format ucdp --party SEC
-	$(VENV)/bin/ceasefire --database-url sqlite:///$(DATABASE) serve
+# The passphrase that seals the server's ledger key: yours from the environment, or one
+# made once for the demo database, readable by you alone.
+PASSPHRASE_FILE := $(dir $(DATABASE))server-passphrase
+CEASEFIRE := CEASEFIRE_SERVER_PASSPHRASE="$${CEASEFIRE_SERVER_PASSPHRASE:-$$(cat $(PASSPHRASE_FILE))}" \
+	$(VENV)/bin/ceasefire --database-url sqlite:///$(DATABASE)
+
+$(PASSPHRASE_FILE):
+	mkdir -p $(dir $@)
+	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(32))" > $@
+
+run: install $(PASSPHRASE_FILE)
+	$(CEASEFIRE) db upgrade
+	$(CEASEFIRE) scenario load syria-2016
+	$(CEASEFIRE) import $(DEMO_REPORTS) --format ucdp --party SEC
+	$(CEASEFIRE) serve
 
 test: install
 	scripts/system-deps.sh

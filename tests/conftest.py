@@ -21,9 +21,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from ceasefire.intake.scenario import Scenario, locate, parse
+from ceasefire.services import ledger
 from ceasefire.store.db import Database
 
 BACKENDS = ("sqlite", "postgresql")
+# Opens the server's ledger key in every test database (and for CLI runs in-process).
+SERVER_PASSPHRASE = "test server passphrase"
+os.environ.setdefault("CEASEFIRE_SERVER_PASSPHRASE", SERVER_PASSPHRASE)
 PG_URL = os.environ.get("CEASEFIRE_TEST_POSTGRES_URL")
 _TEMPLATE = "ceasefire_test_template"
 _names = itertools.count()
@@ -32,8 +36,9 @@ _names = itertools.count()
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "ceasefire.db"
-    db = Database(f"sqlite:///{path}")
+    db = Database(f"sqlite:///{path}", server_passphrase=SERVER_PASSPHRASE)
     db.upgrade()
+    ledger.prepare(db)  # one server key, cloned with the template into every test database
     db.dispose()  # closing the last connection folds the WAL into the file
     return path
 
@@ -49,8 +54,10 @@ def postgres_admin() -> Iterator[object]:
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {_TEMPLATE}"))
         conn.execute(text(f"CREATE DATABASE {_TEMPLATE}"))
-    template = Database(url.set(database=_TEMPLATE).render_as_string(hide_password=False))
+    template = Database(url.set(database=_TEMPLATE).render_as_string(hide_password=False),
+                        server_passphrase=SERVER_PASSPHRASE)
     template.upgrade()
+    ledger.prepare(template)
     template.dispose()
     yield admin
     admin.dispose()
@@ -60,7 +67,7 @@ def _postgres_database(admin, name: str) -> Iterator[Database]:
     with admin.connect() as conn:
         conn.execute(text(f"CREATE DATABASE {name} TEMPLATE {_TEMPLATE}"))
     url = make_url(PG_URL).set(database=name)
-    db = Database(url.render_as_string(hide_password=False))
+    db = Database(url.render_as_string(hide_password=False), server_passphrase=SERVER_PASSPHRASE)
     yield db
     db.dispose()
     with admin.connect() as conn:
@@ -77,7 +84,7 @@ def _database(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> I
     if backend == "sqlite":
         path = tmp_path / f"{name}.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        db = Database(f"sqlite:///{path}")
+        db = Database(f"sqlite:///{path}", server_passphrase=SERVER_PASSPHRASE)
         yield db
         db.dispose()
     else:

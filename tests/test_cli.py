@@ -20,7 +20,7 @@ def url_of(database) -> str:
 def test_db_upgrade_creates_a_database(tmp_path):
     result = run("--database-url", f"sqlite:///{tmp_path / 'new.db'}", "db", "upgrade")
     assert result.exit_code == 0, result.output
-    assert "schema at 0004" in result.stdout
+    assert "schema at 0005" in result.stdout
 
 
 def test_unmigrated_database_tells_how_to_fix_it(tmp_path):

@@ -19,7 +19,7 @@ import click
 from ceasefire.config import SETTINGS, Settings
 from ceasefire.domain.agreement import Position
 from ceasefire.domain.taxonomy import ViolationType
-from ceasefire.errors import CeasefireError, NotFound
+from ceasefire.errors import CeasefireError, InvalidInput, NotFound
 from ceasefire.store.db import Database
 
 EXIT_ERROR = 1  # bad input, missing record, unreachable database: the message says which
@@ -35,10 +35,27 @@ class _Group(click.Group):
 
 
 class _Context:
-    def __init__(self, database_url: str | None) -> None:
+    def __init__(self, database_url: str | None, key: Path | None = None) -> None:
         self._database_url = database_url
+        self._key_file = key
+        self._key: object | None = None
         self._settings: Settings | None = None
         self._databases: list[Database] = []
+
+    def party_key(self) -> object | None:
+        """The party's own signing key, when --key names its file: opened once."""
+        if self._key_file is None:
+            return None
+        if self._key is None:
+            from ceasefire.ledger.keys import unseal
+
+            try:
+                content = self._key_file.read_bytes()
+            except OSError as exc:
+                raise InvalidInput(f"cannot read the key file: {exc.strerror}",
+                                   field="key", source=str(self._key_file)) from None
+            self._key = unseal(content, _passphrase("key file", confirm=False))
+        return self._key
 
     @property
     def settings(self) -> Settings:
@@ -47,10 +64,12 @@ class _Context:
         return self._settings
 
     def database(self, *, migrated: bool = True) -> Database:
-        db = Database(self.settings.database_url)
+        db = Database(self.settings.database_url,
+                      server_passphrase=self.settings.server_passphrase or None)
         self._databases.append(db)
         if migrated:
             db.require_current()
+        db.party_key = self.party_key()
         return db
 
     def close(self) -> None:
@@ -65,11 +84,16 @@ _pass = click.make_pass_decorator(_Context)
              epilog="Settings (environment): " + ", ".join(s.name for s in SETTINGS))
 @click.option("--database-url", metavar="URL", default=None,
               help="Database to use; overrides CEASEFIRE_DATABASE_URL.")
+@click.option("--key", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              envvar="CEASEFIRE_PARTY_KEY", metavar="FILE",
+              help="Your party's key file (from `party keygen`): the ledger entries of your "
+              "actions are signed with it. Its passphrase: CEASEFIRE_KEY_PASSPHRASE, or asked. "
+              "Without it the server's key signs on the party's behalf.")
 @click.version_option(package_name="ceasefire")
 @click.pass_context
-def cli(ctx: click.Context, database_url: str | None) -> None:
+def cli(ctx: click.Context, database_url: str | None, key: Path | None) -> None:
     """Ceasefire Monitor: the shared record of a ceasefire monitoring mechanism."""
-    ctx.obj = _Context(database_url)
+    ctx.obj = _Context(database_url, key)
     ctx.call_on_close(ctx.obj.close)
 
 
@@ -84,9 +108,13 @@ def db() -> None:
 @_pass
 def db_upgrade(obj: _Context) -> None:
     """Create the database or bring its schema up to date."""
+    from ceasefire.services import ledger
+
     database = obj.database(migrated=False)
     database.upgrade()
     click.echo(f"{database.describe()}: schema at {database.current_revision()}")
+    if (kid := ledger.prepare(database)) is not None:
+        click.echo(f"server signing key: {kid}")
 
 
 @db.command("current")
@@ -577,6 +605,119 @@ def simulate_reports(seed: int, count: int, start: str, days: int, out: Path,
     partial_truth.replace(truth)
     click.echo(f"{len(sim.events)} events, {len(sim.reports)} reports "
                f"({time.perf_counter() - started:.1f} s): {out}, truth in {truth}", err=True)
+
+
+# -- party keys and the ledger ------------------------------------------------------------
+
+def _passphrase(what: str, *, confirm: bool) -> str:
+    """CEASEFIRE_KEY_PASSPHRASE, or asked for without echo."""
+    import os
+
+    given = os.environ.get("CEASEFIRE_KEY_PASSPHRASE")
+    if given:
+        return given
+    return click.prompt(f"passphrase for the {what}", hide_input=True,
+                        confirmation_prompt=confirm, err=True)
+
+
+@cli.group(cls=_Group)
+def party() -> None:
+    """Parties' signing keys."""
+
+
+@party.command("keygen")
+@click.argument("code")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the key file (it must not exist).")
+@_pass
+def party_keygen(obj: _Context, code: str, out: Path) -> None:
+    """Make a signing key for party CODE, sealed with a passphrase in a file that stays
+    with the party, and register its public key; the entry that registers it is signed
+    with it."""
+    from nacl.signing import SigningKey
+
+    from ceasefire.ledger.keys import seal
+    from ceasefire.services import ledger
+
+    if out.exists():
+        raise InvalidInput(f"{out} exists; a key file is never overwritten", field="out")
+    key = SigningKey.generate()
+    sealed = seal(key, _passphrase("new key file", confirm=True))
+    database = obj.database()
+    partial = out.with_name(out.name + ".partial")
+    partial.write_bytes(sealed)
+    partial.chmod(0o600)
+    kid = ledger.register_party_key(database, code, key)
+    partial.replace(out)  # the file appears once the key is registered
+    click.echo(f"party {code}: key {kid} registered; key file {out}")
+
+
+@cli.group(cls=_Group, name="ledger")
+def ledger_group() -> None:
+    """The ledger: verify it, export it, give its checkpoint."""
+
+
+@ledger_group.command("verify")
+@click.option("--offline", "offline", type=click.Path(file_okay=False, path_type=Path),
+              default=None, metavar="DIR", help="Verify an export (no database).")
+@click.option("--checkpoint", "saved", multiple=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A checkpoint kept earlier (JSON): show the ledger only grew since it. "
+              "Repeatable.")
+@_pass
+def ledger_verify(obj: _Context, offline: Path | None, saved: tuple[Path, ...]) -> None:
+    """Check the chain, every signature, every checkpoint's Merkle root and (with a
+    database) that the record equals a replay of the ledger. Names the first bad entry."""
+    import json
+
+    from ceasefire.services import ledger
+
+    kept = []
+    for path in saved:
+        try:
+            kept.append(ledger.checkpoint_of(json.loads(path.read_text())))
+        except ValueError as exc:
+            raise InvalidInput(f"not JSON: {exc}", field="checkpoint", source=str(path)) \
+                from None
+    if offline is not None:
+        result = ledger.verify_export(offline, saved=kept)
+    else:
+        database = obj.database()
+        result = ledger.verify(database)
+        if kept:
+            with_saved = ledger.verify_saved(database, kept)
+            result = with_saved if not with_saved.ok else result
+    if not result.ok:
+        click.secho(f"ledger NOT verified: {result.problem}", err=True, fg="red")
+        sys.exit(EXIT_ERROR)
+    held = f", {result.records:,} records match the replay" if result.records else ""
+    click.echo(f"ledger verified: {result.entries:,} entries, root {result.root.hex()}, "
+               f"{result.checkpoints} checkpoints{held}")
+
+
+@ledger_group.command("export")
+@click.argument("directory", type=click.Path(path_type=Path))
+@_pass
+def ledger_export(obj: _Context, directory: Path) -> None:
+    """Write the ledger, the records each entry wrote, the public keys and the
+    checkpoints to DIRECTORY (new), for `ledger verify --offline`."""
+    from ceasefire.services import ledger
+
+    n = ledger.export(obj.database(), directory)
+    click.echo(f"{n:,} entries exported to {directory}")
+
+
+@ledger_group.command("checkpoint")
+@_pass
+def ledger_checkpoint(obj: _Context) -> None:
+    """Print the ledger's signed checkpoint now, as JSON: keep it to check later that the
+    ledger only grew (`ledger verify --checkpoint FILE`)."""
+    import json
+
+    from ceasefire.services import ledger
+
+    click.echo(json.dumps(ledger.checkpoint_json(ledger.checkpoint(obj.database())),
+                          indent=2))
 
 
 # -- serve --------------------------------------------------------------------------------

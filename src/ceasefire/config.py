@@ -26,6 +26,9 @@ SETTINGS: tuple[Setting, ...] = (
             "postgresql://USER@HOST:PORT/DB."),
     Setting("CEASEFIRE_HOST", "127.0.0.1", "Address the HTTP server listens on."),
     Setting("CEASEFIRE_PORT", "8000", "Port the HTTP server listens on (0: any free port)."),
+    Setting("CEASEFIRE_SERVER_PASSPHRASE", "",
+            "Opens the server's ledger signing key, sealed in the database (argon2id); at "
+            "least 12 characters. Needed by every command and server that writes."),
 )
 
 
@@ -34,6 +37,11 @@ class Settings:
     database_url: str = SETTINGS[0].default
     host: str = SETTINGS[1].default
     port: int = int(SETTINGS[2].default)
+    server_passphrase: str = SETTINGS[3].default
+
+    def __repr__(self) -> str:  # the passphrase never reaches a log or a traceback
+        return (f"Settings(database_url={self.database_url!r}, host={self.host!r}, "
+                f"port={self.port!r}, server_passphrase=***)")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:

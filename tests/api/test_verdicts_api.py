@@ -119,7 +119,7 @@ def test_under_two_agreements_a_verdict_names_the_one_it_is_for(client, tokens, 
     from datetime import UTC, datetime
 
     from ceasefire.domain import Area, Period, QuorumRule, ViolationType
-    from ceasefire.store.agreements import add_agreement
+    from ceasefire.services.scenarios import add_agreement
     from tests.factories import make_agreement
 
     truce = make_agreement(code="aleppo-truce", title="Aleppo truce",
@@ -127,8 +127,7 @@ def test_under_two_agreements_a_verdict_names_the_one_it_is_for(client, tokens, 
                            area=Area(pcodes=frozenset({"SY02"})),
                            prohibited=frozenset({ViolationType.SHELLING}),
                            guarantors=("RU", "TR"), quorum=QuorumRule.MAJORITY)
-    with database.session(write=True) as session:
-        add_agreement(session, agreement=truce)
+    add_agreement(database, truce)
     aleppo = report(client, tokens)
     idlib = report(client, tokens, {**SHELLING, "place": {"lat": 35.9306, "lon": 36.6339}})
     shown = client.get(f"/api/v1/incidents/{aleppo}/standing",

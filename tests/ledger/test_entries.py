@@ -51,14 +51,14 @@ def test_a_deleted_entry_is_named():
     entries = chain()
     del entries[3]
     problem = verify_chain(entries, KEYS)
-    assert problem.seq == 5 and "4 was due" in problem.reason
+    assert problem.seq == 4 and "4 was due" in problem.reason  # the one missing
 
 
 def test_two_swapped_entries_are_named():
     entries = chain()
     entries[1], entries[2] = entries[2], entries[1]
     problem = verify_chain(entries, KEYS)
-    assert problem.seq == 3 and "2 was due" in problem.reason
+    assert problem.seq == 2 and "2 was due" in problem.reason  # the first out of place
 
 
 def test_a_swapped_signature_is_named():

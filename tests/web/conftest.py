@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, sync_playwright
 from ceasefire.api.app import create_app
 from ceasefire.config import Settings
 from ceasefire.store.db import Database
+from tests.conftest import SERVER_PASSPHRASE
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -21,7 +22,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 @pytest.fixture
 def live_server(tmp_path) -> Iterator[str]:
-    database = Database(f"sqlite:///{tmp_path / 'web.db'}")
+    database = Database(f"sqlite:///{tmp_path / 'web.db'}", server_passphrase=SERVER_PASSPHRASE)
     database.upgrade()
     app = create_app(Settings(database_url=str(database.url)), database=database)
     # The socket listens before the server thread starts, so the first request simply

@@ -32,7 +32,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         responses={"default": {"model": ErrorBody, "description": "Error"}},
     )
     app.state.settings = settings
-    app.state.database = database or Database(settings.database_url)
+    app.state.database = database or Database(
+        settings.database_url, server_passphrase=settings.server_passphrase or None)
     app.state.submissions = SubmissionBatcher(app.state.database)
     errors.install(app)
     for router in (health.router, reference.router, geo.router, reports.router,

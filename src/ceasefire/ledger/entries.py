@@ -41,7 +41,7 @@ def _time(moment: datetime) -> str:
 class Entry:
     seq: int  # 1, 2, 3…: a gap or a repeat is a deleted or inserted entry
     at: datetime
-    party: str
+    party: str | None  # None: the mechanism itself (e.g. correlation after a change)
     account: str | None
     action: str  # e.g. "report.submitted", "verdict.cast"
     payload: Mapping[str, Any]  # JSON values only
@@ -79,27 +79,31 @@ def sign(entry: Entry, key: SigningKey) -> Entry:
 class Problem:
     """The first entry that does not hold, and why."""
 
-    seq: int
+    seq: int | None  # None: no entry to name (e.g. a record no entry wrote)
     reason: str
 
     def __str__(self) -> str:
-        return f"entry {self.seq}: {self.reason}"
+        return self.reason if self.seq is None else f"entry {self.seq}: {self.reason}"
 
 
-def verify_chain(entries: Iterable[Entry], keys: Mapping[str, VerifyKey], *,
-                 first: int = 1, prev: bytes = GENESIS) -> Problem | None:
-    """Check entries in order from sequence number `first` (after the entry whose hash is
-    `prev`): numbering, links and signatures. None when all hold."""
-    expected = first
-    for e in entries:
+class Chain:
+    """Checks entries one at a time, in order: numbering, links and signatures."""
+
+    def __init__(self, keys: Mapping[str, VerifyKey], *, first: int = 1,
+                 prev: bytes = GENESIS) -> None:
+        self.keys, self.expected, self.prev = keys, first, prev
+
+    def check(self, e: Entry) -> Problem | None:
+        """The entry's problem, or None (and the chain moves on past it)."""
+        expected = self.expected
         if e.seq != expected:
             what = "missing" if e.seq > expected else "out of order or repeated"
-            return Problem(e.seq, f"sequence number {e.seq} where {expected} was due "
-                           f"(an entry is {what})")
-        if e.prev != prev:
+            return Problem(min(e.seq, expected), f"sequence number {e.seq} where {expected} "
+                           f"was due (an entry is {what})")
+        if e.prev != self.prev:
             return Problem(e.seq, "its previous-entry hash is not the hash of entry "
                            f"{e.seq - 1}: the entry before was changed or replaced")
-        key = keys.get(e.signer)
+        key = self.keys.get(e.signer)
         if key is None:
             return Problem(e.seq, f"signed with an unknown key {e.signer}")
         try:
@@ -107,5 +111,16 @@ def verify_chain(entries: Iterable[Entry], keys: Mapping[str, VerifyKey], *,
         except BadSignatureError:
             return Problem(e.seq, "the signature does not match the entry: a field or the "
                            "signature was changed")
-        prev, expected = e.hash(), expected + 1
+        self.prev, self.expected = e.hash(), expected + 1
+        return None
+
+
+def verify_chain(entries: Iterable[Entry], keys: Mapping[str, VerifyKey], *,
+                 first: int = 1, prev: bytes = GENESIS) -> Problem | None:
+    """Check entries in order from sequence number `first` (after the entry whose hash is
+    `prev`): numbering, links and signatures. None when all hold."""
+    chain = Chain(keys, first=first, prev=prev)
+    for e in entries:
+        if (problem := chain.check(e)) is not None:
+            return problem
     return None

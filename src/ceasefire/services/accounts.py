@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ceasefire.domain.parties import Account, Role, check_role
 from ceasefire.errors import Conflict, InvalidInput, Unauthenticated
+from ceasefire.services import ledger
 from ceasefire.store import accounts as store
 from ceasefire.store.db import Database
 from ceasefire.store.parties import get_party
@@ -49,6 +50,8 @@ def create_account(db: Database, *, party: str, role: str | Role,
         store.add_account(session, account=account)
         store.add_token(session, username=username, token_hash=hash_token(token),
                         created_at=account.created_at)
+        ledger.append(session, ledger.mechanism(session), "account.created",
+                      {"username": username, "party": party, "role": role.value})
     return account, token
 
 
@@ -66,12 +69,17 @@ def issue_token(db: Database, *, username: str) -> str:
     with db.session(write=True) as session:
         store.add_token(session, username=username, token_hash=hash_token(token),
                         created_at=_now())
+        ledger.append(session, ledger.mechanism(session), "account.token_issued",
+                      {"username": username})
     return token
 
 
 def revoke_tokens(db: Database, *, username: str) -> int:
     with db.session(write=True) as session:
-        return store.revoke_tokens(session, username=username, at=_now())
+        revoked = store.revoke_tokens(session, username=username, at=_now())
+        ledger.append(session, ledger.mechanism(session), "account.tokens_revoked",
+                      {"username": username, "revoked": revoked})
+        return revoked
 
 
 def list_accounts(db: Database, *, party: str | None = None) -> list[Account]:

@@ -27,9 +27,10 @@ from ceasefire.correlate.settings import CorrelationSettings
 from ceasefire.domain.place import WherePrecision
 from ceasefire.errors import Forbidden, InvalidInput, NotFound
 from ceasefire.geo.admin import syria
-from ceasefire.services import verification
+from ceasefire.services import ledger, verification
 from ceasefire.services.accounts import authenticate_in
 from ceasefire.store import incidents as store
+from ceasefire.store import journal
 from ceasefire.store.db import Database
 from ceasefire.store.incidents import Link, ReportFacts, Summary
 from ceasefire.store.reference import reference
@@ -332,7 +333,10 @@ def split_incident(session: Session, uid: str, reports: Sequence[str], *, reason
         "split", [uid], sorted(reports), reason, by.party_id, by.account_id, now),
         together=together, apart=apart)
     recluster(session, members, now=now)
-    return sorted(set(store.incident_uids(session, members).values()))
+    found = sorted(set(store.incident_uids(session, members).values()))
+    ledger.append(session, _actor(session, by), "incident.split", {
+        "incident": uid, "reports": sorted(reports), "reason": reason, "incidents": found})
+    return found
 
 
 def merge_incidents(session: Session, uids: Sequence[str], *, reason: str, by: DecidedBy,
@@ -356,14 +360,28 @@ def merge_incidents(session: Session, uids: Sequence[str], *, reason: str, by: D
         "merge", list(dict.fromkeys(uids)), [], reason, by.party_id, by.account_id, now),
         together=together, apart=[], cleared=undo_apart)
     recluster(session, founders, now=now)
-    return store.incident_uids(session, [founders[0]])[founders[0]]
+    merged = store.incident_uids(session, [founders[0]])[founders[0]]
+    ledger.append(session, _actor(session, by), "incident.merged", {
+        "incidents": list(dict.fromkeys(uids)), "reason": reason, "into": merged})
+    return merged
+
+
+def _actor(session: Session, by: DecidedBy) -> ledger.Actor:
+    known = reference(session)
+    party = next(c for c, i in known.party_ids.items() if i == by.party_id)
+    account = next((u for u, i in known.account_ids.items() if i == by.account_id), None)
+    return ledger.acting(session, party=party, account=account)
 
 
 # --- entry points for the CLI and the API: one transaction each ---------------------------
 
 def run_batch(db: Database, settings: CorrelationSettings = SETTINGS) -> BatchResult:
     with db.session(write=True) as session:
-        return correlate_all(session, settings)
+        result = correlate_all(session, settings)
+        if journal.pending(session):  # a run that changes nothing leaves no entry
+            ledger.append(session, ledger.mechanism(session), "incidents.correlated",
+                          {"after": "batch"})
+        return result
 
 
 def _decider(session: Session, *, party: str | None, token: str | None) -> DecidedBy:

@@ -34,9 +34,10 @@ from ceasefire.intake.formats.hxl import HxlCsv
 from ceasefire.intake.formats.jsonl import JsonLines
 from ceasefire.intake.formats.ucdp import UcdpGed
 from ceasefire.intake.normalise import Draft, IntakeContext, content_digest, normalise
+from ceasefire.services import ledger
 from ceasefire.services.correlation import correlate_added
 from ceasefire.services.intake import intake_context
-from ceasefire.store import imports
+from ceasefire.store import imports, journal
 from ceasefire.store.db import Database
 from ceasefire.store.reference import Reference, reference
 from ceasefire.store.reports import ReportWriter
@@ -142,9 +143,17 @@ def _import(db: Database, path: Path, *, format: str, party: str,  # noqa: A002
         if counts.read == 0:
             raise InvalidInput("the file holds no reports", source=str(path),
                                line=max(lines.line, 1))
+        log.file_sha256 = lines.sha256.hexdigest()
+        if counts.added:  # a file already in the record changes nothing, and logs nothing
+            ledger.append(session, ledger.acting(session, party=party), "reports.imported", {
+                "file": path.name, "sha256": log.file_sha256, "format": fmt.name,
+                "read": counts.read, "added": counts.added, "present": counts.present,
+                "rejected": bad.count})
         incidents = (len(set(correlate_added(session, counts.row_ids).values()))
                      if correlate else None)
-        log.file_sha256 = lines.sha256.hexdigest()
+        if journal.pending(session):
+            ledger.append(session, ledger.mechanism(session), "incidents.correlated",
+                          {"after": "reports.imported"})
         imports.finish_import(session, log, imports.ImportCounts(
             counts.read, counts.added, counts.present, bad.count), datetime.now(UTC))
     return ImportSummary(str(path), fmt.name, counts.read, counts.added, counts.present,

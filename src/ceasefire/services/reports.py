@@ -15,8 +15,9 @@ from ceasefire.domain.report import Report
 from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput
 from ceasefire.geo.admin import syria
 from ceasefire.intake.normalise import Draft, IntakeContext, content_digest, normalise
-from ceasefire.intake.report_in import ReportIn
+from ceasefire.intake.report_in import ReportIn, record_of
 from ceasefire.reports.exports import Names, export
+from ceasefire.services import ledger
 from ceasefire.services.accounts import authenticate_in
 from ceasefire.services.correlation import correlate_added, incident_uids
 from ceasefire.services.intake import intake_context
@@ -85,6 +86,9 @@ def submit_reports(db: Database, items: list[Submission]) -> list[Submitted | Ce
                     results.append(exc)
                     rows.append(None)
             results = _with_incidents(session, results, rows)
+            if any(r is not None for r in rows):
+                ledger.append(session, ledger.mechanism(session), "incidents.correlated",
+                              {"after": "report.submitted"})
     except Conflict:
         # The database refused a write (an Idempotency-Key raced in from another
         # process): the whole batch was rolled back, so give each its own transaction.
@@ -136,6 +140,9 @@ def _submit(session: Session, known: Reference, context: IntakeContext, writer: 
         raise Conflict(f"a report with this source key is already in the record: {found.uid}",
                        field="source.key", id=report.source.key)
     row_id = writer.write_one(report, content_digest(report), account_id=account_id)
+    actor = (ledger.acting(session, party=party, account=account.username)
+             if item.token is not None else ledger.acting(session, party=party))
+    ledger.append(session, actor, "report.submitted", {"report": record_of(report)})
     if key:
         imports.remember(session, account_id=account_id, key=key, request_sha256=request,
                          report_id=row_id, created_at=now)

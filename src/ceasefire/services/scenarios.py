@@ -7,10 +7,13 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
+from ceasefire.domain.agreement import Agreement
 from ceasefire.domain.parties import Account
 from ceasefire.errors import Conflict
 from ceasefire.intake.scenario import Scenario
+from ceasefire.services import ledger
 from ceasefire.services.accounts import hash_token, new_token
+from ceasefire.services.verification import assess_every_incident
 from ceasefire.store import accounts, agreements, parties
 from ceasefire.store.db import Database
 
@@ -45,6 +48,17 @@ def _upsert(result: LoadResult, kind: str, key: str, stored: Any, wanted: Any,
     result.count(kind, created=False)
 
 
+def add_agreement(db: Database, agreement: Agreement) -> int:
+    """Add an agreement (its guarantors and actors already stored) and assess every
+    incident under it; returns the incidents assessed. One ledger entry says both."""
+    with db.session(write=True) as session:
+        agreements.add_agreement(session, agreement=agreement)
+        count = assess_every_incident(session, now=datetime.now(UTC))
+        ledger.append(session, ledger.mechanism(session), "agreement.added",
+                      {"agreement": agreement.code, "assessed": count})
+    return count
+
+
 def load_scenario(db: Database, scenario: Scenario) -> LoadResult:
     result = LoadResult()
     with db.session(write=True) as session:
@@ -73,4 +87,7 @@ def load_scenario(db: Database, scenario: Scenario) -> LoadResult:
                 result.tokens[account.username] = token
 
             _upsert(result, "account", demo.username, stored, wanted, add)
+        if result.created:  # a reload that changes nothing leaves no entry
+            ledger.append(session, ledger.mechanism(session), "scenario.loaded",
+                          {"created": result.created})
     return result

@@ -23,7 +23,9 @@ from ceasefire.domain.records import Status, Verdict, standing
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.domain.when import TimePrecision, When
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ceasefire.services import ledger
 from ceasefire.services.accounts import authenticate_in
+from ceasefire.store import journal
 from ceasefire.store import verification as store
 from ceasefire.store.accounts import find_account
 from ceasefire.store.db import Database
@@ -223,6 +225,9 @@ def cast_verdict(session: Session, account: Account, uid: str, *, position: Posi
                            f"{seen_version}: read it and decide again",
                            _view(session, terms, row, now))
     session.refresh(row)
+    ledger.append(session, ledger.acting_as(session, account), "verdict.cast", {
+        "incident": uid, "agreement": terms.code, "version": row.version,
+        "position": position.value, "attributed_to": attributed_to, "comment": comment})
     return _view(session, terms, row, now)
 
 
@@ -274,7 +279,11 @@ def assess_every_incident(session: Session, *, now: datetime) -> int:
 
 def assess_all(db: Database) -> int:
     with db.session(write=True) as session:
-        return assess_every_incident(session, now=datetime.now(UTC))
+        count = assess_every_incident(session, now=datetime.now(UTC))
+        if journal.pending(session):
+            ledger.append(session, ledger.mechanism(session), "incidents.assessed",
+                          {"incidents": count})
+        return count
 
 
 def cast(db: Database, token: str | None, uid: str, *, username: str | None = None,

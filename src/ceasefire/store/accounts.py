@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from ceasefire.domain.parties import Account, Role
+from ceasefire.store import journal
 from ceasefire.store.lookup import one_by, required
 from ceasefire.store.parties import party_row
 from ceasefire.store.tables import AccountRow, ApiTokenRow, PartyRow
@@ -41,6 +42,7 @@ def add_account(session: Session, *, account: Account) -> None:
                            role=account.role.value, active=account.active,
                            created_at=account.created_at))
     session.flush()
+    journal.touch(session, "account", [account.username])
 
 
 def add_token(session: Session, *, username: str, token_hash: str, created_at: datetime) -> None:

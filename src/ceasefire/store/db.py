@@ -34,6 +34,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session
 
 from ceasefire.errors import ConfigError, Conflict, InvalidInput, StorageUnavailable
+from ceasefire.store import journal
 
 # store.reports writes through the driver's own calls (executemany, COPY) for speed.
 _DRIVER_INTEGRITY = (sqlite3.IntegrityError, psycopg.IntegrityError)
@@ -86,8 +87,13 @@ def _sqlite_on_begin(connection: Any) -> None:
 class Database:
     """One database, built from its URL; shared by the CLI, the API and the tests."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, server_passphrase: str | None = None) -> None:
         self.url = parse_url(url)
+        # Opens the server's signing key, sealed in the database (services.ledger).
+        self.server_passphrase = server_passphrase
+        # A party's own signing key, when the CLI was given one: entries for that party's
+        # actions are signed with it rather than by the server on its behalf.
+        self.party_key: object | None = None
         self.engine = self._create_engine()
         # SQLite has one writer at a time. Threads of this process queue here, on a lock
         # that wakes the next at once, rather than in SQLite's busy handler, which polls
@@ -126,9 +132,11 @@ class Database:
             with self.engine.connect() as connection:
                 if write:
                     connection.execution_options(**{_WRITE: True})
-                with Session(bind=connection, expire_on_commit=False) as session, \
-                        session.begin():
+                with Session(bind=connection, expire_on_commit=False,
+                             info={"database": self}) as session, session.begin():
                     yield session
+                    if unlogged := journal.pending(session):
+                        raise RuntimeError(f"changes without a ledger entry: {unlogged[:5]}")
         except (OperationalError, InterfaceError) as exc:
             raise StorageUnavailable(
                 f"cannot use the database at {self.describe()}: {_first_line(exc.orig)}"

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ceasefire.domain.actors import Actor, ActorName, normalise_name
 from ceasefire.domain.parties import Party, PartyKind
+from ceasefire.store import journal
 from ceasefire.store.lookup import one_by, required
 from ceasefire.store.tables import ActorAliasRow, ActorRow, PartyRow
 
@@ -34,10 +35,17 @@ def list_parties(session: Session) -> list[Party]:
     return [_party(r) for r in session.scalars(select(PartyRow).order_by(PartyRow.code))]
 
 
+def set_public_key(session: Session, *, code: str, public_key: bytes) -> None:
+    party_row(session, code).public_key = public_key
+    session.flush()
+    journal.touch(session, "party", [code])
+
+
 def add_party(session: Session, *, party: Party) -> None:
     session.add(PartyRow(code=party.code, name=party.name, kind=party.kind.value,
                          public_key=party.public_key))
     session.flush()
+    journal.touch(session, "party", [party.code])
 
 
 def _actor(row: ActorRow) -> Actor:
@@ -84,3 +92,4 @@ def add_actor(session: Session, *, actor: Actor) -> None:
     session.add(ActorRow(code=actor.code, name=actor.name, is_state=actor.is_state,
                          side=actor.side, aliases=aliases))
     session.flush()
+    journal.touch(session, "actor", [actor.code])

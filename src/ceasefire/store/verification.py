@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
+from ceasefire.store import journal
+from ceasefire.store.reference import reference
 from ceasefire.store.tables import (
     AccountRow,
     ActorRow,
@@ -73,6 +75,12 @@ def save_assessment(session: Session, row: AssessmentRow | None, *, incident_uid
     row.status, row.updated_at = status, now
     if covered and row.opened_at is None:
         row.opened_at = now
+    journal.touch(session, "assessment", [f"{incident_uid}/{_code(session, agreement_id)}"])
+
+
+def _code(session: Session, agreement_id: int) -> str:
+    codes = {i: c for c, i in reference(session).agreement_ids.items()}
+    return codes[agreement_id]
 
 
 def verdicts(session: Session, assessment_id: int) -> list[StoredVerdict]:
@@ -102,6 +110,12 @@ def add_verdict(session: Session, *, assessment_id: int, seen_version: int, part
                            party_id=party_id, account_id=account_id, position=position,
                            attributed_to_id=attributed_to_id, comment=comment, cast_at=now))
     session.flush()
+    uid, agreement_id = session.execute(
+        select(AssessmentRow.incident_uid, AssessmentRow.agreement_id)
+        .where(AssessmentRow.id == assessment_id)).one()
+    key = f"{uid}/{_code(session, agreement_id)}"
+    journal.touch(session, "assessment", [key])
+    journal.touch(session, "verdict", [f"{key}/{seen_version + 1}"])
     return True
 
 

@@ -1,0 +1,133 @@
+"""The ledger's rows: entries with the records each wrote, signing keys, checkpoints."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import Session
+
+from ceasefire.ledger.checkpoints import Checkpoint
+from ceasefire.ledger.entries import GENESIS, Entry
+from ceasefire.store.tables import CheckpointRow, LedgerEntryRow, LedgerKeyRow, LedgerWriteRow
+
+# Any fixed number: the PostgreSQL advisory lock that makes appends take turns.
+_APPEND_LOCK = 0x6C656467
+
+
+def lock_for_append(session: Session) -> None:
+    """Appends take turns until their transaction ends (SQLite: the write lock does it)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _APPEND_LOCK})
+
+
+def head(session: Session) -> tuple[int, bytes]:
+    """The last entry's sequence number and hash; (0, GENESIS) for an empty ledger."""
+    row = session.execute(select(LedgerEntryRow.seq, LedgerEntryRow.hash)
+                          .order_by(LedgerEntryRow.seq.desc()).limit(1)).one_or_none()
+    return (0, GENESIS) if row is None else (row[0], bytes.fromhex(row[1]))
+
+
+def size(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(LedgerEntryRow)) or 0
+
+
+def add_entry(session: Session, entry: Entry, payload_json: str,
+              writes: Sequence[tuple[str, str, str | None]]) -> None:
+    session.execute(insert(LedgerEntryRow).values(
+        seq=entry.seq, at=entry.at, party=entry.party, account=entry.account,
+        action=entry.action, payload=payload_json, prev=entry.prev.hex(),
+        hash=entry.hash().hex(), signer=entry.signer, on_behalf=entry.on_behalf,
+        signature=entry.signature.hex()))
+    if writes:
+        session.execute(insert(LedgerWriteRow), [
+            {"seq": entry.seq, "kind": k, "key": key, "digest": d} for k, key, d in writes])
+
+
+def _entry(row: LedgerEntryRow | Sequence) -> Entry:
+    (seq, at, party, account, action, payload, prev, _hash, signer, on_behalf,
+     signature) = row
+    return Entry(seq, at, party, account, action, json.loads(payload), bytes.fromhex(prev),
+                 signer, bool(on_behalf), bytes.fromhex(signature))
+
+
+_ENTRY_COLUMNS = [c for c in LedgerEntryRow.__table__.columns]
+
+
+def entries(session: Session, *, first: int = 1, last: int | None = None,
+            order: str = "seq") -> Iterator[tuple[Entry, bytes]]:
+    """Entries with their stored hash, in the order stored by `order` (the sequence
+    number; "rowid" on SQLite reads them in the order they were inserted)."""
+    query = select(*_ENTRY_COLUMNS).where(LedgerEntryRow.seq >= first)
+    if last is not None:
+        query = query.where(LedgerEntryRow.seq <= last)
+    query = query.order_by(LedgerEntryRow.seq)
+    for row in session.execute(query.execution_options(yield_per=5000)):
+        yield _entry(row), bytes.fromhex(row.hash)
+
+
+def entry(session: Session, seq: int) -> Entry | None:
+    row = session.execute(select(*_ENTRY_COLUMNS).where(LedgerEntryRow.seq == seq)).one_or_none()
+    return None if row is None else _entry(row)
+
+
+def stored_hashes(session: Session, *, after: int = 0) -> list[bytes]:
+    """The stored hashes of the entries after `after`, in order (for the Merkle tree)."""
+    return [bytes.fromhex(h) for h in session.scalars(
+        select(LedgerEntryRow.hash).where(LedgerEntryRow.seq > after)
+        .order_by(LedgerEntryRow.seq))]
+
+
+def writes(session: Session) -> Iterator[tuple[int, str, str, str | None]]:
+    """Every (seq, kind, key, digest), ordered by entry."""
+    yield from session.execute(
+        select(LedgerWriteRow.seq, LedgerWriteRow.kind, LedgerWriteRow.key,
+               LedgerWriteRow.digest)
+        .order_by(LedgerWriteRow.seq, LedgerWriteRow.kind, LedgerWriteRow.key)
+        .execution_options(yield_per=20000))
+
+
+# -- keys -------------------------------------------------------------------------------------
+
+def add_key(session: Session, *, key_id: str, party: str | None, public: bytes,
+            sealed: str | None, created_at: datetime) -> None:
+    session.add(LedgerKeyRow(key_id=key_id, party=party, public=public.hex(), sealed=sealed,
+                             created_at=created_at))
+    session.flush()
+
+
+def keys(session: Session) -> list[LedgerKeyRow]:
+    return list(session.scalars(select(LedgerKeyRow).order_by(LedgerKeyRow.created_at,
+                                                              LedgerKeyRow.key_id)))
+
+
+def server_key(session: Session) -> LedgerKeyRow | None:
+    """The server's current key (the newest with a sealed private key)."""
+    return session.scalar(select(LedgerKeyRow).where(LedgerKeyRow.sealed.is_not(None))
+                          .order_by(LedgerKeyRow.created_at.desc()).limit(1))
+
+
+# -- checkpoints ------------------------------------------------------------------------------
+
+def _checkpoint(row: CheckpointRow) -> Checkpoint:
+    return Checkpoint(row.size, bytes.fromhex(row.root), row.at, row.signer,
+                      bytes.fromhex(row.signature))
+
+
+def add_checkpoint(session: Session, checkpoint: Checkpoint) -> None:
+    session.add(CheckpointRow(size=checkpoint.size, root=checkpoint.root.hex(),
+                              at=checkpoint.at, signer=checkpoint.signer,
+                              signature=checkpoint.signature.hex()))
+    session.flush()
+
+
+def checkpoint(session: Session, size: int) -> Checkpoint | None:
+    row = session.get(CheckpointRow, size)
+    return None if row is None else _checkpoint(row)
+
+
+def checkpoints(session: Session) -> list[Checkpoint]:
+    return [_checkpoint(r) for r in session.scalars(select(CheckpointRow)
+                                                    .order_by(CheckpointRow.size))]
