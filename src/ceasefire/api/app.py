@@ -9,7 +9,7 @@ from fastapi_offline import FastAPIOffline
 
 from ceasefire.api import errors
 from ceasefire.api.batching import SubmissionBatcher
-from ceasefire.api.routes import geo, health, incidents, reference, reports, verdicts
+from ceasefire.api.routes import geo, health, incidents, ledger, reference, reports, verdicts
 from ceasefire.api.schemas import ErrorBody
 from ceasefire.config import Settings
 from ceasefire.store.db import Database
@@ -37,7 +37,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.state.submissions = SubmissionBatcher(app.state.database)
     errors.install(app)
     for router in (health.router, reference.router, geo.router, reports.router,
-                   incidents.router, verdicts.router):
+                   incidents.router, verdicts.router, ledger.router):
         app.include_router(router)
     return app
 

@@ -397,6 +397,11 @@ def export(db: Database, directory: Path) -> int:
     return n
 
 
+def entry_json(entry: Entry) -> dict[str, Any]:
+    """The entry as signed, with its signature: what `entries.jsonl` holds."""
+    return json.loads(entry.leaf())
+
+
 def checkpoint_json(c: Checkpoint) -> dict[str, Any]:
     return {"size": c.size, "root": c.root.hex(), "at": c.at.isoformat(), "signer": c.signer,
             "signature": c.signature.hex()}
