@@ -7,6 +7,8 @@
   numbering, links, canonical JSON of each body and its Ed25519 signature, against PyNaCl
   verifying the same bodies' signatures and nothing else.
 - proofs: inclusion proofs made and checked over the tree of all the entries.
+- in the database: entries appended through the service, one transaction each, to a
+  SQLite record, and `ledger verify` over them (chain, signatures, roots, replay).
 
 Entries are verdict-sized (incident id, position, version, comment), signed by two keys
 in turn, as a party's CLI and the server would.
@@ -17,6 +19,8 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import statistics
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -28,6 +32,8 @@ from ceasefire.ledger.merkle import MerkleTree, leaf_hash, verify_inclusion
 ENTRIES = int(os.environ.get("BENCH_LEDGER_ENTRIES", "1000000"))
 APPENDS = 200_000
 PROOFS = 20_000
+ROUNDS = 5
+DB_ENTRIES = 20_000
 SEED = 7
 
 
@@ -59,19 +65,23 @@ def main() -> None:
     leaves = [e.leaf() for e in entries[:APPENDS]]
     appends = len(leaves)
 
-    start = time.perf_counter()
-    prev = GENESIS
-    for leaf in leaves:
-        prev = hashlib.sha256(prev + leaf).digest()
-    bare = time.perf_counter() - start
-    start = time.perf_counter()
-    tree = MerkleTree()
-    for leaf in leaves:  # the entry's hash is its leaf hash: the chain and the tree share it
-        tree.append_hash(leaf_hash(leaf))
-    ours = time.perf_counter() - start
-    print(f"  append ({appends:,}): bare hash chain {_rate(appends, bare)}, chain + Merkle "
-          f"update {_rate(appends, ours)}: {bare / ours:.2f} of the bare rate (aim: at least "
-          "0.5)")
+    # Alternating rounds, the median of each: the two loops meet the same machine load.
+    bare_s, ours_s = [], []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        prev = GENESIS
+        for leaf in leaves:
+            prev = hashlib.sha256(prev + leaf).digest()
+        bare_s.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        tree = MerkleTree()
+        tree.extend(leaves)  # the entry's hash is its leaf hash: the chain and tree share it
+        ours_s.append(time.perf_counter() - start)
+    assert tree.root() == MerkleTree(leaf_hash(leaf) for leaf in leaves).root()
+    bare, ours = statistics.median(bare_s), statistics.median(ours_s)
+    print(f"  append ({appends:,}, median of {ROUNDS}): bare hash chain "
+          f"{_rate(appends, bare)}, chain + Merkle update {_rate(appends, ours)}: "
+          f"{bare / ours:.2f} of the bare rate (aim: at least 0.5)")
 
     public = [SigningKey(bytes([k]) * 32).verify_key for k in (1, 2)]
     keys = {key_id(k): k for k in public}
@@ -104,5 +114,42 @@ def main() -> None:
           f"checked {_rate(PROOFS, checked)} ({len(proofs[0])} hashes each)")
 
 
+def in_the_database(n: int = DB_ENTRIES) -> None:
+    """The product's path: entries appended one transaction each to a SQLite record
+    (lock, head, canonical JSON, signature, insert), then `ledger verify` over them."""
+    from ceasefire.services import ledger
+    from ceasefire.store.db import Database
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(f"sqlite:///{tmp}/bench.db", server_passphrase="bench passphrase")
+        db.upgrade()
+        ledger.prepare(db)
+        start = time.perf_counter()
+        for k in range(n):
+            with db.session(write=True) as session:
+                ledger.append(session, ledger.mechanism(session), "verdict.cast", {
+                    "incident": f"{k:08d}-inc", "position": "confirm", "version": k,
+                    "comment": "seen by our team"})
+        appended = time.perf_counter() - start
+        start = time.perf_counter()
+        result = ledger.verify(db)
+        verified = time.perf_counter() - start
+        assert result.ok, result.problem
+        with db.session() as session:
+            rows = [(e.body(), e.signature) for e, _ in ledger.store.entries(session)]
+        key = next(iter(ledger._signers([
+            {"key_id": k["key_id"], "public": k["public"], "party": k["party"]}
+            for k in ledger.server_public_keys(db)]).values())).key
+        start = time.perf_counter()
+        for body, signature in rows:
+            key.verify(body, signature)
+        raw = time.perf_counter() - start
+        db.dispose()
+    print(f"  SQLite record, {n:,} entries: appended one transaction each at "
+          f"{_rate(n, appended)}; `ledger verify` {verified:.1f} s ({_rate(n, verified)}), "
+          f"PyNaCl alone {_rate(n, raw)}: {raw / verified:.2f} of the raw rate")
+
+
 if __name__ == "__main__":
     main()
+    in_the_database()

@@ -5,6 +5,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from nacl.signing import SigningKey
 
 from ceasefire.errors import InvalidInput
@@ -103,3 +106,17 @@ def test_a_key_file_opens_with_its_passphrase_only():
         seal(RU, "short", **FAST)
     with pytest.raises(InvalidInput, match="not a ceasefire-ed25519-key"):
         public_key(b"{}")
+
+
+@settings(max_examples=300, deadline=None)
+@given(payload=st.recursive(
+    st.none() | st.booleans() | st.integers(-2**53 + 1, 2**53 - 1) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["signer", "signature", "a", "z", "é", "\U0001f600", '"signer":"x']) |
+        st.text(), inner, max_size=3), max_leaves=8),
+       party=st.sampled_from(["RU", None]))
+def test_the_leaf_is_the_canonical_json_of_the_whole_entry(payload, party):
+    entry = sign(Entry(7, T0, party, "a", "verdict.cast", {"x": payload}, GENESIS,
+                       key_id(RU.verify_key), False), RU)
+    whole = rfc8785.dumps({**entry._fields(), "signature": entry.signature.hex()})
+    assert entry.leaf() == whole

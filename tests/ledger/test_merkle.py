@@ -115,3 +115,24 @@ def test_sizes_outside_the_tree_are_refused():
                  lambda: tree.consistency_proof(0, 5), lambda: tree.consistency_proof(3, 6)):
         with pytest.raises(ValueError):
             call()
+
+
+def test_extending_in_batches_builds_the_tree_one_append_at_a_time_builds():
+    import random
+
+    rng = random.Random(3)
+    for _ in range(200):
+        entries = [bytes([rng.randrange(256)]) * rng.randrange(1, 9)
+                   for _ in range(rng.randrange(0, 70))]
+        one_by_one, batched = MerkleTree(), MerkleTree()
+        for e in entries:
+            one_by_one.append(e)
+        start = 0
+        while start < len(entries):
+            step = rng.randrange(1, 12)
+            batched.extend(entries[start:start + step])
+            start += step
+        assert len(batched) == len(entries)
+        assert batched.root() == one_by_one.root() == mth(entries)
+        if entries:
+            assert batched.inclusion_proof(len(entries) - 1) == path(len(entries) - 1, entries)

@@ -59,14 +59,21 @@ class Entry:
         """What is signed: the canonical JSON of every field but the signature."""
         return rfc8785.dumps(self._fields())
 
-    def leaf(self) -> bytes:
-        """The whole entry, signature included, as canonical JSON: the Merkle leaf."""
-        return rfc8785.dumps({**self._fields(), "signature": self.signature.hex()})
+    def leaf(self, body: bytes | None = None) -> bytes:
+        """The whole entry, signature included, as canonical JSON: the Merkle leaf.
 
-    def hash(self) -> bytes:
+        It is the body with the signature spliced in before the last key, "signer" (keys
+        sort "signature" < "signer", and "signer" sorts last): the same bytes as
+        canonicalising again (a test holds it to that), at a third of the cost."""
+        body = self.body() if body is None else body
+        at = body.rindex(b',"signer":"')
+        return b"".join((body[:at], b',"signature":"', self.signature.hex().encode(), b'"',
+                         body[at:]))
+
+    def hash(self, body: bytes | None = None) -> bytes:
         """The entry's RFC 6962 leaf hash: the next entry holds it, and the Merkle tree is
         built on it, so one hash serves both the chain and the tree."""
-        return leaf_hash(self.leaf())
+        return leaf_hash(self.leaf(body))
 
 
 def sign(entry: Entry, key: SigningKey) -> Entry:
@@ -106,12 +113,13 @@ class Chain:
         key = self.keys.get(e.signer)
         if key is None:
             return Problem(e.seq, f"signed with an unknown key {e.signer}")
+        body = e.body()
         try:
-            key.verify(e.body(), e.signature)
+            key.verify(body, e.signature)
         except BadSignatureError:
             return Problem(e.seq, "the signature does not match the entry: a field or the "
                            "signature was changed")
-        self.prev, self.expected = e.hash(), expected + 1
+        self.prev, self.expected = e.hash(body), expected + 1
         return None
 
 

@@ -191,8 +191,7 @@ def _tree(session: Session) -> tuple[MerkleTree, int]:
         if tree is None or size < len(tree):  # a new database behind a reused engine id
             tree = _trees[engine] = MerkleTree()
         if size > len(tree):
-            for h in store.stored_hashes(session, after=len(tree)):
-                tree.append_hash(h)
+            tree.extend(store.stored_hashes(session, after=len(tree)), hashed=True)
     return tree, size
 
 
