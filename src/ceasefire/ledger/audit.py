@@ -47,8 +47,8 @@ class Signer:
 class Audit:
     signers: Mapping[str, Signer]
     tree: MerkleTree = field(default_factory=MerkleTree)
-    # (kind, key) -> the last entry that wrote the record, and the digest it wrote
-    latest: dict[tuple[str, str], tuple[int, str | None]] = field(default_factory=dict)
+    # kind -> key -> the last entry that wrote the record, and the digest it wrote
+    latest: dict[str, dict[str, tuple[int, str | None]]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     _chain: Chain | None = None
     _broken: bool = False
@@ -82,7 +82,7 @@ class Audit:
                                          "signed: the list of written records was edited"))
         self.tree.append_hash(digest)
         for kind, key, record in writes:
-            self.latest[kind, key] = (entry.seq, record)
+            self.latest.setdefault(kind, {})[key] = (entry.seq, record)
 
     def _signed_for(self, entry: Entry) -> Problem | None:
         signer = self.signers[entry.signer]
@@ -110,9 +110,8 @@ class Audit:
     def compare(self, kind: str, held: Mapping[str, str]) -> None:
         """Hold the records of `kind` the database holds (key -> digest) against the
         replay: every one written as the last entry to write it left it."""
-        for (k, key), (seq, record) in self.latest.items():
-            if k != kind:
-                continue
+        written = self.latest.get(kind, {})
+        for key, (seq, record) in written.items():
             now = held.get(key)
             if now == record:
                 continue
@@ -123,7 +122,7 @@ class Audit:
             else:
                 what = "differs in the database from what it wrote"
             self.problems.append(Problem(seq, f"{kind} {key} {what}"))
-        for key in held.keys() - {key for (k, key) in self.latest if k == kind}:
+        for key in held.keys() - written.keys():
             self.problems.append(Problem(None, f"{kind} {key} is in the database, but no "
                                          "ledger entry wrote it"))
 
