@@ -26,6 +26,8 @@ SETTINGS: tuple[Setting, ...] = (
             "postgresql://USER@HOST:PORT/DB."),
     Setting("CEASEFIRE_HOST", "127.0.0.1", "Address the HTTP server listens on."),
     Setting("CEASEFIRE_PORT", "8000", "Port the HTTP server listens on (0: any free port)."),
+    Setting("CEASEFIRE_SESSION_HOURS", "12",
+            "How long a web login lasts, in hours (1 to 720), unless the user logs out."),
 )
 
 
@@ -34,6 +36,7 @@ class Settings:
     database_url: str = SETTINGS[0].default
     host: str = SETTINGS[1].default
     port: int = int(SETTINGS[2].default)
+    session_hours: int = int(SETTINGS[3].default)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -54,4 +57,7 @@ class Settings:
         if not 0 <= settings.port < 65536:
             raise ConfigError(f"must be between 0 and 65535, got {settings.port}",
                               field="CEASEFIRE_PORT")
+        if not 1 <= settings.session_hours <= 720:
+            raise ConfigError(f"must be between 1 and 720, got {settings.session_hours}",
+                              field="CEASEFIRE_SESSION_HOURS")
         return settings
