@@ -2,7 +2,7 @@
 (dashboard, map, incidents) to build on.
 
 Pages take the logged-in account from ``WebAccount`` (or ``WebAccountOrNone``), render
-with ``render``, and check every form POST with ``csrf.SessionFormChecked``.
+with ``render``, and check every form POST with ``SessionFormChecked``.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
 from ceasefire.web import pages
-from ceasefire.web.csrf import CsrfRefused
+from ceasefire.web.csrf import CsrfRefused, SessionFormChecked
 from ceasefire.web.deps import LoginRequired, WebAccount, WebAccountOrNone
 from ceasefire.web.ratelimit import LoginLimiter
 from ceasefire.web.templating import make_templates, render, root
 
-__all__ = ["WebAccount", "WebAccountOrNone", "install", "render"]
+__all__ = ["SessionFormChecked", "WebAccount", "WebAccountOrNone", "install", "render"]
 
 _STATIC = Path(__file__).parent / "static"
 

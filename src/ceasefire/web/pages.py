@@ -69,7 +69,7 @@ def login(request: Request, database: DatabaseDep, _: csrf.LoginFormChecked,
     address = client_address(request)
     if (wait := limiter.retry_after(username=username, address=address)) is not None:
         log.warning("login refused: too many failures (from %s)", address)
-        return _login_form(request, status_code=429, username=username,
+        return _login_form(request, status_code=429, username=username[:63],
                            error=f"Too many failed logins. Try again in "
                                  f"{max(1, round(wait / 60))} minute(s).",
                            headers={"Retry-After": str(wait)})
@@ -81,7 +81,7 @@ def login(request: Request, database: DatabaseDep, _: csrf.LoginFormChecked,
         limiter.failed(username=username, address=address)
         # Not the username: people type their password into it by mistake.
         log.warning("login failed (from %s)", address)
-        return _login_form(request, status_code=400, username=username,
+        return _login_form(request, status_code=400, username=username[:63],
                            error="Unknown username or wrong password.")
     limiter.succeeded(username=username)
     log.info("login: %s (from %s)", account.username, address)
