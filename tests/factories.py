@@ -6,8 +6,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ceasefire.domain import (
+    Account,
     Agreement,
     Area,
+    Party,
+    PartyKind,
     Period,
     Position,
     QuorumRule,
@@ -37,3 +40,25 @@ def make_verdict(party: str, position: Position, *, minutes: int = 0, **override
         cast_at=datetime(2017, 1, 5, 12, tzinfo=UTC) + timedelta(minutes=minutes))
     values.update(overrides)
     return Verdict(**values)
+
+
+PASSWORD = "olive branch at dawn"
+
+
+def add_login(database, *, username: str = "tr-officer", password: str = PASSWORD,
+              party: str = "TR") -> tuple[Account, str]:
+    """A guarantor officer (and its party, if new) with a web password; returns the
+    account and its API token."""
+    from ceasefire.services import ledger
+    from ceasefire.services.accounts import create_account
+    from ceasefire.services.logins import set_password
+    from ceasefire.store.parties import add_party, find_party
+
+    with database.session(write=True) as session:
+        if find_party(session, code=party) is None:
+            add_party(session, party=Party(code=party, name=f"Party {party}",
+                                           kind=PartyKind.GUARANTOR))
+            ledger.append(session, ledger.mechanism(session), "party.added", {"party": party})
+    account, token = create_account(database, party=party, role="guarantor", username=username)
+    set_password(database, username=username, password=password)
+    return account, token

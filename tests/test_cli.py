@@ -1,5 +1,6 @@
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -151,6 +152,70 @@ def test_token_and_revoke_commands(database):
     assert revoked.stdout.strip() == "revoked 2 token(s)"
     missing = run("--database-url", url, "account", "token", "nobody")
     assert missing.exit_code == 1 and "no account named 'nobody'" in missing.stderr
+
+
+@pytest.fixture
+def officer_url(database) -> str:
+    from tests.factories import add_login
+
+    add_login(database)
+    return url_of(database)
+
+
+def set_password(url: str, *args: str, given: str):
+    return CliRunner().invoke(cli, ["--database-url", url, "account", "password", *args],
+                              input=given, catch_exceptions=False)
+
+
+def test_account_password_prompts_twice_and_only_the_hash_is_kept(officer_url, database):
+    from ceasefire.services.logins import log_in
+
+    result = set_password(officer_url, "tr-officer",
+                          given="a new long passphrase\na new long passphrase\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("Password") == 1 and "Repeat for confirmation" in result.stdout
+    assert result.stdout.endswith("password set for tr-officer; 0 web session(s) ended\n")
+    assert "a new long passphrase" not in result.stdout + result.stderr
+    account, _ = log_in(database, username="tr-officer", password="a new long passphrase",
+                        lifetime=timedelta(hours=1))
+    assert account.username == "tr-officer"
+
+
+def test_account_password_from_stdin_for_scripts(officer_url, database):
+    from ceasefire.services.logins import log_in
+
+    result = set_password(officer_url, "tr-officer", "--stdin",
+                          given="read from a script\n")
+    assert result.exit_code == 0 and "Password" not in result.stdout
+    log_in(database, username="tr-officer", password="read from a script",
+           lifetime=timedelta(hours=1))
+
+
+@pytest.mark.parametrize("args, given, message", [
+    (("tr-officer", "--stdin"), "too short\n",
+     "error: password: must be at least 12 characters, got 9"),
+    (("tr-officer", "--stdin"), "", "error: password: must be at least 12 characters, got 0"),
+    (("tr-officer",), "short one\nshort one\n",
+     "error: password: must be at least 12 characters, got 9"),
+    (("nobody", "--stdin"), "a long enough password\n",
+     "error: username, id 'nobody': no account named 'nobody'"),
+])
+def test_account_password_refuses_naming_the_field(officer_url, database, args, given,
+                                                   message):
+    from ceasefire.services.logins import LoginFailed, log_in
+
+    result = set_password(officer_url, *args, given=given)
+    assert result.exit_code == 1 and result.stderr.strip().endswith(message)
+    with pytest.raises(LoginFailed):  # the old password still stands, nothing else
+        log_in(database, username="tr-officer", password=given.split("\n")[0],
+               lifetime=timedelta(hours=1))
+
+
+def test_account_password_asks_again_when_the_two_differ(officer_url):
+    result = set_password(officer_url, "tr-officer",
+                          given="first passphrase\nsecond passphrase\n"
+                                "third passphrase\nthird passphrase\n")
+    assert result.exit_code == 0 and "do not match" in result.output
 
 
 def test_db_current_shows_both_revisions(database):

@@ -222,6 +222,28 @@ def account_revoke(obj: _Context, username: str) -> None:
     click.echo(f"revoked {revoke_tokens(obj.database(), username=username)} token(s)")
 
 
+@account.command("password")
+@click.argument("username")
+@click.option("--stdin", "from_stdin", is_flag=True,
+              help="Read the password from the first line of standard input (for scripts) "
+              "instead of prompting.")
+@_pass
+def account_password(obj: _Context, username: str, from_stdin: bool) -> None:
+    """Set the password an account logs in to the web pages with (at least 12 characters;
+    only an argon2id hash is kept). Ends the account's open web sessions."""
+    from ceasefire.services.accounts import get_account
+    from ceasefire.services.logins import set_password
+
+    database = obj.database()
+    get_account(database, username=username)  # a wrong name fails before the prompt
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    ended = set_password(database, username=username, password=password)
+    click.echo(f"password set for {username}; {ended} web session(s) ended")
+
+
 # -- geo ----------------------------------------------------------------------------------
 
 @cli.group(cls=_Group)
@@ -727,7 +749,7 @@ def ledger_checkpoint(obj: _Context) -> None:
 @click.option("--port", type=int, default=None, help="Overrides CEASEFIRE_PORT.")
 @_pass
 def serve(obj: _Context, host: str | None, port: int | None) -> None:
-    """Serve the HTTP API (and, later, the web pages)."""
+    """Serve the HTTP API, its docs (/docs) and the web pages (/login)."""
     import uvicorn
 
     from ceasefire.api.app import create_app

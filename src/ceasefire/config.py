@@ -29,6 +29,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CEASEFIRE_SERVER_PASSPHRASE", "",
             "Opens the server's ledger signing key, sealed in the database (argon2id); at "
             "least 12 characters. Needed by every command and server that writes."),
+    Setting("CEASEFIRE_SESSION_HOURS", "12",
+            "How long a web login lasts, in hours (1 to 720), unless the user logs out."),
 )
 
 
@@ -38,10 +40,12 @@ class Settings:
     host: str = SETTINGS[1].default
     port: int = int(SETTINGS[2].default)
     server_passphrase: str = SETTINGS[3].default
+    session_hours: int = int(SETTINGS[4].default)
 
     def __repr__(self) -> str:  # the passphrase never reaches a log or a traceback
         return (f"Settings(database_url={self.database_url!r}, host={self.host!r}, "
-                f"port={self.port!r}, server_passphrase=***)")
+                f"port={self.port!r}, server_passphrase=***, "
+                f"session_hours={self.session_hours!r})")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -62,4 +66,7 @@ class Settings:
         if not 0 <= settings.port < 65536:
             raise ConfigError(f"must be between 0 and 65535, got {settings.port}",
                               field="CEASEFIRE_PORT")
+        if not 1 <= settings.session_hours <= 720:
+            raise ConfigError(f"must be between 1 and 720, got {settings.session_hours}",
+                              field="CEASEFIRE_SESSION_HOURS")
         return settings

@@ -5,44 +5,111 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Route, sync_playwright
 
 from ceasefire.api.app import create_app
 from ceasefire.config import Settings
 from ceasefire.store.db import Database
 from tests.conftest import SERVER_PASSPHRASE
+from tests.factories import PASSWORD, add_login
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-@pytest.fixture
-def live_server(tmp_path) -> Iterator[str]:
-    database = Database(f"sqlite:///{tmp_path / 'web.db'}", server_passphrase=SERVER_PASSPHRASE)
-    database.upgrade()
+@dataclass(frozen=True)
+class Login:
+    username: str
+    password: str
+    api_token: str
+
+
+@contextmanager
+def serving(database: Database, *, access_log: bool = False) -> Iterator[str]:
     app = create_app(Settings(database_url=str(database.url)), database=database)
     # The socket listens before the server thread starts, so the first request simply
     # waits in the backlog: no polling for readiness.
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    # log_config=None: uvicorn leaves the process's logging alone, so its records reach
+    # pytest's handlers like any other.
+    config = uvicorn.Config(app, log_config=None, access_log=access_log,
+                            log_level="info" if access_log else "warning")
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=30)
-    sock.close()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+
+
+@pytest.fixture
+def web_database(tmp_path) -> Iterator[Database]:
+    database = Database(f"sqlite:///{tmp_path / 'web.db'}", server_passphrase=SERVER_PASSPHRASE)
+    database.upgrade()
+    yield database
     database.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
+def login(web_database) -> Login:
+    account, token = add_login(web_database)
+    return Login(account.username, PASSWORD, token)
+
+
+@pytest.fixture
+def live_server(web_database) -> Iterator[str]:
+    with serving(web_database) as url:
+        yield url
+
+
+# Per module, not per session: while Playwright's sync API is open it keeps an event loop
+# running on this thread, and tests elsewhere that call asyncio.run() would fail after it.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@dataclass
+class Watched:
+    """A page in a fresh browser context, with what it tried to fetch elsewhere and what
+    the browser said on its console."""
+
+    page: Page
+    outside: list[str]
+    console: list[ConsoleMessage]
+
+    def csp_violations(self) -> list[str]:
+        return [m.text for m in self.console if "Content Security Policy" in m.text]
+
+
+@pytest.fixture
+def watched_page(browser, live_server) -> Iterator[Watched]:
+    context = browser.new_context()
+    page = context.new_page()
+    watched = Watched(page, [], [])
+
+    def only_local(route: Route) -> None:
+        if route.request.url.startswith(live_server):
+            route.continue_()
+        else:
+            watched.outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.on("console", lambda message: watched.console.append(message))
+    yield watched
+    context.close()

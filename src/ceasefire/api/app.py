@@ -7,8 +7,10 @@ from importlib.metadata import version
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from ceasefire.api import errors
+from ceasefire import web
+from ceasefire.api import docs, errors
 from ceasefire.api.batching import SubmissionBatcher
+from ceasefire.api.headers import SecurityHeaders
 from ceasefire.api.routes import geo, health, incidents, ledger, reference, reports, verdicts
 from ceasefire.api.schemas import ErrorBody
 from ceasefire.config import Settings
@@ -24,8 +26,12 @@ with a stable `code`.
 
 
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
-    # FastAPIOffline serves the API docs' scripts from the package, not from a CDN.
+    # FastAPIOffline serves Swagger UI's files from the package, not from a CDN; its pages
+    # are off: they start Swagger UI inline, which the CSP forbids (api/docs.py serves one
+    # that does not), and ReDoc injects inline styles.
     app = FastAPIOffline(
+        docs_url=None,
+        redoc_url=None,
         title="Ceasefire Monitor",
         version=version("ceasefire"),
         description=DESCRIPTION,
@@ -36,9 +42,12 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         settings.database_url, server_passphrase=settings.server_passphrase or None)
     app.state.submissions = SubmissionBatcher(app.state.database)
     errors.install(app)
+    app.add_middleware(SecurityHeaders)
+    docs.install(app)
     for router in (health.router, reference.router, geo.router, reports.router,
                    incidents.router, verdicts.router, ledger.router):
         app.include_router(router)
+    web.install(app)
     return app
 
 

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from ceasefire.api.headers import SECURITY_HEADERS
 from ceasefire.errors import CeasefireError
 from ceasefire.intake.validation import field_path
 
@@ -49,8 +50,9 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     # The traceback goes to the server log (Starlette re-raises after answering); the
     # client gets the same JSON shape as every other error, and no internals.
+    # This answer leaves through Starlette's outermost layer, outside SecurityHeaders.
     return JSONResponse(error_body("internal_error", "the server failed to handle the request"),
-                        status_code=500)
+                        status_code=500, headers=dict(SECURITY_HEADERS))
 
 
 def install(app: FastAPI) -> None:

@@ -55,8 +55,12 @@ def check_party_code(code: str, *, field: str = "party") -> str:
     return code
 
 
+def is_username(text: str) -> bool:
+    return _USERNAME.match(text) is not None
+
+
 def check_username(username: str, *, field: str = "username") -> str:
-    if not _USERNAME.match(username):
+    if not is_username(username):
         raise InvalidInput(
             f"{username!r} is not a valid username (2-63 of a-z, 0-9, '.', '_', '-')",
             field=field, id=username)

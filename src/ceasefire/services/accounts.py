@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from ceasefire.domain.parties import Account, Role, check_role
-from ceasefire.errors import Conflict, InvalidInput, Unauthenticated
+from ceasefire.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from ceasefire.services import ledger
 from ceasefire.store import accounts as store
 from ceasefire.store.db import Database
@@ -87,6 +87,14 @@ def list_accounts(db: Database, *, party: str | None = None) -> list[Account]:
         return store.list_accounts(session, party=party)
 
 
+def get_account(db: Database, *, username: str) -> Account:
+    with db.session() as session:
+        account = store.find_account(session, username=username)
+    if account is None:
+        raise NotFound(f"no account named {username!r}", field="username", id=username)
+    return account
+
+
 def authenticate(db: Database, *, token: str) -> Account:
     with db.session() as session:
         return authenticate_in(session, token=token)
@@ -99,3 +107,13 @@ def authenticate_in(session: Session, *, token: str) -> Account:
         raise Unauthenticated("the API token is not valid (unknown, revoked, or its account "
                               "is disabled)")
     return account
+
+
+def set_active(db: Database, *, username: str, active: bool) -> None:
+    """Disable (or enable again) an account: a disabled one's tokens and web sessions are
+    refused while it stays disabled."""
+    with db.session(write=True) as session:
+        store.set_active(session, username=username, active=active)
+        ledger.append(session, ledger.mechanism(session),
+                      "account.enabled" if active else "account.disabled",
+                      {"username": username})

@@ -152,7 +152,7 @@ def prepare(db: Database) -> str | None:
 def append(session: Session, actor: Actor, action: str, payload: Mapping[str, Any],
            *, at: datetime | None = None) -> Entry:
     """Append one entry for the records this transaction wrote since the last entry."""
-    store.lock_for_append(session)
+    # Writers take turns (Database.session), so the head cannot move under us.
     touched = journal.take(session)
     writes: list[Write] = []
     by_kind: dict[str, list[str]] = {}

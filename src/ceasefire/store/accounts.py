@@ -1,4 +1,4 @@
-"""Accounts and their API tokens (stored as hashes only)."""
+"""Accounts, their API tokens and web passwords (stored as hashes only)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def _account(row: AccountRow) -> Account:
                    created_at=row.created_at, active=row.active)
 
 
-def _account_row(session: Session, username: str) -> AccountRow:
+def account_row(session: Session, username: str) -> AccountRow:
     return required(one_by(session, AccountRow, AccountRow.username, username),
                     f"no account named {username!r}", field="username", key=username)
 
@@ -46,7 +46,7 @@ def add_account(session: Session, *, account: Account) -> None:
 
 
 def add_token(session: Session, *, username: str, token_hash: str, created_at: datetime) -> None:
-    session.add(ApiTokenRow(account=_account_row(session, username), token_hash=token_hash,
+    session.add(ApiTokenRow(account=account_row(session, username), token_hash=token_hash,
                             created_at=created_at))
     session.flush()
 
@@ -72,9 +72,27 @@ _BY_TOKEN = (
 def revoke_tokens(session: Session, *, username: str, at: datetime) -> int:
     """Revoke every live token of an account; returns how many were revoked."""
     rows = session.scalars(select(ApiTokenRow).where(
-        ApiTokenRow.account_id == _account_row(session, username).id,
+        ApiTokenRow.account_id == account_row(session, username).id,
         ApiTokenRow.revoked_at.is_(None))).all()
     for row in rows:
         row.revoked_at = at
     session.flush()
     return len(rows)
+
+
+def set_active(session: Session, *, username: str, active: bool) -> None:
+    account_row(session, username).active = active
+    session.flush()
+    journal.touch(session, "account", [username])
+
+
+def password_hash_of(session: Session, *, username: str) -> tuple[Account, str | None] | None:
+    """The account and its password hash (None: no password set), or None if no account."""
+    row = one_by(session, AccountRow, AccountRow.username, username,
+                 joinedload(AccountRow.party))
+    return None if row is None else (_account(row), row.password_hash)
+
+
+def set_password_hash(session: Session, *, username: str, password_hash: str) -> None:
+    account_row(session, username).password_hash = password_hash
+    session.flush()

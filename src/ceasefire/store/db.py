@@ -20,7 +20,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError as AlembicError
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -42,6 +42,7 @@ _DRIVER_INTEGRITY = (sqlite3.IntegrityError, psycopg.IntegrityError)
 _DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg",
             "postgres": "postgresql+psycopg"}
 _WRITE = "ceasefire_write"
+WRITERS_LOCK = 0x6C656467  # any fixed number: PostgreSQL's advisory lock for writers
 
 
 def parse_url(raw: str) -> URL:
@@ -134,6 +135,12 @@ class Database:
                     connection.execution_options(**{_WRITE: True})
                 with Session(bind=connection, expire_on_commit=False,
                              info={"database": self}) as session, session.begin():
+                    if write and self.backend == "postgresql":
+                        # Writers take turns, as on SQLite: every write appends to the
+                        # one ledger, and a writer that took the ledger's turn midway
+                        # while holding row locks could deadlock with another.
+                        session.execute(text("SELECT pg_advisory_xact_lock(:k)"),
+                                        {"k": WRITERS_LOCK})
                     yield session
                     if unlogged := journal.pending(session):
                         raise RuntimeError(f"changes without a ledger entry: {unlogged[:5]}")

@@ -6,21 +6,12 @@ import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from ceasefire.ledger.checkpoints import Checkpoint
 from ceasefire.ledger.entries import GENESIS, Entry
 from ceasefire.store.tables import CheckpointRow, LedgerEntryRow, LedgerKeyRow, LedgerWriteRow
-
-# Any fixed number: the PostgreSQL advisory lock that makes appends take turns.
-_APPEND_LOCK = 0x6C656467
-
-
-def lock_for_append(session: Session) -> None:
-    """Appends take turns until their transaction ends (SQLite: the write lock does it)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _APPEND_LOCK})
 
 
 def head(session: Session) -> tuple[int, bytes]:

@@ -1,0 +1,43 @@
+"""Server-rendered web pages: login, logout and the home page, for the pages to come
+(dashboard, map, incidents) to build on.
+
+Pages take the logged-in account from ``WebAccount`` (or ``WebAccountOrNone``), render
+with ``render``, and check every form POST with ``SessionFormChecked``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
+
+from ceasefire.web import pages
+from ceasefire.web.csrf import CsrfRefused, SessionFormChecked
+from ceasefire.web.deps import LoginRequired, WebAccount, WebAccountOrNone
+from ceasefire.web.ratelimit import LoginLimiter
+from ceasefire.web.templating import make_templates, render, root
+
+__all__ = ["SessionFormChecked", "WebAccount", "WebAccountOrNone", "install", "render"]
+
+_STATIC = Path(__file__).parent / "static"
+
+
+async def _to_login(request: Request, _exc: Exception) -> Response:
+    return RedirectResponse(f"{root(request)}/login", status_code=303)
+
+
+async def _refused(request: Request, _exc: Exception) -> Response:
+    return render(request, "refused.html", status_code=403)
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages, their static files and their error answers to the app."""
+    app.state.templates = make_templates()
+    app.state.login_limiter = LoginLimiter()
+    app.mount("/static", StaticFiles(directory=_STATIC), name="web-static")
+    app.include_router(pages.router)
+    app.add_exception_handler(LoginRequired, _to_login)
+    app.add_exception_handler(CsrfRefused, _refused)

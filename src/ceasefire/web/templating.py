@@ -1,0 +1,39 @@
+"""Jinja2 templates shipped in the package, and the one way pages render them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.responses import Response
+
+from ceasefire.web import csrf
+from ceasefire.web.cookies import SESSION_COOKIE
+
+
+def make_templates() -> Jinja2Templates:
+    env = Environment(loader=PackageLoader("ceasefire.web", "templates"),
+                      autoescape=select_autoescape(default=True), undefined=StrictUndefined)
+    return Jinja2Templates(env=env)
+
+
+def root(request: Request) -> str:
+    """The path the app is mounted under ("" at the top), for links and redirects."""
+    return request.scope.get("root_path", "")
+
+
+def render(request: Request, name: str, context: Mapping[str, Any] | None = None, *,
+           status_code: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    values: dict[str, Any] = {"root": root(request), "account": None, **(context or {})}
+    session = request.cookies.get(SESSION_COOKIE)
+    # Pages with a logged-in account carry the logout form, and so the session's token.
+    values["session_csrf"] = csrf.token_for(session) if values["account"] and session else ""
+    templates: Jinja2Templates = request.app.state.templates
+    response = templates.TemplateResponse(request, name, values, status_code=status_code,
+                                          headers=dict(headers or {}))
+    # Pages show who is logged in and, later, the record: no cache may keep them.
+    response.headers["cache-control"] = "no-store"
+    return response
