@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from ceasefire.api.deps import Credentials, DatabaseDep, require_token
+from ceasefire.api.deps import Credentials, CurrentAccount, DatabaseDep, require_token
 from ceasefire.api.schemas import QueueOut, StandingOut, VerdictIn, standing_out
 from ceasefire.services import verification
 
@@ -20,10 +20,9 @@ router = APIRouter(prefix="/api/v1", tags=["verification"])
 
 @router.get("/incidents/{incident_id}/standing", response_model=list[StandingOut])
 async def get_standing(incident_id: UUID, database: DatabaseDep,
-                       credentials: Credentials) -> list[StandingOut]:
+                       account: CurrentAccount) -> list[StandingOut]:
     """The incident under each agreement: every rule applied and why, each guarantor's
     verdict, who has not answered, the deadline, and the status now."""
-    require_token(credentials)
     views = await run_in_threadpool(verification.read, database, str(incident_id))
     return [standing_out(v) for v in views]
 
