@@ -101,12 +101,13 @@ def endpoints(routes: Sequence[BaseRoute], prefix: str = "") -> Iterator[str]:
                 for method in methods:
                     yield f"{method} {prefix}{route.path}/{{path}}"
             continue
+        path = prefix + context.path_format  # without convertors: {id}, not {id:uuid}
         methods = context.methods
         if methods is None:  # a websocket or another kind: still needs a decision
-            yield f"{type(route).__name__.upper()} {prefix}{context.path}"
+            yield f"{type(route).__name__.upper()} {path}"
             continue
         for method in sorted(methods):
-            yield f"{method} {prefix}{context.path}"
+            yield f"{method} {path}"
 
 
 def route_of(key: str) -> str:

@@ -18,7 +18,7 @@ from ceasefire.services import verification
 router = APIRouter(prefix="/api/v1", tags=["verification"])
 
 
-@router.get("/incidents/{incident_id}/standing", response_model=list[StandingOut])
+@router.get("/incidents/{incident_id:uuid}/standing", response_model=list[StandingOut])
 async def get_standing(incident_id: UUID, database: DatabaseDep,
                        account: CurrentAccount) -> list[StandingOut]:
     """The incident under each agreement: every rule applied and why, each guarantor's
@@ -27,7 +27,7 @@ async def get_standing(incident_id: UUID, database: DatabaseDep,
     return [standing_out(v) for v in views]
 
 
-@router.post("/incidents/{incident_id}/verdicts", response_model=StandingOut,
+@router.post("/incidents/{incident_id:uuid}/verdicts", response_model=StandingOut,
              responses={409: {"description": "the standing moved on since `version`; the "
                                              "body's `current` holds it"}})
 async def cast_verdict(incident_id: UUID, given: VerdictIn, database: DatabaseDep,
