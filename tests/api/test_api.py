@@ -75,6 +75,19 @@ def test_unknown_route_has_the_same_error_shape(client):
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
 
 
+@pytest.mark.parametrize(("method", "path", "allow"), [
+    ("OPTIONS", "/api/v1/reports", "GET, POST"),  # both, not the first route's alone
+    ("DELETE", "/api/v1/parties", "GET"),
+    ("GET", "/api/v1/incidents/merge", "POST"),  # not taken for an incident's id
+])
+def test_a_wrong_method_is_a_405_naming_every_method_the_path_has(client, method, path,
+                                                                   allow):
+    response = client.request(method, path)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allow
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
 def test_bad_query_names_the_field(client):
     response = client.get("/api/v1/geo/locate", params={"lat": "north", "lon": 36.3})
     assert response.status_code == 422

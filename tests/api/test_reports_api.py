@@ -60,6 +60,12 @@ def test_a_place_name_is_geocoded(client, tokens):
     ({"casualties": {"best": -1}}, "casualties.best"),
     ({"casualties": {"low": 5, "best": 3}}, "casualties"),
     ({"colour": "red"}, "colour"),
+    # PostgreSQL's text cannot hold a NUL: refused before any write, on both backends.
+    ({"narrative": "Mortar\x00 rounds"}, "narrative"),
+    ({"perpetrators": ["Daesh\x00"]}, "perpetrators[0]"),
+    ({"place": {"name": "Idlib\x00"}}, "place.name"),
+    ({"evidence": [{"description": "\x00"}]}, "evidence[0].description"),
+    ({"casualties": {"best": True}}, "casualties.best"),  # not one death
 ])
 def test_bad_reports_get_a_422_naming_the_field(client, tokens, change, field):
     response = post(client, tokens["tr-officer"], {**SHELLING, **change})
@@ -128,6 +134,16 @@ def test_an_unknown_report_is_404_and_a_bad_cursor_422(client, tokens):
                          headers=headers)
     assert missing.status_code == 404
     assert client.get("/api/v1/reports?cursor=zzz", headers=headers).status_code == 422
+    assert client.get("/api/v1/reports/not-an-id", headers=headers).status_code == 404
+
+
+@pytest.mark.parametrize("value", ["0.5", "1483228800", "yesterday"])
+def test_list_times_are_iso_8601_not_seconds_since_1970(client, tokens, value):
+    for path in ("/api/v1/reports", "/api/v1/incidents"):
+        response = client.get(path, params={"until": value},
+                              headers=bearer(tokens["analyst"]))
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["field"] == "query.until"
 
 
 @pytest.mark.parametrize(("name", "adm1"), [("Hameidiyyeh", "SY10"), ("Ra’s al ‘Ayn", "SY08"),

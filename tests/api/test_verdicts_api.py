@@ -81,6 +81,15 @@ def test_only_guarantor_officers_cast_and_only_for_their_party(client, tokens):
     assert standing(client, tokens, incident)["version"] == 0
 
 
+def test_reading_the_standing_needs_a_valid_token(client, tokens):
+    incident = report(client, tokens)
+    url = f"/api/v1/incidents/{incident}/standing"
+    for headers in ({}, bearer("cfm_forged"), bearer("")):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 401, headers
+        assert response.json()["error"]["code"] == "unauthenticated"
+
+
 def test_only_a_confirmation_attributes_and_the_actor_must_exist(client, tokens):
     incident = report(client, tokens)
     wrong = cast(client, tokens, incident, "ru-officer", "reject", 0, attributed_to="isil")

@@ -8,7 +8,9 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from ceasefire.api.headers import SECURITY_HEADERS
 from ceasefire.errors import CeasefireError
@@ -40,11 +42,25 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
                                    field=field or None), status_code=422)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def _methods_at(request: Request) -> list[str]:
+    """Every method some route serves at the request's path."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        if route.methods and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= route.methods
+    return sorted(methods)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
+    headers = exc.headers
+    if exc.status_code == 405 and (methods := _methods_at(request)):
+        # Starlette names the methods of the first route whose path matched, but a path
+        # can have several (GET and POST /api/v1/reports): Allow must name them all.
+        headers = {**(headers or {}), "Allow": ", ".join(methods)}
     return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code,
-                        headers=exc.headers)
+                        headers=headers)
 
 
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from ceasefire.domain.actors import Actor
 from ceasefire.domain.agreement import Agreement, Area, Position, Zone
 from ceasefire.domain.parties import Account, Party
 from ceasefire.domain.records import Status
+
+
+def _iso_8601(value: object) -> object:
+    # pydantic would also read a number as seconds since 1970: `until=2017` is a mistake
+    # to name, not 1970-01-01T00:33:37Z.
+    if isinstance(value, str):
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError("iso_8601", "give an ISO 8601 date-time with a UTC "
+                                      "offset (e.g. 2017-01-05T00:00:00Z)") from None
+    return value
+
+
+# A date-time in a query string: ISO 8601 text only, as the OpenAPI document says.
+QueryMoment = Annotated[datetime, BeforeValidator(_iso_8601)]
 
 
 class ErrorDetail(BaseModel):

@@ -8,7 +8,17 @@ import datetime as dt
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NonNegativeInt, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
 
 from ceasefire.domain.parties import PARTY_CODE_PATTERN
 from ceasefire.domain.place import WherePrecision
@@ -16,8 +26,29 @@ from ceasefire.domain.report import KEY_MAX, NARRATIVE_MAX, Report
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.domain.when import TimePrecision
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(max_length=2000)]
+
+def _no_nul(text: str) -> str:
+    # No source means one, and PostgreSQL's text cannot hold it: refused here, before any
+    # write, on both backends alike.
+    if "\x00" in text:
+        raise PydanticCustomError("nul_character", "contains a NUL character")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]  # free text: anything but NUL
+Name = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[Text, StringConstraints(max_length=2000)]
+
+
+def _not_a_bool(value: object) -> object:
+    # pydantic would read true as 1: a count of the dead is a number, never a yes or no.
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "give a number, not true or false")
+    return value
+
+
+Count = Annotated[NonNegativeInt, BeforeValidator(_not_a_bool)]
+
 PCode1 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}\d\d$")]
 PCode2 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}\d{4}$")]
 PCode3 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}\d{6}$")]
@@ -54,7 +85,7 @@ class PlaceIn(_In):
 
 class SourceIn(_In):
     name: Name
-    key: Annotated[str, StringConstraints(min_length=1, max_length=KEY_MAX)] | None = Field(
+    key: Annotated[Text, StringConstraints(min_length=1, max_length=KEY_MAX)] | None = Field(
         None, description="the record's id in its source dataset; a second report with the "
         "same key is the same record")
     reference: LongText | None = None
@@ -64,22 +95,32 @@ class SourceIn(_In):
 class CasualtiesIn(_In):
     """Deaths: low / best / high, and the split where known."""
 
-    low: NonNegativeInt | None = None
-    best: NonNegativeInt = 0
-    high: NonNegativeInt | None = None
-    civilian: NonNegativeInt | None = None
-    combatant: NonNegativeInt | None = None
-    unknown: NonNegativeInt | None = None
+    low: Count | None = None
+    best: Count = 0
+    high: Count | None = None
+    civilian: Count | None = None
+    combatant: Count | None = None
+    unknown: Count | None = None
 
 
 class EvidenceIn(_In):
-    description: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    description: Annotated[Text, StringConstraints(min_length=1, max_length=2000)]
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
     uri: LongText | None = None
 
 
 class ReportIn(_In):
     """A report as a party submits it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "when": {"earliest": "2017-01-05T14:30:00+02:00"},
+        "place": {"lat": 35.9306, "lon": 36.6339},
+        "violation": "shelling",
+        "perpetrators": ["syrian-government"],
+        "targets": ["civilians"],
+        "casualties": {"best": 3, "civilian": 3},
+        "narrative": "Mortar rounds hit the market.",
+    }]})
 
     when: WhenIn
     place: PlaceIn
@@ -88,15 +129,15 @@ class ReportIn(_In):
     perpetrators: list[Name] = Field(
         default_factory=list, max_length=20,
         description="actor codes or names (any alias, any language)")
-    perpetrator_text: Annotated[str, StringConstraints(max_length=500)] | None = Field(
+    perpetrator_text: Annotated[Text, StringConstraints(max_length=500)] | None = Field(
         None, description="the perpetrator as the source wrote it; default: the names given")
     targets: list[Name] = Field(
         default_factory=list, max_length=20,
         description="actor codes or names; `civilians` marks an attack on civilians")
-    target_text: Annotated[str, StringConstraints(max_length=500)] | None = None
+    target_text: Annotated[Text, StringConstraints(max_length=500)] | None = None
     civilians_targeted: bool = False
     casualties: CasualtiesIn = Field(default_factory=CasualtiesIn)
-    narrative: Annotated[str, StringConstraints(max_length=NARRATIVE_MAX)] = ""
+    narrative: Annotated[Text, StringConstraints(max_length=NARRATIVE_MAX)] = ""
     evidence: list[EvidenceIn] = Field(default_factory=list, max_length=50)
 
 

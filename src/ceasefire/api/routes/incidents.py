@@ -4,7 +4,6 @@ analysts split and merge them."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -14,7 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ceasefire.api import paging
 from ceasefire.api.deps import Credentials, CurrentAccount, DatabaseDep, SessionDep, require_token
-from ceasefire.api.schemas import IncidentDetail, IncidentOut, IncidentPage, incident_out
+from ceasefire.api.schemas import (
+    IncidentDetail,
+    IncidentOut,
+    IncidentPage,
+    QueryMoment,
+    incident_out,
+)
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.errors import InvalidInput
 from ceasefire.services import correlation
@@ -45,8 +50,8 @@ class SplitOut(BaseModel):
 @router.get("", response_model=IncidentPage)
 def list_incidents(
     session: SessionDep, account: CurrentAccount,
-    since: Annotated[datetime | None, Query(description="events at or after (ISO 8601)")] = None,
-    until: Annotated[datetime | None, Query(description="events before (ISO 8601)")] = None,
+    since: Annotated[QueryMoment | None, Query(description="events at or after (ISO 8601)")] = None,
+    until: Annotated[QueryMoment | None, Query(description="events before (ISO 8601)")] = None,
     adm: Annotated[str | None, Query(pattern=r"^[A-Z]{2}(\d\d){1,3}$",
                                      description="P-code of any level")] = None,
     violation: ViolationType | None = None,
@@ -66,7 +71,7 @@ def list_incidents(
                         next_cursor=paging.cursor_of(last.earliest, last.uid) if last else None)
 
 
-@router.get("/{incident_id}", response_model=IncidentDetail)
+@router.get("/{incident_id:uuid}", response_model=IncidentDetail)
 def get_incident(incident_id: UUID, session: SessionDep,
                  account: CurrentAccount) -> IncidentDetail:
     """One incident: its reports (founder first), and for each pair of them the score of
@@ -78,7 +83,7 @@ def get_incident(incident_id: UUID, session: SessionDep,
                           decisions=view.decisions)
 
 
-@router.post("/{incident_id}/split", response_model=SplitOut)
+@router.post("/{incident_id:uuid}/split", response_model=SplitOut)
 async def split_incident(incident_id: UUID, given: SplitIn, database: DatabaseDep,
                          credentials: Credentials) -> SplitOut:
     """Move reports out of an incident into one of their own (analysts and the

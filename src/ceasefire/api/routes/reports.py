@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -11,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from ceasefire.api import paging
 from ceasefire.api.deps import Credentials, CurrentAccount, SessionDep, require_token
-from ceasefire.api.schemas import ReportOut, ReportPage
+from ceasefire.api.schemas import QueryMoment, ReportOut, ReportPage
 from ceasefire.domain.records import Status
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.errors import InvalidInput
@@ -45,8 +44,8 @@ async def submit(given: ReportIn, credentials: Credentials, request: Request,
 @router.get("", response_model=ReportPage)
 def list_reports(
     session: SessionDep, account: CurrentAccount,
-    since: Annotated[datetime | None, Query(description="events at or after (ISO 8601)")] = None,
-    until: Annotated[datetime | None, Query(description="events before (ISO 8601)")] = None,
+    since: Annotated[QueryMoment | None, Query(description="events at or after (ISO 8601)")] = None,
+    until: Annotated[QueryMoment | None, Query(description="events before (ISO 8601)")] = None,
     adm: Annotated[str | None, Query(pattern=r"^[A-Z]{2}(\d\d){1,3}$",
                                      description="P-code of a governorate, district or "
                                      "sub-district")] = None,
@@ -75,7 +74,7 @@ def list_reports(
                          if last else None})
 
 
-@router.get("/{report_id}", response_model=ReportOut)
+@router.get("/{report_id:uuid}", response_model=ReportOut)
 def get_report(report_id: UUID, session: SessionDep, account: CurrentAccount) -> Response:
     report = reports.get_report(session, uid=str(report_id))
     incident = incidents_of_reports(session, [report.id]).get(report.id)

@@ -11,24 +11,23 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from ceasefire.api.deps import Credentials, DatabaseDep, require_token
+from ceasefire.api.deps import Credentials, CurrentAccount, DatabaseDep, require_token
 from ceasefire.api.schemas import QueueOut, StandingOut, VerdictIn, standing_out
 from ceasefire.services import verification
 
 router = APIRouter(prefix="/api/v1", tags=["verification"])
 
 
-@router.get("/incidents/{incident_id}/standing", response_model=list[StandingOut])
+@router.get("/incidents/{incident_id:uuid}/standing", response_model=list[StandingOut])
 async def get_standing(incident_id: UUID, database: DatabaseDep,
-                       credentials: Credentials) -> list[StandingOut]:
+                       account: CurrentAccount) -> list[StandingOut]:
     """The incident under each agreement: every rule applied and why, each guarantor's
     verdict, who has not answered, the deadline, and the status now."""
-    require_token(credentials)
     views = await run_in_threadpool(verification.read, database, str(incident_id))
     return [standing_out(v) for v in views]
 
 
-@router.post("/incidents/{incident_id}/verdicts", response_model=StandingOut,
+@router.post("/incidents/{incident_id:uuid}/verdicts", response_model=StandingOut,
              responses={409: {"description": "the standing moved on since `version`; the "
                                              "body's `current` holds it"}})
 async def cast_verdict(incident_id: UUID, given: VerdictIn, database: DatabaseDep,
