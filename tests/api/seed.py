@@ -20,8 +20,7 @@ from ceasefire.config import Settings
 from ceasefire.domain import Area, Period, QuorumRule, ViolationType
 from ceasefire.services.correlation import incident_uid
 from ceasefire.services.imports import import_file
-from ceasefire.services.scenarios import load_scenario
-from ceasefire.store.agreements import add_agreement
+from ceasefire.services.scenarios import add_agreement, load_scenario
 from ceasefire.store.db import Database
 from tests.conftest import _database
 from tests.factories import make_agreement
@@ -63,12 +62,11 @@ INCIDENTS = [incident_uid(r) for r in (ALEPPO_1, IDLIB, RAQQA)]
 def seed(db: Database, scenario, *, workdir: Path) -> dict[str, str]:
     """Load the record into an empty database; returns the scenario's API tokens."""
     tokens = load_scenario(db, scenario).tokens
-    with db.session(write=True) as session:
-        add_agreement(session, agreement=make_agreement(
-            code=TRUCE, title="Aleppo truce", period=Period(datetime(2017, 1, 1, tzinfo=UTC)),
-            area=Area(pcodes=frozenset({"SY02"})),
-            prohibited=frozenset({ViolationType.SHELLING, ViolationType.AIR_STRIKE}),
-            guarantors=("TR", "IR"), quorum=QuorumRule.MAJORITY))
+    add_agreement(db, make_agreement(
+        code=TRUCE, title="Aleppo truce", period=Period(datetime(2017, 1, 1, tzinfo=UTC)),
+        area=Area(pcodes=frozenset({"SY02"})),
+        prohibited=frozenset({ViolationType.SHELLING, ViolationType.AIR_STRIKE}),
+        guarantors=("TR", "IR"), quorum=QuorumRule.MAJORITY))
     path = workdir / "seed.jsonl"
     path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in REPORTS))
     import_file(db, path, format="jsonl", party="RU")

@@ -42,6 +42,11 @@ OK = "allow"
 CALLERS = ("secretariat", "guarantor", "observer", "analyst", "public", "bad-token")
 PUBLIC = (OK, OK, OK, OK, OK, OK)  # a bad token on a public route is ignored
 MEMBERS = (OK, OK, OK, OK, 401, 401)  # any account, whatever its role
+# Web pages take a login session, never an API token: without one, to the login page.
+LOGIN = "login"
+PAGE = (LOGIN,) * 6
+# A form POST without its CSRF token is refused, whoever sends it (docs/security.md).
+FORM = (403,) * 6
 
 # "METHOD /path", and after it the party the request acts for where a route acts for one.
 POLICY: dict[str, tuple[str | int, ...]] = {
@@ -49,8 +54,6 @@ POLICY: dict[str, tuple[str | int, ...]] = {
     "GET /openapi.json":                                    PUBLIC,
     "HEAD /openapi.json":                                   PUBLIC,
     "GET /docs":                                            PUBLIC,
-    "GET /docs/oauth2-redirect":                            PUBLIC,
-    "GET /redoc":                                           PUBLIC,
     "GET /static-offline-docs/{path}":                      PUBLIC,
     "HEAD /static-offline-docs/{path}":                     PUBLIC,
     "GET /health":                                          PUBLIC,
@@ -73,6 +76,18 @@ POLICY: dict[str, tuple[str | int, ...]] = {
     "POST /api/v1/incidents/{incident_id}/verdicts own":    (403, OK,  403, 403, 401, 401),
     "POST /api/v1/incidents/{incident_id}/verdicts other":  (403, 403, 403, 403, 401, 401),
     "GET /api/v1/queue own":                                MEMBERS,
+    "GET /api/v1/ledger/checkpoint":                        PUBLIC,
+    "GET /api/v1/ledger/keys":                              PUBLIC,
+    "GET /api/v1/ledger/proofs/inclusion":                  PUBLIC,
+    "GET /api/v1/ledger/proofs/consistency":                PUBLIC,
+    "GET /api/v1/ledger/entries/{seq}":                     MEMBERS,
+    "GET /docs/swagger-init.js":                            PUBLIC,
+    "GET /static/{path}":                                   PUBLIC,
+    "HEAD /static/{path}":                                  PUBLIC,
+    "GET /login":                                           PUBLIC,
+    "POST /login":                                          FORM,
+    "POST /logout":                                         FORM,
+    "GET /":                                                PAGE,
 }
 
 # The account each caller uses (from the shipped scenario), and its party.
@@ -156,6 +171,7 @@ class Request:
     method: str
     url: str
     json: Any = None
+    form: dict[str, str] | None = None  # a web form's fields
     # Run on a 2xx answer: what an allowed request must have done.
     then: Callable[[Any], None] | None = None
 
@@ -226,8 +242,6 @@ PROBES: dict[str, Callable[[World, str], Request]] = {
     "GET /openapi.json": lambda w, p: Request("GET", "/openapi.json"),
     "HEAD /openapi.json": lambda w, p: Request("HEAD", "/openapi.json"),
     "GET /docs": lambda w, p: Request("GET", "/docs"),
-    "GET /docs/oauth2-redirect": lambda w, p: Request("GET", "/docs/oauth2-redirect"),
-    "GET /redoc": lambda w, p: Request("GET", "/redoc"),
     "GET /static-offline-docs/{path}":
         lambda w, p: Request("GET", "/static-offline-docs/swagger-ui.css"),
     "HEAD /static-offline-docs/{path}":
@@ -264,6 +278,21 @@ PROBES: dict[str, Callable[[World, str], Request]] = {
     # The queue is the caller's own party's, whichever party the query names.
     "GET /api/v1/queue own": lambda w, p: Request(
         "GET", f"/api/v1/queue?party={_other_party(p)}", then=_answers_for(p)),
+    "GET /api/v1/ledger/checkpoint": lambda w, p: Request("GET", "/api/v1/ledger/checkpoint"),
+    "GET /api/v1/ledger/keys": lambda w, p: Request("GET", "/api/v1/ledger/keys"),
+    "GET /api/v1/ledger/proofs/inclusion":
+        lambda w, p: Request("GET", "/api/v1/ledger/proofs/inclusion?seq=1"),
+    "GET /api/v1/ledger/proofs/consistency":
+        lambda w, p: Request("GET", "/api/v1/ledger/proofs/consistency?first=1"),
+    "GET /api/v1/ledger/entries/{seq}": lambda w, p: Request("GET", "/api/v1/ledger/entries/1"),
+    "GET /docs/swagger-init.js": lambda w, p: Request("GET", "/docs/swagger-init.js"),
+    "GET /static/{path}": lambda w, p: Request("GET", "/static/app.css"),
+    "HEAD /static/{path}": lambda w, p: Request("HEAD", "/static/app.css"),
+    "GET /login": lambda w, p: Request("GET", "/login"),
+    "POST /login": lambda w, p: Request("POST", "/login", form={
+        "username": "ru-officer", "password": "any password at all"}),
+    "POST /logout": lambda w, p: Request("POST", "/logout", form={}),
+    "GET /": lambda w, p: Request("GET", "/"),
 }
 
 
@@ -295,7 +324,13 @@ def test_who_may_use_each_route(world: World, key: str, caller: str) -> None:
     probe = PROBES[key](world, party)
     before = fingerprint(world.db) if expected != OK else None
     response = world.client.request(probe.method, probe.url, json=probe.json,
-                                    headers=_headers(world, caller))
+                                    data=probe.form, headers=_headers(world, caller),
+                                    follow_redirects=False)
+    if expected == LOGIN:
+        assert response.status_code == 303, (key, caller, response.status_code)
+        assert response.headers["location"].endswith("/login")
+        assert fingerprint(world.db) == before
+        return
     if expected == OK:
         assert 200 <= response.status_code < 300, (
             f"{key} as {caller}: expected to be allowed, got {response.status_code} "
@@ -306,5 +341,8 @@ def test_who_may_use_each_route(world: World, key: str, caller: str) -> None:
     assert response.status_code == expected, (
         f"{key} as {caller}: expected {expected}, got {response.status_code} "
         f"{response.text[:300]}")
-    assert response.json()["error"]["code"] == ERROR_CODES[expected]
+    if response.headers["content-type"].startswith("application/json"):
+        assert response.json()["error"]["code"] == ERROR_CODES[expected]
+    else:  # a web page says so in HTML
+        assert response.headers["content-type"].startswith("text/html")
     assert fingerprint(world.db) == before, f"{key} as {caller} was refused but changed the record"

@@ -95,8 +95,10 @@ CONFIG = schemathesis.Config.from_dict({
             # a report's place must lie in the boundaries or the gazetteer, its actors be
             # known, its time a `date` or an `earliest`, not both; a cursor must come from
             # an earlier page; a split names some but not all of the incident's reports; a
-            # merge two different incidents; a verdict its agreement when several apply.
+            # merge two different incidents; a verdict its agreement when several apply;
+            # a consistency proof's first size must not exceed its second.
             "include-name": ["POST /api/v1/reports", "GET /api/v1/reports",
+                             "GET /api/v1/ledger/proofs/consistency",
                              "GET /api/v1/incidents", "POST /api/v1/incidents/merge",
                              "POST /api/v1/incidents/{incident_id}/split",
                              "POST /api/v1/incidents/{incident_id}/verdicts"],

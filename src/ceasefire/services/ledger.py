@@ -230,9 +230,11 @@ class Inclusion:
 
 
 def _check_size(size: int, have: int, field: str) -> None:
-    if not 1 <= size <= have:
-        raise InvalidInput(f"the ledger has {have} entries; {size} is not a size it has had",
-                           field=field)
+    if size > have:  # not yet, or never: there is no such tree to prove anything about
+        raise NotFound(f"the ledger has {have} entries; it has not had {size}", field=field,
+                       id=str(size))
+    if size < 1:
+        raise InvalidInput(f"a ledger size is at least 1, not {size}", field=field)
 
 
 def inclusion(db: Database, seq: int, size: int | None = None) -> Inclusion:
@@ -256,6 +258,9 @@ def consistency(db: Database, first: int, second: int | None = None,
         tree, have = _tree(session)
     second = have if second is None else second
     _check_size(second, have, "second")
+    if first > second:
+        raise InvalidInput(f"the earlier size {first} is above the later {second}",
+                           field="first")
     _check_size(first, second, "first")
     return (first, second, tree.root(first), tree.root(second),
             tree.consistency_proof(first, second))
