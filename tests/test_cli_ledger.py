@@ -101,3 +101,11 @@ def test_a_checkpoint_the_ledger_did_not_grow_from_is_refused(url, tmp_path):
     forged.write_text(json.dumps({**kept, "root": "00" * 32}))
     result = run("--database-url", url, "ledger", "verify", "--checkpoint", str(forged))
     assert result.exit_code == 1 and "not signed by a server key" in result.stderr
+
+
+def test_keygen_for_an_unknown_party_leaves_no_key_file(url, tmp_path):
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    result = run("--database-url", url, "party", "keygen", "XX", "--out", str(keys / "xx.key"))
+    assert result.exit_code == 1 and "XX" in result.stderr
+    assert list(keys.iterdir()) == []

@@ -667,9 +667,13 @@ def party_keygen(obj: _Context, code: str, out: Path) -> None:
     sealed = seal(key, _passphrase("new key file", confirm=True))
     database = obj.database()
     partial = out.with_name(out.name + ".partial")
+    partial.touch(mode=0o600)  # readable by its owner alone from the first byte
     partial.write_bytes(sealed)
-    partial.chmod(0o600)
-    kid = ledger.register_party_key(database, code, key)
+    try:
+        kid = ledger.register_party_key(database, code, key)
+    except BaseException:
+        partial.unlink()  # no key file for a key that was never registered
+        raise
     partial.replace(out)  # the file appears once the key is registered
     click.echo(f"party {code}: key {kid} registered; key file {out}")
 
