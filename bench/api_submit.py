@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench import PASSPHRASE
 from ceasefire.intake.scenario import locate, parse
 from ceasefire.services.scenarios import load_scenario
 from ceasefire.store.db import Database
@@ -114,7 +115,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ceasefire-bench-") as tmp:
         workdir = Path(tmp)
         url = f"sqlite:///{workdir}/ours.db"
-        db = Database(url)
+        db = Database(url, server_passphrase=PASSPHRASE)
         db.upgrade()
         source, body = locate("syria-2016")
         token = load_scenario(db, parse(body, source=source)).tokens["tr-officer"]
@@ -125,7 +126,8 @@ def main() -> None:
                 "bench.bare_app:app", {"BARE_DATABASE": str(workdir / "bare.db")},
                 _script(workdir / "bare.lua", None, bodies), "/reports"),
             "POST /api/v1/reports": (
-                "ceasefire.api.app:from_env", {"CEASEFIRE_DATABASE_URL": url},
+                "ceasefire.api.app:from_env", {"CEASEFIRE_DATABASE_URL": url,
+                                               "CEASEFIRE_SERVER_PASSPHRASE": PASSPHRASE},
                 _script(workdir / "ours.lua", token, bodies), "/api/v1/reports"),
         }
         results = {}

@@ -31,6 +31,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from bench import PASSPHRASE
 from bench.synthetic import write_reports
 from ceasefire.intake.files import LineReader
 from ceasefire.intake.formats.jsonl import JsonLines
@@ -47,7 +48,7 @@ REPORTS = int(os.environ.get("BENCH_REPORTS", "1000000"))
 
 
 def _fresh(url: str) -> Database:
-    db = Database(url)
+    db = Database(url, server_passphrase=PASSPHRASE)
     db.upgrade()
     source, body = locate("syria-2016")
     load_scenario(db, parse(body, source=source))

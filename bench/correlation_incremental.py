@@ -21,11 +21,13 @@ from pathlib import Path
 
 import orjson
 
+from bench import PASSPHRASE
 from bench.correlation_quality import scenario
 from ceasefire.geo.admin import syria
 from ceasefire.geo.gazetteer import syria_gazetteer
 from ceasefire.intake.normalise import content_digest
 from ceasefire.intake.report_in import record_of
+from ceasefire.services import ledger
 from ceasefire.services.correlation import correlate_added, run_batch
 from ceasefire.services.imports import import_file
 from ceasefire.services.scenarios import load_scenario
@@ -53,7 +55,7 @@ def main() -> None:
     reports = sorted(sim.reports, key=lambda r: (r.received_at, r.id))
     stored, arriving = reports[:-HELD_OUT], reports[-HELD_OUT:]
     with tempfile.TemporaryDirectory() as tmp:
-        db = Database(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        db = Database(f"sqlite:///{Path(tmp) / 'bench.db'}", server_passphrase=PASSPHRASE)
         db.upgrade()
         load_scenario(db, scenario())
         path = Path(tmp) / "record.jsonl"
@@ -71,6 +73,8 @@ def main() -> None:
                 begun = time.perf_counter()
                 correlate_added(session, row_ids)
                 correlating.append(time.perf_counter() - begun)
+                ledger.append(session, ledger.mechanism(session), "report.submitted",
+                              {"report": report.id})
             whole.append(time.perf_counter() - started)
         check = run_batch(db)
         db.dispose()

@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 
 from nacl.signing import SigningKey
 
+from bench import PASSPHRASE
 from ceasefire.ledger.audit import Audit, Signer
 from ceasefire.ledger.entries import GENESIS, Entry, key_id, sign
 from ceasefire.ledger.merkle import MerkleTree, leaf_hash, verify_inclusion
@@ -128,7 +129,7 @@ def in_the_database(n: int = DB_ENTRIES) -> None:
     from ceasefire.store.db import Database
 
     with tempfile.TemporaryDirectory() as tmp:
-        db = Database(f"sqlite:///{tmp}/bench.db", server_passphrase="bench passphrase")
+        db = Database(f"sqlite:///{tmp}/bench.db", server_passphrase=PASSPHRASE)
         db.upgrade()
         ledger.prepare(db)
         start = time.perf_counter()

@@ -14,7 +14,7 @@ import json
 import shutil
 import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from ceasefire.errors import ConfigError, InvalidInput, NotFound
 from ceasefire.ledger import keys as keyfile
 from ceasefire.ledger.audit import Audit, Signer, Write, writes_digest
 from ceasefire.ledger.checkpoints import Checkpoint
-from ceasefire.ledger.entries import Entry, Problem, key_id, sign
+from ceasefire.ledger.entries import Entry, Problem, key_id
 from ceasefire.ledger.merkle import MerkleTree, verify_consistency, verify_inclusion
 from ceasefire.store import journal
 from ceasefire.store import ledger as store
@@ -71,6 +71,16 @@ def ensure_server_key(session: Session, passphrase: str, *,
 
 
 def _server_key(session: Session) -> SigningKey:
+    db = _database(session)
+    known = db.memo.get("server_key")
+    if isinstance(known, SigningKey):
+        return known
+    key = _open_server_key(session)
+    db.memo["server_key"] = key
+    return key
+
+
+def _open_server_key(session: Session) -> SigningKey:
     passphrase = _passphrase(_database(session))
     row = store.server_key(session)
     if row is None:
@@ -167,10 +177,12 @@ def append(session: Session, actor: Actor, action: str, payload: Mapping[str, An
     # The payload as signed: canonical JSON, read back to plain JSON values.
     canonical = rfc8785.dumps(body)
     seq, prev = store.head(session)
-    entry = sign(Entry(seq + 1, at or datetime.now(UTC), actor.party, actor.account, action,
-                       json.loads(canonical), prev, key_id(actor.key.verify_key),
-                       actor.on_behalf), actor.key)
-    store.add_entry(session, entry, canonical.decode(), writes)
+    unsigned = Entry(seq + 1, at or datetime.now(UTC), actor.party, actor.account, action,
+                     json.loads(canonical), prev, key_id(actor.key.verify_key),
+                     actor.on_behalf)
+    signed_body = unsigned.body()  # canonicalised once: signed, then hashed
+    entry = replace(unsigned, signature=actor.key.sign(signed_body).signature)
+    store.add_entry(session, entry, entry.hash(signed_body), canonical.decode(), writes)
     return entry
 
 

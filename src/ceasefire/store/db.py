@@ -95,6 +95,9 @@ class Database:
         # A party's own signing key, when the CLI was given one: entries for that party's
         # actions are signed with it rather than by the server on its behalf.
         self.party_key: object | None = None
+        # What services keep for this database between transactions (e.g. the opened
+        # server key): per Database, so two databases never share an entry.
+        self.memo: dict[str, object] = {}
         self.engine = self._create_engine()
         # SQLite has one writer at a time. Threads of this process queue here, on a lock
         # that wakes the next at once, rather than in SQLite's busy handler, which polls

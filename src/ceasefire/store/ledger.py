@@ -25,13 +25,16 @@ def size(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(LedgerEntryRow)) or 0
 
 
-def add_entry(session: Session, entry: Entry, payload_json: str,
+_ADD_ENTRY = insert(LedgerEntryRow)
+
+
+def add_entry(session: Session, entry: Entry, entry_hash: bytes, payload_json: str,
               writes: Sequence[tuple[str, str, str | None]]) -> None:
-    session.execute(insert(LedgerEntryRow).values(
-        seq=entry.seq, at=entry.at, party=entry.party, account=entry.account,
-        action=entry.action, payload=payload_json, prev=entry.prev.hex(),
-        hash=entry.hash().hex(), signer=entry.signer, on_behalf=entry.on_behalf,
-        signature=entry.signature.hex()))
+    session.execute(_ADD_ENTRY, [{
+        "seq": entry.seq, "at": entry.at, "party": entry.party, "account": entry.account,
+        "action": entry.action, "payload": payload_json, "prev": entry.prev.hex(),
+        "hash": entry_hash.hex(), "signer": entry.signer, "on_behalf": entry.on_behalf,
+        "signature": entry.signature.hex()}])
     if writes:
         session.execute(insert(LedgerWriteRow), [
             {"seq": entry.seq, "kind": k, "key": key, "digest": d} for k, key, d in writes])
