@@ -2,6 +2,7 @@ from fastapi.testclient import TestClient
 
 from ceasefire.api.app import create_app
 from ceasefire.config import Settings
+from tests.api.test_security_headers import EXPECTED
 
 
 def test_health_is_503_when_the_schema_is_missing(tmp_path):
@@ -31,3 +32,5 @@ def test_an_unexpected_failure_still_answers_in_the_error_shape(tmp_path):
     assert response.status_code == 500
     assert response.json() == {"error": {"code": "internal_error",
                                          "message": "the server failed to handle the request"}}
+    # Sent outside the middleware, it still carries the security headers.
+    assert {name: response.headers.get(name) for name in EXPECTED} == EXPECTED

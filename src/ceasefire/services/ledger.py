@@ -53,15 +53,13 @@ def _passphrase(db: Database) -> str:
     return db.server_passphrase
 
 
-def ensure_server_key(session: Session, passphrase: str, *,
-                      limits: tuple[int, int] | None = None) -> str:
+def ensure_server_key(session: Session, passphrase: str) -> str:
     """The server's key id, making and sealing the key first if the database has none."""
     row = store.server_key(session)
     if row is not None:
         return row.key_id
     key = SigningKey.generate()
-    opslimit, memlimit = limits or (keyfile.OPSLIMIT, keyfile.MEMLIMIT)
-    sealed = keyfile.seal(key, passphrase, opslimit=opslimit, memlimit=memlimit)
+    sealed = keyfile.seal(key, passphrase)
     store.add_key(session, key_id=key_id(key.verify_key), party=None,
                   public=bytes(key.verify_key), sealed=sealed.decode(),
                   created_at=datetime.now(UTC))

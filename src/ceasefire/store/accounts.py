@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
@@ -54,7 +55,13 @@ def add_token(session: Session, *, username: str, token_hash: str, created_at: d
 def account_for_token(session: Session, *, token_hash: str) -> Account | None:
     """The active account holding an unrevoked token with this hash."""
     # One Core query, no ORM objects: it runs on every API request.
-    row = session.connection().execute(_BY_TOKEN, {"token_hash": token_hash}).one_or_none()
+    return live_account(session.connection().execute(
+        _BY_TOKEN, {"token_hash": token_hash}).one_or_none())
+
+
+def live_account(row: Any) -> Account | None:
+    """The account of a (username, code, role, created_at) row found by a live credential:
+    a token or a web session, whose queries ask for active accounts only."""
     if row is None:
         return None
     return Account(username=row.username, party=row.code, role=Role(row.role),

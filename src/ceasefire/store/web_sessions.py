@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from ceasefire.domain.parties import Account, Role
-from ceasefire.store.accounts import account_row
+from ceasefire.domain.parties import Account
+from ceasefire.store.accounts import account_row, live_account
 from ceasefire.store.tables import AccountRow, PartyRow, WebSessionRow
 
 
@@ -26,12 +26,8 @@ def add_session(session: Session, *, username: str, token_hash: str, created_at:
 def account_for_session(session: Session, *, token_hash: str, now: datetime) -> Account | None:
     """The active account of a live session (not revoked, not expired) with this hash."""
     # One Core query, no ORM objects: it runs on every page view.
-    row = session.connection().execute(
-        _BY_SESSION, {"token_hash": token_hash, "now": now}).one_or_none()
-    if row is None:
-        return None
-    return Account(username=row.username, party=row.code, role=Role(row.role),
-                   created_at=row.created_at, active=True)
+    return live_account(session.connection().execute(
+        _BY_SESSION, {"token_hash": token_hash, "now": now}).one_or_none())
 
 
 _BY_SESSION = (
