@@ -125,7 +125,8 @@ def main() -> None:
 def in_the_database(n: int = DB_ENTRIES) -> None:
     """The product's path: entries appended one transaction each to a SQLite record
     (lock, head, canonical JSON, signature, insert), then `ledger verify` over them."""
-    from ceasefire.services import ledger
+    from ceasefire.services import ledger, ledger_checks
+    from ceasefire.store import ledger as ledger_store
     from ceasefire.store.db import Database
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -140,12 +141,12 @@ def in_the_database(n: int = DB_ENTRIES) -> None:
                     "comment": "seen by our team"})
         appended = time.perf_counter() - start
         start = time.perf_counter()
-        result = ledger.verify(db)
+        result = ledger_checks.verify(db)
         verified = time.perf_counter() - start
         assert result.ok, result.problem
         with db.session() as session:
-            rows = [(e.body(), e.signature) for e, _ in ledger.store.entries(session)]
-        key = next(iter(ledger._signers([
+            rows = [(e.body(), e.signature) for e, _ in ledger_store.entries(session)]
+        key = next(iter(ledger_checks._signers([
             {"key_id": k["key_id"], "public": k["public"], "party": k["party"]}
             for k in ledger.server_public_keys(db)]).values())).key
         start = time.perf_counter()

@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import text
 
-from ceasefire.services import ledger
+from ceasefire.store import ledger as ledger_store
 from tests.test_cli import run, url_of
 
 PASSPHRASE = "a party passphrase"
@@ -37,7 +37,7 @@ def test_a_party_key_signs_its_own_actions(url, database, tmp_path):
     add_report(url, "--key", str(key))
     add_report(url)  # without the key: the server signs on TR's behalf
     with database.session() as session:
-        signed = [(e.action, e.party, e.on_behalf) for e, _ in ledger.store.entries(session)
+        signed = [(e.action, e.party, e.on_behalf) for e, _ in ledger_store.entries(session)
                   if e.party == "TR"]
     assert signed == [("party.key_registered", "TR", False), ("report.submitted", "TR", False),
                       ("report.submitted", "TR", True)]

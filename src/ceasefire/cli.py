@@ -696,22 +696,22 @@ def ledger_verify(obj: _Context, offline: Path | None, saved: tuple[Path, ...]) 
     database) that the record equals a replay of the ledger. Names the first bad entry."""
     import json
 
-    from ceasefire.services import ledger
+    from ceasefire.services import ledger_checks
 
     kept = []
     for path in saved:
         try:
-            kept.append(ledger.checkpoint_of(json.loads(path.read_text())))
+            kept.append(ledger_checks.checkpoint_of(json.loads(path.read_text())))
         except ValueError as exc:
             raise InvalidInput(f"not JSON: {exc}", field="checkpoint", source=str(path)) \
                 from None
     if offline is not None:
-        result = ledger.verify_export(offline, saved=kept)
+        result = ledger_checks.verify_export(offline, saved=kept)
     else:
         database = obj.database()
-        result = ledger.verify(database)
+        result = ledger_checks.verify(database)
         if kept:
-            with_saved = ledger.verify_saved(database, kept)
+            with_saved = ledger_checks.verify_saved(database, kept)
             result = with_saved if not with_saved.ok else result
     if not result.ok:
         click.secho(f"ledger NOT verified: {result.problem}", err=True, fg="red")
@@ -727,9 +727,9 @@ def ledger_verify(obj: _Context, offline: Path | None, saved: tuple[Path, ...]) 
 def ledger_export(obj: _Context, directory: Path) -> None:
     """Write the ledger, the records each entry wrote, the public keys and the
     checkpoints to DIRECTORY (new), for `ledger verify --offline`."""
-    from ceasefire.services import ledger
+    from ceasefire.services import ledger_checks
 
-    n = ledger.export(obj.database(), directory)
+    n = ledger_checks.export(obj.database(), directory)
     click.echo(f"{n:,} entries exported to {directory}")
 
 
@@ -740,9 +740,9 @@ def ledger_checkpoint(obj: _Context) -> None:
     ledger only grew (`ledger verify --checkpoint FILE`)."""
     import json
 
-    from ceasefire.services import ledger
+    from ceasefire.services import ledger, ledger_checks
 
-    click.echo(json.dumps(ledger.checkpoint_json(ledger.checkpoint(obj.database())),
+    click.echo(json.dumps(ledger_checks.checkpoint_json(ledger.checkpoint(obj.database())),
                           indent=2))
 
 

@@ -8,8 +8,9 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import text
 
-from ceasefire.services import ledger
+from ceasefire.services import ledger, ledger_checks
 from ceasefire.services.correlation import merge, split
+from ceasefire.store import ledger as ledger_store
 from tests.api.conftest import bearer
 from tests.api.test_verdicts_api import SHELLING, cast, report
 from tests.ledger.test_merkle import mth, path, proof
@@ -39,7 +40,7 @@ def record(client, tokens, database):
 
 def entries(database):
     with database.session() as session:
-        return [e for e, _ in ledger.store.entries(session)]
+        return [e for e, _ in ledger_store.entries(session)]
 
 
 def seq_of(database, action, test=lambda e: True):
@@ -60,7 +61,7 @@ def test_every_change_is_an_entry_and_an_untouched_record_verifies(database, rec
     # Web and API actions: the server's key, on the account's behalf, and it says so.
     assert [(e.party, e.account, e.on_behalf) for e in submitted] == [
         ("RU", "ru-officer", True), ("TR", "tr-officer", True), ("UN", "un-monitor", True)]
-    verified = ledger.verify(database)
+    verified = ledger_checks.verify(database)
     assert verified.ok, verified.problem
     assert verified.entries == len(actions) and verified.records > 60
 
@@ -160,18 +161,18 @@ def test_verify_names_the_entry_whatever_is_changed(database, record, what):
     if what == "an assessment's status":
         expected = last_to_write_disputed  # whichever entry wrote it last
     want = expected(database)
-    assert ledger.verify(database).ok
+    assert ledger_checks.verify(database).ok
     for statement in statements.split("; "):
         sql(database, statement, report=target, seq=2, at="2017-01-01 00:00:00.000000",
             digest="0" * 64)
-    problem = ledger.verify(database).problem
+    problem = ledger_checks.verify(database).problem
     assert problem is not None, what
     assert problem.seq == want, (what, str(problem))
 
 
 def test_a_record_no_entry_wrote_is_named(database, record):
     sql(database, "INSERT INTO actors (code, name, is_state) VALUES ('ghost', 'Ghost', false)")
-    problem = ledger.verify(database).problem
+    problem = ledger_checks.verify(database).problem
     assert problem.seq is None and "actor ghost" in str(problem) and "no ledger entry" in str(
         problem)
 
@@ -179,14 +180,14 @@ def test_a_record_no_entry_wrote_is_named(database, record):
 def test_a_changed_checkpoint_is_named(client, database, record):
     assert client.get("/api/v1/ledger/checkpoint").status_code == 200
     sql(database, "UPDATE ledger_checkpoints SET root = :root", root="ab" * 32)
-    assert "checkpoint" in str(ledger.verify(database).problem)
+    assert "checkpoint" in str(ledger_checks.verify(database).problem)
 
 
 def test_proofs_from_the_api_hold_against_rfc_6962_written_here(client, tokens, database,
                                                                record):
     first = client.get("/api/v1/ledger/checkpoint").json()
     export = [json.dumps(e, separators=(",", ":"), sort_keys=True).encode()
-              for e in (ledger.entry_json(x) for x in entries(database))]
+              for e in (ledger_checks.entry_json(x) for x in entries(database))]
     # The entries as signed (canonical JSON: sorted keys, no spaces) are the tree's leaves.
     assert first["size"] == len(export) and bytes.fromhex(first["root"]) == mth(export)
     for seq in (1, len(export) // 2, len(export)):
@@ -196,7 +197,7 @@ def test_proofs_from_the_api_hold_against_rfc_6962_written_here(client, tokens, 
         public = client.get("/api/v1/ledger/proofs/inclusion", params={"seq": seq}).json()
         assert public == got["inclusion"]
     report(client, tokens, IDLIB, who="tr-officer")  # the ledger grows
-    grown = [json.dumps(ledger.entry_json(x), separators=(",", ":"), sort_keys=True).encode()
+    grown = [json.dumps(ledger_checks.entry_json(x), separators=(",", ":"), sort_keys=True).encode()
              for x in entries(database)]
     later = client.get("/api/v1/ledger/checkpoint").json()
     assert later["size"] == len(grown) > first["size"]

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from ceasefire.api.deps import CurrentAccount, DatabaseDep
 from ceasefire.ledger.checkpoints import Checkpoint
-from ceasefire.services import ledger
+from ceasefire.services import ledger, ledger_checks
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
 
@@ -33,7 +33,7 @@ class CheckpointOut(BaseModel):
 
     @classmethod
     def of(cls, c: Checkpoint) -> CheckpointOut:
-        return cls(**ledger.checkpoint_json(c))
+        return cls(**ledger_checks.checkpoint_json(c))
 
 
 class KeyOut(BaseModel):
@@ -89,7 +89,7 @@ async def get_entry(seq: Annotated[int, Path(ge=1, le=2**40)], database: Databas
     """One entry as signed, and the proof that it is in the ledger of `size` entries
     (default: all of them now)."""
     found = await run_in_threadpool(ledger.inclusion, database, seq, size)
-    return EntryOut(entry=ledger.entry_json(found.entry), inclusion=_inclusion(found))
+    return EntryOut(entry=ledger_checks.entry_json(found.entry), inclusion=_inclusion(found))
 
 
 @router.get("/proofs/inclusion", response_model=InclusionOut)
