@@ -216,3 +216,16 @@ def test_entries_need_an_account_but_checkpoints_and_proofs_do_not(client, recor
     assert client.get("/api/v1/ledger/keys").json()[0]["party"] is None
     missing = client.get("/api/v1/ledger/proofs/inclusion", params={"seq": 10_000})
     assert missing.status_code == 404 and missing.json()["error"]["field"] == "seq"
+
+
+def test_a_server_in_another_time_zone_reads_the_same_record(database, record):
+    """Digests are of the values as the driver gives them, times in UTC: a PostgreSQL
+    server whose sessions run in Damascus time verifies what was written in UTC."""
+    if database.backend != "postgresql":
+        pytest.skip("SQLite keeps times as the text written")
+    name = database.url.database
+    sql(database, f"ALTER DATABASE {name} SET timezone TO 'Asia/Damascus'")
+    database.engine.dispose()  # new sessions take the new setting
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SHOW timezone")).scalar_one() == "Asia/Damascus"
+    assert ledger_checks.verify(database).ok

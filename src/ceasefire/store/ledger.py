@@ -35,9 +35,12 @@ def add_entry(session: Session, entry: Entry, entry_hash: bytes, payload_json: s
         "action": entry.action, "payload": payload_json, "prev": entry.prev.hex(),
         "hash": entry_hash.hex(), "signer": entry.signer, "on_behalf": entry.on_behalf,
         "signature": entry.signature.hex()}])
-    if writes:
-        session.execute(insert(LedgerWriteRow), [
-            {"seq": entry.seq, "kind": k, "key": key, "digest": d} for k, key, d in writes])
+    if writes:  # an import's can be a million rows: the driver's own executemany
+        mark = "?" if session.get_bind().dialect.name == "sqlite" else "%s"
+        session.connection().exec_driver_sql(
+            f"INSERT INTO ledger_writes (seq, kind, key, digest) VALUES "
+            f"({mark}, {mark}, {mark}, {mark})",
+            [(entry.seq, k, key, d) for k, key, d in writes])
 
 
 def _entry(row: LedgerEntryRow | Sequence) -> Entry:
