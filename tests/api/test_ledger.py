@@ -208,6 +208,11 @@ def test_proofs_from_the_api_hold_against_rfc_6962_written_here(client, tokens, 
     assert ledger.proves_growth(first["size"], later["size"], bytes.fromhex(first["root"]),
                                 bytes.fromhex(later["root"]),
                                 [bytes.fromhex(p) for p in shown["proof"]])
+    # A checkpoint kept as the API gave it is one `ledger verify --checkpoint` accepts.
+    kept = ledger_checks.checkpoint_of(first)
+    assert ledger_checks.verify_saved(database, [kept]).ok
+    forged = ledger_checks.checkpoint_of({**first, "size": first["size"] - 1})
+    assert "not signed" in str(ledger_checks.verify_saved(database, [forged]).problem)
 
 
 def test_entries_need_an_account_but_checkpoints_and_proofs_do_not(client, record):
