@@ -304,3 +304,17 @@ def test_skipped_rows_of_every_batch_reach_the_rejects_in_line_order(loaded, tmp
     assert (summary.read, summary.added, summary.rejected) == (40, 36, 4)
     with rejects.open(encoding="utf-8") as f:
         assert [r["line"] for r in csv.DictReader(f)] == ["4", "12", "13", "38"]
+
+
+def test_an_import_is_one_ledger_entry_that_the_record_matches(with_ucdp):
+    from ceasefire.services import ledger_checks
+    from ceasefire.store import ledger as ledger_store
+
+    with with_ucdp.session() as session:
+        actions = [e.action for e, _ in ledger_store.entries(session)]
+    assert actions == ["scenario.loaded", "reports.imported", "incidents.correlated"]
+    # Every imported report, written in bulk (executemany, or COPY on PostgreSQL), holds
+    # the digest the entry took of it.
+    verified = ledger_checks.verify(with_ucdp)
+    assert verified.ok, verified.problem
+    assert verified.records > 3 * 3484
