@@ -27,7 +27,7 @@ from ceasefire.ledger import keys as keyfile
 from ceasefire.ledger.audit import Write, writes_digest
 from ceasefire.ledger.checkpoints import Checkpoint
 from ceasefire.ledger.entries import Entry, key_id
-from ceasefire.ledger.merkle import MerkleTree, verify_consistency, verify_inclusion
+from ceasefire.ledger.merkle import MerkleTree
 from ceasefire.store import journal
 from ceasefire.store import ledger as store
 from ceasefire.store.db import Database
@@ -184,20 +184,19 @@ def append(session: Session, actor: Actor, action: str, payload: Mapping[str, An
 
 # -- checkpoints and proofs -------------------------------------------------------------------
 
-_trees: dict[int, MerkleTree] = {}  # per engine: the tree over the committed entries
 _trees_lock = threading.Lock()
 
 
 def current_tree(session: Session) -> tuple[MerkleTree, int]:
-    """The Merkle tree over the committed entries, kept between calls, and the ledger's
-    size as this session sees it. The tree only grows, and its methods take a size, so
-    entries others append meanwhile do not disturb a reader."""
-    engine = id(session.get_bind().engine)
+    """The Merkle tree over the committed entries, kept between calls (per database),
+    and the ledger's size as this session sees it. The tree only grows, and its methods
+    take a size, so entries others append meanwhile do not disturb a reader."""
+    memo = _database(session).memo
     size = store.size(session)
     with _trees_lock:
-        tree = _trees.get(engine)
-        if tree is None or size < len(tree):  # a new database behind a reused engine id
-            tree = _trees[engine] = MerkleTree()
+        tree = memo.get("tree")
+        if not isinstance(tree, MerkleTree) or size < len(tree):  # rebuilt elsewhere
+            tree = memo["tree"] = MerkleTree()
         if size > len(tree):
             tree.extend(store.stored_hashes(session, after=len(tree)), hashed=True)
     return tree, size
@@ -272,11 +271,3 @@ def consistency(db: Database, first: int, second: int | None = None,
     _check_size(first, second, "first")
     return (first, second, tree.root(first), tree.root(second),
             tree.consistency_proof(first, second))
-
-
-def proves_inclusion(entry: Entry, size: int, root: bytes, proof: list[bytes]) -> bool:
-    return verify_inclusion(entry.hash(), entry.seq - 1, size, proof, root)
-
-
-def proves_growth(first: int, second: int, old: bytes, new: bytes, proof: list[bytes]) -> bool:
-    return verify_consistency(first, second, old, new, proof)
