@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -595,7 +595,6 @@ def simulate_reports(seed: int, count: int, start: str, days: int, out: Path,
                      truth: Path | None) -> None:
     """Simulate events of the syria-2016 scenario and noisy reports of them by several
     sources, with the ground truth (docs/simulation.md). Needs no database."""
-    from datetime import date
 
     import orjson
 
@@ -744,6 +743,54 @@ def ledger_checkpoint(obj: _Context) -> None:
 
     click.echo(json.dumps(ledger_checks.checkpoint_json(ledger.checkpoint(obj.database())),
                           indent=2))
+
+
+# -- bulletins -----------------------------------------------------------------------------
+
+def _day(text: str, option: str) -> datetime:
+    try:
+        return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD)", field=option) from None
+
+
+@cli.command("bulletin")
+@click.option("--date", "day", default=None, metavar="D", help="The daily bulletin of day D.")
+@click.option("--from", "start", default=None, metavar="A",
+              help="The report to the talks from day A…")
+@click.option("--to", "end", default=None, metavar="B", help="…to day B (inclusive).")
+@click.option("--agreement", default=None, help="Needed when the record has several.")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md",
+              show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write here (whole or not at all) instead of to standard output.")
+@_pass
+def bulletin_(obj: _Context, day: str | None, start: str | None, end: str | None,
+              agreement: str | None, fmt: str, out: Path | None) -> None:
+    """Count the incidents that began on a day, or from A to B: by status, governorate
+    and reporting party, the change on the period before, the notable ones, and the
+    ledger checkpoint the counts rest on."""
+    from datetime import timedelta
+
+    from ceasefire.domain.bulletin import Period
+    from ceasefire.reports.bulletins import as_json, as_markdown
+    from ceasefire.services.bulletins import issue
+
+    if (day is None) == (start is None and end is None) or (start is None) != (end is None):
+        raise InvalidInput("give --date D, or both --from A and --to B", field="date")
+    first = _day(day or start, "date" if day else "from")
+    last = _day(day or end, "date" if day else "to")
+    issued = issue(obj.database(), Period(first, last + timedelta(days=1)),
+                   agreement=agreement)
+    text = (as_json if fmt == "json" else as_markdown)(issued.bulletin, issued.checkpoint,
+                                                       issued.at)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    partial = out.with_name(out.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(out)
+    click.echo(f"bulletin written to {out}", err=True)
 
 
 # -- serve --------------------------------------------------------------------------------

@@ -1,0 +1,89 @@
+"""A bulletin written out: JSON for programs, Markdown for people. Governorates are
+named in English and Arabic from the shipped boundaries."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from ceasefire.domain.bulletin import Bulletin, IncidentLine
+from ceasefire.geo.admin import syria
+from ceasefire.ledger.checkpoints import Checkpoint
+
+
+def _governorate(pcode: str) -> dict[str, str | None]:
+    if pcode == "unknown":
+        return {"pcode": None, "name": "unknown", "name_ar": None}
+    area = syria().area(pcode)
+    return {"pcode": pcode, "name": area.name, "name_ar": area.name_ar}
+
+
+def _line(x: IncidentLine) -> dict[str, Any]:
+    return {"incident": x.incident, "earliest": x.earliest.isoformat(), "adm1": x.adm1,
+            "violation": x.violation, "status": x.status.value, "parties": list(x.parties),
+            "reports": x.reports, "killed": x.killed}
+
+
+def as_dict(b: Bulletin, c: Checkpoint, at: datetime) -> dict[str, Any]:
+    """The bulletin `b`, counted at `at`, and the ledger checkpoint `c` its counts rest on."""
+    return {
+        "agreement": b.agreement,
+        "period": {"from": b.period.start.isoformat(), "to": b.period.end.isoformat()},
+        "issued_at": at.isoformat(),
+        "incidents": b.tally.incidents, "by_status": b.tally.by_status,
+        "killed": b.tally.killed,
+        "by_governorate": [{**_governorate(p), "by_status": s, "incidents": sum(s.values())}
+                           for p, s in b.tally.by_governorate.items()],
+        "by_reporting_party": [{"party": p, "by_status": s, "incidents": sum(s.values())}
+                               for p, s in b.tally.by_party.items()],
+        "previous_period": {"incidents": b.previous.incidents,
+                            "by_status": b.previous.by_status},
+        "change": {"incidents": b.change.incidents, "by_status": b.change.by_status},
+        "notable": [_line(x) for x in b.notable],
+        "checkpoint": {"size": c.size, "root": c.root.hex(), "at": c.at.isoformat(),
+                       "signer": c.signer, "signature": c.signature.hex()},
+    }
+
+
+def as_json(b: Bulletin, c: Checkpoint, at: datetime) -> str:
+    return json.dumps(as_dict(b, c, at), ensure_ascii=False, indent=2) + "\n"
+
+
+def _signed(n: int) -> str:
+    return f"+{n}" if n > 0 else str(n)
+
+
+def as_markdown(b: Bulletin, c: Checkpoint, at: datetime) -> str:
+    d = as_dict(b, c, at)
+    days = (b.period.end - b.period.start).days
+    title = (f"Daily bulletin, {b.period.start:%d %B %Y}" if days == 1 else
+             f"Report to the talks, {b.period.start:%d %B %Y} to "
+             f"{b.period.end:%d %B %Y} (exclusive)")
+    statuses = ", ".join(f"{k} {v}" for k, v in d["by_status"].items()) or "none"
+    out = [f"# {title}", "",
+           f"Agreement `{b.agreement}`. Incidents are counted on the day they began (UTC).",
+           "", f"**{d['incidents']} incidents** ({statuses}); at least {d['killed']} killed.",
+           f"Change on the previous {days} day{'s' if days > 1 else ''}: "
+           f"{_signed(d['change']['incidents'])} incidents "
+           f"({d['previous_period']['incidents']} then).", "",
+           "## By governorate", "", "| governorate | incidents | by status |", "|---|---|---|"]
+    for g in d["by_governorate"]:
+        name = g["name"] + (f" ({g['name_ar']})" if g["name_ar"] else "")
+        out.append(f"| {name} | {g['incidents']} | "
+                   f"{', '.join(f'{k} {v}' for k, v in g['by_status'].items())} |")
+    out += ["", "## By reporting party", "", "| party | incidents | by status |",
+            "|---|---|---|"]
+    for p in d["by_reporting_party"]:
+        out.append(f"| {p['party']} | {p['incidents']} | "
+                   f"{', '.join(f'{k} {v}' for k, v in p['by_status'].items())} |")
+    out += ["", "## Notable incidents", ""]
+    for x in d["notable"]:
+        out.append(f"- `{x['incident']}` {x['earliest'][:10]}, {x['violation']}, "
+                   f"{x['status']}, {x['killed']} killed, {x['reports']} report(s) by "
+                   f"{', '.join(x['parties'])}")
+    c = d["checkpoint"]
+    out += ["", "## Ledger", "",
+            f"These counts rest on the ledger's first {c['size']} entries: Merkle root "
+            f"`{c['root']}`, signed by key `{c['signer']}` at {c['at']}.", ""]
+    return "\n".join(out)

@@ -1,0 +1,134 @@
+"""Bulletins: their numbers against an independent count of the record in SQL, on both
+backends; the change on the period before; the command's outputs and its refusals."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from ceasefire.domain.agreement import Position
+from ceasefire.domain.bulletin import Period
+from ceasefire.errors import InvalidInput
+from ceasefire.intake.report_in import ReportIn
+from ceasefire.services import verification
+from ceasefire.services.bulletins import issue
+from ceasefire.services.imports import import_file
+from ceasefire.services.reports import submit_report
+from ceasefire.services.scenarios import load_scenario
+from tests.intake.test_import import UCDP
+from tests.test_cli import run, url_of
+
+JANUARY = Period(datetime(2017, 1, 1, tzinfo=UTC), datetime(2017, 2, 1, tzinfo=UTC))
+
+
+@pytest.fixture
+def record(database, syria_scenario):
+    """The UCDP extract reported by the secretariat, a Turkish report of its own, and
+    verdicts: one incident confirmed by all three guarantors, one disputed."""
+    load_scenario(database, syria_scenario)
+    import_file(database, UCDP, format="ucdp", party="SEC")
+    submit_report(database, ReportIn.model_validate({
+        "when": {"date": "2017-01-20"}, "place": {"name": "Douma"}, "violation": "shelling",
+        "perpetrators": ["syrian-government"], "casualties": {"best": 9}}), party="TR")
+    covered = [v.incident for v in _covered(database)][:2]
+    for who in ("ru-officer", "tr-officer", "ir-officer"):
+        _cast(database, covered[0], who, Position.CONFIRM)
+    _cast(database, covered[1], "ru-officer", Position.CONFIRM)
+    _cast(database, covered[1], "tr-officer", Position.REJECT)
+    return database
+
+
+def _covered(db):
+    with db.engine.connect() as connection:
+        uids = connection.execute(text(
+            "SELECT i.uid FROM incidents i JOIN assessments a ON a.incident_uid = i.uid "
+            "WHERE a.covered AND i.earliest >= :a AND i.earliest < :b ORDER BY i.uid"),
+            {"a": JANUARY.start, "b": JANUARY.end}).scalars().all()
+    return [verification.read(db, uid)[0] for uid in uids]
+
+
+def _cast(db, incident, who, position):
+    version = verification.read(db, incident)[0].version
+    verification.cast(db, None, incident, username=who, position=position,
+                      seen_version=version)
+
+
+def independent(db, period: Period) -> dict:
+    """The bulletin's numbers, counted straight from the tables."""
+    where = "i.earliest >= :a AND i.earliest < :b"
+    args = {"a": period.start, "b": period.end}
+    with db.engine.connect() as c:
+        def rows(sql):
+            return c.execute(text(sql), args).all()
+        status = ("CASE WHEN a.covered THEN a.status ELSE 'not-covered' END")
+        return {
+            "incidents": rows(f"SELECT count(*) FROM incidents i WHERE {where}")[0][0],
+            "by_status": dict(rows(
+                f"SELECT {status}, count(*) FROM incidents i JOIN assessments a "
+                f"ON a.incident_uid = i.uid WHERE {where} GROUP BY 1")),
+            "by_governorate": dict(rows(
+                f"SELECT coalesce(i.adm1, 'unknown'), count(*) FROM incidents i "
+                f"WHERE {where} GROUP BY 1")),
+            "by_party": dict(rows(
+                f"SELECT p.code, count(DISTINCT i.id) FROM incidents i "
+                f"JOIN incident_reports ir ON ir.incident_id = i.id "
+                f"JOIN reports r ON r.id = ir.report_id JOIN parties p ON p.id = r.party_id "
+                f"WHERE {where} GROUP BY 1")),
+            "killed": rows(
+                f"SELECT coalesce(sum(k), 0) FROM (SELECT max(r.killed_best) AS k "
+                f"FROM incidents i JOIN incident_reports ir ON ir.incident_id = i.id "
+                f"JOIN reports r ON r.id = ir.report_id WHERE {where} GROUP BY i.id) t")[0][0],
+        }
+
+
+def test_a_bulletins_numbers_equal_an_independent_count(record):
+    issued = issue(record, JANUARY)
+    b, want = issued.bulletin, independent(record, JANUARY)
+    assert b.tally.incidents == want["incidents"] > 400
+    assert b.tally.by_status == {k: want["by_status"][k] for k in b.tally.by_status}
+    assert set(b.tally.by_status) == set(want["by_status"])
+    assert b.tally.by_status["confirmed"] == 1 and b.tally.by_status["disputed"] == 1
+    assert {g: sum(s.values()) for g, s in b.tally.by_governorate.items()} == \
+        want["by_governorate"]
+    assert {p: sum(s.values()) for p, s in b.tally.by_party.items()} == want["by_party"]
+    assert b.tally.by_party["TR"] == {"pending": 1}
+    assert b.tally.killed == want["killed"]
+    before = independent(record, JANUARY.before())
+    assert b.previous.incidents == before["incidents"]
+    assert b.change.incidents == want["incidents"] - before["incidents"]
+    # The confirmed and the disputed come first among the notable.
+    assert [x.status.value for x in b.notable[:2]] == ["confirmed", "disputed"]
+    # The checkpoint covers every entry the counts could see.
+    with record.engine.connect() as c:
+        entries = c.execute(text("SELECT count(*) FROM ledger_entries")).scalar_one()
+    assert issued.checkpoint.size == entries
+
+
+def test_a_period_must_end_after_it_starts():
+    start = datetime(2017, 1, 5, tzinfo=UTC)
+    with pytest.raises(InvalidInput, match="before it starts"):
+        Period(start, start - timedelta(days=1))
+
+
+def test_the_command_writes_markdown_and_json(record, tmp_path):
+    url = url_of(record)
+    daily = run("--database-url", url, "bulletin", "--date", "2017-01-20")
+    assert daily.exit_code == 0, daily.output
+    assert daily.stdout.startswith("# Daily bulletin, 20 January 2017")
+    assert "ريف دمشق" in daily.stdout and "| TR | 1 |" in daily.stdout
+    out = tmp_path / "january.json"
+    period = run("--database-url", url, "bulletin", "--from", "2017-01-01", "--to",
+                 "2017-01-31", "--format", "json", "--out", str(out))
+    assert period.exit_code == 0, period.output
+    shown = json.loads(out.read_text(encoding="utf-8"))
+    assert shown["incidents"] == independent(record, JANUARY)["incidents"]
+    assert shown["period"] == {"from": "2017-01-01T00:00:00+00:00",
+                               "to": "2017-02-01T00:00:00+00:00"}
+    both = run("--database-url", url, "bulletin", "--date", "2017-01-20", "--from",
+               "2017-01-01")
+    assert both.exit_code == 1 and "give --date D, or both --from A and --to B" in both.stderr
+    bad = run("--database-url", url, "bulletin", "--date", "20/01/2017")
+    assert bad.exit_code == 1 and "not a date" in bad.stderr
