@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import text
@@ -132,3 +133,42 @@ def test_the_command_writes_markdown_and_json(record, tmp_path):
     assert both.exit_code == 1 and "give --date D, or both --from A and --to B" in both.stderr
     bad = run("--database-url", url, "bulletin", "--date", "20/01/2017")
     assert bad.exit_code == 1 and "not a date" in bad.stderr
+
+
+class _Cells(HTMLParser):
+    """The rows of a page's tables, as text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def test_the_html_bulletin_holds_the_same_numbers_and_marks_arabic(record, tmp_path):
+    url = url_of(record)
+    page = run("--database-url", url, "bulletin", "--from", "2017-01-01", "--to",
+               "2017-01-31", "--format", "html").stdout
+    want = independent(record, JANUARY)
+    cells = _Cells()
+    cells.feed(page)
+    counted = {row[0]: int(row[1]) for row in cells.rows if row and row[1].isdigit()}
+    assert counted["Rural Damascus ريف دمشق"] == want["by_governorate"]["SY03"]
+    assert counted["TR"] == want["by_party"]["TR"] == 1
+    assert '<bdi lang="ar" dir="rtl">حلب</bdi>' in page
+    assert "<script" not in page and "&#34;" not in page  # the style sheet is not escaped
+    assert "Change on the 31 days before" in page

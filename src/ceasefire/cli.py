@@ -760,7 +760,7 @@ def _day(text: str, option: str) -> datetime:
               help="The report to the talks from day A…")
 @click.option("--to", "end", default=None, metavar="B", help="…to day B (inclusive).")
 @click.option("--agreement", default=None, help="Needed when the record has several.")
-@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md",
+@click.option("--format", "fmt", type=click.Choice(["md", "json", "html"]), default="md",
               show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write here (whole or not at all) instead of to standard output.")
@@ -773,7 +773,7 @@ def bulletin_(obj: _Context, day: str | None, start: str | None, end: str | None
     from datetime import timedelta
 
     from ceasefire.domain.bulletin import Period
-    from ceasefire.reports.bulletins import as_json, as_markdown
+    from ceasefire.reports.bulletins import as_html, as_json, as_markdown
     from ceasefire.services.bulletins import issue
 
     if (day is None) == (start is None and end is None) or (start is None) != (end is None):
@@ -782,8 +782,8 @@ def bulletin_(obj: _Context, day: str | None, start: str | None, end: str | None
     last = _day(day or end, "date" if day else "to")
     issued = issue(obj.database(), Period(first, last + timedelta(days=1)),
                    agreement=agreement)
-    text = (as_json if fmt == "json" else as_markdown)(issued.bulletin, issued.checkpoint,
-                                                       issued.at)
+    write = {"md": as_markdown, "json": as_json, "html": as_html}[fmt]
+    text = write(issued.bulletin, issued.checkpoint, issued.at)
     if out is None:
         click.echo(text, nl=False)
         return

@@ -4,10 +4,13 @@ named in English and Arabic from the shipped boundaries."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
+from importlib import resources
 from typing import Any
 
-from ceasefire.domain.bulletin import Bulletin, IncidentLine
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from ceasefire.domain.bulletin import STATUSES, Bulletin, IncidentLine
 from ceasefire.geo.admin import syria
 from ceasefire.ledger.checkpoints import Checkpoint
 
@@ -50,21 +53,43 @@ def as_json(b: Bulletin, c: Checkpoint, at: datetime) -> str:
     return json.dumps(as_dict(b, c, at), ensure_ascii=False, indent=2) + "\n"
 
 
+_templates = Environment(loader=PackageLoader("ceasefire.reports", "templates"),
+                         autoescape=select_autoescape(default=True),
+                         undefined=StrictUndefined)
+
+
+def _title(b: Bulletin) -> str:
+    if (b.period.end - b.period.start).days == 1:
+        return f"Daily bulletin, {b.period.start:%d %B %Y}"
+    last = b.period.end - timedelta(days=1)
+    return f"Report to the talks, {b.period.start:%d %B %Y} to {last:%d %B %Y}"
+
+
+def _before(b: Bulletin) -> str:
+    days = (b.period.end - b.period.start).days
+    return "the day before" if days == 1 else f"the {days} days before"
+
+
+def as_html(b: Bulletin, c: Checkpoint, at: datetime) -> str:
+    """A document of its own (its style sheet inside), for mail and for the archive."""
+    css = resources.files("ceasefire.reports").joinpath("templates/bulletin.css")
+    return _templates.get_template("bulletin.html").render(
+        b=as_dict(b, c, at), title=_title(b), before=_before(b),
+        statuses=[s.value for s in STATUSES], stylesheet=css.read_text(encoding="utf-8"))
+
+
 def _signed(n: int) -> str:
     return f"+{n}" if n > 0 else str(n)
 
 
 def as_markdown(b: Bulletin, c: Checkpoint, at: datetime) -> str:
     d = as_dict(b, c, at)
-    days = (b.period.end - b.period.start).days
-    title = (f"Daily bulletin, {b.period.start:%d %B %Y}" if days == 1 else
-             f"Report to the talks, {b.period.start:%d %B %Y} to "
-             f"{b.period.end:%d %B %Y} (exclusive)")
+    title = _title(b)
     statuses = ", ".join(f"{k} {v}" for k, v in d["by_status"].items()) or "none"
     out = [f"# {title}", "",
            f"Agreement `{b.agreement}`. Incidents are counted on the day they began (UTC).",
            "", f"**{d['incidents']} incidents** ({statuses}); at least {d['killed']} killed.",
-           f"Change on the previous {days} day{'s' if days > 1 else ''}: "
+           f"Change on {_before(b)}: "
            f"{_signed(d['change']['incidents'])} incidents "
            f"({d['previous_period']['incidents']} then).", "",
            "## By governorate", "", "| governorate | incidents | by status |", "|---|---|---|"]
