@@ -155,10 +155,12 @@ def prepare(db: Database) -> str | None:
 
 # -- appending --------------------------------------------------------------------------------
 
+_HEAD = "ceasefire.ledger.head"  # session.info: the head after this transaction's appends
+
+
 def append(session: Session, actor: Actor, action: str, payload: Mapping[str, Any],
            *, at: datetime | None = None) -> Entry:
     """Append one entry for the records this transaction wrote since the last entry."""
-    # Writers take turns (Database.session), so the head cannot move under us.
     touched = journal.take(session)
     writes: list[Write] = []
     by_kind: dict[str, list[str]] = {}
@@ -172,13 +174,17 @@ def append(session: Session, actor: Actor, action: str, payload: Mapping[str, An
         body["writes"] = writes_digest(writes)
     # The payload as signed: canonical JSON, read back to plain JSON values.
     canonical = rfc8785.dumps(body)
-    seq, prev = store.head(session)
+    # Writers take turns (Database.session), so the head cannot move under us: once
+    # read, this transaction's own appends keep it (a batch of submissions makes many).
+    seq, prev = session.info.get(_HEAD) or store.head(session)
     unsigned = Entry(seq + 1, at or datetime.now(UTC), actor.party, actor.account, action,
                      json.loads(canonical), prev, key_id(actor.key.verify_key),
                      actor.on_behalf)
     signed_body = unsigned.body()  # canonicalised once: signed, then hashed
     entry = replace(unsigned, signature=actor.key.sign(signed_body).signature)
-    store.add_entry(session, entry, entry.hash(signed_body), canonical.decode(), writes)
+    entry_hash = entry.hash(signed_body)
+    store.add_entry(session, entry, entry_hash, canonical.decode(), writes)
+    session.info[_HEAD] = (entry.seq, entry_hash)
     return entry
 
 
@@ -192,7 +198,7 @@ def current_tree(session: Session) -> tuple[MerkleTree, int]:
     and the ledger's size as this session sees it. The tree only grows, and its methods
     take a size, so entries others append meanwhile do not disturb a reader."""
     memo = _database(session).memo
-    size = store.size(session)
+    size, _ = store.head(session)  # by the primary key, not a count of every row
     with _trees_lock:
         tree = memo.get("tree")
         if not isinstance(tree, MerkleTree) or size < len(tree):  # rebuilt elsewhere

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ceasefire.ledger.checkpoints import Checkpoint
@@ -19,10 +19,6 @@ def head(session: Session) -> tuple[int, bytes]:
     row = session.execute(select(LedgerEntryRow.seq, LedgerEntryRow.hash)
                           .order_by(LedgerEntryRow.seq.desc()).limit(1)).one_or_none()
     return (0, GENESIS) if row is None else (row[0], bytes.fromhex(row[1]))
-
-
-def size(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(LedgerEntryRow)) or 0
 
 
 _ADD_ENTRY = insert(LedgerEntryRow)
@@ -53,14 +49,9 @@ def _entry(row: LedgerEntryRow | Sequence) -> Entry:
 _ENTRY_COLUMNS = [c for c in LedgerEntryRow.__table__.columns]
 
 
-def entries(session: Session, *, first: int = 1, last: int | None = None,
-            order: str = "seq") -> Iterator[tuple[Entry, bytes]]:
-    """Entries with their stored hash, in the order stored by `order` (the sequence
-    number; "rowid" on SQLite reads them in the order they were inserted)."""
-    query = select(*_ENTRY_COLUMNS).where(LedgerEntryRow.seq >= first)
-    if last is not None:
-        query = query.where(LedgerEntryRow.seq <= last)
-    query = query.order_by(LedgerEntryRow.seq)
+def entries(session: Session) -> Iterator[tuple[Entry, bytes]]:
+    """Every entry with its stored hash, by sequence number."""
+    query = select(*_ENTRY_COLUMNS).order_by(LedgerEntryRow.seq)
     for row in session.execute(query.execution_options(yield_per=5000)):
         yield _entry(row), bytes.fromhex(row.hash)
 
