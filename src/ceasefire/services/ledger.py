@@ -228,10 +228,15 @@ def checkpoint(db: Database) -> Checkpoint:
         return made
 
 
+def public_keys(session: Session) -> list[dict[str, Any]]:
+    """Every key that may sign entries, as the API, the export and the audit give them."""
+    return [{"key_id": r.key_id, "party": r.party, "public": r.public,
+             "created_at": r.created_at.isoformat()} for r in store.keys(session)]
+
+
 def server_public_keys(db: Database) -> list[dict[str, Any]]:
     with db.session() as session:
-        return [{"key_id": r.key_id, "party": r.party, "public": r.public,
-                 "created_at": r.created_at.isoformat()} for r in store.keys(session)]
+        return public_keys(session)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from ceasefire.errors import InvalidInput
 from ceasefire.ledger.audit import Audit, Signer, Write
 from ceasefire.ledger.checkpoints import Checkpoint
 from ceasefire.ledger.entries import Entry, Problem
-from ceasefire.services.ledger import current_tree
+from ceasefire.services.ledger import current_tree, public_keys
 from ceasefire.store import journal
 from ceasefire.store import ledger as store
 from ceasefire.store.db import Database
@@ -46,8 +46,7 @@ def _signers(rows: list[Any]) -> dict[str, Signer]:
 
 
 def _stored_signers(session: Session) -> dict[str, Signer]:
-    return _signers([{"key_id": r.key_id, "public": r.public, "party": r.party}
-                     for r in store.keys(session)])
+    return _signers(public_keys(session))
 
 
 def _grouped(writes: Iterator[tuple[int, str, str, str | None]]) -> Iterator[
@@ -131,9 +130,7 @@ def export(db: Database, directory: Path) -> int:
         with (partial / WRITES).open("w") as out:
             for row in store.writes(session):
                 out.write(json.dumps(list(row)) + "\n")
-        (partial / KEYS).write_text(json.dumps(
-            [{"key_id": r.key_id, "party": r.party, "public": r.public}
-             for r in store.keys(session)], indent=2) + "\n")
+        (partial / KEYS).write_text(json.dumps(public_keys(session), indent=2) + "\n")
         with (partial / CHECKPOINTS).open("w") as out:
             for c in store.checkpoints(session):
                 out.write(json.dumps(checkpoint_json(c)) + "\n")
