@@ -107,6 +107,10 @@ class Counts:
             cell[c.status] = cell.get(c.status, 0) + c.incidents
         return cls(rows)
 
+    def items(self) -> list[tuple[object, dict[str, int]]]:
+        """By key, the unknown (None) last."""
+        return sorted(self.rows.items(), key=lambda kv: (kv[0] is None, str(kv[0])))
+
     def total(self, key: object) -> int:
         return sum(self.rows.get(key, {}).values())
 

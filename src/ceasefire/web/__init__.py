@@ -1,5 +1,5 @@
-"""Server-rendered web pages: login, logout and the home page, for the pages to come
-(dashboard, map, incidents) to build on.
+"""Server-rendered web pages: login and logout, the dashboard, incidents, the report
+form and the verdict queue, and the public pages.
 
 Pages take the logged-in account from ``WebAccount`` (or ``WebAccountOrNone``), render
 with ``render``, and check every form POST with ``SessionFormChecked``.
@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
-from ceasefire.web import pages
+from ceasefire.web import incidents, pages, public, reporting
 from ceasefire.web.csrf import CsrfRefused, SessionFormChecked
 from ceasefire.web.deps import LoginRequired, WebAccount, WebAccountOrNone
 from ceasefire.web.ratelimit import LoginLimiter
@@ -38,6 +38,7 @@ def install(app: FastAPI) -> None:
     app.state.templates = make_templates()
     app.state.login_limiter = LoginLimiter()
     app.mount("/static", StaticFiles(directory=_STATIC), name="web-static")
-    app.include_router(pages.router)
+    for module in (pages, incidents, reporting, public):
+        app.include_router(module.router)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfRefused, _refused)

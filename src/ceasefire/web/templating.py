@@ -10,13 +10,21 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.responses import Response
 
+from ceasefire.geo.admin import AdminArea, syria
 from ceasefire.web import csrf
 from ceasefire.web.cookies import SESSION_COOKIE
+
+
+def area(pcode: str | None) -> AdminArea | None:
+    """The admin area of a P-code, for its English and Arabic names; None if unknown."""
+    areas = syria()
+    return areas.area(pcode) if pcode and pcode in areas else None
 
 
 def make_templates() -> Jinja2Templates:
     env = Environment(loader=PackageLoader("ceasefire.web", "templates"),
                       autoescape=select_autoescape(default=True), undefined=StrictUndefined)
+    env.globals["area"] = area
     return Jinja2Templates(env=env)
 
 
