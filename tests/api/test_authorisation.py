@@ -30,7 +30,9 @@ from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
+from ceasefire.domain.agreement import Position
 from ceasefire.intake.report_in import ReportIn
+from ceasefire.services import verification
 from ceasefire.services.reports import submit_report
 from ceasefire.store.db import Database
 from tests.api.seed import ALEPPO_1, INCIDENTS, TRUCE, app_for, offline_app, seeded_database
@@ -88,6 +90,15 @@ POLICY: dict[str, tuple[str | int, ...]] = {
     "POST /login":                                          FORM,
     "POST /logout":                                         FORM,
     "GET /":                                                PAGE,
+    "GET /dashboard":                                       PAGE,
+    "GET /incidents":                                       PAGE,
+    "GET /incidents/{uid}":                                 PAGE,
+    "POST /incidents/{uid}/verdict":                        FORM,
+    "GET /queue":                                           PAGE,
+    "GET /reports/new":                                     PAGE,
+    "POST /reports/new":                                    FORM,
+    "GET /public/incidents":                                PUBLIC,
+    "GET /public/incidents/{uid}":                          PUBLIC,
 }
 
 # The account each caller uses (from the shipped scenario), and its party.
@@ -233,6 +244,17 @@ def _verdict(w: World, party: str, *, agreement: str | None,
                    {"position": "confirm", "version": 0, "agreement": agreement})
 
 
+def _confirmed(w: World) -> str:
+    """A new incident that all three guarantors of the ceasefire confirmed."""
+    incident, _ = w.report()
+    version = 0
+    for officer in ("ru-officer", "tr-officer", "ir-officer"):
+        version = verification.cast(w.db, None, incident, username=officer,
+                                    position=Position.CONFIRM, seen_version=version,
+                                    agreement="syria-2016").version
+    return incident
+
+
 def _other_party(party: str) -> str:
     return "TR" if party != "TR" else "IR"
 
@@ -293,6 +315,18 @@ PROBES: dict[str, Callable[[World, str], Request]] = {
         "username": "ru-officer", "password": "any password at all"}),
     "POST /logout": lambda w, p: Request("POST", "/logout", form={}),
     "GET /": lambda w, p: Request("GET", "/"),
+    "GET /dashboard": lambda w, p: Request("GET", "/dashboard"),
+    "GET /incidents": lambda w, p: Request("GET", "/incidents"),
+    "GET /incidents/{uid}": lambda w, p: Request("GET", f"/incidents/{INCIDENTS[0]}"),
+    "POST /incidents/{uid}/verdict": lambda w, p: Request(
+        "POST", f"/incidents/{INCIDENTS[0]}/verdict",
+        form={"position": "confirm", "version": "0", "agreement": "syria-2016"}),
+    "GET /queue": lambda w, p: Request("GET", "/queue"),
+    "GET /reports/new": lambda w, p: Request("GET", "/reports/new"),
+    "POST /reports/new": lambda w, p: Request("POST", "/reports/new", form={
+        "date": "2017-01-20", "place": "Douma", "violation": "shelling"}),
+    "GET /public/incidents": lambda w, p: Request("GET", "/public/incidents"),
+    "GET /public/incidents/{uid}": lambda w, p: Request("GET", f"/public/incidents/{_confirmed(w)}"),
 }
 
 

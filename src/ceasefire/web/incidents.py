@@ -134,8 +134,8 @@ FormText = Annotated[str, Form()]
 
 
 @router.post("/incidents/{uid}/verdict")
-def cast_verdict(request: Request, uid: str, account: WebAccount, database: DatabaseDep,
-                 _: SessionFormChecked, agreement: FormText = "", position: FormText = "",
+def cast_verdict(request: Request, uid: str, _: SessionFormChecked, account: WebAccount,
+                 database: DatabaseDep, agreement: FormText = "", position: FormText = "",
                  version: FormText = "", attributed_to: FormText = "",
                  comment: FormText = "") -> Response:
     try:
@@ -176,11 +176,12 @@ def _version(text: str) -> int:
 def queue_page(request: Request, account: WebAccount, database: DatabaseDep) -> Response:
     try:
         party, items = verification.awaiting_verdict(database, party=account.party)
+        total = verification.awaiting_count(database, party)
     except CeasefireError as exc:
         return problem(request, account, exc)
     with database.session() as session:
         rows = {r.uid: r for r in session.scalars(
             select(IncidentRow).where(IncidentRow.uid.in_([a.incident for a in items])))}
     return render(request, "queue.html", {
-        "account": account, "party": party, "items": items, "rows": rows,
+        "account": account, "party": party, "items": items, "rows": rows, "total": total,
         "now": datetime.now(UTC), "may_cast": account.role is Role.GUARANTOR})

@@ -64,8 +64,8 @@ def new_report(request: Request, account: WebAccount, database: DatabaseDep) -> 
 
 
 @router.post("/reports/new")
-def submit(request: Request, account: WebAccount, database: DatabaseDep,
-           _: SessionFormChecked, action: Text = "submit", date: Text = "",
+def submit(request: Request, _: SessionFormChecked, account: WebAccount,
+           database: DatabaseDep, action: Text = "submit", date: Text = "",
            place: Text = "", choice: Text = "", violation: Text = "", perpetrator: Text = "",
            target: Text = "", killed: Text = "", narrative: Text = "",
            source: Text = "") -> Response:
