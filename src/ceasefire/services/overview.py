@@ -145,7 +145,8 @@ class Dashboard:
 def dashboard(session: Session, selection: Selection, *, now: datetime) -> Dashboard:
     found = scope(session, selection, now=now)
     code = agreement_of(session, selection.agreement).code
-    return Dashboard(code, Counts.of(store.by_day(session, found)),
-                     Counts.of(store.by_governorate(session, found)),
+    cells = store.by_day_and_governorate(session, found)
+    return Dashboard(code, Counts.of(store.Count(c.day, c.status, c.incidents) for c in cells),
+                     Counts.of(store.Count(c.adm1, c.status, c.incidents) for c in cells),
                      Counts.of(store.by_party(session, found)))
 

@@ -151,15 +151,19 @@ class Count(NamedTuple):
     incidents: int
 
 
-def by_day(session: Session, scope: Scope) -> list[Count]:
+class DayCount(NamedTuple):
+    day: date
+    adm1: str | None
+    status: str
+    incidents: int
+
+
+def by_day_and_governorate(session: Session, scope: Scope) -> list[DayCount]:
+    """One pass for both: at most days × governorates × statuses rows to sum."""
     day, status = utc_day(IncidentRow.earliest), scope.status
-    return _counts(session, scope.select(day, status, func.count()).group_by(day, status))
-
-
-def by_governorate(session: Session, scope: Scope) -> list[Count]:
-    status = scope.status
-    return _counts(session, scope.select(IncidentRow.adm1, status, func.count())
-                   .group_by(IncidentRow.adm1, status))
+    return [DayCount(*row) for row in session.execute(
+        scope.select(day, IncidentRow.adm1, status, func.count())
+        .group_by(day, IncidentRow.adm1, status))]
 
 
 def by_party(session: Session, scope: Scope) -> list[Count]:
