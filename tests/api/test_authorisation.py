@@ -88,6 +88,10 @@ POLICY: dict[str, tuple[str | int, ...]] = {
     "POST /login":                                          FORM,
     "POST /logout":                                         FORM,
     "GET /":                                                PAGE,
+    "GET /map":                                             PAGE,
+    "GET /map.svg":                                         PAGE,
+    "GET /public/map":                                      PUBLIC,
+    "GET /public/map.svg":                                  PUBLIC,
 }
 
 # The account each caller uses (from the shipped scenario), and its party.
@@ -293,6 +297,10 @@ PROBES: dict[str, Callable[[World, str], Request]] = {
         "username": "ru-officer", "password": "any password at all"}),
     "POST /logout": lambda w, p: Request("POST", "/logout", form={}),
     "GET /": lambda w, p: Request("GET", "/"),
+    "GET /map": lambda w, p: Request("GET", "/map?adm=SY02"),
+    "GET /map.svg": lambda w, p: Request("GET", "/map.svg"),
+    "GET /public/map": lambda w, p: Request("GET", "/public/map?adm=SY02"),
+    "GET /public/map.svg": lambda w, p: Request("GET", "/public/map.svg"),
 }
 
 

@@ -1,0 +1,67 @@
+"""What the map shows of a selection: the incidents counted per admin area of the view
+and gathered into clusters on the view's grid, both counted by the database."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from ceasefire.reports.maps import Cluster
+from ceasefire.reports.mapshapes import View, view_for
+from ceasefire.services.overview import Selection, scope
+from ceasefire.store import mapping as store
+
+
+@dataclass(frozen=True)
+class MapCounts:
+    view: View
+    by_area: Mapping[str, Mapping[str, int]]  # P-code -> status -> incidents
+    unplaced: int  # incidents in no area of the view's level
+    clusters: list[Cluster]
+
+    @property
+    def incidents(self) -> int:
+        return sum(sum(s.values()) for s in self.by_area.values()) + self.unplaced
+
+    @property
+    def drawn(self) -> int:
+        """Incidents with coordinates, drawn as circles."""
+        return sum(c.incidents for c in self.clusters)
+
+
+def map_counts(session: Session, selection: Selection, *, now: datetime,
+               districts: bool = False) -> MapCounts:
+    """The map of a selection: the whole country, or zoomed to the governorate of its
+    admin area; ``districts`` shades the whole country's districts."""
+    view = view_for(selection.adm, districts=districts)
+    found = scope(session, selection, now=now)
+    by_area: dict[str, dict[str, int]] = {}
+    unplaced = 0
+    for c in store.by_area(session, found, level=view.level):
+        if c.key is None:
+            unplaced += c.incidents
+        else:
+            cell = by_area.setdefault(c.key, {})
+            cell[c.status] = cell.get(c.status, 0) + c.incidents
+    return MapCounts(view, by_area, unplaced, clusters(store.by_cell(session, found,
+                                                                     size=view.cell)))
+
+
+def clusters(cells: list[store.CellCount]) -> list[Cluster]:
+    """One cluster per cell: the statuses' counts summed, positions averaged by weight."""
+    gathered: dict[tuple[int, int], list[store.CellCount]] = {}
+    for c in cells:
+        gathered.setdefault((c.column, c.row), []).append(c)
+    found = []
+    for key in sorted(gathered):
+        parts = gathered[key]
+        n = sum(c.incidents for c in parts)
+        by_status: dict[str, int] = {}
+        for c in parts:
+            by_status[c.status] = by_status.get(c.status, 0) + c.incidents
+        found.append(Cluster(sum(c.lon * c.incidents for c in parts) / n,
+                             sum(c.lat * c.incidents for c in parts) / n, by_status))
+    return found
