@@ -5,9 +5,11 @@ incidents lie."""
 
 from __future__ import annotations
 
+import csv
 import math
 import random
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -31,10 +33,7 @@ EVERY = 12  # every 12th row of the UCDP extract (~290, over its whole period): 
 @pytest.fixture
 def record(database, syria_scenario, tmp_path):
     load_scenario(database, syria_scenario)
-    lines = UCDP.read_text(encoding="utf-8").splitlines(keepends=True)
-    part = tmp_path / "ucdp.csv"
-    part.write_text("".join([lines[0], *lines[1::EVERY]]), encoding="utf-8")
-    import_file(database, part, format="ucdp", party="SEC")
+    import_file(database, ucdp_part(tmp_path, EVERY), format="ucdp", party="SEC")
     submit_report(database, ReportIn.model_validate({
         "when": {"date": "2017-01-20"}, "place": {"name": "Douma"}, "violation": "shelling",
         "perpetrators": ["syrian-government"]}), party="TR")
@@ -48,6 +47,17 @@ def record(database, syria_scenario, tmp_path):
     _sql(database, "UPDATE incidents SET lon = NULL, lat = NULL WHERE uid = :u",
          u=covered[2][0])
     return database
+
+
+def ucdp_part(folder: Path, every: int) -> Path:
+    """Every n-th record of the UCDP extract, as a file of its own (records may hold
+    line breaks inside quotes: read and written as CSV)."""
+    with UCDP.open(encoding="utf-8", newline="") as f:
+        header, *records = list(csv.reader(f))
+    path = folder / "ucdp.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([header, *records[::every]])
+    return path
 
 
 def _cast(db, incident, who, position):

@@ -22,8 +22,8 @@ from ceasefire.reports.mapshapes import Projection, View, outlines
 NONE_FILL = "#f2f2f2"  # areas without incidents
 FILLS = ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494")  # YlGnBu
 STATUS_FILLS = {"confirmed": "#d55e00", "disputed": "#e69f00", "pending": "#cc79a7",
-                "rejected": "#000000", "not-covered": "#999999"}
-RADIUS = (3.0, 18.0)  # px: a single incident, the largest cluster
+                "rejected": "#000000", "not-covered": "#777777"}
+RADIUS = (4.0, 18.0)  # px: a single incident, the largest cluster
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Cluster:
     lon: float
     lat: float
     by_status: Mapping[str, int]
+    place: str = ""  # where the mean position lies, in words
 
     @property
     def incidents(self) -> int:
@@ -100,11 +101,12 @@ class Drawn:
     small_label: bool
 
 
-def _title(by_status: Mapping[str, int]) -> str:
+def _title(by_status: Mapping[str, int], place: str = "") -> str:
     n = sum(by_status.values())
     parts = ", ".join(f"{by_status[s.value]} {s.value}" for s in STATUSES
                       if by_status.get(s.value))
-    return f"{n} incident{'s' if n != 1 else ''}: {parts}"
+    near = f" around {place}" if place else ""
+    return f"{n} incident{'s' if n != 1 else ''}{near}: {parts}"
 
 
 def drawn(clusters: Sequence[Cluster], p: Projection) -> list[Drawn]:
@@ -116,7 +118,7 @@ def drawn(clusters: Sequence[Cluster], p: Projection) -> list[Drawn]:
         r = low + (high - low) * math.sqrt((c.incidents - 1) / max(most - 1, 1))
         label = str(c.incidents) if c.incidents > 1 else ""
         out.append(Drawn(round(p.x(c.lon), 1), round(p.y(c.lat), 1), round(r, 1),
-                         STATUS_FILLS[c.status], label, _title(c.by_status),
+                         STATUS_FILLS[c.status], label, _title(c.by_status, c.place),
                          small_label=r < 4 * len(label)))
     return out
 
@@ -147,8 +149,11 @@ class Area:
 
 def areas(view: View, counts: Mapping[str, Mapping[str, int]],
           link: Callable[[str], str] | None = None) -> tuple[list[Area], list[Step]]:
-    """The view's areas with their counts, colours and links, and the colour classes."""
+    """The view's areas with their counts, colours and links, and the colour classes. Only
+    the whole country's areas link (to their governorate's districts): a zoomed view is
+    as far as the map goes."""
     paths = outlines(view)
+    link = link if view.within is None else None
     shown = view.areas
     classes = steps([sum(counts.get(a.pcode, {}).values()) for a in shown])
     found = []
@@ -172,7 +177,8 @@ def svg(view: View, counts: Mapping[str, Mapping[str, int]], clusters: Sequence[
     the XML namespace a file of its own needs."""
     p = Projection.of(view)
     shown, classes = areas(view, counts, link)
-    present = [s.value for s in STATUSES if any(c.by_status.get(s.value) for c in clusters)]
+    shown_as = {c.status for c in clusters}
+    present = [s.value for s in STATUSES if s.value in shown_as]
     return _templates.get_template("map.svg").render(
         p=p, areas=shown, classes=classes, none_fill=NONE_FILL, clusters=drawn(clusters, p),
         statuses=[(s, STATUS_FILLS[s]) for s in present], title=title,

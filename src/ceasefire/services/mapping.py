@@ -9,6 +9,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from ceasefire.domain.place import Point
+from ceasefire.geo.admin import COAST_SNAP_DEG, syria
 from ceasefire.reports.maps import Cluster
 from ceasefire.reports.mapshapes import View, view_for
 from ceasefire.services.overview import Selection, scope
@@ -55,13 +57,31 @@ def clusters(cells: list[store.CellCount]) -> list[Cluster]:
     gathered: dict[tuple[int, int], list[store.CellCount]] = {}
     for c in cells:
         gathered.setdefault((c.column, c.row), []).append(c)
-    found = []
+    centres: list[tuple[float, float, dict[str, int]]] = []
     for key in sorted(gathered):
         parts = gathered[key]
         n = sum(c.incidents for c in parts)
         by_status: dict[str, int] = {}
         for c in parts:
             by_status[c.status] = by_status.get(c.status, 0) + c.incidents
-        found.append(Cluster(sum(c.lon * c.incidents for c in parts) / n,
-                             sum(c.lat * c.incidents for c in parts) / n, by_status))
-    return found
+        centres.append((sum(c.lon * c.incidents for c in parts) / n,
+                        sum(c.lat * c.incidents for c in parts) / n, by_status))
+    return [Cluster(lon, lat, by_status, place)
+            for (lon, lat, by_status), place in zip(centres, _places(centres), strict=True)]
+
+
+def _places(centres: list[tuple[float, float, dict[str, int]]]) -> list[str]:
+    """The district and governorate of each centre, for the circles' titles (one
+    vectorised lookup for them all)."""
+    areas = syria()
+    found = areas.locate_many([Point(lon, lat) for lon, lat, _ in centres],
+                              snap_deg=COAST_SNAP_DEG)
+    names = []
+    for codes in found:
+        if codes is None or codes.adm1 is None:
+            names.append("")
+        elif codes.adm2 is None:
+            names.append(areas.area(codes.adm1).name)
+        else:
+            names.append(f"{areas.area(codes.adm2).name} ({areas.area(codes.adm1).name})")
+    return names

@@ -77,7 +77,7 @@ def _drawing(request: Request, session: Session, where: Where, *, standalone: bo
         return f"{base}?{chosen.query(adm=areas.codes_for(pcode).adm1)}"
 
     svg = maps.svg(counts.view, counts.by_area, counts.clusters, title=_title(counts, where),
-                   link=None if counts.view.within else link, standalone=standalone)
+                   link=link, standalone=standalone)
     return chosen, counts, svg
 
 
@@ -95,7 +95,7 @@ def _page(request: Request, session: Session, where: Where, account: Account | N
     return render(request, "map.html", {
         "account": account, "error": None, "where": where, "choices": chosen,
         "counts": counts, "svg": Markup(svg), "rows": rows, "title": _title(counts, where),
-        "statuses": [s.value for s in STATUSES], "query": query,
+        "statuses": list(where.statuses or [s.value for s in STATUSES]), "query": query,
         "zoom_out": chosen.query(adm=None), "within": counts.view.within and
         syria().area(counts.view.within)})
 
