@@ -39,24 +39,26 @@ def map_counts(session: Session, selection: Selection, *, now: datetime,
     """The map of a selection: the whole country, or zoomed to the governorate of its
     admin area; ``districts`` shades the whole country's districts."""
     view = view_for(selection.adm, districts=districts)
-    found = scope(session, selection, now=now)
+    found = store.by_area_and_cell(session, scope(session, selection, now=now),
+                                   level=view.level, size=view.cell)
     by_area: dict[str, dict[str, int]] = {}
     unplaced = 0
-    for c in store.by_area(session, found, level=view.level):
-        if c.key is None:
+    for c in found:
+        if c.area is None:
             unplaced += c.incidents
         else:
-            cell = by_area.setdefault(c.key, {})
+            cell = by_area.setdefault(c.area, {})
             cell[c.status] = cell.get(c.status, 0) + c.incidents
-    return MapCounts(view, by_area, unplaced, clusters(store.by_cell(session, found,
-                                                                     size=view.cell)))
+    return MapCounts(view, by_area, unplaced, clusters(found))
 
 
 def clusters(cells: list[store.CellCount]) -> list[Cluster]:
-    """One cluster per cell: the statuses' counts summed, positions averaged by weight."""
+    """One cluster per grid cell: the statuses' counts and the coordinates summed over
+    the cell's areas, the position their mean."""
     gathered: dict[tuple[int, int], list[store.CellCount]] = {}
     for c in cells:
-        gathered.setdefault((c.column, c.row), []).append(c)
+        if c.column is not None and c.row is not None:
+            gathered.setdefault((c.column, c.row), []).append(c)
     centres: list[tuple[float, float, dict[str, int]]] = []
     for key in sorted(gathered):
         parts = gathered[key]
@@ -64,8 +66,8 @@ def clusters(cells: list[store.CellCount]) -> list[Cluster]:
         by_status: dict[str, int] = {}
         for c in parts:
             by_status[c.status] = by_status.get(c.status, 0) + c.incidents
-        centres.append((sum(c.lon * c.incidents for c in parts) / n,
-                        sum(c.lat * c.incidents for c in parts) / n, by_status))
+        centres.append((sum(c.lon_sum or 0.0 for c in parts) / n,
+                        sum(c.lat_sum or 0.0 for c in parts) / n, by_status))
     return [Cluster(lon, lat, by_status, place)
             for (lon, lat, by_status), place in zip(centres, _places(centres), strict=True)]
 
