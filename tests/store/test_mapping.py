@@ -19,7 +19,7 @@ from ceasefire.errors import InvalidInput
 from ceasefire.intake.report_in import ReportIn
 from ceasefire.services import verification
 from ceasefire.services.imports import import_file
-from ceasefire.services.mapping import map_counts
+from ceasefire.services.mapping import MapCache, map_counts
 from ceasefire.services.overview import Selection
 from ceasefire.services.reports import submit_report
 from ceasefire.services.scenarios import load_scenario
@@ -150,3 +150,18 @@ def test_an_unknown_area_is_refused_by_name(record):
     with pytest.raises(InvalidInput) as caught:
         _map(record, Selection(adm="SY99"))
     assert caught.value.field == "adm"
+
+
+def test_the_cache_counts_again_only_when_the_record_or_the_minute_changes(record):
+    cache, at = MapCache(), datetime(2017, 6, 1, 12, 0, 5, tzinfo=UTC)
+    with record.session() as session:
+        first = cache.counts(session, Selection(), now=at)
+        assert cache.counts(session, Selection(), now=at.replace(second=50)) is first
+        assert cache.counts(session, Selection(adm="SY02"), now=at) is not first
+    submit_report(record, ReportIn.model_validate({
+        "when": {"date": "2017-03-02"}, "place": {"name": "Douma"}, "violation": "shelling",
+        "perpetrators": ["syrian-government"]}), party="TR")
+    with record.session() as session:
+        again = cache.counts(session, Selection(), now=at)
+        assert again.incidents == first.incidents + 1
+        assert cache.counts(session, Selection(), now=at.replace(minute=1)) is not again

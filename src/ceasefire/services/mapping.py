@@ -3,6 +3,8 @@ and gathered into clusters on the view's grid, both counted by the database."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +17,7 @@ from ceasefire.reports.maps import Cluster
 from ceasefire.reports.mapshapes import View, view_for
 from ceasefire.services.overview import Selection, scope
 from ceasefire.store import mapping as store
+from ceasefire.store.ledger import head
 
 
 @dataclass(frozen=True)
@@ -87,3 +90,31 @@ def _places(centres: list[tuple[float, float, dict[str, int]]]) -> list[str]:
         else:
             names.append(f"{areas.area(codes.adm2).name} ({areas.area(codes.adm1).name})")
     return names
+
+
+class MapCache:
+    """Maps already counted, kept by all they depend on: the selection, the view, the
+    ledger's head (every change to the record appends an entry) and the minute (the
+    silence rule turns overdue incidents as time passes, so a map is at most a minute
+    behind the clock, never behind the record). A map of a large record takes the
+    database seconds to count; readers asking for the same one again get it at once."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._found: OrderedDict[tuple[object, ...], MapCounts] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def counts(self, session: Session, selection: Selection, *, now: datetime,
+               districts: bool = False) -> MapCounts:
+        minute = now.replace(second=0, microsecond=0)
+        key = (head(session)[0], minute, selection, districts)
+        with self._lock:
+            if (found := self._found.get(key)) is not None:
+                self._found.move_to_end(key)
+                return found
+        found = map_counts(session, selection, now=minute, districts=districts)
+        with self._lock:
+            self._found[key] = found
+            while len(self._found) > self._size:
+                self._found.popitem(last=False)
+        return found

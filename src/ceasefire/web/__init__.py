@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
+from ceasefire.services.mapping import MapCache
 from ceasefire.web import maps, pages
 from ceasefire.web.csrf import CsrfRefused, SessionFormChecked
 from ceasefire.web.deps import LoginRequired, WebAccount, WebAccountOrNone
@@ -37,6 +38,7 @@ def install(app: FastAPI) -> None:
     """Add the pages, their static files and their error answers to the app."""
     app.state.templates = make_templates()
     app.state.login_limiter = LoginLimiter()
+    app.state.map_cache = MapCache()
     app.mount("/static", StaticFiles(directory=_STATIC), name="web-static")
     app.include_router(pages.router)
     app.include_router(maps.router)

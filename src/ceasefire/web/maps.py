@@ -23,7 +23,7 @@ from ceasefire.domain.parties import Account
 from ceasefire.errors import InvalidInput
 from ceasefire.geo.admin import syria
 from ceasefire.reports import maps
-from ceasefire.services.mapping import MapCounts, map_counts
+from ceasefire.services.mapping import MapCache, MapCounts
 from ceasefire.services.overview import Selection
 from ceasefire.web.deps import WebAccount, WebAccountOrNone
 from ceasefire.web.selection import Choices, choices, selection_from
@@ -67,8 +67,9 @@ def _title(counts: MapCounts, where: Where) -> str:
 def _drawing(request: Request, session: Session, where: Where, *, standalone: bool = False,
              ) -> tuple[Choices, MapCounts, str]:
     selection = where.selection(request)
-    counts = map_counts(session, selection, now=datetime.now(UTC),
-                        districts=_districts(request))
+    cache: MapCache = request.app.state.map_cache
+    counts = cache.counts(session, selection, now=datetime.now(UTC),
+                          districts=_districts(request))
     chosen = choices(session, selection)
     base = f"{root(request)}{where.path}"
     areas = syria()
