@@ -154,7 +154,8 @@ def areas(view: View, counts: Mapping[str, Mapping[str, int]],
     as far as the map goes."""
     paths = outlines(view)
     link = link if view.within is None else None
-    shown = view.areas
+    named = {a.pcode: a for a in view.areas}
+    shown = [named[pcode] for pcode in paths]  # in drawing order
     classes = steps([sum(counts.get(a.pcode, {}).values()) for a in shown])
     found = []
     for a in shown:

@@ -118,12 +118,14 @@ def simplified(level: int, tolerance: float) -> dict[str, BaseGeometry]:
 
 @cache
 def outlines(view: View, width: float = WIDTH) -> dict[str, str]:
-    """SVG path data of each area the view draws, by P-code."""
+    """SVG path data of each area the view draws, by P-code, largest area first: a small
+    area drawn after its neighbours keeps its whole border, and its focus ring, visible."""
     p = Projection.of(view, width)
     # Tolerance in degrees of about half a pixel, rounded so that nearby views share it.
     tolerance = float(f"{SIMPLIFY_PX / p.scale:.1g}")
     shapes = simplified(view.level, tolerance)
-    return {a.pcode: _path(shapes[a.pcode], p) for a in view.areas}
+    order = sorted(view.areas, key=lambda a: (-shapes[a.pcode].area, a.pcode))
+    return {a.pcode: _path(shapes[a.pcode], p) for a in order}
 
 
 def _path(geometry: BaseGeometry, p: Projection) -> str:
