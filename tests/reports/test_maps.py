@@ -30,7 +30,8 @@ def test_the_country_has_one_path_per_governorate_each_a_link_with_both_names():
     assert len(links) == 14 == len(root.findall(".//svg:g[@class='areas']//svg:path", NS))
     aleppo = next(a for a in links if a.get("href").startswith("/map?adm=SY02"))
     assert aleppo.get("href") == "/map?adm=SY02&status=confirmed"  # escaped in the file
-    assert aleppo.find("svg:title", NS).text == "Aleppo (حلب): 5 incidents: 3 confirmed, 2 pending"
+    assert aleppo.find("svg:title", NS).text == \
+        "Aleppo (\u2068حلب\u2069): 5 incidents: 3 confirmed, 2 pending"
 
 
 def test_a_governorate_shows_its_districts_without_links():

@@ -160,3 +160,18 @@ def test_the_map_in_chromium(live_server, record, watched_page):
     expect(drawing.locator("g.areas path")).to_have_count(len(syria().level(2)))
     page.screenshot(path=str(SCREENSHOTS / "public-map-districts.png"), full_page=True)
     assert watched_page.outside == [] and watched_page.csp_violations() == []
+
+
+def test_a_record_without_an_agreement_says_so(web_database):
+    settings = Settings(database_url=web_database.url.render_as_string(hide_password=False))
+    with TestClient(create_app(settings, database=web_database),
+                    base_url="https://testserver") as client:
+        page = client.get("/public/map")
+    assert page.status_code == 400
+    assert '<p class="error" role="alert">agreement: the record has no agreement yet' in page.text
+
+
+def test_the_form_keeps_the_districts_shaded(client):
+    page = client.get("/public/map?areas=districts").text
+    assert '<input type="hidden" name="areas" value="districts">' in page
+    assert '<input type="hidden" name="areas"' not in client.get("/public/map?adm=SY02").text

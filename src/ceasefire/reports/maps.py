@@ -141,7 +141,9 @@ class Area:
 
     @property
     def title(self) -> str:
-        arabic = f" ({self.name_ar})" if self.name_ar else ""
+        # The Arabic name isolated (FSI … PDI), so its right-to-left run does not
+        # reorder the English text around it.
+        arabic = f" (\u2068{self.name_ar}\u2069)" if self.name_ar else ""
         if not self.incidents:
             return f"{self.name}{arabic}: no incidents"
         return f"{self.name}{arabic}: {_title(self.by_status)}"

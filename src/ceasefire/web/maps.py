@@ -87,10 +87,13 @@ def _page(request: Request, session: Session, where: Where, account: Account | N
     try:
         chosen, counts, svg = _drawing(request, session, where)
     except InvalidInput as exc:
+        try:  # the form again, for the reader to correct the selection
+            form: Choices | None = choices(session, Selection(statuses=where.statuses or ()))
+        except InvalidInput:  # a record without an agreement has nothing to choose from
+            form = None
         return render(request, "map.html", {
             "account": account, "error": exc, "where": where, "counts": None,
-            "choices": choices(session, Selection(statuses=where.statuses or ()))},
-            status_code=400)
+            "choices": form, "within": None}, status_code=400)
     rows, _ = maps.areas(counts.view, counts.by_area)
     query = chosen.query()
     return render(request, "map.html", {
