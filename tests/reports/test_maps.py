@@ -57,18 +57,20 @@ def test_circles_grow_with_the_square_root_of_the_count_and_say_their_status():
     clusters = [Cluster(36.2, 37.1, {"confirmed": 100}, "Jebel Saman (Aleppo)"),
                 Cluster(36.3, 33.5, {"pending": 1, "disputed": 24}),
                 Cluster(38.9, 35.9, {"rejected": 1})]
-    circles = {c.find("svg:circle", NS).get("fill"): c for c in
-               _draw(clusters=clusters).findall(".//svg:g[@class='clusters']/svg:g", NS)}
+    root = _draw(clusters=clusters)
+    circles = {c.get("fill"): c for c in root.findall(".//svg:g[@class='clusters']/svg:circle",
+                                                        NS)}
     big, mid, one = (circles[STATUS_FILLS[s]] for s in ("confirmed", "disputed", "rejected"))
-    r = [float(c.find("svg:circle", NS).get("r")) for c in (big, mid, one)]
+    r = [float(c.get("r")) for c in (big, mid, one)]
     assert r[0] > r[1] > r[2] and (r[1] - r[2]) / (r[0] - r[2]) == pytest.approx(
         math.sqrt(24 / 99), abs=0.01)
     assert big.find("svg:title", NS).text == \
         "100 incidents around Jebel Saman (Aleppo): 100 confirmed"
     assert mid.find("svg:title", NS).text == "25 incidents: 24 disputed, 1 pending"
-    assert big.find("svg:text", NS).text == "100" and one.find("svg:text", NS) is None
-    legend = [t.text for t in
-              _draw(clusters=clusters).findall(".//svg:g[@class='legend']//svg:text", NS)]
+    labels = [(t.get("x"), t.text) for t in root.findall(".//svg:g[@class='counts']/svg:text",
+                                                          NS)]
+    assert labels == [(big.get("cx"), "100"), (mid.get("cx"), "25")]  # none for one
+    legend = [t.text for t in root.findall(".//svg:g[@class='legend']//svg:text", NS)]
     assert {"confirmed", "disputed", "rejected"} <= set(legend) and "pending" not in legend
 
 
@@ -85,7 +87,7 @@ def test_colour_classes_cover_every_count_and_keep_the_darkest_for_the_most():
 
 def test_names_from_data_are_escaped():
     root = _draw(clusters=[Cluster(36.2, 37.1, {"pending": 2}, "<b>&</b>")])
-    assert root.find(".//svg:g[@class='clusters']//svg:title", NS).text.startswith(
+    assert root.find(".//svg:g[@class='clusters']/svg:circle/svg:title", NS).text.startswith(
         "2 incidents around <b>&</b>")
 
 

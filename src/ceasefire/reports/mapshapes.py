@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -129,11 +130,28 @@ def outlines(view: View, width: float = WIDTH) -> dict[str, str]:
 
 
 def _path(geometry: BaseGeometry, p: Projection) -> str:
+    """Each ring as a move to its first point and then relative lines, in tenths of a
+    pixel: about half the characters of absolute coordinates. The steps are differences
+    of the rounded points, so rounding never accumulates along a ring; steps that round
+    to nothing are dropped."""
     parts: list[str] = []
     polygons = getattr(geometry, "geoms", [geometry])
     for polygon in polygons:
         for ring in [polygon.exterior, *polygon.interiors]:
             xy = shapely.get_coordinates(ring)[:-1]  # the closing point: Z closes it
-            points = " ".join(f"{p.x(x):.1f},{p.y(y):.1f}" for x, y in xy)
-            parts.append(f"M{points}Z")
+            tenths = np.rint(np.column_stack([p.x(xy[:, 0]), p.y(xy[:, 1])]) * 10)
+            steps = np.diff(tenths.astype(np.int64), axis=0)
+            steps = steps[(steps != 0).any(axis=1)]
+            start = f"M{_px(int(tenths[0, 0]))},{_px(int(tenths[0, 1]))}"
+            lines = " ".join(f"{_px(dx)},{_px(dy)}" for dx, dy in steps.tolist())
+            parts.append(f"{start}l{lines}Z" if lines else f"{start}Z")
     return "".join(parts)
+
+
+def _px(tenths: int) -> str:
+    """Tenths of a pixel as the shortest decimal: 12 -> "1.2", -5 -> "-.5", 30 -> "3"."""
+    whole, tenth = divmod(abs(tenths), 10)
+    sign = "-" if tenths < 0 else ""
+    if not tenth:
+        return f"{sign}{whole}"
+    return f"{sign}{whole if whole else ''}.{tenth}"
