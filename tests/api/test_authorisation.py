@@ -99,6 +99,10 @@ POLICY: dict[str, tuple[str | int, ...]] = {
     "POST /reports/new":                                    FORM,
     "GET /public/incidents":                                PUBLIC,
     "GET /public/incidents/{uid}":                          PUBLIC,
+    "GET /map":                                             PAGE,
+    "GET /map.svg":                                         PAGE,
+    "GET /public/map":                                      PUBLIC,
+    "GET /public/map.svg":                                  PUBLIC,
 }
 
 # The account each caller uses (from the shipped scenario), and its party.
@@ -326,7 +330,12 @@ PROBES: dict[str, Callable[[World, str], Request]] = {
     "POST /reports/new": lambda w, p: Request("POST", "/reports/new", form={
         "date": "2017-01-20", "place": "Douma", "violation": "shelling"}),
     "GET /public/incidents": lambda w, p: Request("GET", "/public/incidents"),
-    "GET /public/incidents/{uid}": lambda w, p: Request("GET", f"/public/incidents/{_confirmed(w)}"),
+    "GET /public/incidents/{uid}":
+        lambda w, p: Request("GET", f"/public/incidents/{_confirmed(w)}"),
+    "GET /map": lambda w, p: Request("GET", "/map?adm=SY02"),
+    "GET /map.svg": lambda w, p: Request("GET", "/map.svg"),
+    "GET /public/map": lambda w, p: Request("GET", "/public/map?adm=SY02"),
+    "GET /public/map.svg": lambda w, p: Request("GET", "/public/map.svg"),
 }
 
 

@@ -24,7 +24,8 @@ from tests.web.conftest import serving
 
 DEMO = Path(__file__).parents[2] / "src/ceasefire/scenarios/data/ged_syria_2016-12_2017-06.csv"
 PASSWORD = "a long enough test password"
-SHOTS = Path(os.environ.get("CEASEFIRE_SCREENSHOTS", Path(__file__).parents[2] / "build/screenshots"))
+SHOTS = Path(os.environ.get("CEASEFIRE_SCREENSHOTS",
+                            Path(__file__).parents[2] / "build/screenshots"))
 
 
 @pytest.fixture(scope="module")

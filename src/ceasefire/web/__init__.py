@@ -14,7 +14,8 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
-from ceasefire.web import incidents, pages, public, reporting
+from ceasefire.services.mapping import MapCache
+from ceasefire.web import incidents, maps, pages, public, reporting
 from ceasefire.web.csrf import CsrfRefused, SessionFormChecked
 from ceasefire.web.deps import LoginRequired, WebAccount, WebAccountOrNone
 from ceasefire.web.ratelimit import LoginLimiter
@@ -37,8 +38,9 @@ def install(app: FastAPI) -> None:
     """Add the pages, their static files and their error answers to the app."""
     app.state.templates = make_templates()
     app.state.login_limiter = LoginLimiter()
+    app.state.map_cache = MapCache()
     app.mount("/static", StaticFiles(directory=_STATIC), name="web-static")
-    for module in (pages, incidents, reporting, public):
+    for module in (pages, incidents, maps, reporting, public):
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfRefused, _refused)

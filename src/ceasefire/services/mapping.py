@@ -1,0 +1,120 @@
+"""What the map shows of a selection: the incidents counted per admin area of the view
+and gathered into clusters on the view's grid, both counted by the database."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from ceasefire.domain.place import Point
+from ceasefire.geo.admin import COAST_SNAP_DEG, syria
+from ceasefire.reports.maps import Cluster
+from ceasefire.reports.mapshapes import View, view_for
+from ceasefire.services.overview import Selection, scope
+from ceasefire.store import mapping as store
+from ceasefire.store.ledger import head
+
+
+@dataclass(frozen=True)
+class MapCounts:
+    view: View
+    by_area: Mapping[str, Mapping[str, int]]  # P-code -> status -> incidents
+    unplaced: int  # incidents in no area of the view's level
+    clusters: list[Cluster]
+
+    @property
+    def incidents(self) -> int:
+        return sum(sum(s.values()) for s in self.by_area.values()) + self.unplaced
+
+    @property
+    def drawn(self) -> int:
+        """Incidents with coordinates, drawn as circles."""
+        return sum(c.incidents for c in self.clusters)
+
+
+def map_counts(session: Session, selection: Selection, *, now: datetime,
+               districts: bool = False) -> MapCounts:
+    """The map of a selection: the whole country, or zoomed to the governorate of its
+    admin area; ``districts`` shades the whole country's districts."""
+    view = view_for(selection.adm, districts=districts)
+    found = store.by_area_and_cell(session, scope(session, selection, now=now),
+                                   level=view.level, size=view.cell)
+    by_area: dict[str, dict[str, int]] = {}
+    unplaced = 0
+    for c in found:
+        if c.area is None:
+            unplaced += c.incidents
+        else:
+            cell = by_area.setdefault(c.area, {})
+            cell[c.status] = cell.get(c.status, 0) + c.incidents
+    return MapCounts(view, by_area, unplaced, clusters(found))
+
+
+def clusters(cells: list[store.CellCount]) -> list[Cluster]:
+    """One cluster per grid cell: the statuses' counts and the coordinates summed over
+    the cell's areas, the position their mean."""
+    gathered: dict[tuple[int, int], list[store.CellCount]] = {}
+    for c in cells:
+        if c.column is not None and c.row is not None:
+            gathered.setdefault((c.column, c.row), []).append(c)
+    centres: list[tuple[float, float, dict[str, int]]] = []
+    for key in sorted(gathered):
+        parts = gathered[key]
+        n = sum(c.incidents for c in parts)
+        by_status: dict[str, int] = {}
+        for c in parts:
+            by_status[c.status] = by_status.get(c.status, 0) + c.incidents
+        centres.append((sum(c.lon_sum or 0.0 for c in parts) / n,
+                        sum(c.lat_sum or 0.0 for c in parts) / n, by_status))
+    return [Cluster(lon, lat, by_status, place)
+            for (lon, lat, by_status), place in zip(centres, _places(centres), strict=True)]
+
+
+def _places(centres: list[tuple[float, float, dict[str, int]]]) -> list[str]:
+    """The district and governorate of each centre, for the circles' titles (one
+    vectorised lookup for them all)."""
+    areas = syria()
+    found = areas.locate_many([Point(lon, lat) for lon, lat, _ in centres],
+                              snap_deg=COAST_SNAP_DEG)
+    names = []
+    for codes in found:
+        if codes is None or codes.adm1 is None:
+            names.append("")
+        elif codes.adm2 is None:
+            names.append(areas.area(codes.adm1).name)
+        else:
+            names.append(f"{areas.area(codes.adm2).name} ({areas.area(codes.adm1).name})")
+    return names
+
+
+class MapCache:
+    """Maps already counted, kept by all they depend on: the selection, the view, the
+    ledger's head (every change to the record appends an entry) and the minute (the
+    silence rule turns overdue incidents as time passes, so a map is at most a minute
+    behind the clock, never behind the record). A map of a large record takes the
+    database seconds to count; readers asking for the same one again get it at once."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._found: OrderedDict[tuple[object, ...], MapCounts] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def counts(self, session: Session, selection: Selection, *, now: datetime,
+               districts: bool = False) -> MapCounts:
+        minute = now.replace(second=0, microsecond=0)
+        key = (head(session)[0], minute, selection, districts)
+        with self._lock:
+            if (found := self._found.get(key)) is not None:
+                self._found.move_to_end(key)
+                return found
+        found = map_counts(session, selection, now=minute, districts=districts)
+        with self._lock:
+            self._found[key] = found
+            while len(self._found) > self._size:
+                self._found.popitem(last=False)
+        return found

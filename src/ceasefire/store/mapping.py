@@ -1,0 +1,73 @@
+"""What the map reads: incidents of a `Scope` counted per admin area, and gathered into
+the cells of a square grid in degrees, so a view draws a few hundred clusters whatever
+the number of incidents (the grouping is done by the database, not by the page).
+
+The grid is anchored at (-180°, -90°): every cell index is then the truncation of a
+non-negative number, which both backends compute alike (`cell_index`), and a cell size
+always cuts the same cells, so clusters do not move when the filters change.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from sqlalchemy import func
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy.types import Integer
+
+from ceasefire.store.overview import Scope
+from ceasefire.store.tables import IncidentRow
+
+WEST, SOUTH = -180.0, -90.0  # the grid's origin
+
+
+class cell_index(FunctionElement[int]):  # noqa: N801 - reads as the SQL function it is
+    """The integer part of a non-negative number, on either backend."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(cell_index, "sqlite")
+def _cell_index_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    # CAST truncates towards zero, which is floor for the non-negative values it gets;
+    # floor() itself exists only in SQLite builds with the math functions.
+    return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
+
+
+@compiles(cell_index, "postgresql")
+def _cell_index_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
+    # PostgreSQL's CAST rounds to the nearest integer: floor first.
+    return f"CAST(floor({compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+class CellCount(NamedTuple):
+    """The incidents of one status in one admin area and one grid cell, with the sums
+    of their coordinates (column, row and sums are None for incidents without a
+    position)."""
+
+    area: str | None  # the P-code at the view's level; None: in no such area
+    column: int | None
+    row: int | None
+    status: str
+    incidents: int
+    lon_sum: float | None
+    lat_sum: float | None
+
+
+def by_area_and_cell(session: Session, scope: Scope, *, level: int,
+                     size: float) -> list[CellCount]:
+    """Incidents per governorate (level 1) or district (level 2), grid cell of ``size``
+    degrees and status, in one pass over the scope: the choropleth sums the cells of
+    an area, the clusters the areas of a cell. A cell meets few areas, so the rows stay
+    in the low thousands however many incidents there are."""
+    i, status = IncidentRow, scope.status
+    area = {1: i.adm1, 2: i.adm2}[level]
+    column = cell_index((i.lon - WEST) / size)
+    row = cell_index((i.lat - SOUTH) / size)
+    query = (scope.select(area, column, row, status, func.count(), func.sum(i.lon),
+                          func.sum(i.lat))
+             .group_by(area, column, row, status))
+    return [CellCount(*found) for found in session.execute(query)]
