@@ -12,12 +12,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+# Not blue or green: the map shades its areas in those (YlGnBu), and circles drawn over
+# them must stand out.
 STATUS_COLOURS = {
     "confirmed": "#D55E00",  # vermillion
-    "disputed": "#CC79A7",  # reddish purple
-    "pending": "#0072B2",  # blue
-    "rejected": "#009E73",  # bluish green
-    "not-covered": "#999999",
+    "disputed": "#E69F00",  # orange
+    "pending": "#CC79A7",  # reddish purple
+    "rejected": "#000000",
+    "not-covered": "#777777",
 }
 STATUS_ORDER = tuple(STATUS_COLOURS)
 

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from ceasefire.domain.bulletin import STATUSES
+from ceasefire.reports.charts import STATUS_COLOURS
 from ceasefire.reports.mapshapes import Projection, View, outlines
 
 NONE_FILL = "#f2f2f2"  # areas without incidents
 FILLS = ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494")  # YlGnBu
-STATUS_FILLS = {"confirmed": "#d55e00", "disputed": "#e69f00", "pending": "#cc79a7",
-                "rejected": "#000000", "not-covered": "#777777"}
+STATUS_FILLS = STATUS_COLOURS  # one palette for every chart and map
 RADIUS = (4.0, 18.0)  # px: a single incident, the largest cluster
 
 
