@@ -71,11 +71,15 @@ def _days(d: dict[str, Any]) -> tuple[datetime, datetime, int]:
     return start, end, (end - start).days
 
 
-def title(d: dict[str, Any]) -> str:
-    start, end, days = _days(d)
-    if days == 1:
+def period_title(start: datetime, end: datetime) -> str:
+    if (end - start).days == 1:
         return f"Daily bulletin, {start:%d %B %Y}"
     return f"Report to the talks, {start:%d %B %Y} to {end - timedelta(days=1):%d %B %Y}"
+
+
+def title(d: dict[str, Any]) -> str:
+    start, end, _ = _days(d)
+    return period_title(start, end)
 
 
 def _before(d: dict[str, Any]) -> str:

@@ -157,6 +157,7 @@ def listing(db: Database) -> list[Listed]:
 class Shown:
     bulletin: Published
     document: dict[str, Any]
+    text: str  # the document as published, byte for byte
     superseded_by: int | None  # the newest correction, if any
     corrects: list[Published]  # the earlier ones of its period, newest first
 
@@ -173,5 +174,5 @@ def shown(db: Database, bulletin_id: int) -> Shown:
         same = store.published(session, agreement_id=reference(session).agreement_ids[
             row.agreement], period=(row.period_start, row.period_end))
     newest = same[-1].id
-    return Shown(row, document_of(text), None if newest == row.id else newest,
+    return Shown(row, document_of(text), text, None if newest == row.id else newest,
                  [x for x in reversed(same) if x.id < row.id])
