@@ -21,7 +21,8 @@ def record(web_database, syria_scenario):
     return web_database
 
 
-def test_publish_a_bulletin_and_read_it_in_the_browser(record, live_server, watched_page):
+def test_publish_a_bulletin_and_read_it_in_the_browser(record, live_server, watched_page,
+                                                      tmp_path):
     page = watched_page.page
     page.goto(f"{live_server}/login")
     page.get_by_label("Username").fill("secretariat")
@@ -41,6 +42,7 @@ def test_publish_a_bulletin_and_read_it_in_the_browser(record, live_server, watc
     # app.css is applied: counts line up on the right.
     cell = page.locator("table td").first
     assert cell.evaluate("e => getComputedStyle(e).textAlign") == "right"
+    page.screenshot(path=str(tmp_path / "bulletin.png"), full_page=True)
     page.goto(f"{live_server}/public/bulletins")
     expect(page.get_by_role("link", name="Daily bulletin, 20 January 2017")).to_be_visible()
     assert watched_page.csp_violations() == [] and watched_page.outside == []
