@@ -751,13 +751,6 @@ def ledger_checkpoint(obj: _Context) -> None:
 
 # -- bulletins -----------------------------------------------------------------------------
 
-def _day(text: str, option: str) -> datetime:
-    try:
-        return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
-    except ValueError:
-        raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD)", field=option) from None
-
-
 @cli.command("bulletin")
 @click.option("--date", "day", default=None, metavar="D", help="The daily bulletin of day D.")
 @click.option("--from", "start", default=None, metavar="A",
@@ -780,9 +773,8 @@ def bulletin_(obj: _Context, day: str | None, start: str | None, end: str | None
     """Count the incidents that began on a day, or from A to B: by status, governorate
     and reporting party, the change on the period before, the notable ones, and the
     ledger checkpoint the counts rest on. With --publish, make it public."""
-    from datetime import timedelta
-
-    from ceasefire.domain.bulletin import Period
+    from ceasefire.domain.bulletin import day as day_of
+    from ceasefire.domain.bulletin import days
     from ceasefire.reports import bulletins as written
 
     if (day is None) == (start is None and end is None) or (start is None) != (end is None):
@@ -792,9 +784,8 @@ def bulletin_(obj: _Context, day: str | None, start: str | None, end: str | None
     if publish and username is None:
         raise InvalidInput("--publish needs --account USERNAME (a secretariat account)",
                            field="account")
-    first = _day(day or start, "date" if day else "from")
-    last = _day(day or end, "date" if day else "to")
-    period = Period(first, last + timedelta(days=1))
+    first = day_of(day or start, field="date" if day else "from")
+    period = days(first, day_of(end, field="to") if end else None)
     if publish:
         from ceasefire.services.bulletins import publish as publish_
 
