@@ -130,6 +130,12 @@ def publish(db: Database, period: Period, *, agreement: str | None = None,
     return PublishedBulletin(bulletin_id, entry.seq, corrects, document)
 
 
+def agreements(db: Database) -> list[str]:
+    """The agreements a bulletin may be counted under."""
+    with db.session() as session:
+        return list(reference(session).agreement_ids)
+
+
 # -- reading what was published ---------------------------------------------------------------
 
 @dataclass(frozen=True)

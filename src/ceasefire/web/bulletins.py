@@ -15,14 +15,14 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from ceasefire.api.deps import DatabaseDep, SessionDep
+from ceasefire.api.deps import DatabaseDep
 from ceasefire.domain.bulletin import Period, day, days
 from ceasefire.domain.parties import Account, Role
 from ceasefire.errors import Forbidden, InvalidInput, NotFound
 from ceasefire.reports import bulletins as written
 from ceasefire.services import bulletins
 from ceasefire.store.bulletins import Published
-from ceasefire.store.reference import reference
+from ceasefire.store.db import Database
 from ceasefire.web.csrf import SessionFormChecked
 from ceasefire.web.deps import WebAccount, WebAccountOrNone
 from ceasefire.web.templating import render, root
@@ -37,17 +37,14 @@ def _period(first: str, last: str) -> Period:
     return days(day(first, field="from"), day(last, field="to") if last.strip() else None)
 
 
-def _agreements(session: Any) -> list[str]:
-    return list(reference(session).agreement_ids)
-
-
-def _list_page(request: Request, account: Account, database: Any, session: Any, *,
+def _list_page(request: Request, account: Account, database: Database, *,
                values: dict[str, str], preview: dict[str, Any] | None = None,
                error: str | None = None, status_code: int = 200) -> Response:
     may_publish = account.role is Role.SECRETARIAT
     return render(request, "bulletins.html", {
         "account": account, "listing": bulletins.listing(database), **_LIST,
-        "may_publish": may_publish, "agreements": _agreements(session) if may_publish else [],
+        "may_publish": may_publish,
+        "agreements": bulletins.agreements(database) if may_publish else [],
         "values": values, "error": error,
         "preview": written.page_values(preview) if preview else None},
         status_code=status_code)
@@ -62,26 +59,25 @@ _LIST = {"period_title": _period_title}  # what _bulletin_list.html needs beside
 
 @router.get("/bulletins")
 def secretariat_list(request: Request, account: WebAccount, database: DatabaseDep,
-                     session: SessionDep,
                      first: Annotated[str, Query(alias="from")] = "",
                      last: Annotated[str, Query(alias="to")] = "",
                      agreement: str = "") -> Response:
     """Published bulletins; for the secretariat, a form and the preview it asks for."""
     values = {"from": first, "to": last, "agreement": agreement}
     if account.role is not Role.SECRETARIAT or not first:
-        return _list_page(request, account, database, session, values=values)
+        return _list_page(request, account, database, values=values)
     try:
         issued = bulletins.issue(database, _period(first, last), agreement=agreement or None)
     except InvalidInput as exc:
-        return _list_page(request, account, database, session, values=values,
+        return _list_page(request, account, database, values=values,
                           error=str(exc), status_code=422)
     preview = written.as_dict(issued.bulletin, issued.checkpoint, issued.at)
-    return _list_page(request, account, database, session, values=values, preview=preview)
+    return _list_page(request, account, database, values=values, preview=preview)
 
 
 @router.post("/bulletins")
 def publish(request: Request, _: SessionFormChecked, account: WebAccount,
-            database: DatabaseDep, session: SessionDep,
+            database: DatabaseDep,
             first: Annotated[str, Form(alias="from")] = "",
             last: Annotated[str, Form(alias="to")] = "", agreement: FormText = "") -> Response:
     """Publish the bulletin the preview showed (counted again now), then show it."""
@@ -93,7 +89,7 @@ def publish(request: Request, _: SessionFormChecked, account: WebAccount,
         return render(request, "forbidden.html", {"account": account, "reason": str(exc)},
                       status_code=403)
     except InvalidInput as exc:
-        return _list_page(request, account, database, session, values=values,
+        return _list_page(request, account, database, values=values,
                           error=str(exc), status_code=422)
     return RedirectResponse(f"{root(request)}/public/bulletins/{done.id}", status_code=303)
 
@@ -107,7 +103,7 @@ def public_list(request: Request, account: WebAccountOrNone, database: DatabaseD
                   {"account": account, "listing": bulletins.listing(database), **_LIST})
 
 
-def _shown(request: Request, database: Any, bulletin_id: int,
+def _shown(request: Request, database: Database, bulletin_id: int,
            account: Account | None = None) -> bulletins.Shown | Response:
     try:
         return bulletins.shown(database, bulletin_id)
@@ -143,7 +139,7 @@ def _pdf(shown: bulletins.Shown) -> bytes:
     return _PDFS[key]
 
 
-def _download(request: Request, database: Any, bulletin_id: int, kind: str) -> Response:
+def _download(request: Request, database: Database, bulletin_id: int, kind: str) -> Response:
     found = _shown(request, database, bulletin_id)
     if isinstance(found, Response):
         return found
