@@ -30,9 +30,10 @@ from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
+from ceasefire.domain.agreement import Position
 from ceasefire.domain.bulletin import days
 from ceasefire.intake.report_in import ReportIn
-from ceasefire.services import bulletins
+from ceasefire.services import bulletins, verification
 from ceasefire.services.reports import submit_report
 from ceasefire.store.db import Database
 from tests.api.seed import ALEPPO_1, INCIDENTS, TRUCE, app_for, offline_app, seeded_database
@@ -90,6 +91,15 @@ POLICY: dict[str, tuple[str | int, ...]] = {
     "POST /login":                                          FORM,
     "POST /logout":                                         FORM,
     "GET /":                                                PAGE,
+    "GET /dashboard":                                       PAGE,
+    "GET /incidents":                                       PAGE,
+    "GET /incidents/{uid}":                                 PAGE,
+    "POST /incidents/{uid}/verdict":                        FORM,
+    "GET /queue":                                           PAGE,
+    "GET /reports/new":                                     PAGE,
+    "POST /reports/new":                                    FORM,
+    "GET /public/incidents":                                PUBLIC,
+    "GET /public/incidents/{uid}":                          PUBLIC,
     "GET /bulletins":                                       PAGE,
     "POST /bulletins":                                      FORM,
     "GET /public/bulletins":                                PUBLIC,
@@ -251,6 +261,17 @@ def _verdict(w: World, party: str, *, agreement: str | None,
                    {"position": "confirm", "version": 0, "agreement": agreement})
 
 
+def _confirmed(w: World) -> str:
+    """A new incident that all three guarantors of the ceasefire confirmed."""
+    incident, _ = w.report()
+    version = 0
+    for officer in ("ru-officer", "tr-officer", "ir-officer"):
+        version = verification.cast(w.db, None, incident, username=officer,
+                                    position=Position.CONFIRM, seen_version=version,
+                                    agreement="syria-2016").version
+    return incident
+
+
 def _other_party(party: str) -> str:
     return "TR" if party != "TR" else "IR"
 
@@ -311,6 +332,19 @@ PROBES: dict[str, Callable[[World, str], Request]] = {
         "username": "ru-officer", "password": "any password at all"}),
     "POST /logout": lambda w, p: Request("POST", "/logout", form={}),
     "GET /": lambda w, p: Request("GET", "/"),
+    "GET /dashboard": lambda w, p: Request("GET", "/dashboard"),
+    "GET /incidents": lambda w, p: Request("GET", "/incidents"),
+    "GET /incidents/{uid}": lambda w, p: Request("GET", f"/incidents/{INCIDENTS[0]}"),
+    "POST /incidents/{uid}/verdict": lambda w, p: Request(
+        "POST", f"/incidents/{INCIDENTS[0]}/verdict",
+        form={"position": "confirm", "version": "0", "agreement": "syria-2016"}),
+    "GET /queue": lambda w, p: Request("GET", "/queue"),
+    "GET /reports/new": lambda w, p: Request("GET", "/reports/new"),
+    "POST /reports/new": lambda w, p: Request("POST", "/reports/new", form={
+        "date": "2017-01-20", "place": "Douma", "violation": "shelling"}),
+    "GET /public/incidents": lambda w, p: Request("GET", "/public/incidents"),
+    "GET /public/incidents/{uid}":
+        lambda w, p: Request("GET", f"/public/incidents/{_confirmed(w)}"),
     "GET /bulletins": lambda w, p: Request("GET", "/bulletins"),
     "POST /bulletins": lambda w, p: Request("POST", "/bulletins", form={
         "from": "2017-01-01", "to": "2017-01-31", "agreement": "syria-2016"}),

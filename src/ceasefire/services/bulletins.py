@@ -17,12 +17,12 @@ from ceasefire.domain.records import Status
 from ceasefire.errors import Forbidden, InvalidInput, NotFound
 from ceasefire.ledger.checkpoints import Checkpoint
 from ceasefire.reports.bulletins import as_dict, as_json, document_of
-from ceasefire.services import ledger
-from ceasefire.services.verification import standings
+from ceasefire.services import ledger, overview
 from ceasefire.store import bulletins as store
 from ceasefire.store.accounts import find_account
 from ceasefire.store.bulletins import Published, incidents_starting
 from ceasefire.store.db import Database
+from ceasefire.store.overview import Scope
 from ceasefire.store.reference import reference
 
 
@@ -48,14 +48,18 @@ def _agreement(session: Session, code: str | None) -> str:
 
 def lines(session: Session, agreement: str, period: Period, *, now: datetime,
           ) -> list[IncidentLine]:
-    """Each incident starting in the period, with its status now under `agreement`."""
-    found = []
-    for row in incidents_starting(session, period.start, period.end):
-        views = [v for v in standings(session, row.uid, now=now) if v.agreement == agreement]
-        status = views[0].status if views and views[0].covered else Status.NOT_COVERED
-        found.append(IncidentLine(row.uid, row.earliest, row.adm1, row.violation, status,
-                                  row.parties, row.reports, row.killed))
-    return found
+    """Each incident starting in the period, with its status now under `agreement` (an
+    incident it has not assessed is outside it: not covered)."""
+    known = reference(session)
+    agreement_id = known.agreement_ids[agreement]
+    terms = next(a for a in known.agreements if a.code == agreement)
+    found = Scope(agreement_id, overview.lapsed(session, terms, agreement_id, now=now),
+                  since=period.start, until=period.end)
+    status = store.statuses(session, found)
+    return [IncidentLine(row.uid, row.earliest, row.adm1, row.violation,
+                         Status(status.get(row.uid, Status.NOT_COVERED.value)), row.parties,
+                         row.reports, row.killed)
+            for row in incidents_starting(session, period.start, period.end)]
 
 
 def issue(db: Database, period: Period, *, agreement: str | None = None,

@@ -49,3 +49,28 @@ def intake_context(session: Session, known: Reference | None = None) -> IntakeCo
         admin=syria(),
         places=Places(session, syria_gazetteer()),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A place a name may mean, for a reader to choose from."""
+
+    name: str
+    kind: str  # governorate, district, sub-district, town, or a name learnt from imports
+    point: Point
+    admin: AdminCodes
+    precision: WherePrecision
+
+
+def search_places(session: Session, text: str, *, limit: int = 8) -> list[Candidate]:
+    """The places `text` may name, best first: the shipped gazetteer's, then names learnt
+    from imported records (as `Places.resolve` ranks them)."""
+    found = [Candidate(m.entry.name, m.entry.kind, m.entry.point, m.entry.admin,
+                       m.entry.precision)
+             for m in syria_gazetteer().search(text, limit=limit)]
+    if len(found) < limit and text.strip():
+        for p in imports.places_keyed(session, place_key(text))[:limit - len(found)]:
+            found.append(Candidate(p.name, "imported", Point(p.lon, p.lat),
+                                   AdminCodes(p.adm1, p.adm2, p.adm3),
+                                   WherePrecision(p.precision)))
+    return found

@@ -40,12 +40,14 @@ def _request_digest(given: ReportIn) -> str:
 
 @dataclass(frozen=True)
 class Submission:
-    """One report to submit, by an API token's account or (CLI) for a party."""
+    """One report to submit, by an API token's account, by the account of a web session
+    (already authenticated), or (CLI) for a party."""
 
     given: ReportIn
     token: str | None = None
     party: str | None = None
     idempotency_key: str | None = None
+    account: Account | None = None
 
 
 def submit_report(db: Database, given: ReportIn, *, party: str | None = None,
@@ -119,11 +121,12 @@ def _submit(session: Session, known: Reference, context: IntakeContext, writer: 
             accounts: dict[str, Account], item: Submission, now: datetime,
             ) -> tuple[Submitted, int | None]:
     """The stored report, and its row id when this call stored it."""
-    account_id, party = None, item.party
+    account_id, party, account = None, item.party, item.account
     if item.token is not None:
         account = accounts.get(item.token)
         if account is None:
             account = accounts[item.token] = authenticate_in(session, token=item.token)
+    if account is not None:
         if not account.role.may_submit_reports:
             raise Forbidden(f"a {account.role.value} account cannot submit reports")
         party, account_id = account.party, known.account_ids[account.username]
@@ -141,7 +144,7 @@ def _submit(session: Session, known: Reference, context: IntakeContext, writer: 
                        field="source.key", id=report.source.key)
     row_id = writer.write_one(report, content_digest(report), account_id=account_id)
     actor = (ledger.acting(session, party=party, account=account.username)
-             if item.token is not None else ledger.acting(session, party=party))
+             if account is not None else ledger.acting(session, party=party))
     ledger.append(session, actor, "report.submitted", {"report": record_of(report)})
     if key:
         imports.remember(session, account_id=account_id, key=key, request_sha256=request,

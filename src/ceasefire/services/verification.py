@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -240,25 +241,34 @@ class Awaiting:
     version: int
 
 
-def queue(session: Session, party: str, *, now: datetime, limit: int = 100) -> list[Awaiting]:
-    """Incidents awaiting the party's verdict, oldest first: covered, still pending, before
-    the deadline, and not yet answered by the party."""
+def _open_to(session: Session, party: str, now: datetime) -> list[dict[str, Any]]:
+    """Per agreement the party guarantees, the terms of the store's awaiting queries."""
     known = reference(session)
     if party not in known.party_ids:
         raise NotFound(f"no party with code {party!r}", field="party", id=party)
     ids = known.agreement_ids
+    return [{"agreement_id": ids[a.code], "party_id": known.party_ids[party],
+             "opened_after": now - a.response_deadline, "statuses": [Status.PENDING.value]}
+            for a in known.agreements if party in a.guarantors]
+
+
+def queue(session: Session, party: str, *, now: datetime, limit: int = 100) -> list[Awaiting]:
+    """Incidents awaiting the party's verdict, oldest first: covered, still pending, before
+    the deadline, and not yet answered by the party."""
+    deadlines = {reference(session).agreement_ids[a.code]: (a.code, a.response_deadline)
+                 for a in reference(session).agreements}
     found: list[Awaiting] = []
-    for agreement in known.agreements:
-        if party not in agreement.guarantors:
-            continue
-        rows = store.awaiting(session, agreement_id=ids[agreement.code],
-                              party_id=known.party_ids[party],
-                              opened_after=now - agreement.response_deadline,
-                              statuses=[Status.PENDING.value], limit=limit)
-        found += [Awaiting(r.incident_uid, agreement.code, r.opened_at,
-                           r.opened_at + agreement.response_deadline, r.version)
-                  for r in rows]
+    for terms in _open_to(session, party, now):
+        code, deadline = deadlines[terms["agreement_id"]]
+        found += [Awaiting(r.incident_uid, code, r.opened_at, r.opened_at + deadline,
+                           r.version)
+                  for r in store.awaiting(session, **terms, limit=limit)]
     return sorted(found, key=lambda a: (a.opened_at, a.incident))[:limit]
+
+
+def queue_size(session: Session, party: str, *, now: datetime) -> int:
+    """How many incidents await the party's verdict, under every agreement."""
+    return sum(store.count_awaiting(session, **terms) for terms in _open_to(session, party, now))
 
 
 def assess_every_incident(session: Session, *, now: datetime) -> int:
@@ -307,6 +317,11 @@ def awaiting_verdict(db: Database, *, token: str | None = None, party: str | Non
         if party is None:
             raise InvalidInput("name a party", field="party")
         return party, queue(session, party, now=datetime.now(UTC), limit=limit)
+
+
+def awaiting_count(db: Database, party: str) -> int:
+    with db.session() as session:
+        return queue_size(session, party, now=datetime.now(UTC))
 
 
 def _account(session: Session, *, token: str | None, username: str | None) -> Account:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ceasefire.store import journal
+from ceasefire.store.overview import Scope
 from ceasefire.store.tables import (
     AccountRow,
     AgreementRow,
@@ -57,6 +58,11 @@ def incidents_starting(session: Session, start: datetime, end: datetime,
     return [IncidentRowLine(r.uid, r.earliest, r.adm1, r.violation, r.report_count,
                             tuple(sorted(parties.get(r.id, ()))), killed.get(r.id, 0))
             for r in incidents]
+
+
+def statuses(session: Session, scope: Scope) -> dict[str, str]:
+    """Each incident of the scope (by uid) and its status now: the pages' expression."""
+    return dict(session.execute(scope.select(IncidentRow.uid, scope.status)).all())
 
 
 # -- published bulletins --------------------------------------------------------------------

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from ceasefire.ledger.checkpoints import Checkpoint
@@ -75,6 +75,23 @@ def writes(session: Session) -> Iterator[tuple[int, str, str, str | None]]:
                LedgerWriteRow.digest)
         .order_by(LedgerWriteRow.seq, LedgerWriteRow.kind, LedgerWriteRow.key)
         .execution_options(yield_per=20000))
+
+
+def last_writes(session: Session, kind: str, keys: Sequence[str], *, prefix: bool = False,
+                ) -> dict[str, int]:
+    """The last entry that wrote each record of one kind, by key; with `prefix`, of every
+    record whose key starts with one of `keys` (a verdict's key starts with its
+    assessment's)."""
+    w = LedgerWriteRow
+    found: dict[str, int] = {}
+    for at in range(0, len(keys), 500):
+        chunk = keys[at:at + 500]
+        # A range, not LIKE: an index on (kind, key) serves it on both backends.
+        match = (or_(*(and_(w.key >= k, w.key < k[:-1] + chr(ord(k[-1]) + 1)) for k in chunk))
+                 if prefix else w.key.in_(chunk))
+        found.update(session.execute(select(w.key, func.max(w.seq))
+                                     .where(w.kind == kind, match).group_by(w.key)).all())
+    return found
 
 
 # -- keys -------------------------------------------------------------------------------------

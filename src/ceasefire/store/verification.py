@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from ceasefire.store import journal
@@ -119,18 +119,29 @@ def add_verdict(session: Session, *, assessment_id: int, seen_version: int, part
     return True
 
 
-def awaiting(session: Session, *, agreement_id: int, party_id: int, opened_after: datetime,
-             statuses: Sequence[str], limit: int) -> list[AssessmentRow]:
-    """Covered incidents still open to the party's answer (opened after `opened_after`,
-    in one of `statuses`) on which it has cast no verdict: oldest first."""
+def _awaiting(agreement_id: int, party_id: int, opened_after: datetime,
+              statuses: Sequence[str]) -> list[Any]:
     answered = exists().where(VerdictRow.assessment_id == AssessmentRow.id,
                               VerdictRow.party_id == party_id)
     # An incident merged into another keeps its assessment and verdicts as history; it no
     # longer awaits anyone.
     standing = exists().where(IncidentRow.uid == AssessmentRow.incident_uid)
+    return [AssessmentRow.agreement_id == agreement_id, AssessmentRow.covered,
+            AssessmentRow.opened_at > opened_after, AssessmentRow.status.in_(statuses),
+            ~answered, standing]
+
+
+def awaiting(session: Session, *, agreement_id: int, party_id: int, opened_after: datetime,
+             statuses: Sequence[str], limit: int) -> list[AssessmentRow]:
+    """Covered incidents still open to the party's answer (opened after `opened_after`,
+    in one of `statuses`) on which it has cast no verdict: oldest first."""
     return list(session.scalars(
         select(AssessmentRow)
-        .where(AssessmentRow.agreement_id == agreement_id, AssessmentRow.covered,
-               AssessmentRow.opened_at > opened_after, AssessmentRow.status.in_(statuses),
-               ~answered, standing)
+        .where(*_awaiting(agreement_id, party_id, opened_after, statuses))
         .order_by(AssessmentRow.opened_at, AssessmentRow.incident_uid).limit(limit)))
+
+
+def count_awaiting(session: Session, *, agreement_id: int, party_id: int,
+                   opened_after: datetime, statuses: Sequence[str]) -> int:
+    return session.scalar(select(func.count()).select_from(AssessmentRow).where(
+        *_awaiting(agreement_id, party_id, opened_after, statuses))) or 0

@@ -1,5 +1,5 @@
-"""Server-rendered web pages: login, logout, the home page, and bulletins (the
-secretariat's publishing, the public pages), for the pages to come to build on.
+"""Server-rendered web pages: login and logout, the dashboard, incidents, the report
+form and the verdict queue, bulletins (the secretariat's publishing), and the public pages.
 
 Pages take the logged-in account from ``WebAccount`` (or ``WebAccountOrNone``), render
 with ``render``, and check every form POST with ``SessionFormChecked``.
@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
-from ceasefire.web import bulletins, pages
+from ceasefire.web import bulletins, incidents, pages, public, reporting
 from ceasefire.web.csrf import CsrfRefused, SessionFormChecked
 from ceasefire.web.deps import LoginRequired, WebAccount, WebAccountOrNone
 from ceasefire.web.ratelimit import LoginLimiter
@@ -38,7 +38,7 @@ def install(app: FastAPI) -> None:
     app.state.templates = make_templates()
     app.state.login_limiter = LoginLimiter()
     app.mount("/static", StaticFiles(directory=_STATIC), name="web-static")
-    app.include_router(pages.router)
-    app.include_router(bulletins.router)
+    for module in (pages, incidents, reporting, public, bulletins):
+        app.include_router(module.router)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfRefused, _refused)

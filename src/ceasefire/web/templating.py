@@ -17,8 +17,15 @@ from jinja2 import (
 )
 from starlette.responses import Response
 
+from ceasefire.geo.admin import AdminArea, syria
 from ceasefire.web import csrf
 from ceasefire.web.cookies import SESSION_COOKIE
+
+
+def area(pcode: str | None) -> AdminArea | None:
+    """The admin area of a P-code, for its English and Arabic names; None if unknown."""
+    areas = syria()
+    return areas.area(pcode) if pcode and pcode in areas else None
 
 
 def make_templates() -> Jinja2Templates:
@@ -27,6 +34,7 @@ def make_templates() -> Jinja2Templates:
         {"reports": PackageLoader("ceasefire.reports", "templates")})])
     env = Environment(loader=loader,
                       autoescape=select_autoescape(default=True), undefined=StrictUndefined)
+    env.globals["area"] = area
     return Jinja2Templates(env=env)
 
 

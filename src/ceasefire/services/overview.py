@@ -1,0 +1,151 @@
+"""What the pages read of the record: the incidents of a selection with their status now,
+a page at a time, and counted by day, governorate, reporting party and status.
+
+`scope` turns what a reader asked for (codes, days) into a store `Scope`, refusing what
+the record does not know by name; the counts are summed here, so the dashboard and a
+bulletin for the same period agree (tests/test_overview.py holds them together).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy.orm import Session
+
+from ceasefire.domain.agreement import Agreement, Position
+from ceasefire.domain.bulletin import STATUSES
+from ceasefire.domain.records import Status, Verdict, status_from_verdicts
+from ceasefire.domain.taxonomy import ViolationType
+from ceasefire.errors import InvalidInput
+from ceasefire.store import overview as store
+from ceasefire.store.reference import reference
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a reader asks to see: an agreement (None: the only one, or the first), the
+    days [since, until), an admin area, a violation type, a reporting party, statuses."""
+
+    agreement: str | None = None
+    since: date | None = None
+    until: date | None = None  # the first day not included
+    adm: str | None = None
+    violation: str | None = None
+    party: str | None = None
+    statuses: tuple[str, ...] = ()
+
+
+def agreement_of(session: Session, code: str | None) -> Agreement:
+    agreements = {a.code: a for a in reference(session).agreements}
+    if code is None:
+        if not agreements:
+            raise InvalidInput("the record has no agreement yet", field="agreement")
+        return next(iter(agreements.values()))  # the oldest: the regime the record began with
+    if code not in agreements:
+        raise InvalidInput(f"no agreement {code!r}; one of {', '.join(agreements)}",
+                           field="agreement", id=code)
+    return agreements[code]
+
+
+def lapsed(session: Session, agreement: Agreement, agreement_id: int, *,
+           now: datetime) -> store.Lapsed:
+    """The silence rule, worked out once per request: the status every unanswered overdue
+    incident takes, and that of each overdue one some guarantor answered."""
+    cutoff = now - agreement.response_deadline
+    silent = status_from_verdicts(agreement, [], deadline_passed=True)
+    answered = {
+        assessment_id: status_from_verdicts(
+            agreement, [Verdict(str(assessment_id), party, Position(position), at)
+                        for party, position, at in cast], deadline_passed=True).value
+        for assessment_id, cast in store.lapsed_answered(session, agreement_id,
+                                                         cutoff).items()}
+    return store.Lapsed(cutoff, silent.value, answered)
+
+
+def _at(day: date | None) -> datetime | None:
+    return None if day is None else datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def scope(session: Session, selection: Selection, *, now: datetime) -> store.Scope:
+    known = reference(session)
+    agreement = agreement_of(session, selection.agreement)
+    agreement_id = known.agreement_ids[agreement.code]
+    s = selection
+    if s.since is not None and s.until is not None and s.until <= s.since:
+        raise InvalidInput(f"the period ends ({s.until}) before it starts ({s.since})",
+                           field="to")
+    if s.party is not None and s.party not in known.party_ids:
+        raise InvalidInput(f"no party {s.party!r}", field="party", id=s.party)
+    if s.violation is not None and s.violation not in {v.value for v in ViolationType}:
+        raise InvalidInput(f"no violation type {s.violation!r}", field="violation",
+                           id=s.violation)
+    for status in s.statuses:
+        if status not in {x.value for x in Status}:
+            raise InvalidInput(f"no status {status!r}; one of "
+                               f"{', '.join(x.value for x in STATUSES)}", field="status",
+                               id=status)
+    return store.Scope(agreement_id, lapsed(session, agreement, agreement_id, now=now),
+                       since=_at(s.since), until=_at(s.until), adm=s.adm,
+                       violation=s.violation,
+                       party_id=known.party_ids[s.party] if s.party else None,
+                       statuses=tuple(s.statuses))
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Incidents by one key and status, with the totals a chart needs."""
+
+    rows: dict[object, dict[str, int]]  # key -> status -> incidents
+
+    @classmethod
+    def of(cls, counts: Iterable[store.Count]) -> Counts:
+        rows: dict[object, dict[str, int]] = {}
+        for c in counts:
+            cell = rows.setdefault(c.key, {})
+            cell[c.status] = cell.get(c.status, 0) + c.incidents
+        return cls(rows)
+
+    def items(self) -> list[tuple[object, dict[str, int]]]:
+        """By key, the unknown (None) last."""
+        return sorted(self.rows.items(), key=lambda kv: (kv[0] is None, str(kv[0])))
+
+    def total(self, key: object) -> int:
+        return sum(self.rows.get(key, {}).values())
+
+    def status_totals(self) -> dict[str, int]:
+        totals = {s.value: 0 for s in STATUSES}
+        for cell in self.rows.values():
+            for status, n in cell.items():
+                totals[status] = totals.get(status, 0) + n
+        return totals
+
+    @property
+    def most(self) -> int:
+        return max((sum(cell.values()) for cell in self.rows.values()), default=0)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    agreement: str
+    by_day: Counts
+    by_governorate: Counts
+    by_party: Counts
+
+    @property
+    def by_status(self) -> dict[str, int]:
+        return self.by_governorate.status_totals()  # every incident has one governorate row
+
+    @property
+    def incidents(self) -> int:
+        return sum(self.by_status.values())
+
+
+def dashboard(session: Session, selection: Selection, *, now: datetime) -> Dashboard:
+    found = scope(session, selection, now=now)
+    code = agreement_of(session, selection.agreement).code
+    return Dashboard(code, Counts.of(store.by_day(session, found)),
+                     Counts.of(store.by_governorate(session, found)),
+                     Counts.of(store.by_party(session, found)))
+

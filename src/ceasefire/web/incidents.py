@@ -1,0 +1,187 @@
+"""The pages of the record for those logged in: the dashboard, the incident list, an
+incident in full with the verdict form, and the verdict queue of the officer's party."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from ceasefire.api import paging
+from ceasefire.api.deps import DatabaseDep, SessionDep
+from ceasefire.domain.agreement import Position
+from ceasefire.domain.parties import Account, Role
+from ceasefire.errors import CeasefireError, Forbidden
+from ceasefire.reports.charts import STATUS_COLOURS, STATUS_ORDER, day_chart, segments
+from ceasefire.services import overview, verification
+from ceasefire.services.dossier import dossier
+from ceasefire.services.overview import Selection
+from ceasefire.store import overview as store
+from ceasefire.store.parties import list_actors
+from ceasefire.store.tables import IncidentRow
+from ceasefire.web.csrf import SessionFormChecked
+from ceasefire.web.deps import WebAccount
+from ceasefire.web.selection import choices, selection_from
+from ceasefire.web.templating import render, root
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 50
+DEFAULT_DAYS = 30
+
+
+def problem(request: Request, account: Account | None, exc: CeasefireError) -> Response:
+    """A refused request, said in words on a page: what is wrong and where."""
+    return render(request, "problem.html", {"account": account, "error": exc},
+                  status_code=exc.http_status)
+
+
+def with_period(session: Session, selection: Selection) -> Selection:
+    """No days chosen: the last 30 days of the record (up to its latest incident)."""
+    if selection.since is not None or selection.until is not None:
+        return selection
+    latest = session.scalar(select(func.max(IncidentRow.earliest)))
+    last = latest.date() if latest else datetime.now(UTC).date()
+    until = last + timedelta(days=1)
+    return Selection(**{**selection.__dict__, "since": until - timedelta(days=DEFAULT_DAYS),
+                        "until": until})
+
+
+def _context(account: Account, session: Session, selection: Selection) -> dict[str, object]:
+    return {"account": account, "form": choices(session, selection),
+            "colours": STATUS_COLOURS, "statuses": STATUS_ORDER}
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, account: WebAccount, session: SessionDep) -> Response:
+    try:
+        selection = with_period(session, selection_from(request.query_params))
+        board = overview.dashboard(session, selection, now=datetime.now(UTC))
+        context = _context(account, session, selection)
+    except CeasefireError as exc:
+        return problem(request, account, exc)
+    start = selection.since or min((d for d in board.by_day.rows if isinstance(d, date)),
+                                   default=date.today())
+    end = selection.until or max((d for d in board.by_day.rows if isinstance(d, date)),
+                                 default=start) + timedelta(days=1)
+    return render(request, "dashboard.html", {
+        **context, "board": board, "chart": day_chart(board.by_day.rows, start, end),
+        "segments": segments, "start": start, "last": end - timedelta(days=1)})
+
+
+@router.get("/incidents")
+def incident_list(request: Request, account: WebAccount, session: SessionDep) -> Response:
+    return listing(request, account, session, public=False)
+
+
+def listing(request: Request, account: Account | None, session: Session, *,
+             public: bool) -> Response:
+    try:
+        selection = selection_from(request.query_params,
+                                   statuses=("confirmed",) if public else None)
+        found = overview.scope(session, selection, now=datetime.now(UTC))
+        after = paging.after(request.query_params.get("cursor") or None)
+        rows = store.page(session, found, limit=PAGE_SIZE + 1, after=after)
+        context = _context(account, session, selection) if account else \
+            {"account": None, "form": choices(session, selection),
+             "colours": STATUS_COLOURS, "statuses": STATUS_ORDER}
+    except CeasefireError as exc:
+        return problem(request, account, exc)
+    shown = rows[:PAGE_SIZE]
+    more = paging.cursor_of(shown[-1].earliest, shown[-1].uid) if len(rows) > PAGE_SIZE \
+        else None
+    parties = store.reporting_parties(session, [r.uid for r in shown])
+    return render(request, "incidents.html", {
+        **context, "rows": shown, "parties": parties, "next_cursor": more,
+        "public": public, "first_page": after is None})
+
+
+# --- one incident ----------------------------------------------------------------------------
+
+def _may_cast(account: Account, views: list[verification.StandingView]) -> list[str]:
+    """The agreements under which this account may cast its party's verdict here."""
+    if account.role is not Role.GUARANTOR:
+        return []
+    return [v.agreement for v in views if v.covered and account.party in v.latest]
+
+
+@router.get("/incidents/{uid}")
+def incident_page(request: Request, uid: str, account: WebAccount, database: DatabaseDep,
+                  ) -> Response:
+    return _incident(request, account, database, uid)
+
+
+def _incident(request: Request, account: Account, database: DatabaseDep, uid: str, *,
+              error: CeasefireError | None = None, status_code: int = 200) -> Response:
+    try:
+        found = dossier(database, uid)
+    except CeasefireError as exc:
+        return problem(request, account, exc)
+    with database.session() as session:
+        actors = sorted(list_actors(session), key=lambda a: a.name)
+    return render(request, "incident.html", {
+        "account": account, "d": found, "colours": STATUS_COLOURS,
+        "castable": _may_cast(account, found.standings), "positions": list(Position),
+        "actors": actors, "error": error}, status_code=status_code)
+
+
+FormText = Annotated[str, Form()]
+
+
+@router.post("/incidents/{uid}/verdict")
+def cast_verdict(request: Request, uid: str, _: SessionFormChecked, account: WebAccount,
+                 database: DatabaseDep, agreement: FormText = "", position: FormText = "",
+                 version: FormText = "", attributed_to: FormText = "",
+                 comment: FormText = "") -> Response:
+    try:
+        if account.role is not Role.GUARANTOR:
+            raise Forbidden(f"a {account.role.value} account cannot cast verdicts")
+        chosen = _position(position)
+        seen = _version(version)
+        verification.cast(database, None, uid, username=account.username, position=chosen,
+                          seen_version=seen, attributed_to=attributed_to or None,
+                          comment=comment.strip(), agreement=agreement or None)
+    except verification.StaleVerdict as exc:
+        return _incident(request, account, database, uid, error=exc, status_code=409)
+    except Forbidden as exc:
+        return problem(request, account, exc)
+    except CeasefireError as exc:
+        return _incident(request, account, database, uid, error=exc,
+                         status_code=exc.http_status)
+    return RedirectResponse(f"{root(request)}/incidents/{uid}#standing", status_code=303)
+
+
+def _position(text: str) -> Position:
+    try:
+        return Position(text)
+    except ValueError:
+        raise CeasefireError(f"choose a position: {', '.join(p.value for p in Position)}",
+                             field="position") from None
+
+
+def _version(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise CeasefireError("the form lost the version of the standing you saw: reload "
+                             "the page", field="version") from None
+
+
+@router.get("/queue")
+def queue_page(request: Request, account: WebAccount, database: DatabaseDep) -> Response:
+    try:
+        party, items = verification.awaiting_verdict(database, party=account.party)
+        total = verification.awaiting_count(database, party)
+    except CeasefireError as exc:
+        return problem(request, account, exc)
+    with database.session() as session:
+        rows = {r.uid: r for r in session.scalars(
+            select(IncidentRow).where(IncidentRow.uid.in_([a.incident for a in items])))}
+    return render(request, "queue.html", {
+        "account": account, "party": party, "items": items, "rows": rows, "total": total,
+        "now": datetime.now(UTC), "may_cast": account.role is Role.GUARANTOR})

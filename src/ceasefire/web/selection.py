@@ -1,0 +1,99 @@
+"""The selection form the dashboard, the incident list and the map share: query
+parameters in, a `Selection` out, and the same form's fields back to the template.
+
+Days are ISO dates; `to` is the last day shown (inclusive), as a reader says it, and
+becomes the first day not included. Unknown or malformed values are refused by name, so
+a mistyped link says what is wrong instead of showing everything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+from starlette.datastructures import QueryParams
+
+from ceasefire.domain.bulletin import STATUSES
+from ceasefire.domain.taxonomy import ViolationType
+from ceasefire.errors import InvalidInput
+from ceasefire.geo.admin import syria
+from ceasefire.services.overview import Selection, agreement_of
+from ceasefire.store.parties import list_parties
+from ceasefire.store.reference import reference
+
+_PCODE = re.compile(r"^[A-Z]{2}(\d\d){1,3}$")
+FIELDS = ("agreement", "from", "to", "adm", "violation", "party", "status")
+
+
+def _day(params: QueryParams, name: str) -> date | None:
+    text = params.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD)", field=name, id=text) from None
+
+
+def _text(params: QueryParams, name: str) -> str | None:
+    return params.get(name, "").strip() or None
+
+
+def selection_from(params: QueryParams, *, statuses: tuple[str, ...] | None = None,
+                   ) -> Selection:
+    """The reader's selection; `statuses` fixes the statuses (the public pages)."""
+    adm = _text(params, "adm")
+    if adm is not None and not _PCODE.match(adm):
+        raise InvalidInput(f"{adm!r} is not a P-code (e.g. SY02 or SY0200)", field="adm",
+                           id=adm)
+    last = _day(params, "to")
+    chosen = tuple(s for s in params.getlist("status") if s)
+    return Selection(agreement=_text(params, "agreement"), since=_day(params, "from"),
+                     until=last + timedelta(days=1) if last else None, adm=adm,
+                     violation=_text(params, "violation"), party=_text(params, "party"),
+                     statuses=chosen if statuses is None else statuses)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the selection form offers, and what is chosen, for the template."""
+
+    agreements: list[str]
+    agreement: str
+    governorates: list[tuple[str, str, str | None]]  # P-code, English name, Arabic name
+    violations: list[str]
+    parties: list[tuple[str, str]]
+    statuses: list[str]
+    chosen: Selection
+    to: date | None  # the last day shown
+
+    def query(self, **changes: object) -> str:
+        """This selection as a query string, with some fields changed (None: dropped)."""
+        s = self.chosen
+        values: dict[str, object] = {
+            "agreement": s.agreement, "from": s.since, "to": self.to, "adm": s.adm,
+            "violation": s.violation, "party": s.party, "status": list(s.statuses)}
+        values.update(changes)
+        parts = []
+        for name in FIELDS:
+            value = values.get(name)
+            for v in value if isinstance(value, list) else [value]:
+                if v is not None and v != "":
+                    parts.append(f"{name}={v}")
+        return "&".join(parts)
+
+
+def choices(session: Session, selection: Selection) -> Choices:
+    known = reference(session)
+    areas = syria()
+    governorates = [(a.pcode, a.name, a.name_ar) for a in areas.level(1)]
+    return Choices(
+        agreements=list(known.agreement_ids),
+        agreement=agreement_of(session, selection.agreement).code,
+        governorates=sorted(governorates, key=lambda g: g[1]),
+        violations=[v.value for v in ViolationType],
+        parties=sorted((p.code, p.name) for p in list_parties(session)),
+        statuses=[s.value for s in STATUSES], chosen=selection,
+        to=selection.until - timedelta(days=1) if selection.until else None)
