@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Install the Debian packages the tests need (PostgreSQL server, Chromium) if absent;
+# Install the Debian packages the tests need (PostgreSQL server, Chromium) and PDF
+# bulletins need at run time (Pango for WeasyPrint, a font with Arabic glyphs) if absent;
 # with --bench, also the HTTP load generator the benchmarks use (wrk).
 set -euo pipefail
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+for lib in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do
+  dpkg-query -W -f='${Status}' "$lib" 2>/dev/null | grep -q "ok installed" || need+=("$lib")
+done
 if [ "${1:-}" = "--bench" ]; then command -v wrk >/dev/null || need+=(wrk); fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then

@@ -687,8 +687,8 @@ def ledger_group() -> None:
               default=None, metavar="DIR", help="Verify an export (no database).")
 @click.option("--checkpoint", "saved", multiple=True,
               type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="A checkpoint kept earlier (JSON): show the ledger only grew since it. "
-              "Repeatable.")
+              help="A checkpoint kept earlier (JSON, or a published bulletin's JSON): show "
+              "the ledger only grew since it. Repeatable.")
 @_pass
 def ledger_verify(obj: _Context, offline: Path | None, saved: tuple[Path, ...]) -> None:
     """Check the chain, every signature, every checkpoint's Merkle root and (with a
@@ -700,7 +700,11 @@ def ledger_verify(obj: _Context, offline: Path | None, saved: tuple[Path, ...]) 
     kept = []
     for path in saved:
         try:
-            kept.append(ledger_checks.checkpoint_of(json.loads(path.read_text())))
+            data = json.loads(path.read_text(encoding="utf-8"))
+            # A published bulletin's JSON holds the checkpoint its counts rest on.
+            if isinstance(data, dict) and isinstance(data.get("checkpoint"), dict):
+                data = data["checkpoint"]
+            kept.append(ledger_checks.checkpoint_of(data))
         except ValueError as exc:
             raise InvalidInput(f"not JSON: {exc}", field="checkpoint", source=str(path)) \
                 from None
@@ -747,48 +751,69 @@ def ledger_checkpoint(obj: _Context) -> None:
 
 # -- bulletins -----------------------------------------------------------------------------
 
-def _day(text: str, option: str) -> datetime:
-    try:
-        return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
-    except ValueError:
-        raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD)", field=option) from None
-
-
 @cli.command("bulletin")
 @click.option("--date", "day", default=None, metavar="D", help="The daily bulletin of day D.")
 @click.option("--from", "start", default=None, metavar="A",
               help="The report to the talks from day A…")
 @click.option("--to", "end", default=None, metavar="B", help="…to day B (inclusive).")
 @click.option("--agreement", default=None, help="Needed when the record has several.")
-@click.option("--format", "fmt", type=click.Choice(["md", "json", "html"]), default="md",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["md", "json", "html", "pdf"]), default="md",
+              show_default=True, help="pdf needs --out.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write here (whole or not at all) instead of to standard output.")
+@click.option("--publish", is_flag=True,
+              help="Publish it: kept as issued, shown on the public pages, and a ledger "
+              "entry. Publishing a period again makes a correction; the first stays.")
+@click.option("--account", "username", default=None,
+              help="The secretariat account publishing (needed with --publish).")
 @_pass
 def bulletin_(obj: _Context, day: str | None, start: str | None, end: str | None,
-              agreement: str | None, fmt: str, out: Path | None) -> None:
+              agreement: str | None, fmt: str, out: Path | None, publish: bool,
+              username: str | None) -> None:
     """Count the incidents that began on a day, or from A to B: by status, governorate
     and reporting party, the change on the period before, the notable ones, and the
-    ledger checkpoint the counts rest on."""
-    from datetime import timedelta
-
-    from ceasefire.domain.bulletin import Period
-    from ceasefire.reports.bulletins import as_html, as_json, as_markdown
-    from ceasefire.services.bulletins import issue
+    ledger checkpoint the counts rest on. With --publish, make it public."""
+    from ceasefire.domain.bulletin import day as day_of
+    from ceasefire.domain.bulletin import days
+    from ceasefire.reports import bulletins as written
 
     if (day is None) == (start is None and end is None) or (start is None) != (end is None):
         raise InvalidInput("give --date D, or both --from A and --to B", field="date")
-    first = _day(day or start, "date" if day else "from")
-    last = _day(day or end, "date" if day else "to")
-    issued = issue(obj.database(), Period(first, last + timedelta(days=1)),
-                   agreement=agreement)
-    write = {"md": as_markdown, "json": as_json, "html": as_html}[fmt]
-    text = write(issued.bulletin, issued.checkpoint, issued.at)
-    if out is None:
-        click.echo(text, nl=False)
-        return
+    if fmt == "pdf" and out is None:
+        raise InvalidInput("a PDF is written to a file: give --out FILE", field="out")
+    if publish and username is None:
+        raise InvalidInput("--publish needs --account USERNAME (a secretariat account)",
+                           field="account")
+    first = day_of(day or start, field="date" if day else "from")
+    period = days(first, day_of(end, field="to") if end else None)
+    if publish:
+        from ceasefire.services.bulletins import publish as publish_
+
+        published = publish_(obj.database(), period, agreement=agreement, username=username)
+        document = published.document
+        click.echo(f"bulletin {published.id} published (ledger entry {published.seq})"
+                   + (f"; it corrects bulletin {published.corrects}" if published.corrects
+                      else ""), err=True)
+    else:
+        from ceasefire.services.bulletins import issue
+
+        issued = issue(obj.database(), period, agreement=agreement)
+        document = written.as_dict(issued.bulletin, issued.checkpoint, issued.at)
+    if fmt == "pdf":
+        from ceasefire.reports.pdf import as_pdf
+
+        content: bytes = as_pdf(document)
+    else:
+        write = {"md": written.as_markdown, "json": written.as_json,
+                 "html": written.as_html}[fmt]
+        text = write(document)
+        if out is None:
+            click.echo(text, nl=False)
+            return
+        content = text.encode("utf-8")
+    assert out is not None
     partial = out.with_name(out.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
+    partial.write_bytes(content)
     partial.replace(out)
     click.echo(f"bulletin written to {out}", err=True)
 

@@ -31,8 +31,9 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from ceasefire.domain.agreement import Position
+from ceasefire.domain.bulletin import days
 from ceasefire.intake.report_in import ReportIn
-from ceasefire.services import verification
+from ceasefire.services import bulletins, verification
 from ceasefire.services.reports import submit_report
 from ceasefire.store.db import Database
 from tests.api.seed import ALEPPO_1, INCIDENTS, TRUCE, app_for, offline_app, seeded_database
@@ -103,6 +104,13 @@ POLICY: dict[str, tuple[str | int, ...]] = {
     "GET /map.svg":                                         PAGE,
     "GET /public/map":                                      PUBLIC,
     "GET /public/map.svg":                                  PUBLIC,
+    "GET /bulletins":                                       PAGE,
+    "POST /bulletins":                                      FORM,
+    "GET /public/bulletins":                                PUBLIC,
+    "GET /public/bulletins/{bulletin_id}":                  PUBLIC,
+    "GET /public/bulletins/{bulletin_id}.pdf":              PUBLIC,
+    "GET /public/bulletins/{bulletin_id}.json":             PUBLIC,
+    "GET /public/bulletins/{bulletin_id}.md":               PUBLIC,
 }
 
 # The account each caller uses (from the shipped scenario), and its party.
@@ -197,6 +205,15 @@ class World:
     db: Database
     tokens: dict[str, str]
     _days: Iterator[int] = field(default_factory=count)
+    _bulletin: int | None = None
+
+    def bulletin(self) -> int:
+        """A published bulletin's id (published once, by the secretariat)."""
+        if self._bulletin is None:
+            self._bulletin = bulletins.publish(
+                self.db, days(date(2017, 1, 1), date(2017, 1, 31)),
+                agreement="syria-2016", username="secretariat").id
+        return self._bulletin
 
     def report(self, *, where: tuple[float, float] = (35.9306, 36.6339), copies: int = 1,
                ) -> tuple[str, list[str]]:
@@ -336,6 +353,18 @@ PROBES: dict[str, Callable[[World, str], Request]] = {
     "GET /map.svg": lambda w, p: Request("GET", "/map.svg"),
     "GET /public/map": lambda w, p: Request("GET", "/public/map?adm=SY02"),
     "GET /public/map.svg": lambda w, p: Request("GET", "/public/map.svg"),
+    "GET /bulletins": lambda w, p: Request("GET", "/bulletins"),
+    "POST /bulletins": lambda w, p: Request("POST", "/bulletins", form={
+        "from": "2017-01-01", "to": "2017-01-31", "agreement": "syria-2016"}),
+    "GET /public/bulletins": lambda w, p: Request("GET", "/public/bulletins"),
+    "GET /public/bulletins/{bulletin_id}":
+        lambda w, p: Request("GET", f"/public/bulletins/{w.bulletin()}"),
+    "GET /public/bulletins/{bulletin_id}.pdf":
+        lambda w, p: Request("GET", f"/public/bulletins/{w.bulletin()}.pdf"),
+    "GET /public/bulletins/{bulletin_id}.json":
+        lambda w, p: Request("GET", f"/public/bulletins/{w.bulletin()}.json"),
+    "GET /public/bulletins/{bulletin_id}.md":
+        lambda w, p: Request("GET", f"/public/bulletins/{w.bulletin()}.md"),
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from ceasefire.domain.records import Status
 from ceasefire.errors import InvalidInput
@@ -40,6 +40,21 @@ class Period:
 
     def holds(self, moment: datetime) -> bool:
         return self.start <= moment < self.end
+
+
+def day(text: str, *, field: str) -> date:
+    """A day as given (YYYY-MM-DD), or an error naming the field."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD)", field=field) from None
+
+
+def days(first: date, last: date | None = None) -> Period:
+    """The days from `first` to `last` inclusive (one day without `last`), in UTC."""
+    last = first if last is None else last
+    start = datetime.combine(first, time.min, tzinfo=UTC)
+    return Period(start, datetime.combine(last, time.min, tzinfo=UTC) + timedelta(days=1))
 
 
 @dataclass(frozen=True, slots=True)

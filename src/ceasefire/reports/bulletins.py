@@ -1,5 +1,7 @@
-"""A bulletin written out: JSON for programs, Markdown for people. Governorates are
-named in English and Arabic from the shipped boundaries."""
+"""A bulletin written out: its document (`as_dict`, kept as JSON when published) and,
+from the document alone, Markdown and HTML for people (PDF: reports/pdf.py). Rendering
+from the document means a published bulletin reads the same however the record moves on.
+Governorates are named in English and Arabic from the shipped boundaries."""
 
 from __future__ import annotations
 
@@ -49,8 +51,13 @@ def as_dict(b: Bulletin, c: Checkpoint, at: datetime) -> dict[str, Any]:
     }
 
 
-def as_json(b: Bulletin, c: Checkpoint, at: datetime) -> str:
-    return json.dumps(as_dict(b, c, at), ensure_ascii=False, indent=2) + "\n"
+def as_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def document_of(text: str) -> dict[str, Any]:
+    """A bulletin's document as published (`as_json`), read back for rendering."""
+    return json.loads(text)
 
 
 _templates = Environment(loader=PackageLoader("ceasefire.reports", "templates"),
@@ -58,38 +65,52 @@ _templates = Environment(loader=PackageLoader("ceasefire.reports", "templates"),
                          undefined=StrictUndefined)
 
 
-def _title(b: Bulletin) -> str:
-    if (b.period.end - b.period.start).days == 1:
-        return f"Daily bulletin, {b.period.start:%d %B %Y}"
-    last = b.period.end - timedelta(days=1)
-    return f"Report to the talks, {b.period.start:%d %B %Y} to {last:%d %B %Y}"
+def _days(d: dict[str, Any]) -> tuple[datetime, datetime, int]:
+    start = datetime.fromisoformat(d["period"]["from"])
+    end = datetime.fromisoformat(d["period"]["to"])
+    return start, end, (end - start).days
 
 
-def _before(b: Bulletin) -> str:
-    days = (b.period.end - b.period.start).days
+def period_title(start: datetime, end: datetime) -> str:
+    if (end - start).days == 1:
+        return f"Daily bulletin, {start:%d %B %Y}"
+    return f"Report to the talks, {start:%d %B %Y} to {end - timedelta(days=1):%d %B %Y}"
+
+
+def title(d: dict[str, Any]) -> str:
+    start, end, _ = _days(d)
+    return period_title(start, end)
+
+
+def _before(d: dict[str, Any]) -> str:
+    days = _days(d)[2]
     return "the day before" if days == 1 else f"the {days} days before"
 
 
-def as_html(b: Bulletin, c: Checkpoint, at: datetime) -> str:
-    """A document of its own (its style sheet inside), for mail and for the archive."""
+def page_values(d: dict[str, Any]) -> dict[str, Any]:
+    """What the bulletin's body (templates/bulletin_body.html) needs: the standalone
+    file and the web page share it."""
+    return {"b": d, "title": title(d), "before": _before(d),
+            "statuses": [s.value for s in STATUSES]}
+
+
+def as_html(d: dict[str, Any]) -> str:
+    """A document of its own (its style sheet inside), for mail, the archive and PDF."""
     css = resources.files("ceasefire.reports").joinpath("templates/bulletin.css")
     return _templates.get_template("bulletin.html").render(
-        b=as_dict(b, c, at), title=_title(b), before=_before(b),
-        statuses=[s.value for s in STATUSES], stylesheet=css.read_text(encoding="utf-8"))
+        **page_values(d), stylesheet=css.read_text(encoding="utf-8"))
 
 
 def _signed(n: int) -> str:
     return f"+{n}" if n > 0 else str(n)
 
 
-def as_markdown(b: Bulletin, c: Checkpoint, at: datetime) -> str:
-    d = as_dict(b, c, at)
-    title = _title(b)
+def as_markdown(d: dict[str, Any]) -> str:
     statuses = ", ".join(f"{k} {v}" for k, v in d["by_status"].items()) or "none"
-    out = [f"# {title}", "",
-           f"Agreement `{b.agreement}`. Incidents are counted on the day they began (UTC).",
+    out = [f"# {title(d)}", "",
+           f"Agreement `{d['agreement']}`. Incidents are counted on the day they began (UTC).",
            "", f"**{d['incidents']} incidents** ({statuses}); at least {d['killed']} killed.",
-           f"Change on {_before(b)}: "
+           f"Change on {_before(d)}: "
            f"{_signed(d['change']['incidents'])} incidents "
            f"({d['previous_period']['incidents']} then).", "",
            "## By governorate", "", "| governorate | incidents | by status |", "|---|---|---|"]
@@ -110,5 +131,7 @@ def as_markdown(b: Bulletin, c: Checkpoint, at: datetime) -> str:
     c = d["checkpoint"]
     out += ["", "## Ledger", "",
             f"These counts rest on the ledger's first {c['size']} entries: Merkle root "
-            f"`{c['root']}`, signed by key `{c['signer']}` at {c['at']}.", ""]
+            f"`{c['root']}`, signed by key `{c['signer']}` at {c['at']}. Anyone holding "
+            f"this checkpoint can check that the ledger only grew since: "
+            f"`ceasefire ledger verify --checkpoint FILE`.", ""]
     return "\n".join(out)

@@ -1,23 +1,29 @@
 """Bulletins: the daily bulletin and the period report to the talks, counted from the
-record under one agreement, with the ledger checkpoint the counts rest on."""
+record under one agreement, with the ledger checkpoint the counts rest on; publishing one
+(the secretariat's act), and reading what was published."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from ceasefire.domain.bulletin import Bulletin, IncidentLine, Period, bulletin
+from ceasefire.domain.parties import Account, Role
 from ceasefire.domain.records import Status
-from ceasefire.errors import InvalidInput
+from ceasefire.errors import Forbidden, InvalidInput, NotFound
 from ceasefire.ledger.checkpoints import Checkpoint
+from ceasefire.reports.bulletins import as_dict, as_json, document_of
 from ceasefire.services import ledger, overview
-from ceasefire.store.bulletins import incidents_starting
+from ceasefire.store import bulletins as store
+from ceasefire.store.accounts import find_account
+from ceasefire.store.bulletins import Published, incidents_starting
 from ceasefire.store.db import Database
 from ceasefire.store.overview import Scope
 from ceasefire.store.reference import reference
-from ceasefire.store.tables import IncidentRow
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,7 @@ def lines(session: Session, agreement: str, period: Period, *, now: datetime,
     terms = next(a for a in known.agreements if a.code == agreement)
     found = Scope(agreement_id, overview.lapsed(session, terms, agreement_id, now=now),
                   since=period.start, until=period.end)
-    status = dict(session.execute(found.select(IncidentRow.uid, found.status)).all())
+    status = store.statuses(session, found)
     return [IncidentLine(row.uid, row.earliest, row.adm1, row.violation,
                          Status(status.get(row.uid, Status.NOT_COVERED.value)), row.parties,
                          row.reports, row.killed)
@@ -67,3 +73,116 @@ def issue(db: Database, period: Period, *, agreement: str | None = None,
         counted = bulletin(code, period, lines(session, code, period, now=now),
                            lines(session, code, period.before(), now=now))
     return Issued(counted, ledger.checkpoint(db), now)
+
+
+# -- publishing -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PublishedBulletin:
+    id: int
+    seq: int  # the ledger entry that published it
+    corrects: int | None  # the bulletin of the same period and agreement it supersedes
+    document: dict[str, Any]
+
+
+def _publisher(db: Database, *, username: str | None, account: Account | None) -> Account:
+    """The account publishing: the page's, or the one the CLI's operator names. Only the
+    secretariat publishes; anyone else is refused before anything is counted."""
+    if account is None:
+        with db.session() as session:
+            account = find_account(session, username=username or "")
+        if account is None or not account.active:
+            raise NotFound(f"no active account {username!r}", field="account", id=username)
+    if account.role is not Role.SECRETARIAT:
+        raise Forbidden(f"a {account.role.value} account cannot publish bulletins; the "
+                        "secretariat does")
+    return account
+
+
+def publish(db: Database, period: Period, *, agreement: str | None = None,
+            username: str | None = None, account: Account | None = None,
+            now: datetime | None = None) -> PublishedBulletin:
+    """Count the period, then keep the bulletin as issued with a `bulletin.published`
+    ledger entry that signs its document's SHA-256. A period published before is not
+    touched: the new bulletin corrects it."""
+    publisher = _publisher(db, username=username, account=account)
+    issued = issue(db, period, agreement=agreement, now=now)
+    document = as_dict(issued.bulletin, issued.checkpoint, issued.at)
+    text = as_json(document)
+    sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    code = issued.bulletin.agreement
+    with db.session(write=True) as session:
+        known = reference(session)
+        if publisher.username not in known.account_ids:  # removed meanwhile
+            raise NotFound(f"no account {publisher.username!r}", field="account",
+                           id=publisher.username)
+        earlier = store.published(session, agreement_id=known.agreement_ids[code],
+                                  period=(period.start, period.end))
+        corrects = earlier[-1].id if earlier else None
+        bulletin_id = store.add_bulletin(
+            session, agreement_id=known.agreement_ids[code], period_start=period.start,
+            period_end=period.end, checkpoint=document["checkpoint"], issued_at=issued.at,
+            published_at=datetime.now(UTC), party_id=known.party_ids[publisher.party],
+            account_id=known.account_ids[publisher.username], document=text,
+            document_sha256=sha256)
+        entry = ledger.append(session, ledger.acting_as(session, publisher),
+                              "bulletin.published", {
+            "bulletin": bulletin_id, "agreement": code, "period": document["period"],
+            "checkpoint": {"size": issued.checkpoint.size,
+                           "root": issued.checkpoint.root.hex()},
+            "document_sha256": sha256, "corrects": corrects})
+    return PublishedBulletin(bulletin_id, entry.seq, corrects, document)
+
+
+def agreements(db: Database) -> list[str]:
+    """The agreements a bulletin may be counted under."""
+    with db.session() as session:
+        return list(reference(session).agreement_ids)
+
+
+# -- reading what was published ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Listed:
+    """A published bulletin in the list: the newest of its period and agreement, with the
+    ones it supersedes (newest first)."""
+
+    bulletin: Published
+    superseded: list[Published] = field(default_factory=list)
+
+
+def listing(db: Database) -> list[Listed]:
+    """The newest bulletin of each period and agreement, latest period first."""
+    with db.session() as session:
+        rows = store.published(session)
+    groups: dict[tuple[str, datetime, datetime], list[Published]] = {}
+    for row in rows:  # oldest first
+        groups.setdefault((row.agreement, row.period_start, row.period_end), []).append(row)
+    listed = [Listed(g[-1], g[-2::-1]) for g in groups.values()]
+    return sorted(listed, key=lambda x: (x.bulletin.period_start, x.bulletin.period_end,
+                                         x.bulletin.id), reverse=True)
+
+
+@dataclass(frozen=True)
+class Shown:
+    bulletin: Published
+    document: dict[str, Any]
+    text: str  # the document as published, byte for byte
+    superseded_by: int | None  # the newest correction, if any
+    corrects: list[Published]  # the earlier ones of its period, newest first
+
+
+def shown(db: Database, bulletin_id: int) -> Shown:
+    """A published bulletin as published: its document, and where it stands among the
+    bulletins of its period."""
+    with db.session() as session:
+        found = store.published_one(session, bulletin_id)
+        if found is None:
+            raise NotFound(f"no published bulletin {bulletin_id}", field="id",
+                           id=str(bulletin_id))
+        row, text = found
+        same = store.published(session, agreement_id=reference(session).agreement_ids[
+            row.agreement], period=(row.period_start, row.period_end))
+    newest = same[-1].id
+    return Shown(row, document_of(text), text, None if newest == row.id else newest,
+                 [x for x in reversed(same) if x.id < row.id])

@@ -1,15 +1,26 @@
-"""The rows a bulletin counts: incidents whose earliest moment falls in a period, with
-their reporting parties and the highest death toll any of their reports gives."""
+"""The rows a bulletin counts (incidents whose earliest moment falls in a period, with
+their reporting parties and the highest death toll any of their reports gives), and the
+bulletins published: added, never changed."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ceasefire.store.tables import IncidentReportRow, IncidentRow, PartyRow, ReportRow
+from ceasefire.store import journal
+from ceasefire.store.overview import Scope
+from ceasefire.store.tables import (
+    AccountRow,
+    AgreementRow,
+    BulletinRow,
+    IncidentReportRow,
+    IncidentRow,
+    PartyRow,
+    ReportRow,
+)
 
 
 class IncidentRowLine(NamedTuple):
@@ -47,3 +58,71 @@ def incidents_starting(session: Session, start: datetime, end: datetime,
     return [IncidentRowLine(r.uid, r.earliest, r.adm1, r.violation, r.report_count,
                             tuple(sorted(parties.get(r.id, ()))), killed.get(r.id, 0))
             for r in incidents]
+
+
+def statuses(session: Session, scope: Scope) -> dict[str, str]:
+    """Each incident of the scope (by uid) and its status now: the pages' expression."""
+    return dict(session.execute(scope.select(IncidentRow.uid, scope.status)).all())
+
+
+# -- published bulletins --------------------------------------------------------------------
+
+class Published(NamedTuple):
+    id: int
+    agreement: str
+    period_start: datetime
+    period_end: datetime
+    checkpoint_size: int
+    checkpoint_root: str
+    issued_at: datetime
+    published_at: datetime
+    party: str
+    account: str
+    document_sha256: str
+
+
+_PUBLISHED = (select(BulletinRow.id, AgreementRow.code, BulletinRow.period_start,
+                     BulletinRow.period_end, BulletinRow.checkpoint_size,
+                     BulletinRow.checkpoint_root, BulletinRow.issued_at,
+                     BulletinRow.published_at, PartyRow.code, AccountRow.username,
+                     BulletinRow.document_sha256)
+              .join(AgreementRow, AgreementRow.id == BulletinRow.agreement_id)
+              .join(PartyRow, PartyRow.id == BulletinRow.party_id)
+              .join(AccountRow, AccountRow.id == BulletinRow.account_id))
+
+
+def add_bulletin(session: Session, *, agreement_id: int, period_start: datetime,
+                 period_end: datetime, checkpoint: dict[str, Any], issued_at: datetime,
+                 published_at: datetime, party_id: int, account_id: int, document: str,
+                 document_sha256: str) -> int:
+    """Store a published bulletin, noted for the ledger; returns its id."""
+    row = BulletinRow(agreement_id=agreement_id, period_start=period_start,
+                      period_end=period_end, checkpoint_size=checkpoint["size"],
+                      checkpoint_root=checkpoint["root"],
+                      checkpoint_signer=checkpoint["signer"],
+                      checkpoint_signature=checkpoint["signature"], issued_at=issued_at,
+                      published_at=published_at, party_id=party_id, account_id=account_id,
+                      document=document, document_sha256=document_sha256)
+    session.add(row)
+    session.flush()
+    journal.touch(session, "bulletin", [str(row.id)])
+    return row.id
+
+
+def published(session: Session, *, agreement_id: int | None = None,
+              period: tuple[datetime, datetime] | None = None) -> list[Published]:
+    """Published bulletins, oldest first; of one agreement and period if named."""
+    query = _PUBLISHED.order_by(BulletinRow.id)
+    if agreement_id is not None:
+        query = query.where(BulletinRow.agreement_id == agreement_id)
+    if period is not None:
+        query = query.where(BulletinRow.period_start == period[0],
+                            BulletinRow.period_end == period[1])
+    return [Published(*r) for r in session.execute(query)]
+
+
+def published_one(session: Session, bulletin_id: int) -> tuple[Published, str] | None:
+    """A published bulletin and its document, or None."""
+    row = session.execute(_PUBLISHED.add_columns(BulletinRow.document)
+                          .where(BulletinRow.id == bulletin_id)).one_or_none()
+    return None if row is None else (Published(*row[:-1]), row[-1])

@@ -1,8 +1,9 @@
 """The digest of each record as the database holds it: the ledger notes it when an entry
 writes the record, and `ledger verify` reads it again to see that nothing changed since.
 
-A record is its row with every column but the surrogate id, and what belongs to it (a
-report's actors, an incident's reports, an agreement's guarantors, actors and zones).
+A record is its row with every column but the surrogate id (a decision and a bulletin
+are keyed by it), and what belongs to it (a report's actors, an incident's reports, an
+agreement's guarantors, actors and zones).
 The digest is SHA-256 over its sorted-key JSON (orjson: one spelling of every value) of
 the values as the database's driver returns them, times in UTC.
 """
@@ -28,6 +29,7 @@ from ceasefire.store.tables import (
     AgreementGuarantorRow,
     AgreementRow,
     AssessmentRow,
+    BulletinRow,
     CorrelationDecisionRow,
     IncidentReportRow,
     IncidentRow,
@@ -176,6 +178,9 @@ KINDS: dict[str, _Kind] = {
                *_columns(VerdictRow, "assessment_id"))
         .join(AssessmentRow, AssessmentRow.id == VerdictRow.assessment_id),
         AssessmentRow.incident_uid, key_of=lambda r: f"{r[0]}/{r[2]}/{r[3]}"),
+    # A published bulletin, its document included: a changed word or number is named.
+    "bulletin": _Kind(select(BulletinRow.id, BulletinRow.id, *_columns(BulletinRow)),
+                      BulletinRow.id, key_of=lambda r: str(r[0]), key_type=int),
 }
 
 

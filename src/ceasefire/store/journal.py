@@ -16,7 +16,7 @@ _KEY = "ceasefire.journal"
 # The kinds of record the ledger covers; derived tables (links, place names, caches) and
 # secrets (token and password hashes) are not among them.
 KINDS = ("party", "actor", "agreement", "account", "report", "incident", "decision",
-         "assessment", "verdict")
+         "assessment", "verdict", "bulletin")
 
 
 def touch(session: Session, kind: str, keys: Iterable[str]) -> None:

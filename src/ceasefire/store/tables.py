@@ -379,6 +379,27 @@ class VerdictRow(Base):
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class BulletinRow(Base):
+    """A published bulletin, as issued: never changed; publishing its period again adds a
+    correction. The document is the JSON the pages and downloads are rendered from."""
+
+    __tablename__ = "bulletins"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)
+    period_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    period_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    checkpoint_size: Mapped[int] = mapped_column(Integer)
+    checkpoint_root: Mapped[str] = mapped_column(String(64))
+    checkpoint_signer: Mapped[str] = mapped_column(String(32))
+    checkpoint_signature: Mapped[str] = mapped_column(String(128))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    document: Mapped[str] = mapped_column(Text)
+    document_sha256: Mapped[str] = mapped_column(String(64))
+
+
 class WebSessionRow(Base):
     """A web login. Like API tokens, only the session cookie's hash is kept."""
 

@@ -1,5 +1,5 @@
 """Server-rendered web pages: login and logout, the dashboard, incidents, the report
-form and the verdict queue, and the public pages.
+form and the verdict queue, bulletins (the secretariat's publishing), and the public pages.
 
 Pages take the logged-in account from ``WebAccount`` (or ``WebAccountOrNone``), render
 with ``render``, and check every form POST with ``SessionFormChecked``.
@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
 from ceasefire.services.mapping import MapCache
-from ceasefire.web import incidents, maps, pages, public, reporting
+from ceasefire.web import bulletins, incidents, maps, pages, public, reporting
 from ceasefire.web.csrf import CsrfRefused, SessionFormChecked
 from ceasefire.web.deps import LoginRequired, WebAccount, WebAccountOrNone
 from ceasefire.web.ratelimit import LoginLimiter
@@ -40,7 +40,7 @@ def install(app: FastAPI) -> None:
     app.state.login_limiter = LoginLimiter()
     app.state.map_cache = MapCache()
     app.mount("/static", StaticFiles(directory=_STATIC), name="web-static")
-    for module in (pages, incidents, maps, reporting, public):
+    for module in (pages, incidents, maps, reporting, public, bulletins):
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfRefused, _refused)

@@ -7,7 +7,14 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    PackageLoader,
+    PrefixLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 from starlette.responses import Response
 
 from ceasefire.geo.admin import AdminArea, syria
@@ -22,7 +29,10 @@ def area(pcode: str | None) -> AdminArea | None:
 
 
 def make_templates() -> Jinja2Templates:
-    env = Environment(loader=PackageLoader("ceasefire.web", "templates"),
+    # "reports/…": the bulletin's body, shared with the standalone file and the PDF.
+    loader = ChoiceLoader([PackageLoader("ceasefire.web", "templates"), PrefixLoader(
+        {"reports": PackageLoader("ceasefire.reports", "templates")})])
+    env = Environment(loader=loader,
                       autoescape=select_autoescape(default=True), undefined=StrictUndefined)
     env.globals["area"] = area
     return Jinja2Templates(env=env)

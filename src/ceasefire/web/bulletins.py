@@ -1,0 +1,168 @@
+"""Bulletin pages: the secretariat's list with its preview and publish form, and the
+public pages (no login) of what was published, with downloads.
+
+Everything public is rendered from the stored document, so a published bulletin never
+changes when the record moves on; only published bulletins are stored, so nothing else
+can be shown here.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from ceasefire.api.deps import DatabaseDep
+from ceasefire.domain.bulletin import Period, day, days
+from ceasefire.domain.parties import Account, Role
+from ceasefire.errors import Forbidden, InvalidInput, NotFound
+from ceasefire.reports import bulletins as written
+from ceasefire.services import bulletins
+from ceasefire.store.bulletins import Published
+from ceasefire.store.db import Database
+from ceasefire.web.csrf import SessionFormChecked
+from ceasefire.web.deps import WebAccount, WebAccountOrNone
+from ceasefire.web.templating import render, root
+
+router = APIRouter(include_in_schema=False)
+
+FormText = Annotated[str, Form()]
+
+
+def _period(first: str, last: str) -> Period:
+    """One day (`last` empty) or the days from `first` to `last`."""
+    return days(day(first, field="from"), day(last, field="to") if last.strip() else None)
+
+
+def _list_page(request: Request, account: Account, database: Database, *,
+               values: dict[str, str], preview: dict[str, Any] | None = None,
+               error: str | None = None, status_code: int = 200) -> Response:
+    may_publish = account.role is Role.SECRETARIAT
+    return render(request, "bulletins.html", {
+        "account": account, "listing": bulletins.listing(database), **_LIST,
+        "may_publish": may_publish,
+        "agreements": bulletins.agreements(database) if may_publish else [],
+        "values": values, "error": error,
+        "preview": written.page_values(preview) if preview else None},
+        status_code=status_code)
+
+
+def _period_title(x: Published) -> str:
+    return written.period_title(x.period_start, x.period_end)
+
+
+_LIST = {"period_title": _period_title}  # what _bulletin_list.html needs besides the list
+
+
+@router.get("/bulletins")
+def secretariat_list(request: Request, account: WebAccount, database: DatabaseDep,
+                     first: Annotated[str, Query(alias="from")] = "",
+                     last: Annotated[str, Query(alias="to")] = "",
+                     agreement: str = "") -> Response:
+    """Published bulletins; for the secretariat, a form and the preview it asks for."""
+    values = {"from": first, "to": last, "agreement": agreement}
+    if account.role is not Role.SECRETARIAT or not first:
+        return _list_page(request, account, database, values=values)
+    try:
+        issued = bulletins.issue(database, _period(first, last), agreement=agreement or None)
+    except InvalidInput as exc:
+        return _list_page(request, account, database, values=values,
+                          error=str(exc), status_code=422)
+    preview = written.as_dict(issued.bulletin, issued.checkpoint, issued.at)
+    return _list_page(request, account, database, values=values, preview=preview)
+
+
+@router.post("/bulletins")
+def publish(request: Request, _: SessionFormChecked, account: WebAccount,
+            database: DatabaseDep,
+            first: Annotated[str, Form(alias="from")] = "",
+            last: Annotated[str, Form(alias="to")] = "", agreement: FormText = "") -> Response:
+    """Publish the bulletin the preview showed (counted again now), then show it."""
+    values = {"from": first, "to": last, "agreement": agreement}
+    try:
+        done = bulletins.publish(database, _period(first, last), agreement=agreement or None,
+                                 account=account)
+    except Forbidden as exc:
+        return render(request, "forbidden.html", {"account": account, "reason": str(exc)},
+                      status_code=403)
+    except InvalidInput as exc:
+        return _list_page(request, account, database, values=values,
+                          error=str(exc), status_code=422)
+    return RedirectResponse(f"{root(request)}/public/bulletins/{done.id}", status_code=303)
+
+
+# -- public --------------------------------------------------------------------------------
+
+@router.get("/public/bulletins")
+def public_list(request: Request, account: WebAccountOrNone, database: DatabaseDep,
+                ) -> Response:
+    return render(request, "public_bulletins.html",
+                  {"account": account, "listing": bulletins.listing(database), **_LIST})
+
+
+def _shown(request: Request, database: Database, bulletin_id: int,
+           account: Account | None = None) -> bulletins.Shown | Response:
+    try:
+        return bulletins.shown(database, bulletin_id)
+    except NotFound as exc:
+        return render(request, "not_found.html", {"account": account, "reason": str(exc)},
+                      status_code=404)
+
+
+@router.get("/public/bulletins/{bulletin_id:int}")
+def public_page(request: Request, account: WebAccountOrNone, database: DatabaseDep,
+                bulletin_id: int) -> Response:
+    found = _shown(request, database, bulletin_id, account)
+    if isinstance(found, Response):
+        return found
+    return render(request, "bulletin.html", {
+        "account": account, "shown": found, **written.page_values(found.document)})
+
+
+# A PDF takes about a second to lay out; a published bulletin never changes, so the
+# last few are kept, keyed by their document's digest.
+_PDFS: OrderedDict[str, bytes] = OrderedDict()
+_PDFS_KEPT = 16
+
+
+def _pdf(shown: bulletins.Shown) -> bytes:
+    from ceasefire.reports.pdf import as_pdf
+
+    key = shown.bulletin.document_sha256
+    if key not in _PDFS:
+        _PDFS[key] = as_pdf(shown.document)
+        while len(_PDFS) > _PDFS_KEPT:
+            _PDFS.popitem(last=False)
+    return _PDFS[key]
+
+
+def _download(request: Request, database: Database, bulletin_id: int, kind: str) -> Response:
+    found = _shown(request, database, bulletin_id)
+    if isinstance(found, Response):
+        return found
+    if kind == "pdf":
+        body, media = _pdf(found), "application/pdf"
+    elif kind == "json":  # byte for byte as published: its SHA-256 is in the ledger
+        body, media = found.text.encode("utf-8"), "application/json"
+    else:
+        body, media = written.as_markdown(found.document).encode(), "text/markdown"
+    return Response(body, media_type=media, headers={
+        "content-disposition": f'inline; filename="bulletin-{bulletin_id}.{kind}"'})
+
+
+@router.get("/public/bulletins/{bulletin_id:int}.pdf")
+def public_pdf(request: Request, database: DatabaseDep, bulletin_id: int) -> Response:
+    return _download(request, database, bulletin_id, "pdf")
+
+
+@router.get("/public/bulletins/{bulletin_id:int}.json")
+def public_json(request: Request, database: DatabaseDep, bulletin_id: int) -> Response:
+    return _download(request, database, bulletin_id, "json")
+
+
+@router.get("/public/bulletins/{bulletin_id:int}.md")
+def public_markdown(request: Request, database: DatabaseDep, bulletin_id: int) -> Response:
+    return _download(request, database, bulletin_id, "md")
