@@ -208,6 +208,16 @@ def page(session: Session, scope: Scope, *, limit: int,
         query.order_by(i.earliest.desc(), i.uid.desc()).limit(limit))]
 
 
+def latest_start(session: Session) -> datetime | None:
+    """The earliest moment of the newest incident: where the record's days end."""
+    return session.scalar(select(func.max(IncidentRow.earliest)))
+
+
+def incidents_by_uid(session: Session, uids: Sequence[str]) -> dict[str, IncidentRow]:
+    return {r.uid: r for r in session.scalars(
+        select(IncidentRow).where(IncidentRow.uid.in_(list(uids))))}
+
+
 def reporting_parties(session: Session, uids: Sequence[str]) -> dict[str, tuple[str, ...]]:
     """The parties whose reports each incident holds."""
     found: dict[str, set[str]] = {}

@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -23,7 +22,6 @@ from ceasefire.services.dossier import dossier
 from ceasefire.services.overview import Selection
 from ceasefire.store import overview as store
 from ceasefire.store.parties import list_actors
-from ceasefire.store.tables import IncidentRow
 from ceasefire.web.csrf import SessionFormChecked
 from ceasefire.web.deps import WebAccount
 from ceasefire.web.selection import choices, selection_from
@@ -45,7 +43,7 @@ def with_period(session: Session, selection: Selection) -> Selection:
     """No days chosen: the last 30 days of the record (up to its latest incident)."""
     if selection.since is not None or selection.until is not None:
         return selection
-    latest = session.scalar(select(func.max(IncidentRow.earliest)))
+    latest = store.latest_start(session)
     last = latest.date() if latest else datetime.now(UTC).date()
     until = last + timedelta(days=1)
     return Selection(**{**selection.__dict__, "since": until - timedelta(days=DEFAULT_DAYS),
@@ -180,8 +178,7 @@ def queue_page(request: Request, account: WebAccount, database: DatabaseDep) -> 
     except CeasefireError as exc:
         return problem(request, account, exc)
     with database.session() as session:
-        rows = {r.uid: r for r in session.scalars(
-            select(IncidentRow).where(IncidentRow.uid.in_([a.incident for a in items])))}
+        rows = store.incidents_by_uid(session, [a.incident for a in items])
     return render(request, "queue.html", {
         "account": account, "party": party, "items": items, "rows": rows, "total": total,
         "now": datetime.now(UTC), "may_cast": account.role is Role.GUARANTOR})
