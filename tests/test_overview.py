@@ -12,11 +12,13 @@ import pytest
 from ceasefire.domain.agreement import Position
 from ceasefire.domain.bulletin import Tally
 from ceasefire.errors import InvalidInput
-from ceasefire.services import overview
+from ceasefire.services import correlation, overview
 from ceasefire.services.bulletins import lines
 from ceasefire.services.overview import Selection
+from ceasefire.services.scenarios import add_agreement
 from ceasefire.services.verification import standings
 from ceasefire.store import overview as store
+from tests.factories import make_agreement
 from tests.test_bulletin import JANUARY, _cast, _covered, record  # noqa: F401 - a fixture
 
 AGREEMENT = "syria-2016"
@@ -104,3 +106,31 @@ def test_a_selection_the_record_does_not_know_is_refused_by_name(verified, selec
     with verified.session() as session, pytest.raises(InvalidInput) as refused:
         overview.scope(session, selection, now=datetime.now(UTC))
     assert refused.value.field == field
+
+
+def _same_as_rebuilt(db) -> list:
+    with db.session() as session:
+        kept = store.rows(session)
+    with db.session(write=True) as session:
+        store.rebuild(session)
+        rebuilt = store.rows(session)
+    assert kept == rebuilt
+    return kept
+
+
+def test_the_overview_follows_every_change_to_the_record(verified):
+    """The table the pages read is the record's mirror after imports, reports, verdicts,
+    merges, splits and a new agreement: equal, row for row, to one built afresh."""
+    rows = _same_as_rebuilt(verified)
+    assert len(rows) == len({r[2] for r in rows}) > 3000  # one agreement: a row each
+    first, second = [r[2] for r in rows if r[5] == "SY02"][:2]
+    merged = correlation.merge(verified, [first, second], reason="one event", party="SEC")
+    rows = _same_as_rebuilt(verified)
+    assert merged in {r[2] for r in rows} and {first, second} - {merged} - {r[2] for r in rows}
+    reports = correlation.explain(verified, merged).reports
+    correlation.split(verified, merged, reports[1:], reason="two events after all",
+                      party="SEC")
+    _same_as_rebuilt(verified)
+    add_agreement(verified, make_agreement(code="aleppo-truce", guarantors=("TR", "IR")))
+    rows = _same_as_rebuilt(verified)
+    assert {r[0] for r in rows} == {1, 2}  # every incident under both agreements

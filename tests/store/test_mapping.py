@@ -23,6 +23,7 @@ from ceasefire.services.mapping import MapCache, map_counts
 from ceasefire.services.overview import Selection
 from ceasefire.services.reports import submit_report
 from ceasefire.services.scenarios import load_scenario
+from ceasefire.store import overview
 from ceasefire.store.mapping import SOUTH, WEST
 from tests.intake.test_import import UCDP
 
@@ -46,6 +47,8 @@ def record(database, syria_scenario, tmp_path):
     # An incident known only by its area: counted per area, drawn as no circle.
     _sql(database, "UPDATE incidents SET lon = NULL, lat = NULL WHERE uid = :u",
          u=covered[2][0])
+    with database.session(write=True) as session:  # the pages read the overview
+        overview.refresh(session, [covered[2][0]])
     return database
 
 
@@ -140,6 +143,8 @@ def test_clusters_stay_within_the_bound_however_the_incidents_lie(record):
     with record.engine.begin() as c:
         c.execute(text("UPDATE incidents SET lon = :x, lat = :y WHERE id = :i"),
                   [{"i": i, "x": x, "y": y} for i, (x, y) in zip(ids, spots, strict=True)])
+    with record.session(write=True) as session:
+        overview.rebuild(session)
     m = _map(record)
     assert m.drawn == len(ids)
     assert len(m.clusters) <= view.most_clusters

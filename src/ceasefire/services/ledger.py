@@ -28,7 +28,7 @@ from ceasefire.ledger.audit import Write, writes_digest
 from ceasefire.ledger.checkpoints import Checkpoint
 from ceasefire.ledger.entries import Entry, key_id
 from ceasefire.ledger.merkle import MerkleTree
-from ceasefire.store import journal
+from ceasefire.store import journal, overview
 from ceasefire.store import ledger as store
 from ceasefire.store.db import Database
 from ceasefire.store.digests import digests
@@ -162,6 +162,9 @@ def append(session: Session, actor: Actor, action: str, payload: Mapping[str, An
            *, at: datetime | None = None) -> Entry:
     """Append one entry for the records this transaction wrote since the last entry."""
     touched = journal.take(session)
+    # The pages' overview follows every change to an incident, its assessment or verdicts.
+    overview.refresh(session, [key.split("/", 1)[0] for kind, key in touched
+                               if kind in ("incident", "assessment", "verdict")])
     writes: list[Write] = []
     by_kind: dict[str, list[str]] = {}
     for kind, key in touched:

@@ -145,8 +145,12 @@ class Dashboard:
 def dashboard(session: Session, selection: Selection, *, now: datetime) -> Dashboard:
     found = scope(session, selection, now=now)
     code = agreement_of(session, selection.agreement).code
-    cells = store.by_day_and_governorate(session, found)
+    parties = reference(session).party_ids
+    cells = store.tallies(session, found, parties)
+    by_party = [store.Count(p, c.status, n) for c in cells for p, n in c.by_party.items()]
+    if rest := [pid for pid in parties.values() if pid >= store.PARTY_BITS]:
+        by_party += store.by_party(session, found, rest)
     return Dashboard(code, Counts.of(store.Count(c.day, c.status, c.incidents) for c in cells),
                      Counts.of(store.Count(c.adm1, c.status, c.incidents) for c in cells),
-                     Counts.of(store.by_party(session, found)))
+                     Counts.of(by_party))
 

@@ -62,7 +62,7 @@ def incidents_starting(session: Session, start: datetime, end: datetime,
 
 def statuses(session: Session, scope: Scope) -> dict[str, str]:
     """Each incident of the scope (by uid) and its status now: the pages' expression."""
-    return dict(session.execute(scope.select(IncidentRow.uid, scope.status)).all())
+    return dict(session.execute(scope.select(scope.row.uid, scope.status)).all())
 
 
 # -- published bulletins --------------------------------------------------------------------

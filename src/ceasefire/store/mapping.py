@@ -18,7 +18,6 @@ from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import Integer
 
 from ceasefire.store.overview import Scope
-from ceasefire.store.tables import IncidentRow
 
 WEST, SOUTH = -180.0, -90.0  # the grid's origin
 
@@ -63,7 +62,7 @@ def by_area_and_cell(session: Session, scope: Scope, *, level: int,
     degrees and status, in one pass over the scope: the choropleth sums the cells of
     an area, the clusters the areas of a cell. A cell meets few areas, so the rows stay
     in the low thousands however many incidents there are."""
-    i, status = IncidentRow, scope.status
+    i, status = scope.row, scope.status
     area = {1: i.adm1, 2: i.adm2}[level]
     column = cell_index((i.lon - WEST) / size)
     row = cell_index((i.lat - SOUTH) / size)

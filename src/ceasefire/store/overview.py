@@ -1,5 +1,9 @@
 """The incidents the pages show, under one agreement, with their status now: the list,
-the counts of the dashboard and what the map draws are all queries over one `Scope`.
+the counts of the dashboard and what the map draws are all queries over one `Scope`, on
+one table (`incident_overview`: an incident's summary, its assessment's status columns
+and its reporting parties, one row per incident and agreement), so none of them joins.
+`refresh` keeps that table equal to the record: the ledger's `append` calls it for the
+incidents each entry touches.
 
 An incident's stored status is as of its last change; a pending one whose response
 deadline has passed takes, at read time, the status the agreement's silence rule gives
@@ -14,21 +18,26 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy import Select, and_, case, delete, func, insert, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
-from sqlalchemy.types import Date
+from sqlalchemy.types import BigInteger, Date
 
 from ceasefire.store.lookup import before
 from ceasefire.store.tables import (
     AssessmentRow,
     IncidentReportRow,
     IncidentRow,
+    OverviewRow,
     PartyRow,
     ReportRow,
     VerdictRow,
 )
+
+# Parties with ids below this are kept as bits of `incident_overview.parties` (a signed
+# 64-bit integer); a mechanism has a few dozen at most. Others are found by a join.
+PARTY_BITS = 62
 
 
 class utc_day(FunctionElement[date]):  # noqa: N801 - reads as the SQL function it is
@@ -47,6 +56,72 @@ def _utc_day_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
 def _utc_day_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
     return f"(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC')::date"
 
+
+class party_bit(FunctionElement[int]):  # noqa: N801 - reads as the SQL it is
+    """1 << party id, as a 64-bit integer on either backend."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(party_bit, "sqlite")
+def _party_bit_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"(1 << ({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(party_bit, "postgresql")
+def _party_bit_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"(CAST(1 AS BIGINT) << ({compiler.process(element.clauses, **kw)}))"
+
+
+# -- keeping the overview equal to the record -------------------------------------------------
+
+_COLUMNS = ["agreement_id", "earliest", "uid", "incident_id", "latest", "adm1", "adm2", "adm3",
+            "lon", "lat", "violation", "report_count", "assessment_id", "covered", "status",
+            "opened_at", "version", "parties"]
+
+
+def _source() -> Select[Any]:
+    i, a = IncidentRow, AssessmentRow
+    parties = (select(func.coalesce(func.sum(party_bit(ReportRow.party_id).distinct()), 0))
+               .select_from(IncidentReportRow)
+               .join(ReportRow, ReportRow.id == IncidentReportRow.report_id)
+               .where(IncidentReportRow.incident_id == i.id,
+                      ReportRow.party_id < PARTY_BITS)
+               .scalar_subquery())
+    # An incident merged away keeps its assessment as history; the join drops it.
+    return (select(a.agreement_id, i.earliest, i.uid, i.id, i.latest, i.adm1, i.adm2, i.adm3,
+                   i.lon, i.lat, i.violation, i.report_count, a.id, a.covered, a.status,
+                   a.opened_at, a.version, parties)
+            .select_from(i).join(a, a.incident_uid == i.uid))
+
+
+def refresh(session: Session, uids: Sequence[str]) -> None:
+    """Make the overview's rows of these incidents what the record now says (none for an
+    incident that no longer stands)."""
+    uids = sorted(set(uids))
+    for at in range(0, len(uids), 1000):
+        chunk = uids[at:at + 1000]
+        session.execute(delete(OverviewRow).where(OverviewRow.uid.in_(chunk)))
+        session.execute(insert(OverviewRow).from_select(
+            _COLUMNS, _source().where(IncidentRow.uid.in_(chunk))))
+
+
+def rebuild(session: Session) -> int:
+    """The whole overview again, from the record; returns its rows."""
+    session.execute(delete(OverviewRow))
+    session.execute(insert(OverviewRow).from_select(_COLUMNS, _source()))
+    return session.scalar(select(func.count()).select_from(OverviewRow)) or 0
+
+
+def rows(session: Session) -> list[tuple[Any, ...]]:
+    """Every row, in key order: to hold the overview to a rebuild."""
+    o = OverviewRow
+    return [tuple(r) for r in session.execute(
+        select(*(getattr(o, c) for c in _COLUMNS)).order_by(o.agreement_id, o.earliest, o.uid))]
+
+
+# -- reading it -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Lapsed:
@@ -74,11 +149,11 @@ class Scope:
 
     @property
     def status(self) -> ColumnElement[str]:
-        a, lapsed = AssessmentRow, self.lapsed
+        a, lapsed = OverviewRow, self.lapsed
         by_status: dict[str, list[int]] = {}
         for assessment_id, status in lapsed.answered.items():
             by_status.setdefault(status, []).append(assessment_id)
-        whens: list[tuple[Any, Any]] = [(a.id.in_(ids), literal(status))
+        whens: list[tuple[Any, Any]] = [(a.assessment_id.in_(ids), literal(status))
                                         for status, ids in sorted(by_status.items())]
         whens.append((and_(a.status == "pending", a.covered, a.opened_at <= lapsed.cutoff,
                            a.version == 0), literal(lapsed.silent)))
@@ -86,7 +161,7 @@ class Scope:
 
     def _status_is(self) -> ColumnElement[bool]:
         """The status filter, spelt on the stored columns so an index on status serves it."""
-        a, lapsed = AssessmentRow, self.lapsed
+        a, lapsed = OverviewRow, self.lapsed
         wanted = set(self.statuses)
         overdue = and_(a.status == "pending", a.covered, a.opened_at <= lapsed.cutoff)
         answered = [i for i, s in lapsed.answered.items() if s in wanted]
@@ -95,12 +170,12 @@ class Scope:
         if lapsed.silent in wanted:
             terms.append(and_(overdue, a.version == 0))
         if answered:
-            terms.append(a.id.in_(sorted(answered)))
+            terms.append(a.assessment_id.in_(sorted(answered)))
         return or_(*terms)
 
     def conditions(self) -> list[ColumnElement[bool]]:
-        i, a = IncidentRow, AssessmentRow
-        found: list[ColumnElement[bool]] = [a.agreement_id == self.agreement_id]
+        i = OverviewRow
+        found: list[ColumnElement[bool]] = [i.agreement_id == self.agreement_id]
         if self.since is not None:
             found.append(i.earliest >= self.since)
         if self.until is not None:
@@ -109,20 +184,22 @@ class Scope:
             found.append({4: i.adm1, 6: i.adm2, 8: i.adm3}[len(self.adm)] == self.adm)
         if self.violation is not None:
             found.append(i.violation == self.violation)
-        if self.party_id is not None:
+        if self.party_id is not None and self.party_id < PARTY_BITS:
+            found.append(i.parties.op("&")(1 << self.party_id) != 0)
+        elif self.party_id is not None:
             found.append(select(IncidentReportRow.report_id)
                          .join(ReportRow, ReportRow.id == IncidentReportRow.report_id)
-                         .where(IncidentReportRow.incident_id == i.id,
+                         .where(IncidentReportRow.incident_id == i.incident_id,
                                 ReportRow.party_id == self.party_id).exists())
         if self.statuses:
             found.append(self._status_is())
         return found
 
+    row = OverviewRow  # the table to name columns of: scope.row.adm1, scope.row.lon…
+
     def select(self, *columns: Any) -> Select[Any]:
-        """SELECT columns FROM the scope's incidents joined to their assessment."""
-        return (select(*columns).select_from(IncidentRow)
-                .join(AssessmentRow, AssessmentRow.incident_uid == IncidentRow.uid)
-                .where(*self.conditions()))
+        """SELECT columns FROM the scope's incidents (the overview's rows)."""
+        return select(*columns).select_from(OverviewRow).where(*self.conditions())
 
 
 def lapsed_answered(session: Session, agreement_id: int, cutoff: datetime,
@@ -156,30 +233,34 @@ class DayCount(NamedTuple):
     adm1: str | None
     status: str
     incidents: int
+    by_party: dict[str, int]  # incidents each party reported among them
 
 
-def by_day_and_governorate(session: Session, scope: Scope) -> list[DayCount]:
-    """One pass for both: at most days × governorates × statuses rows to sum."""
-    day, status = utc_day(IncidentRow.earliest), scope.status
-    return [DayCount(*row) for row in session.execute(
-        scope.select(day, IncidentRow.adm1, status, func.count())
-        .group_by(day, IncidentRow.adm1, status))]
+def tallies(session: Session, scope: Scope, parties: Mapping[str, int]) -> list[DayCount]:
+    """Incidents by day, governorate and status, and among them by reporting party
+    (party code -> id): one pass over the scope. Parties past PARTY_BITS are counted by
+    `by_party` instead."""
+    o, day, status = OverviewRow, utc_day(OverviewRow.earliest), scope.status
+    bits = {code: pid for code, pid in sorted(parties.items()) if pid < PARTY_BITS}
+    sums = [func.sum(case((o.parties.op("&")(1 << pid) != 0, 1), else_=0))
+            for pid in bits.values()]
+    query = (scope.select(day, o.adm1, status, func.count(), *sums)
+             .group_by(day, o.adm1, status))
+    return [DayCount(d, adm1, st, n, {code: int(k) for code, k in zip(bits, rest, strict=True)
+                                      if k})
+            for d, adm1, st, n, *rest in session.execute(query)]
 
 
-def by_party(session: Session, scope: Scope) -> list[Count]:
-    """Incidents by each party whose reports they hold (an incident two parties reported
-    counts for both)."""
-    status = scope.status
-    query = (scope.select(PartyRow.code, status, func.count(func.distinct(IncidentRow.id)))
-             .join(IncidentReportRow, IncidentReportRow.incident_id == IncidentRow.id)
+def by_party(session: Session, scope: Scope, party_ids: Sequence[int]) -> list[Count]:
+    """Incidents by each of these parties whose reports they hold, by a join."""
+    o, status = OverviewRow, scope.status
+    query = (scope.select(PartyRow.code, status, func.count(func.distinct(o.uid)))
+             .join(IncidentReportRow, IncidentReportRow.incident_id == o.incident_id)
              .join(ReportRow, ReportRow.id == IncidentReportRow.report_id)
              .join(PartyRow, PartyRow.id == ReportRow.party_id)
+             .where(PartyRow.id.in_(list(party_ids)))
              .group_by(PartyRow.code, status))
-    return _counts(session, query)
-
-
-def _counts(session: Session, query: Select[Any]) -> list[Count]:
-    return [Count(key, status, n) for key, status, n in session.execute(query)]
+    return [Count(key, st, n) for key, st, n in session.execute(query)]
 
 
 class Listed(NamedTuple):
@@ -199,7 +280,7 @@ class Listed(NamedTuple):
 def page(session: Session, scope: Scope, *, limit: int,
          after: tuple[datetime, str] | None = None) -> list[Listed]:
     """Newest event first; ``after`` is the (earliest, uid) of the last row seen."""
-    i = IncidentRow
+    i = OverviewRow
     query = scope.select(i.uid, i.earliest, i.latest, i.adm1, i.adm2, i.adm3, i.lon, i.lat,
                          i.violation, i.report_count, scope.status)
     if after is not None:

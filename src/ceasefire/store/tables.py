@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -377,6 +378,40 @@ class VerdictRow(Base):
     attributed_to_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id"))
     comment: Mapped[str] = mapped_column(Text)
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OverviewRow(Base):
+    """What the pages read of an incident under one agreement, in one row: the incident's
+    summary, its assessment's status columns and the parties whose reports it holds.
+
+    Derived, not part of the record: rebuilt for every incident a ledger entry touches
+    (store/overview.py), so it cannot lag the record it mirrors. Kept in the order of its
+    key, (agreement, earliest, uid), so a period is one range of the table and the list's
+    pages read it backwards; on SQLite without a rowid, which makes that order the
+    table's own.
+    """
+
+    __tablename__ = "incident_overview"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+    agreement_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    earliest: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+    incident_id: Mapped[int] = mapped_column(Integer)
+    latest: Mapped[datetime] = mapped_column(UTCDateTime())
+    adm1: Mapped[str | None] = mapped_column(String(4))
+    adm2: Mapped[str | None] = mapped_column(String(6))
+    adm3: Mapped[str | None] = mapped_column(String(8))
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    violation: Mapped[str] = mapped_column(String(32))
+    report_count: Mapped[int] = mapped_column(Integer)
+    assessment_id: Mapped[int] = mapped_column(Integer)
+    covered: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16))
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer)
+    # Bit p set: party id p reported it (ids below PARTY_BITS; see store/overview.py).
+    parties: Mapped[int] = mapped_column(BigInteger)
 
 
 class BulletinRow(Base):
