@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from ceasefire.domain.agreement import Position
-from ceasefire.domain.bulletin import Tally
+from ceasefire.domain.bulletin import STATUSES, Tally
 from ceasefire.errors import InvalidInput
 from ceasefire.services import correlation, overview
 from ceasefire.services.bulletins import lines
@@ -18,6 +18,8 @@ from ceasefire.services.overview import Selection
 from ceasefire.services.scenarios import add_agreement
 from ceasefire.services.verification import standings
 from ceasefire.store import overview as store
+from ceasefire.store import overview_days
+from ceasefire.store.reference import reference
 from tests.factories import make_agreement
 from tests.test_bulletin import JANUARY, _cast, _covered, record  # noqa: F401 - a fixture
 
@@ -59,6 +61,12 @@ def test_the_status_now_is_the_standing_of_each_incident(verified, hours_later):
             chosen = store.page(session, overview.scope(
                 session, Selection(statuses=(status,)), now=now), limit=10**6)
             assert {r.uid for r in chosen} == {u for u, s in expected.items() if s == status}
+        # The dashboard's counts by day, by governorate and of one governorate's districts
+        # (read from the incidents, not the counts by day) agree with the standings.
+        assert overview.dashboard(session, Selection(), now=now).by_status == {
+            s.value: statuses.get(s.value, 0) for s in STATUSES}
+        board = overview.dashboard(session, Selection(statuses=("disputed",)), now=now)
+        assert board.incidents == statuses["disputed"]
 
 
 def test_the_dashboard_counts_what_the_bulletin_counts(verified):
@@ -73,6 +81,15 @@ def test_the_dashboard_counts_what_the_bulletin_counts(verified):
         tally.by_governorate
     assert board.by_party.rows == tally.by_party
     assert sum(board.by_day.total(d) for d in board.by_day.rows) == tally.incidents
+    with verified.session() as session:  # counts by day, and the incidents one by one
+        found = overview.scope(session, Selection(since=date(2017, 1, 1)), now=now)
+        parties = reference(session).party_ids
+
+        def same(cells):
+            return sorted((c.day, c.adm1 or "", c.status, c.incidents, sorted(c.by_party.items()))
+                          for c in cells)
+        assert same(overview._from_days(session, found, parties)) == same(
+            store.tallies(session, found, parties))
     assert all(date(2017, 1, 1) <= d < date(2017, 2, 1) for d in board.by_day.rows)
 
 
@@ -109,12 +126,12 @@ def test_a_selection_the_record_does_not_know_is_refused_by_name(verified, selec
 
 
 def _same_as_rebuilt(db) -> list:
+    """The overview and its counts by day, as kept, equal to both built afresh."""
     with db.session() as session:
-        kept = store.rows(session)
+        kept, days = store.rows(session), overview_days.rows(session)
     with db.session(write=True) as session:
         store.rebuild(session)
-        rebuilt = store.rows(session)
-    assert kept == rebuilt
+        assert (store.rows(session), overview_days.rows(session)) == (kept, days)
     return kept
 
 

@@ -9,7 +9,7 @@ bulletin for the same period agree (tests/test_overview.py holds them together).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from ceasefire.domain.records import Status, Verdict, status_from_verdicts
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.errors import InvalidInput
 from ceasefire.store import overview as store
+from ceasefire.store import overview_days
 from ceasefire.store.reference import reference
 
 
@@ -126,6 +127,37 @@ class Counts:
         return max((sum(cell.values()) for cell in self.rows.values()), default=0)
 
 
+def _from_days(session: Session, found: store.Scope, parties: dict[str, int],
+               ) -> list[store.DayCount]:
+    """The dashboard's counts from the counts by day (`overview_days`), with the status
+    now applied to each; the few overdue incidents some guarantor answered one by one."""
+    lapsed = found.lapsed
+    days = overview_days.cells(
+        session, found.agreement_id, cutoff=lapsed.cutoff, silent=lapsed.silent,
+        since=found.since.date() if found.since else None,
+        until=found.until.date() if found.until else None, adm1=found.adm,
+        violation=found.violation, party_id=found.party_id)
+    counted: list[tuple[date, str | None, str, int, int]] = [
+        (c.day, c.adm1, c.status, c.parties, c.incidents) for c in days
+        if c.status != overview_days.RECHECK]
+    if any(c.status == overview_days.RECHECK for c in days):
+        unfiltered = replace(found, statuses=())
+        counted += [(day, adm1, lapsed.answered[assessment], mask, 1) for day, adm1, mask,
+                    assessment in store.overdue_answered(session, unfiltered)]
+    wanted = set(found.statuses)
+    totals: dict[tuple[date, str | None, str], list] = {}
+    for day, adm1, status, mask, n in counted:
+        if wanted and status not in wanted:
+            continue
+        cell = totals.setdefault((day, adm1, status), [0, {}])
+        cell[0] += n
+        for code, pid in parties.items():
+            if pid < store.PARTY_BITS and mask >> pid & 1:
+                cell[1][code] = cell[1].get(code, 0) + n
+    return [store.DayCount(day, adm1, status, n, by_party)
+            for (day, adm1, status), (n, by_party) in totals.items()]
+
+
 @dataclass(frozen=True)
 class Dashboard:
     agreement: str
@@ -146,7 +178,10 @@ def dashboard(session: Session, selection: Selection, *, now: datetime) -> Dashb
     found = scope(session, selection, now=now)
     code = agreement_of(session, selection.agreement).code
     parties = reference(session).party_ids
-    cells = store.tallies(session, found, parties)
+    by_days = (selection.adm is None or len(selection.adm) == 4) and (
+        found.party_id is None or found.party_id < store.PARTY_BITS)
+    cells = _from_days(session, found, parties) if by_days else \
+        store.tallies(session, found, parties)
     by_party = [store.Count(p, c.status, n) for c in cells for p, n in c.by_party.items()]
     if rest := [pid for pid in parties.values() if pid >= store.PARTY_BITS]:
         by_party += store.by_party(session, found, rest)

@@ -19,12 +19,12 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, case, delete, func, insert, literal, or_, select
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
-from sqlalchemy.types import BigInteger, Date
+from sqlalchemy.sql.expression import ColumnElement
 
+from ceasefire.store import overview_days
 from ceasefire.store.lookup import before
+from ceasefire.store.sqlfunc import PARTY_BITS, party_bit, utc_day
 from ceasefire.store.tables import (
     AssessmentRow,
     IncidentReportRow,
@@ -34,45 +34,6 @@ from ceasefire.store.tables import (
     ReportRow,
     VerdictRow,
 )
-
-# Parties with ids below this are kept as bits of `incident_overview.parties` (a signed
-# 64-bit integer); a mechanism has a few dozen at most. Others are found by a join.
-PARTY_BITS = 62
-
-
-class utc_day(FunctionElement[date]):  # noqa: N801 - reads as the SQL function it is
-    """The UTC calendar day of a stored time, on either backend."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(utc_day, "sqlite")
-def _utc_day_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
-    return f"date({compiler.process(element.clauses, **kw)})"  # stored as naive UTC
-
-
-@compiles(utc_day, "postgresql")
-def _utc_day_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
-    return f"(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC')::date"
-
-
-class party_bit(FunctionElement[int]):  # noqa: N801 - reads as the SQL it is
-    """1 << party id, as a 64-bit integer on either backend."""
-
-    type = BigInteger()
-    inherit_cache = True
-
-
-@compiles(party_bit, "sqlite")
-def _party_bit_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
-    return f"(1 << ({compiler.process(element.clauses, **kw)}))"
-
-
-@compiles(party_bit, "postgresql")
-def _party_bit_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
-    return f"(CAST(1 AS BIGINT) << ({compiler.process(element.clauses, **kw)}))"
-
 
 # -- keeping the overview equal to the record -------------------------------------------------
 
@@ -102,15 +63,18 @@ def refresh(session: Session, uids: Sequence[str]) -> None:
     uids = sorted(set(uids))
     for at in range(0, len(uids), 1000):
         chunk = uids[at:at + 1000]
+        overview_days.leave(session, chunk)
         session.execute(delete(OverviewRow).where(OverviewRow.uid.in_(chunk)))
         session.execute(insert(OverviewRow).from_select(
             _COLUMNS, _source().where(IncidentRow.uid.in_(chunk))))
+        overview_days.enter(session, chunk)
 
 
 def rebuild(session: Session) -> int:
     """The whole overview again, from the record; returns its rows."""
     session.execute(delete(OverviewRow))
     session.execute(insert(OverviewRow).from_select(_COLUMNS, _source()))
+    overview_days.rebuild(session)
     return session.scalar(select(func.count()).select_from(OverviewRow)) or 0
 
 
@@ -249,6 +213,17 @@ def tallies(session: Session, scope: Scope, parties: Mapping[str, int]) -> list[
     return [DayCount(d, adm1, st, n, {code: int(k) for code, k in zip(bits, rest, strict=True)
                                       if k})
             for d, adm1, st, n, *rest in session.execute(query)]
+
+
+def overdue_answered(session: Session, scope: Scope) -> list[tuple[date, str | None, int, int]]:
+    """(day, governorate, parties, assessment id) of the scope's overdue incidents that
+    some guarantor answered: the counts by day leave their status to be worked out."""
+    o, ids = OverviewRow, sorted(scope.lapsed.answered)
+    if not ids:
+        return []
+    return [tuple(r) for r in session.execute(  # type: ignore[misc]
+        scope.select(utc_day(o.earliest), o.adm1, o.parties, o.assessment_id)
+        .where(o.assessment_id.in_(ids)))]
 
 
 def by_party(session: Session, scope: Scope, party_ids: Sequence[int]) -> list[Count]:

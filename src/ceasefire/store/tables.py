@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -412,6 +413,28 @@ class OverviewRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     # Bit p set: party id p reported it (ids below PARTY_BITS; see store/overview.py).
     parties: Mapped[int] = mapped_column(BigInteger)
+
+
+class OverviewDayRow(Base):
+    """`incident_overview` counted by day and by what the dashboard groups and filters
+    by, so a month is a few thousand rows to add, not a hundred thousand to sort.
+
+    Status changes with the deadline, not only with writes: pending incidents keep the
+    time they were put to the guarantors (`opened_at`) and whether any guarantor has
+    answered, so the reader can apply the silence rule. Other rows keep the epoch there.
+    """
+
+    __tablename__ = "overview_days"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+    agreement_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    adm1: Mapped[str] = mapped_column(String(4), primary_key=True)  # "": unknown
+    violation: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    parties: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    answered: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    incidents: Mapped[int] = mapped_column(Integer)
 
 
 class BulletinRow(Base):

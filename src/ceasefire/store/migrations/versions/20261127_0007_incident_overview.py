@@ -1,4 +1,5 @@
-"""The pages' overview: one row per incident and agreement, filled from the record.
+"""The pages' overview: one row per incident and agreement, and its counts by day,
+filled from the record.
 
 Revision ID: 0007
 Revises: 0006
@@ -27,6 +28,24 @@ SELECT a.agreement_id, i.earliest, i.uid, i.id, i.latest, i.adm1, i.adm2, i.adm3
      JOIN reports r ON r.id = ir.report_id WHERE ir.incident_id = i.id AND r.party_id < 62)
 FROM incidents i JOIN assessments a ON a.incident_uid = i.uid
 """
+_COUNT = """
+INSERT INTO overview_days (agreement_id, day, adm1, violation, status, parties, opened_at,
+    answered, incidents)
+SELECT agreement_id, {day}, coalesce(adm1, ''), violation, status, parties,
+    CASE WHEN status = 'pending' AND covered AND opened_at IS NOT NULL THEN opened_at
+         ELSE {epoch} END,
+    CASE WHEN status = 'pending' AND covered AND opened_at IS NOT NULL AND version > 0
+         THEN {yes} ELSE {no} END,
+    count(*)
+FROM incident_overview GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+"""
+_SPELLING = {
+    "postgresql": {"bit": "(CAST(1 AS BIGINT) << r.party_id)",
+                   "day": "(earliest AT TIME ZONE 'UTC')::date",
+                   "epoch": "TIMESTAMPTZ '1970-01-01 00:00:00+00'", "yes": "true", "no": "false"},
+    "sqlite": {"bit": "(1 << r.party_id)", "day": "date(earliest)",
+               "epoch": "'1970-01-01 00:00:00.000000'", "yes": "1", "no": "0"},
+}
 
 
 def upgrade() -> None:
@@ -56,11 +75,28 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_incident_overview_uid"), "incident_overview", ["uid"],
                     unique=False)
-    postgres = op.get_bind().dialect.name == "postgresql"
-    op.execute(_FILL.format(bit="(CAST(1 AS BIGINT) << r.party_id)" if postgres
-                            else "(1 << r.party_id)"))
+    op.create_table(
+        "overview_days",
+        sa.Column("agreement_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("adm1", sa.String(length=4), nullable=False),
+        sa.Column("violation", sa.String(length=32), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("parties", sa.BigInteger(), nullable=False),
+        sa.Column("opened_at", UTCDateTime(), nullable=False),
+        sa.Column("answered", sa.Boolean(), nullable=False),
+        sa.Column("incidents", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("agreement_id", "day", "adm1", "violation", "status",
+                                "parties", "opened_at", "answered",
+                                name=op.f("pk_overview_days")),
+        sqlite_with_rowid=False,
+    )
+    spelling = _SPELLING[op.get_bind().dialect.name]
+    op.execute(_FILL.format(**spelling))
+    op.execute(_COUNT.format(**spelling))
 
 
 def downgrade() -> None:
+    op.drop_table("overview_days")
     op.drop_index(op.f("ix_incident_overview_uid"), table_name="incident_overview")
     op.drop_table("incident_overview")

@@ -1,0 +1,112 @@
+"""`overview_days`: the overview counted by day, governorate, violation type, stored
+status and reporting parties, kept in step with `incident_overview` by the same refresh.
+
+The dashboard reads it when the selection is by governorate or coarser: a month of a
+million-report record is then a few thousand rows to add up. The status now is worked out
+on each count as on each incident (store/overview.py): pending counts keep when they were
+put to the guarantors and whether any has answered; answered overdue ones are looked up
+one by one (there are few: a verdict is a person's work).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import and_, case, delete, false, func, literal, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from ceasefire.store.sqlfunc import PARTY_BITS, utc_day
+from ceasefire.store.tables import OverviewDayRow, OverviewRow, UTCDateTime
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # "not pending": the deadline means nothing here
+_KEYS = ["agreement_id", "day", "adm1", "violation", "status", "parties", "opened_at",
+         "answered"]
+
+
+def _grouped(uids: Sequence[str] | None) -> Any:
+    """The overview's rows (of these incidents, or all) counted by the table's key."""
+    o = OverviewRow
+    pending = and_(o.status == "pending", o.covered, o.opened_at.is_not(None))
+    keys = [o.agreement_id, utc_day(o.earliest), func.coalesce(o.adm1, ""), o.violation,
+            o.status, o.parties, case((pending, o.opened_at), else_=literal(EPOCH, UTCDateTime())),
+            case((and_(pending, o.version > 0), true()), else_=false())]
+    query = select(*[k.label(n) for k, n in zip(keys, _KEYS, strict=True)],
+                   func.count().label("incidents"))
+    if uids is not None:
+        query = query.where(o.uid.in_(uids))
+    return query.group_by(*keys)
+
+
+def _insert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(OverviewDayRow)
+
+
+def leave(session: Session, uids: Sequence[str]) -> None:
+    """Take these incidents' overview rows out of the counts (before they change)."""
+    d, g = OverviewDayRow, _grouped(uids).subquery()
+    session.execute(update(d).values(incidents=d.incidents - g.c.incidents).where(
+        *(getattr(d, k) == getattr(g.c, k) for k in _KEYS)))
+
+
+def enter(session: Session, uids: Sequence[str]) -> None:
+    """Count these incidents' overview rows in (after they changed)."""
+    insert = _insert(session)
+    add = insert.from_select([*_KEYS, "incidents"], _grouped(uids))
+    session.execute(add.on_conflict_do_update(
+        index_elements=_KEYS,
+        set_={"incidents": OverviewDayRow.incidents + add.excluded.incidents}))
+
+
+def rebuild(session: Session) -> None:
+    session.execute(delete(OverviewDayRow))
+    session.execute(_insert(session).from_select([*_KEYS, "incidents"], _grouped(None)))
+
+
+def rows(session: Session) -> list[tuple[Any, ...]]:
+    """Every count above zero, in key order: to hold the table to a rebuild."""
+    d = OverviewDayRow
+    return [tuple(r) for r in session.execute(
+        select(*(getattr(d, k) for k in _KEYS), d.incidents).where(d.incidents > 0)
+        .order_by(*(getattr(d, k) for k in _KEYS)))]
+
+
+class DayCell(NamedTuple):
+    day: date
+    adm1: str | None
+    status: str  # the status now; "recheck": overdue and answered, see `answered_rows`
+    parties: int
+    incidents: int
+
+
+RECHECK = "recheck"
+
+
+def cells(session: Session, agreement_id: int, *, cutoff: datetime, silent: str,
+          since: date | None,
+          until: date | None, adm1: str | None, violation: str | None,
+          party_id: int | None) -> list[DayCell]:
+    d = OverviewDayRow
+    overdue = and_(d.status == "pending", d.opened_at > literal(EPOCH, UTCDateTime()),
+                   d.opened_at <= cutoff)
+    status = case((and_(overdue, d.answered), literal(RECHECK)),
+                  (overdue, literal(silent)), else_=d.status)
+    conditions = [d.agreement_id == agreement_id]
+    if since is not None:
+        conditions.append(d.day >= since)
+    if until is not None:
+        conditions.append(d.day < until)
+    if adm1 is not None:
+        conditions.append(d.adm1 == adm1)
+    if violation is not None:
+        conditions.append(d.violation == violation)
+    if party_id is not None:
+        assert party_id < PARTY_BITS, party_id  # the caller reads the overview otherwise
+        conditions.append(d.parties.op("&")(1 << party_id) != 0)
+    query = (select(d.day, d.adm1, status, d.parties, func.sum(d.incidents))
+             .where(*conditions).group_by(d.day, d.adm1, status, d.parties))
+    return [DayCell(day, adm1 or None, st, parties, int(n))
+            for day, adm1, st, parties, n in session.execute(query) if n]
