@@ -136,7 +136,7 @@ def _from_days(session: Session, found: store.Scope, parties: dict[str, int],
         session, found.agreement_id, cutoff=lapsed.cutoff, silent=lapsed.silent,
         since=found.since.date() if found.since else None,
         until=found.until.date() if found.until else None, adm1=found.adm,
-        violation=found.violation, party_id=found.party_id)
+        party_id=found.party_id)
     counted: list[tuple[date, str | None, str, int, int]] = [
         (c.day, c.adm1, c.status, c.parties, c.incidents) for c in days
         if c.status != overview_days.RECHECK]
@@ -179,6 +179,7 @@ def dashboard(session: Session, selection: Selection, *, now: datetime) -> Dashb
     code = agreement_of(session, selection.agreement).code
     parties = reference(session).party_ids
     by_days = (selection.adm is None or len(selection.adm) == 4) and (
+        selection.violation is None) and (
         found.party_id is None or found.party_id < store.PARTY_BITS)
     cells = _from_days(session, found, parties) if by_days else \
         store.tallies(session, found, parties)

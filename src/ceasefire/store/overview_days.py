@@ -1,7 +1,8 @@
-"""`overview_days`: the overview counted by day, governorate, violation type, stored
-status and reporting parties, kept in step with `incident_overview` by the same refresh.
+"""`overview_days`: the overview counted by day, governorate, stored status and
+reporting parties, kept in step with `incident_overview` by the same refresh.
 
-The dashboard reads it when the selection is by governorate or coarser: a month of a
+The dashboard reads it when the selection is by governorate or coarser and of every
+violation type: a month of a
 million-report record is then a few thousand rows to add up. The status now is worked out
 on each count as on each incident (store/overview.py): pending counts keep when they were
 put to the guarantors and whether any has answered; answered overdue ones are looked up
@@ -22,16 +23,15 @@ from ceasefire.store.sqlfunc import PARTY_BITS, utc_day
 from ceasefire.store.tables import OverviewDayRow, OverviewRow, UTCDateTime
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # "not pending": the deadline means nothing here
-_KEYS = ["agreement_id", "day", "adm1", "violation", "status", "parties", "opened_at",
-         "answered"]
+_KEYS = ["agreement_id", "day", "adm1", "status", "parties", "opened_at", "answered"]
 
 
 def _grouped(uids: Sequence[str] | None) -> Any:
     """The overview's rows (of these incidents, or all) counted by the table's key."""
     o = OverviewRow
     pending = and_(o.status == "pending", o.covered, o.opened_at.is_not(None))
-    keys = [o.agreement_id, utc_day(o.earliest), func.coalesce(o.adm1, ""), o.violation,
-            o.status, o.parties, case((pending, o.opened_at), else_=literal(EPOCH, UTCDateTime())),
+    keys = [o.agreement_id, utc_day(o.earliest), func.coalesce(o.adm1, ""), o.status,
+            o.parties, case((pending, o.opened_at), else_=literal(EPOCH, UTCDateTime())),
             case((and_(pending, o.version > 0), true()), else_=false())]
     query = select(*[k.label(n) for k, n in zip(keys, _KEYS, strict=True)],
                    func.count().label("incidents"))
@@ -87,8 +87,7 @@ RECHECK = "recheck"
 
 def cells(session: Session, agreement_id: int, *, cutoff: datetime, silent: str,
           since: date | None,
-          until: date | None, adm1: str | None, violation: str | None,
-          party_id: int | None) -> list[DayCell]:
+          until: date | None, adm1: str | None, party_id: int | None) -> list[DayCell]:
     d = OverviewDayRow
     overdue = and_(d.status == "pending", d.opened_at > literal(EPOCH, UTCDateTime()),
                    d.opened_at <= cutoff)
@@ -101,8 +100,6 @@ def cells(session: Session, agreement_id: int, *, cutoff: datetime, silent: str,
         conditions.append(d.day < until)
     if adm1 is not None:
         conditions.append(d.adm1 == adm1)
-    if violation is not None:
-        conditions.append(d.violation == violation)
     if party_id is not None:
         assert party_id < PARTY_BITS, party_id  # the caller reads the overview otherwise
         conditions.append(d.parties.op("&")(1 << party_id) != 0)

@@ -417,7 +417,8 @@ class OverviewRow(Base):
 
 class OverviewDayRow(Base):
     """`incident_overview` counted by day and by what the dashboard groups and filters
-    by, so a month is a few thousand rows to add, not a hundred thousand to sort.
+    by (but the violation type: a dashboard of one type reads the overview), so a month is
+    a few thousand rows to add, not a hundred thousand to sort.
 
     Status changes with the deadline, not only with writes: pending incidents keep the
     time they were put to the guarantors (`opened_at`) and whether any guarantor has
@@ -429,7 +430,6 @@ class OverviewDayRow(Base):
     agreement_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     adm1: Mapped[str] = mapped_column(String(4), primary_key=True)  # "": unknown
-    violation: Mapped[str] = mapped_column(String(32), primary_key=True)
     status: Mapped[str] = mapped_column(String(16), primary_key=True)
     parties: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)

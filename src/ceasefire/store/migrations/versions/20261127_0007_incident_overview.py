@@ -29,15 +29,15 @@ SELECT a.agreement_id, i.earliest, i.uid, i.id, i.latest, i.adm1, i.adm2, i.adm3
 FROM incidents i JOIN assessments a ON a.incident_uid = i.uid
 """
 _COUNT = """
-INSERT INTO overview_days (agreement_id, day, adm1, violation, status, parties, opened_at,
-    answered, incidents)
-SELECT agreement_id, {day}, coalesce(adm1, ''), violation, status, parties,
+INSERT INTO overview_days (agreement_id, day, adm1, status, parties, opened_at, answered,
+    incidents)
+SELECT agreement_id, {day}, coalesce(adm1, ''), status, parties,
     CASE WHEN status = 'pending' AND covered AND opened_at IS NOT NULL THEN opened_at
          ELSE {epoch} END,
     CASE WHEN status = 'pending' AND covered AND opened_at IS NOT NULL AND version > 0
          THEN {yes} ELSE {no} END,
     count(*)
-FROM incident_overview GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+FROM incident_overview GROUP BY 1, 2, 3, 4, 5, 6, 7
 """
 _SPELLING = {
     "postgresql": {"bit": "(CAST(1 AS BIGINT) << r.party_id)",
@@ -80,14 +80,13 @@ def upgrade() -> None:
         sa.Column("agreement_id", sa.Integer(), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("adm1", sa.String(length=4), nullable=False),
-        sa.Column("violation", sa.String(length=32), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("parties", sa.BigInteger(), nullable=False),
         sa.Column("opened_at", UTCDateTime(), nullable=False),
         sa.Column("answered", sa.Boolean(), nullable=False),
         sa.Column("incidents", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("agreement_id", "day", "adm1", "violation", "status",
-                                "parties", "opened_at", "answered",
+        sa.PrimaryKeyConstraint("agreement_id", "day", "adm1", "status", "parties",
+                                "opened_at", "answered",
                                 name=op.f("pk_overview_days")),
         sqlite_with_rowid=False,
     )
