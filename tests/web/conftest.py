@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -19,6 +21,9 @@ from tests.conftest import SERVER_PASSPHRASE
 from tests.factories import PASSWORD, add_login
 
 CHROMIUM = "/usr/bin/chromium"
+# Where browser tests keep their screenshots, for a person to look at after a run.
+SCREENSHOTS = Path(os.environ.get("CEASEFIRE_SCREENSHOTS",
+                                  Path(__file__).parents[2] / "build" / "screenshots"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 

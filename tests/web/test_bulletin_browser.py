@@ -11,6 +11,7 @@ from ceasefire.services.reports import submit_report
 from ceasefire.services.scenarios import load_scenario
 from tests.factories import PASSWORD
 from tests.test_bulletin_publish import shelling
+from tests.web.conftest import SCREENSHOTS
 
 
 @pytest.fixture
@@ -42,7 +43,8 @@ def test_publish_a_bulletin_and_read_it_in_the_browser(record, live_server, watc
     # app.css is applied: counts line up on the right.
     cell = page.locator("table td").first
     assert cell.evaluate("e => getComputedStyle(e).textAlign") == "right"
-    page.screenshot(path=str(tmp_path / "bulletin.png"), full_page=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "bulletin.png"), full_page=True)
     page.goto(f"{live_server}/public/bulletins")
     expect(page.get_by_role("link", name="Daily bulletin, 20 January 2017")).to_be_visible()
     assert watched_page.csp_violations() == [] and watched_page.outside == []

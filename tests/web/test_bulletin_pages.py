@@ -44,7 +44,7 @@ def test_the_secretariat_previews_publishes_and_lands_on_the_bulletin(client, da
     assert '<label for="from">' in page.text and 'name="agreement"' in page.text
     preview = client.get("/bulletins", params=JANUARY_FORM)
     assert preview.status_code == 200
-    assert "Report to the talks, 01 January 2017 to 31 January 2017" in preview.text
+    assert "Report to the talks, 1 January 2017 to 31 January 2017" in preview.text
     assert '<button type="submit">Publish</button>' in preview.text
     assert bulletins.listing(database) == []  # a preview publishes nothing
     done = client.post("/bulletins", data={**JANUARY_FORM, "csrf_token": form_token(preview)},

@@ -2,14 +2,13 @@
 submitted by place name seen on the map, and the page in Chromium (nothing fetched from
 elsewhere, no CSP violation, the map visible and usable by keyboard).
 
-Screenshots are kept in tests/web/screenshots/ (ignored by git) for a person to look at.
+Screenshots are kept in build/screenshots/ (tests/web/conftest.py: SCREENSHOTS).
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -27,9 +26,9 @@ from ceasefire.services.reports import submit_report
 from ceasefire.services.scenarios import load_scenario
 from tests.factories import PASSWORD, add_login
 from tests.store.test_mapping import ucdp_part
+from tests.web.conftest import SCREENSHOTS
 from tests.web.test_login import log_in
 
-SCREENSHOTS = Path(__file__).parent / "screenshots"
 READER = "map-reader"
 SVG = {"svg": "http://www.w3.org/2000/svg"}
 
@@ -121,7 +120,7 @@ def test_a_bad_filter_is_answered_on_the_page_naming_the_field(client, query, fi
 
 
 def test_the_map_in_chromium(live_server, record, watched_page):
-    SCREENSHOTS.mkdir(exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = watched_page.page
     page.goto(f"{live_server}/map")
     expect(page).to_have_url(f"{live_server}/login")

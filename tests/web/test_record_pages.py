@@ -1,12 +1,11 @@
 """The record's pages in Chromium, on the demo record (the UCDP extract) and the shipped
 scenario: a guarantor officer submits a report by place name, finds it in the list,
 casts TR's verdict; RU's officer, from the queue, casts a different one and both see the
-incident disputed. Screenshots go to build/screenshots (or $CEASEFIRE_SCREENSHOTS).
+incident disputed. Screenshots go to build/screenshots (or $CEASEFIRE_SCREENSCREENSHOTS).
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,12 +19,10 @@ from ceasefire.services.logins import set_password
 from ceasefire.services.scenarios import load_scenario
 from ceasefire.store.db import Database
 from tests.conftest import SERVER_PASSPHRASE
-from tests.web.conftest import serving
+from tests.web.conftest import SCREENSHOTS, serving
 
 DEMO = Path(__file__).parents[2] / "src/ceasefire/scenarios/data/ged_syria_2016-12_2017-06.csv"
 PASSWORD = "a long enough test password"
-SHOTS = Path(os.environ.get("CEASEFIRE_SCREENSHOTS",
-                            Path(__file__).parents[2] / "build/screenshots"))
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +68,8 @@ class Visit:
         return page
 
     def shot(self, name: str) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
     def clean(self) -> None:
         assert self.outside == [] and self.csp == []
@@ -130,8 +127,17 @@ def test_a_report_by_place_name_is_verified_and_disputed(visit, site):
     expect(row).to_contain_text("TR")
     expect(row.locator(".status")).to_have_text("pending")
 
+    # On the map of its day: Rural Damascus holds it, drawn as one pending circle.
+    page.goto(f"{site}/map?from=2017-07-02&to=2017-07-02")
+    drawing = page.locator("svg.map")
+    expect(drawing.locator("g.clusters circle")).to_have_count(1)
+    expect(drawing.locator("g.clusters circle title")).to_contain_text("1 incident around")
+    expect(drawing.locator("g.clusters circle title")).to_contain_text("1 pending")
+    expect(page.get_by_role("row", name=re.compile("^Rural Damascus"))).to_contain_text("1")
+    tr.shot("map")
+
     # TR confirms: still pending under a unanimous rule, with TR's answer in the table.
-    row.get_by_role("link").click()
+    page.goto(f"{site}/incidents/{uid}")
     page.get_by_role("radio", name="confirm").check()
     page.get_by_label("Attributed to (only with confirm)").select_option("syrian-government")
     page.get_by_label("Comment").fill("Our observers saw the shelling.")
@@ -162,6 +168,27 @@ def test_a_report_by_place_name_is_verified_and_disputed(visit, site):
     assert queue_size(other) == waiting - 1
     page.reload()
     expect(page.locator("section.standing .status")).to_have_text("disputed")
+
+    # The secretariat publishes the day's bulletin; the public reads it without a login.
+    sec = visit()
+    desk = sec.log_in("secretariat")
+    nav(desk, "Bulletins")
+    desk.get_by_label("First day").fill("2017-07-02")
+    desk.get_by_role("button", name="Preview").click()
+    desk.get_by_role("button", name="Publish").click()
+    expect(desk).to_have_url(re.compile(r"/public/bulletins/\d+$"))
+    published = desk.url
+    public = visit()
+    reader = public.page
+    reader.goto(f"{site}/public/bulletins")
+    expect(reader.locator("main")).to_contain_text("Daily bulletin, 2 July 2017")
+    reader.get_by_role("link", name="Daily bulletin, 2 July 2017").click()
+    expect(reader).to_have_url(published)
+    expect(reader.get_by_role("heading", level=1)).to_have_text("Daily bulletin, 2 July 2017")
+    expect(reader.locator("main")).to_contain_text("1 incident (disputed 1)")
+    expect(reader.locator("main")).to_contain_text("disputed 1")
+    expect(reader.get_by_role("navigation", name="Main")).to_contain_text("Log in")
+    public.shot("bulletin-public")
 
 
 def queue_size(page: Page) -> int:

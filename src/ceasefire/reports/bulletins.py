@@ -73,8 +73,12 @@ def _days(d: dict[str, Any]) -> tuple[datetime, datetime, int]:
 
 def period_title(start: datetime, end: datetime) -> str:
     if (end - start).days == 1:
-        return f"Daily bulletin, {start:%d %B %Y}"
-    return f"Report to the talks, {start:%d %B %Y} to {end - timedelta(days=1):%d %B %Y}"
+        return f"Daily bulletin, {_day(start)}"
+    return f"Report to the talks, {_day(start)} to {_day(end - timedelta(days=1))}"
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment.day} {moment:%B %Y}"  # 2 July 2017, as it is written
 
 
 def title(d: dict[str, Any]) -> str:
@@ -109,7 +113,8 @@ def as_markdown(d: dict[str, Any]) -> str:
     statuses = ", ".join(f"{k} {v}" for k, v in d["by_status"].items()) or "none"
     out = [f"# {title(d)}", "",
            f"Agreement `{d['agreement']}`. Incidents are counted on the day they began (UTC).",
-           "", f"**{d['incidents']} incidents** ({statuses}); at least {d['killed']} killed.",
+           "", f"**{d['incidents']} incident{'' if d['incidents'] == 1 else 's'}** ({statuses}); "
+           f"at least {d['killed']} killed.",
            f"Change on {_before(d)}: "
            f"{_signed(d['change']['incidents'])} incidents "
            f"({d['previous_period']['incidents']} then).", "",
