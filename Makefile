@@ -29,10 +29,22 @@ $(PASSPHRASE_FILE):
 	mkdir -p $(dir $@)
 	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(32))" > $@
 
-run: install $(PASSPHRASE_FILE)
+# Web passwords for the demo accounts: made once, readable by you alone.
+DEMO_LOGINS := $(dir $(DATABASE))demo-logins
+DEMO_ACCOUNTS := ru-officer tr-officer ir-officer un-monitor secretariat analyst
+
+$(DEMO_LOGINS):
+	mkdir -p $(dir $@)
+	umask 077 && for user in $(DEMO_ACCOUNTS); do \
+	  echo "$$user $$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(15))')"; done > $@
+
+run: install $(PASSPHRASE_FILE) $(DEMO_LOGINS)
 	$(CEASEFIRE) db upgrade
 	$(CEASEFIRE) scenario load syria-2016
 	$(CEASEFIRE) import $(DEMO_REPORTS) --format ucdp --party SEC
+	while read -r user password; do \
+	  echo "$$password" | $(CEASEFIRE) account password "$$user" --stdin; done < $(DEMO_LOGINS)
+	@echo "log in at http://127.0.0.1:8000/login with a username and password from $(DEMO_LOGINS)"
 	$(CEASEFIRE) serve
 
 test: install
