@@ -12,7 +12,9 @@ is requested WARM_UP times, then ROUNDS times; the server time is read from the 
 own work does not count. Between two requests the path's bare baseline runs once: plain
 SQL for the same information through the sqlite3 module on its own read-only connection,
 the rows fetched into tuples and nothing else done with them. The two meet the same load;
-the table gives the median and p95 of each and the ratio of the medians.
+the table gives the median and p95 of each, the ratio of the medians, and the items the
+answer held against the rows the SQL fetched (a page of N asks for N + 1 rows, to know
+whether there is a next page).
 
 To measure a new page, add it to PAGES with the SQL that fetches the same information.
 
@@ -129,18 +131,29 @@ def measure(path: Path, pages: list[Page], *, rounds: int = ROUNDS, warm_up: int
                     _get(client, page.path)
                     if page.baseline:
                         bare.execute(page.baseline).fetchall()
-                ours, sql, rows = [], [], None
+                ours, sql, rows, items = [], [], None, None
                 for _ in range(rounds):
-                    ours.append(_ms(_get(client, page.path)))
+                    response = _get(client, page.path)
+                    ours.append(_ms(response))
+                    items = _items(response)
                     if page.baseline:
                         start = time.perf_counter()
                         rows = len(bare.execute(page.baseline).fetchall())
                         sql.append((time.perf_counter() - start) * 1000)
-                results.append({"page": page, "ours": ours, "sql": sql, "rows": rows})
+                results.append({"page": page, "ours": ours, "sql": sql, "rows": rows,
+                                "items": items})
     finally:
         bare.close()
         db.dispose()
     return results
+
+
+def _items(response) -> int | None:
+    """How many items a JSON page holds (None: not a JSON page of items)."""
+    if not response.headers.get("content-type", "").startswith("application/json"):
+        return None
+    body = response.json()
+    return len(body["items"]) if isinstance(body, dict) and "items" in body else None
 
 
 def _get(client: TestClient, path: str):
@@ -166,16 +179,17 @@ def main() -> None:
     results = measure(path, PAGES)
     width = max(len(r["page"].path) for r in results)
     print(f"  {'path':<{width}}{'p50 ms':>9}{'p95 ms':>9}{'SQL p50':>9}{'SQL p95':>9}"
-          f"{'× SQL':>7}{'rows':>6}  budget")
+          f"{'× SQL':>7}{'items/SQL rows':>16}  budget")
     for r in results:
         page, ours, sql = r["page"], r["ours"], r["sql"]
         median = statistics.median(ours)
         line = f"  {page.path:<{width}}{median:>9.1f}{_p95(ours):>9.1f}"
+        counts = f"{'-' if r['items'] is None else r['items']}/{r['rows'] or '-'}"
         if sql:
             base = statistics.median(sql)
-            line += f"{base:>9.1f}{_p95(sql):>9.1f}{median / base:>7.1f}{r['rows']:>6}"
+            line += f"{base:>9.1f}{_p95(sql):>9.1f}{median / base:>7.1f}{counts:>16}"
         else:
-            line += f"{'-':>9}{'-':>9}{'-':>7}{'-':>6}"
+            line += f"{'-':>9}{'-':>9}{'-':>7}{counts:>16}"
         if page.budget_ms:
             line += f"  {'ok' if median <= page.budget_ms else 'OVER'} ({page.budget_ms:.0f})"
         print(line, flush=True)
