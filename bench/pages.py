@@ -85,6 +85,11 @@ PAGES: list[Page] = [
          "(SELECT id FROM parties WHERE code = 'RU')) ORDER BY s.opened_at, s.incident_uid "
          "LIMIT 50"),
     Page("/", None),  # the home page, logged in
+    # The web pages (docs/pages.md), in their default selection.
+    Page("/dashboard", None, BUDGET_MS),
+    Page("/incidents", None, BUDGET_MS),
+    Page("/map", None),
+    Page("/queue", None),
 ]
 
 
