@@ -8,8 +8,9 @@ from bench import (
     correlation_quality,
     geo_locate,
     ledger,
+    pages,
 )
 
 for module in (geo_locate, bulk_import, api_submit, correlation_quality,
-               correlation_incremental, correlation, ledger):
+               correlation_incremental, correlation, ledger, pages):
     module.main()

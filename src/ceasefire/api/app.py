@@ -13,6 +13,7 @@ from ceasefire.api.batching import SubmissionBatcher
 from ceasefire.api.headers import SecurityHeaders
 from ceasefire.api.routes import geo, health, incidents, ledger, reference, reports, verdicts
 from ceasefire.api.schemas import ErrorBody
+from ceasefire.api.timing import ServerTiming
 from ceasefire.config import Settings
 from ceasefire.store.db import Database
 
@@ -43,6 +44,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.state.submissions = SubmissionBatcher(app.state.database)
     errors.install(app)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(ServerTiming)  # outermost of ours: it times the others too
     docs.install(app)
     for router in (health.router, reference.router, geo.router, reports.router,
                    incidents.router, verdicts.router, ledger.router):
