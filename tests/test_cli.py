@@ -21,7 +21,7 @@ def url_of(database) -> str:
 def test_db_upgrade_creates_a_database(tmp_path):
     result = run("--database-url", f"sqlite:///{tmp_path / 'new.db'}", "db", "upgrade")
     assert result.exit_code == 0, result.output
-    assert "schema at 0007" in result.stdout
+    assert "schema at 0008" in result.stdout
 
 
 def test_unmigrated_database_tells_how_to_fix_it(tmp_path):
@@ -220,7 +220,7 @@ def test_account_password_asks_again_when_the_two_differ(officer_url):
 
 def test_db_current_shows_both_revisions(database):
     result = run("--database-url", url_of(database), "db", "current")
-    assert result.stdout.split() == ["current:", "0007", "needed:", "0007"]
+    assert result.stdout.split() == ["current:", "0008", "needed:", "0008"]
 
 
 def test_verdicts_from_the_command_line(database, tmp_path):

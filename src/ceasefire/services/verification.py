@@ -266,9 +266,14 @@ def queue(session: Session, party: str, *, now: datetime, limit: int = 100) -> l
     return sorted(found, key=lambda a: (a.opened_at, a.incident))[:limit]
 
 
+QUEUE_COUNTED = 10_000  # beyond this the queue's size is said as "at least"
+
+
 def queue_size(session: Session, party: str, *, now: datetime) -> int:
-    """How many incidents await the party's verdict, under every agreement."""
-    return sum(store.count_awaiting(session, **terms) for terms in _open_to(session, party, now))
+    """How many incidents await the party's verdict, under every agreement (counted up to
+    QUEUE_COUNTED under each)."""
+    return sum(store.count_awaiting(session, **terms, at_most=QUEUE_COUNTED)
+               for terms in _open_to(session, party, now))
 
 
 def assess_every_incident(session: Session, *, now: datetime) -> int:

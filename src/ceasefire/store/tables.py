@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -349,7 +350,10 @@ class AssessmentRow(Base):
     at once never lose an update."""
 
     __tablename__ = "assessments"
-    __table_args__ = (UniqueConstraint("incident_uid", "agreement_id"),)
+    __table_args__ = (UniqueConstraint("incident_uid", "agreement_id"),
+                      # the verdict queue's order (store/verification.py: awaiting)
+                      Index("ix_assessments_agreement_id", "agreement_id", "opened_at",
+                            "incident_uid"))
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_uid: Mapped[str] = mapped_column(String(36))
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"))

@@ -142,6 +142,9 @@ def awaiting(session: Session, *, agreement_id: int, party_id: int, opened_after
 
 
 def count_awaiting(session: Session, *, agreement_id: int, party_id: int,
-                   opened_after: datetime, statuses: Sequence[str]) -> int:
-    return session.scalar(select(func.count()).select_from(AssessmentRow).where(
-        *_awaiting(agreement_id, party_id, opened_after, statuses))) or 0
+                   opened_after: datetime, statuses: Sequence[str], at_most: int) -> int:
+    """How many await the party, counted up to `at_most` (a batch can open a million)."""
+    found = (select(AssessmentRow.id)
+             .where(*_awaiting(agreement_id, party_id, opened_after, statuses))
+             .limit(at_most).subquery())
+    return session.scalar(select(func.count()).select_from(found)) or 0

@@ -181,4 +181,5 @@ def queue_page(request: Request, account: WebAccount, database: DatabaseDep) -> 
         rows = store.incidents_by_uid(session, [a.incident for a in items])
     return render(request, "queue.html", {
         "account": account, "party": party, "items": items, "rows": rows, "total": total,
+        "counted": verification.QUEUE_COUNTED,
         "now": datetime.now(UTC), "may_cast": account.role is Role.GUARANTOR})
