@@ -9,37 +9,15 @@ always cuts the same cells, so clusters do not move when the filters change.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import func
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import FunctionElement
-from sqlalchemy.types import Integer
 
 from ceasefire.store.overview import Scope
+from ceasefire.store.sqlfunc import cell_index
 
 WEST, SOUTH = -180.0, -90.0  # the grid's origin
-
-
-class cell_index(FunctionElement[int]):  # noqa: N801 - reads as the SQL function it is
-    """The integer part of a non-negative number, on either backend."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(cell_index, "sqlite")
-def _cell_index_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
-    # CAST truncates towards zero, which is floor for the non-negative values it gets;
-    # floor() itself exists only in SQLite builds with the math functions.
-    return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
-
-
-@compiles(cell_index, "postgresql")
-def _cell_index_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
-    # PostgreSQL's CAST rounds to the nearest integer: floor first.
-    return f"CAST(floor({compiler.process(element.clauses, **kw)}) AS INTEGER)"
 
 
 class CellCount(NamedTuple):

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
-from sqlalchemy.types import BigInteger, Date
+from sqlalchemy.types import BigInteger, Date, Integer
 
 # Parties with ids below this are kept as bits of `incident_overview.parties` (a signed
 # 64-bit integer); a mechanism has a few dozen at most. Others are found by a join.
@@ -46,3 +46,23 @@ def _party_bit_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
 @compiles(party_bit, "postgresql")
 def _party_bit_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
     return f"(CAST(1 AS BIGINT) << ({compiler.process(element.clauses, **kw)}))"
+
+
+class cell_index(FunctionElement[int]):  # noqa: N801 - reads as the SQL function it is
+    """The integer part of a non-negative number, on either backend."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(cell_index, "sqlite")
+def _cell_index_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    # CAST truncates towards zero, which is floor for the non-negative values it gets;
+    # floor() itself exists only in SQLite builds with the math functions.
+    return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
+
+
+@compiles(cell_index, "postgresql")
+def _cell_index_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
+    # PostgreSQL's CAST rounds to the nearest integer: floor first.
+    return f"CAST(floor({compiler.process(element.clauses, **kw)}) AS INTEGER)"
