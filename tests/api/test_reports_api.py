@@ -114,8 +114,20 @@ def test_list_filters_and_pages(client, tokens):
     assert len(get(actor="russian-forces")["items"]) == 1
     assert len(get(actor="isil")["items"]) == 15
     assert len(get(since="2017-02-02T00:00:00Z", until="2017-02-04T00:00:00Z")["items"]) == 6
-    assert len(get(status="pending")["items"]) == 16
-    assert get(status="confirmed")["items"] == []
+    # By the status now of each report's incident: ISIL's attacks are outside the
+    # ceasefire; the air strike is put to the guarantors, and confirmed by all three.
+    assert len(get(status="not-covered")["items"]) == 15
+    [strike] = get(status="pending")["items"]
+    assert strike["violation"] == "air_strike" and get(status="confirmed")["items"] == []
+    version = 0
+    for officer in ("ru-officer", "tr-officer", "ir-officer"):
+        cast = client.post(f"/api/v1/incidents/{strike['incident']}/verdicts",
+                           json={"position": "confirm", "version": version},
+                           headers=bearer(tokens[officer]))
+        assert cast.status_code == 200, cast.text
+        version = cast.json()["version"]
+    assert [r["id"] for r in get(status="confirmed")["items"]] == [strike["id"]]
+    assert get(status="pending")["items"] == []
     seen, cursor = [], None
     while True:
         page = get(limit=4, **({"cursor": cursor} if cursor else {}))

@@ -134,7 +134,7 @@ def test_a_report_by_place_name_is_verified_and_disputed(visit, site):
     expect(drawing.locator("g.clusters circle title")).to_contain_text("1 incident around")
     expect(drawing.locator("g.clusters circle title")).to_contain_text("1 pending")
     expect(page.get_by_role("row", name=re.compile("^Rural Damascus"))).to_contain_text("1")
-    tr.shot("map")
+    tr.shot("map-new-report")
 
     # TR confirms: still pending under a unanimous rule, with TR's answer in the table.
     page.goto(f"{site}/incidents/{uid}")

@@ -14,12 +14,11 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, and_, false, func, or_, select, text
+from sqlalchemy import Select, and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from ceasefire.domain.casualties import Casualties
 from ceasefire.domain.place import AdminCodes, Place, Point, WherePrecision
-from ceasefire.domain.records import Status
 from ceasefire.domain.report import Evidence, Report, Source
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.domain.when import TimePrecision, When
@@ -28,6 +27,7 @@ from ceasefire.store.lookup import before, required, when_and_where
 from ceasefire.store.reference import Reference, reference
 from ceasefire.store.tables import (
     ActorRow,
+    IncidentReportRow,
     PartyRow,
     ReportActorRow,
     ReportRow,
@@ -231,9 +231,9 @@ class ReportFilter:
     violation: ViolationType | None = None
     actor: str | None = None  # actor code, as perpetrator or target
     party: str | None = None  # the reporting party
-    # The status of the report's incident. Until reports are grouped into incidents and
-    # verified, every report is pending.
-    status: Status | None = None
+    # The incidents whose reports are wanted (a SELECT of incident ids, e.g. a Scope's of
+    # one status: store/overview.py).
+    incidents: Any = None
 
 
 def _filtered(query: Select[Any], f: ReportFilter) -> Select[Any]:
@@ -243,8 +243,10 @@ def _filtered(query: Select[Any], f: ReportFilter) -> Select[Any]:
     if f.party is not None:
         conditions.append(ReportRow.party_id == select(PartyRow.id)
                           .where(PartyRow.code == f.party).scalar_subquery())
-    if f.status is not None and f.status is not Status.PENDING:
-        conditions.append(false())
+    if f.incidents is not None:
+        conditions.append(ReportRow.id.in_(
+            select(IncidentReportRow.report_id)
+            .where(IncidentReportRow.incident_id.in_(f.incidents))))
     if f.actor is not None:
         conditions.append(ReportRow.id.in_(
             select(ReportActorRow.report_id).join(ActorRow).where(ActorRow.code == f.actor)))

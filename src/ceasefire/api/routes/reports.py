@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -15,7 +16,9 @@ from ceasefire.domain.records import Status
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.errors import InvalidInput
 from ceasefire.intake.report_in import ReportIn, record_of
+from ceasefire.services import overview
 from ceasefire.services.correlation import incidents_of_reports
+from ceasefire.services.overview import Selection
 from ceasefire.services.reports import Submission
 from ceasefire.store import reports
 
@@ -53,7 +56,8 @@ def list_reports(
     actor: Annotated[str | None, Query(description="actor code, as perpetrator or target")] = None,
     party: Annotated[str | None, Query(description="reporting party code")] = None,
     status: Annotated[Status | None, Query(
-        description="status of the report's incident (pending until one is verified)")] = None,
+        description="status now of the report's incident under the first agreement "
+                    "(the web pages' default)")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: str | None = None,
 ) -> Response:
@@ -61,8 +65,13 @@ def list_reports(
     for name, value in (("since", since), ("until", until)):
         if value is not None and value.tzinfo is None:
             raise InvalidInput("give a UTC offset (e.g. 2017-01-05T00:00:00Z)", field=name)
+    incidents = None
+    if status is not None:
+        found = overview.scope(session, Selection(statuses=(status.value,)),
+                               now=datetime.now(UTC))
+        incidents = found.select(found.row.incident_id)
     f = reports.ReportFilter(since=since, until=until, adm=adm, violation=violation,
-                             actor=actor, party=party, status=status)
+                             actor=actor, party=party, incidents=incidents)
     found = reports.list_reports(session, f, limit=limit + 1, after=paging.after(cursor))
     page = found[:limit]
     # The same spelling of every value as POST and GET of one report, and as the export.
