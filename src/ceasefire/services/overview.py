@@ -128,34 +128,31 @@ class Counts:
 
 
 def _from_days(session: Session, found: store.Scope, parties: dict[str, int],
-               ) -> list[store.DayCount]:
-    """The dashboard's counts from the counts by day (`overview_days`), with the status
-    now applied to each; the few overdue incidents some guarantor answered one by one."""
-    lapsed = found.lapsed
-    days = overview_days.cells(
-        session, found.agreement_id, cutoff=lapsed.cutoff, silent=lapsed.silent,
-        since=found.since.date() if found.since else None,
-        until=found.until.date() if found.until else None, adm1=found.adm,
-        party_id=found.party_id)
-    counted: list[tuple[date, str | None, str, int, int]] = [
-        (c.day, c.adm1, c.status, c.parties, c.incidents) for c in days
-        if c.status != overview_days.RECHECK]
-    if any(c.status == overview_days.RECHECK for c in days):
+               ) -> tuple[list[store.Count], list[store.Count], list[store.Count]]:
+    """The dashboard's counts (by day, by governorate, by party) from the counts by day
+    (`overview_days`), with the status now applied to each; the few overdue incidents
+    some guarantor answered are looked up one by one."""
+    lapsed, wanted = found.lapsed, set(found.statuses)
+    terms = {"cutoff": lapsed.cutoff, "silent": lapsed.silent,
+             "since": found.since.date() if found.since else None,
+             "until": found.until.date() if found.until else None, "adm1": found.adm,
+             "party_id": found.party_id}
+    places = overview_days.cells(session, found.agreement_id, by_parties=False, **terms)
+    masks = overview_days.cells(session, found.agreement_id, by_parties=True, **terms)
+    counted = [c for c in places + masks if c.status != overview_days.RECHECK]
+    if any(c.status == overview_days.RECHECK for c in places):
         unfiltered = replace(found, statuses=())
-        counted += [(day, adm1, lapsed.answered[assessment], mask, 1) for day, adm1, mask,
-                    assessment in store.overdue_answered(session, unfiltered)]
-    wanted = set(found.statuses)
-    totals: dict[tuple[date, str | None, str], list] = {}
-    for day, adm1, status, mask, n in counted:
-        if wanted and status not in wanted:
-            continue
-        cell = totals.setdefault((day, adm1, status), [0, {}])
-        cell[0] += n
-        for code, pid in parties.items():
-            if pid < store.PARTY_BITS and mask >> pid & 1:
-                cell[1][code] = cell[1].get(code, 0) + n
-    return [store.DayCount(day, adm1, status, n, by_party)
-            for (day, adm1, status), (n, by_party) in totals.items()]
+        for day, adm1, mask, assessment in store.overdue_answered(session, unfiltered):
+            status = lapsed.answered[assessment]
+            counted += [overview_days.DayCell(day, adm1, status, 0, 1),
+                        overview_days.DayCell(None, None, status, mask, 1)]
+    counted = [c for c in counted if not wanted or c.status in wanted]
+    by_day = [store.Count(c.day, c.status, c.incidents) for c in counted if c.day]
+    by_place = [store.Count(c.adm1, c.status, c.incidents) for c in counted if c.day]
+    by_party = [store.Count(code, c.status, c.incidents) for c in counted if c.parties
+                for code, pid in parties.items()
+                if pid < store.PARTY_BITS and c.parties >> pid & 1]
+    return by_day, by_place, by_party
 
 
 @dataclass(frozen=True)
@@ -181,12 +178,14 @@ def dashboard(session: Session, selection: Selection, *, now: datetime) -> Dashb
     by_days = (selection.adm is None or len(selection.adm) == 4) and (
         selection.violation is None) and (
         found.party_id is None or found.party_id < store.PARTY_BITS)
-    cells = _from_days(session, found, parties) if by_days else \
-        store.tallies(session, found, parties)
-    by_party = [store.Count(p, c.status, n) for c in cells for p, n in c.by_party.items()]
+    if by_days:
+        by_day, by_place, by_party = _from_days(session, found, parties)
+    else:
+        cells = store.tallies(session, found, parties)
+        by_day = [store.Count(c.day, c.status, c.incidents) for c in cells]
+        by_place = [store.Count(c.adm1, c.status, c.incidents) for c in cells]
+        by_party = [store.Count(p, c.status, n) for c in cells for p, n in c.by_party.items()]
     if rest := [pid for pid in parties.values() if pid >= store.PARTY_BITS]:
         by_party += store.by_party(session, found, rest)
-    return Dashboard(code, Counts.of(store.Count(c.day, c.status, c.incidents) for c in cells),
-                     Counts.of(store.Count(c.adm1, c.status, c.incidents) for c in cells),
-                     Counts.of(by_party))
+    return Dashboard(code, Counts.of(by_day), Counts.of(by_place), Counts.of(by_party))
 

@@ -75,18 +75,18 @@ def rows(session: Session) -> list[tuple[Any, ...]]:
 
 
 class DayCell(NamedTuple):
-    day: date
+    day: date | None  # None when counted by parties
     adm1: str | None
-    status: str  # the status now; "recheck": overdue and answered, see `answered_rows`
-    parties: int
+    status: str  # the status now; "recheck": overdue and answered, looked up one by one
+    parties: int  # 0 when counted by place
     incidents: int
 
 
 RECHECK = "recheck"
 
 
-def cells(session: Session, agreement_id: int, *, cutoff: datetime, silent: str,
-          since: date | None,
+def cells(session: Session, agreement_id: int, *, by_parties: bool, cutoff: datetime,
+          silent: str, since: date | None,
           until: date | None, adm1: str | None, party_id: int | None) -> list[DayCell]:
     d = OverviewDayRow
     overdue = and_(d.status == "pending", d.opened_at > literal(EPOCH, UTCDateTime()),
@@ -103,7 +103,14 @@ def cells(session: Session, agreement_id: int, *, cutoff: datetime, silent: str,
     if party_id is not None:
         assert party_id < PARTY_BITS, party_id  # the caller reads the overview otherwise
         conditions.append(d.parties.op("&")(1 << party_id) != 0)
-    query = (select(d.day, d.adm1, status, d.parties, func.sum(d.incidents))
-             .where(*conditions).group_by(d.day, d.adm1, status, d.parties))
-    return [DayCell(day, adm1 or None, st, parties, int(n))
-            for day, adm1, st, parties, n in session.execute(query) if n]
+    # By day and place, or by parties: grouped by both, six months would be tens of
+    # thousands of rows.
+    if by_parties:
+        query = (select(status, d.parties, func.sum(d.incidents)).where(*conditions)
+                 .group_by(status, d.parties))
+        return [DayCell(None, None, st, parties, int(n))
+                for st, parties, n in session.execute(query) if n]
+    query = (select(d.day, d.adm1, status, func.sum(d.incidents)).where(*conditions)
+             .group_by(d.day, d.adm1, status))
+    return [DayCell(day, adm1 or None, st, 0, int(n))
+            for day, adm1, st, n in session.execute(query) if n]

@@ -397,7 +397,10 @@ class OverviewRow(Base):
     """
 
     __tablename__ = "incident_overview"
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = (
+        # a period of one violation type: its rows only, not the whole period's
+        Index("ix_incident_overview_violation", "agreement_id", "violation", "earliest"),
+        {"sqlite_with_rowid": False})
     agreement_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     earliest: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
     uid: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
