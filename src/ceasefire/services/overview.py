@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -92,6 +93,13 @@ def scope(session: Session, selection: Selection, *, now: datetime) -> store.Sco
                        violation=s.violation,
                        party_id=known.party_ids[s.party] if s.party else None,
                        statuses=tuple(s.statuses))
+
+
+def incident_ids(session: Session, selection: Selection, *, now: datetime) -> Any:
+    """The selection's incidents, as a subquery of their ids (for other lists to filter
+    by, such as the reports of incidents of one status)."""
+    found = scope(session, selection, now=now)
+    return found.select(found.row.incident_id)
 
 
 @dataclass(frozen=True)

@@ -67,9 +67,8 @@ def list_reports(
             raise InvalidInput("give a UTC offset (e.g. 2017-01-05T00:00:00Z)", field=name)
     incidents = None
     if status is not None:
-        found = overview.scope(session, Selection(statuses=(status.value,)),
-                               now=datetime.now(UTC))
-        incidents = found.select(found.row.incident_id)
+        incidents = overview.incident_ids(session, Selection(statuses=(status.value,)),
+                                          now=datetime.now(UTC))
     f = reports.ReportFilter(since=since, until=until, adm=adm, violation=violation,
                              actor=actor, party=party, incidents=incidents)
     found = reports.list_reports(session, f, limit=limit + 1, after=paging.after(cursor))
