@@ -98,8 +98,7 @@ def scope(session: Session, selection: Selection, *, now: datetime) -> store.Sco
 def incident_ids(session: Session, selection: Selection, *, now: datetime) -> Any:
     """The selection's incidents, as a subquery of their ids (for other lists to filter
     by, such as the reports of incidents of one status)."""
-    found = scope(session, selection, now=now)
-    return found.select(found.row.incident_id)
+    return store.incident_ids(scope(session, selection, now=now))
 
 
 @dataclass(frozen=True)

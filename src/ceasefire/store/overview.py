@@ -264,6 +264,11 @@ def page(session: Session, scope: Scope, *, limit: int,
         query.order_by(i.earliest.desc(), i.uid.desc()).limit(limit))]
 
 
+def incident_ids(scope: Scope) -> Select[Any]:
+    """The scope's incidents as a subquery of their ids."""
+    return scope.select(OverviewRow.incident_id)
+
+
 def latest_start(session: Session) -> datetime | None:
     """The earliest moment of the newest incident: where the record's days end."""
     return session.scalar(select(func.max(IncidentRow.earliest)))
