@@ -241,27 +241,27 @@ class Awaiting:
     version: int
 
 
-def _open_to(session: Session, party: str, now: datetime) -> list[dict[str, Any]]:
-    """Per agreement the party guarantees, the terms of the store's awaiting queries."""
+def _open_to(session: Session, party: str, now: datetime,
+             ) -> list[tuple[Agreement, dict[str, Any]]]:
+    """Each agreement the party guarantees, with the terms of the store's awaiting
+    queries under it."""
     known = reference(session)
     if party not in known.party_ids:
         raise NotFound(f"no party with code {party!r}", field="party", id=party)
-    ids = known.agreement_ids
-    return [{"agreement_id": ids[a.code], "party_id": known.party_ids[party],
-             "opened_after": now - a.response_deadline, "statuses": [Status.PENDING.value]}
+    return [(a, {"agreement_id": known.agreement_ids[a.code],
+                 "party_id": known.party_ids[party],
+                 "opened_after": now - a.response_deadline,
+                 "statuses": [Status.PENDING.value]})
             for a in known.agreements if party in a.guarantors]
 
 
 def queue(session: Session, party: str, *, now: datetime, limit: int = 100) -> list[Awaiting]:
     """Incidents awaiting the party's verdict, oldest first: covered, still pending, before
     the deadline, and not yet answered by the party."""
-    deadlines = {reference(session).agreement_ids[a.code]: (a.code, a.response_deadline)
-                 for a in reference(session).agreements}
     found: list[Awaiting] = []
-    for terms in _open_to(session, party, now):
-        code, deadline = deadlines[terms["agreement_id"]]
-        found += [Awaiting(r.incident_uid, code, r.opened_at, r.opened_at + deadline,
-                           r.version)
+    for agreement, terms in _open_to(session, party, now):
+        found += [Awaiting(r.incident_uid, agreement.code, r.opened_at,
+                           r.opened_at + agreement.response_deadline, r.version)
                   for r in store.awaiting(session, **terms, limit=limit)]
     return sorted(found, key=lambda a: (a.opened_at, a.incident))[:limit]
 
@@ -273,7 +273,7 @@ def queue_size(session: Session, party: str, *, now: datetime) -> int:
     """How many incidents await the party's verdict, under every agreement (counted up to
     QUEUE_COUNTED under each)."""
     return sum(store.count_awaiting(session, **terms, at_most=QUEUE_COUNTED)
-               for terms in _open_to(session, party, now))
+               for _, terms in _open_to(session, party, now))
 
 
 def assess_every_incident(session: Session, *, now: datetime) -> int:
@@ -324,9 +324,13 @@ def awaiting_verdict(db: Database, *, token: str | None = None, party: str | Non
         return party, queue(session, party, now=datetime.now(UTC), limit=limit)
 
 
-def awaiting_count(db: Database, party: str) -> int:
+def awaiting_with_count(db: Database, party: str, *, limit: int = 100,
+                        ) -> tuple[list[Awaiting], int]:
+    """The party's queue and how many await it, read in one transaction so they agree."""
+    now = datetime.now(UTC)
     with db.session() as session:
-        return queue_size(session, party, now=datetime.now(UTC))
+        return (queue(session, party, now=now, limit=limit),
+                queue_size(session, party, now=now))
 
 
 def _account(session: Session, *, token: str | None, username: str | None) -> Account:

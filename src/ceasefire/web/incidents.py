@@ -173,8 +173,8 @@ def _version(text: str) -> int:
 @router.get("/queue")
 def queue_page(request: Request, account: WebAccount, database: DatabaseDep) -> Response:
     try:
-        party, items = verification.awaiting_verdict(database, party=account.party)
-        total = verification.awaiting_count(database, party)
+        party = account.party
+        items, total = verification.awaiting_with_count(database, party)
     except CeasefireError as exc:
         return problem(request, account, exc)
     with database.session() as session:
