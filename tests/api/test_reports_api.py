@@ -168,11 +168,13 @@ def test_places_by_name_including_those_the_boundaries_miss(client, tokens, name
 
 
 def test_a_source_key_already_in_the_record_is_a_409_naming_the_stored_report(client, tokens):
+    # A key is its party's own: the same party giving it again names the stored report.
+    # (Another party's report with the same key: tests/api/test_source_keys.py.)
     body = {"when": {"date": "2017-01-05"}, "place": {"name": "Idlib"}, "violation": "shelling",
             "source": {"name": "UCDP GED", "key": "ucdp-ged:1"}}
     first = client.post("/api/v1/reports", json=body, headers=bearer(tokens["tr-officer"]))
     assert first.status_code == 201, first.text
-    again = client.post("/api/v1/reports", json=body, headers=bearer(tokens["ru-officer"]))
+    again = client.post("/api/v1/reports", json=body, headers=bearer(tokens["tr-officer"]))
     assert again.status_code == 409
     error = again.json()["error"]
     assert error["field"] == "source.key" and first.json()["id"] in error["message"]

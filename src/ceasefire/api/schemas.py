@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from ceasefire.domain.actors import Actor
 from ceasefire.domain.agreement import Agreement, Area, Position, Zone
 from ceasefire.domain.parties import Account, Party
 from ceasefire.domain.records import Status
+from ceasefire.domain.when import CALENDAR, CALENDAR_END, CALENDAR_START
 
 
 def _iso_8601(value: object) -> object:
@@ -26,8 +27,17 @@ def _iso_8601(value: object) -> object:
     return value
 
 
+def _in_calendar(value: datetime) -> datetime:
+    # Far from the record's calendar, a time zone's offset leaves Python's dates (year
+    # 9999 at -05:00): named here rather than failing in the query.
+    if value.tzinfo is not None and not CALENDAR_START <= value < CALENDAR_END:
+        raise PydanticCustomError("calendar", "is outside the record's calendar ({calendar})",
+                                  {"calendar": CALENDAR})
+    return value
+
+
 # A date-time in a query string: ISO 8601 text only, as the OpenAPI document says.
-QueryMoment = Annotated[datetime, BeforeValidator(_iso_8601)]
+QueryMoment = Annotated[datetime, BeforeValidator(_iso_8601), AfterValidator(_in_calendar)]
 
 
 class ErrorDetail(BaseModel):
@@ -219,6 +229,17 @@ class ReportOut(BaseModel):
     narrative: str
     evidence: list[EvidenceOut]
     incident: str | None = Field(None, description="the incident the report belongs to")
+
+
+class KeyClaimOut(BaseModel):
+    id: str = Field(description="the other report's id")
+    submitted_by: str = Field(description="the party that submitted it")
+
+
+class SubmittedOut(ReportOut):
+    source_key_claims: list[KeyClaimOut] | None = Field(
+        None, description="other parties' reports that give the same source key (a key is "
+        "its party's own: they are other reports); present only when there are some")
 
 
 class ReportPage(BaseModel):

@@ -154,8 +154,8 @@ class ColumnBuilder:
         self._settings = settings
         self._extents = extents
         self._bits = bits
-        self._datasets: dict[str, int] = {}
-        self._sources: dict[str, int] = {}
+        self._datasets: dict[tuple[str, str], int] = {}
+        self._sources: dict[tuple[str, str], int] = {}
         self._keys: dict[str, int] = {}
         self._rows: list[tuple] = []
         self._ids: list[str] = []
@@ -167,7 +167,11 @@ class ColumnBuilder:
             adm1: str | None, adm2: str | None, earliest: datetime, latest: datetime,
             time_precision: str, violation: str, perpetrators: Sequence[str],
             targets: Sequence[str], civilians: bool, killed: int, source_name: str,
-            source_key: str | None, narrative: str, received: datetime) -> None:
+            source_key: str | None, narrative: str, received: datetime,
+            party: str) -> None:
+        """``party`` submitted the report: a source (its name, its dataset and keys) is
+        known only as that party gave it, so one party's claim to another's source or
+        dataset never binds the other's reports (docs/correlation.md)."""
         s = self._settings
         where = WherePrecision(precision)
         centre, radius, area = self._place(where, lon, lat, adm1, adm2)
@@ -176,8 +180,9 @@ class ColumnBuilder:
                         and time_precision not in (TimePrecision.MONTH, TimePrecision.YEAR)
                         and t1 - t0 <= s.longest_span_days * 24.0 + 1e-6)
         dataset = key = -1
+        source = (party, source_name)
         if source_key is not None:
-            dataset = self._datasets.setdefault(source_name, len(self._datasets))
+            dataset = self._datasets.setdefault(source, len(self._datasets))
             key = self._keys.setdefault(source_key, len(self._keys))
         target_bits = self._bits.mask(targets) | (int(CIVILIANS_BIT) if civilians else 0)
         self._ids.append(uid)
@@ -189,7 +194,7 @@ class ColumnBuilder:
             self._bits.mask(perpetrators), target_bits,
             self._bits.sides(perpetrators) | self._bits.sides(targets),
             killed if killed > 0 else -1, dataset, key, hours(received),
-            self._sources.setdefault(source_name, len(self._sources)), area))
+            self._sources.setdefault(source, len(self._sources)), area))
 
     def add_report(self, report: Report) -> None:
         place, point = report.place, report.place.point
@@ -200,7 +205,8 @@ class ColumnBuilder:
                  perpetrators=report.perpetrators, targets=report.targets,
                  civilians=report.civilians_targeted, killed=report.casualties.best,
                  source_name=report.source.name, source_key=report.source.key,
-                 narrative=report.narrative, received=report.received_at)
+                 narrative=report.narrative, received=report.received_at,
+                 party=report.submitted_by)
 
     def _place(self, where: WherePrecision, lon: float | None, lat: float | None,
                adm1: str | None, adm2: str | None) -> tuple[Point | None, float, int]:

@@ -10,6 +10,11 @@ from dataclasses import dataclass
 
 from ceasefire.errors import InvalidInput
 
+# The highest toll one report may give, for any of its figures. No single report of a
+# ceasefire violation counts a million dead; a larger figure is a slip or an attack on the
+# record, and it must fit the store's 32-bit columns and the ledger's JSON (2^53).
+DEATHS_MAX = 1_000_000
+
 
 @dataclass(frozen=True, slots=True)
 class Casualties:
@@ -23,8 +28,9 @@ class Casualties:
     def __post_init__(self) -> None:
         for name in ("low", "best", "high", "civilian", "combatant", "unknown"):
             value = getattr(self, name)
-            if value is not None and value < 0:
-                raise InvalidInput(f"{name} is negative ({value})", field=f"casualties.{name}")
+            if value is not None and not 0 <= value <= DEATHS_MAX:
+                raise InvalidInput(f"{name} is {value}; give 0 to {DEATHS_MAX:,}",
+                                   field=f"casualties.{name}")
         if not self.low <= self.best <= self.high:
             raise InvalidInput(
                 f"need low <= best <= high, got {self.low} / {self.best} / {self.high}",

@@ -9,8 +9,8 @@ from typing import Any
 from ceasefire.domain.casualties import Casualties
 from ceasefire.domain.place import AdminCodes, Place, WherePrecision
 from ceasefire.domain.taxonomy import ViolationType
-from ceasefire.domain.text import check_name
-from ceasefire.domain.when import When, utc
+from ceasefire.domain.text import check_name, is_unicode
+from ceasefire.domain.when import When, check_moment, utc
 from ceasefire.errors import InvalidInput
 
 NARRATIVE_MAX = 20_000
@@ -33,7 +33,8 @@ class Source:
         if self.reference is not None:
             check_name(self.reference, field="source.reference", max_length=2000)
         if self.published is not None:
-            object.__setattr__(self, "published", utc(self.published, field="source.published"))
+            object.__setattr__(self, "published", check_moment(
+                utc(self.published, field="source.published"), field="source.published"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +80,16 @@ class Report:
     evidence: tuple[Evidence, ...] = ()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "received_at", utc(self.received_at, field="received_at"))
+        object.__setattr__(self, "received_at", check_moment(
+            utc(self.received_at, field="received_at"), field="received_at"))
         if len(self.narrative) > NARRATIVE_MAX:
             raise InvalidInput(f"is {len(self.narrative)} characters long; at most "
                                f"{NARRATIVE_MAX}", field="narrative", id=self.id)
+        for field in ("narrative", "perpetrator_text", "target_text"):
+            text = getattr(self, field)
+            if text is not None and not is_unicode(text):
+                raise InvalidInput("is not valid Unicode (a lone surrogate)", field=field,
+                                   id=self.id)
         for field, codes in (("perpetrators", self.perpetrators), ("targets", self.targets)):
             if len(set(codes)) != len(codes):
                 raise InvalidInput("names an actor twice", field=field, id=self.id)

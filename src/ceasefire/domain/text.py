@@ -10,11 +10,35 @@ NAME_MAX = 200  # the longest name the store keeps; longer ones are refused, not
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # control characters but tab and newline
 
 
+def is_unicode(value: str) -> bool:
+    """Whether the text is valid Unicode: a lone surrogate (U+D800-U+DFFF, which JSON's
+    "\\ud800" can spell) is no character, and UTF-8, the databases and the ledger's JSON
+    cannot hold it."""
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_text(value: str, *, field: str, id: str | None = None) -> str:  # noqa: A002
+    """Free text the record keeps (a narrative): valid Unicode, without NUL."""
+    if "\x00" in value:
+        raise InvalidInput("contains a NUL character", field=field, id=id)
+    if not is_unicode(value):
+        raise InvalidInput("is not valid Unicode (a lone surrogate)", field=field, id=id)
+    return value
+
+
 def check_name(value: str, *, field: str, id: str | None = None,  # noqa: A002
                max_length: int | None = NAME_MAX) -> str:
     """A non-empty, printable name of at most ``max_length`` characters."""
     if not value.strip():
         raise InvalidInput("must not be empty", field=field, id=id)
+    if not is_unicode(value):
+        raise InvalidInput("is not valid Unicode (a lone surrogate)", field=field, id=id)
     if _CONTROL.search(value):
         raise InvalidInput("contains a control character", field=field, id=id)
     if max_length is not None and len(value) > max_length:

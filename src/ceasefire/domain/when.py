@@ -59,6 +59,31 @@ def utc(moment: datetime, *, field: str = "time") -> datetime:
 
 _TICK = timedelta(microseconds=1)  # "latest" is inclusive: the last instant of the span
 
+# The record's calendar: every time it holds (an event's span, its arrival, a source's
+# publication) lies in [CALENDAR_START, CALENDAR_END). Wide enough for any monitoring
+# record and the simulator's century-long benchmark runs; narrow enough that a day's
+# end, a week's Sunday, a month's last day or a time zone never leaves what Python's
+# dates and both databases hold (year 9999 is the edge of Python's).
+CALENDAR_START = datetime(1900, 1, 1, tzinfo=UTC)
+CALENDAR_END = datetime(2200, 1, 1, tzinfo=UTC)
+FIRST_DAY, LAST_DAY = CALENDAR_START.date(), (CALENDAR_END - timedelta(days=1)).date()
+CALENDAR = f"{FIRST_DAY} to {LAST_DAY}"
+
+
+def check_day(day: date, *, field: str) -> date:
+    """A day of the record's calendar, or an error naming the field."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput(f"{day} is outside the record's calendar ({CALENDAR})", field=field)
+    return day
+
+
+def check_moment(moment: datetime, *, field: str) -> datetime:
+    """An instant of the record's calendar (aware), or an error naming the field."""
+    if not CALENDAR_START <= moment < CALENDAR_END:
+        raise InvalidInput(f"{moment.isoformat()} is outside the record's calendar "
+                           f"({CALENDAR})", field=field)
+    return moment
+
 
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
@@ -75,6 +100,8 @@ class When:
         object.__setattr__(self, "latest", utc(self.latest, field="latest"))
         if self.latest < self.earliest:
             raise InvalidInput("latest is before earliest", field="latest")
+        check_moment(self.earliest, field="earliest")
+        check_moment(self.latest, field="latest")
 
     @classmethod
     def exact(cls, moment: datetime) -> When:

@@ -66,6 +66,10 @@ class Draft:
     # outside the boundary data may then take the nearest area.
     in_country: bool = False
     raw: str = ""  # the record as the file wrote it, for the rejects file
+    # The key comes from a curated dataset's own file (a UCDP GED or ACLED import), which
+    # vouches for it: the report's id is the key's, whoever imports the file. Any other
+    # key is the submitting party's own (docs/formats.md).
+    curated: bool = False
 
 
 # Up to ~5 km: coastal towns and border camps that the rounded boundaries miss (Tartus,
@@ -162,7 +166,11 @@ def _when(given: WhenIn, received_at: datetime) -> When:
     if given.date is not None:
         if given.earliest is not None or given.latest is not None:
             raise InvalidInput("give a date, or earliest (and latest), not both", field="when")
-        when = _day_span(given.date, given.precision or TimePrecision.DAY)
+        try:
+            when = _day_span(given.date, given.precision or TimePrecision.DAY)
+        except InvalidInput as exc:  # its week or month leaves the record's calendar
+            exc.field = exc.field if exc.field.startswith("when.") else "when.date"
+            raise
     elif given.earliest is not None:
         latest = given.latest or given.earliest
         precision = given.precision or (TimePrecision.EXACT if latest == given.earliest
@@ -250,7 +258,8 @@ def _report(draft: Draft, place: Place, found: AdminCodes | None, context: Intak
     src = given.source
     source = (Source(src.name, src.key, src.reference, src.published) if src
               else Source(submitted_by))
-    rid = _given_id(given, source) or ("" if stable_ids else str(uuid.uuid4()))
+    rid = _given_id(given, source, submitted_by, curated=draft.curated,
+                    stable_ids=stable_ids) or ("" if stable_ids else str(uuid.uuid4()))
     report = Report(
         id=rid, submitted_by=submitted_by,
         received_at=received_at, when=when, place=place,
@@ -275,9 +284,16 @@ def content_digest(report: Report) -> str:
     return hashlib.sha256(orjson.dumps(report.content())).hexdigest()
 
 
-def _given_id(given: ReportIn, source: Source) -> str | None:
+def _given_id(given: ReportIn, source: Source, party: str, *, curated: bool,
+              stable_ids: bool) -> str | None:
+    """The id a record brings: its own (our exports), its dataset's key (the same in
+    every database that imports the dataset), or its party's key (in a file: the same
+    for every import of that party's file). A key never gives a submission its id: it
+    would take the id of the record the key names, and block the record's own import."""
     if isinstance(given, ReportRecord) and given.id is not None:
         return str(given.id)
-    if source.key is not None:
+    if source.key is None or not stable_ids:
+        return None
+    if curated:
         return str(uuid.uuid5(REPORT_NAMESPACE, f"key:{source.key}"))
-    return None
+    return str(uuid.uuid5(REPORT_NAMESPACE, f"party-key:{party}:{source.key}"))

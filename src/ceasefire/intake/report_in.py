@@ -20,22 +20,35 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ceasefire.domain.casualties import DEATHS_MAX
 from ceasefire.domain.parties import PARTY_CODE_PATTERN
 from ceasefire.domain.place import WherePrecision
 from ceasefire.domain.report import KEY_MAX, NARRATIVE_MAX, Report
 from ceasefire.domain.taxonomy import ViolationType
-from ceasefire.domain.when import TimePrecision
+from ceasefire.domain.text import is_unicode
+from ceasefire.domain.when import (
+    CALENDAR,
+    CALENDAR_END,
+    CALENDAR_START,
+    FIRST_DAY,
+    LAST_DAY,
+    TimePrecision,
+)
 
 
-def _no_nul(text: str) -> str:
-    # No source means one, and PostgreSQL's text cannot hold it: refused here, before any
-    # write, on both backends alike.
+def _plain(text: str) -> str:
+    # No source means a NUL, and PostgreSQL's text cannot hold it; a lone surrogate
+    # ("\ud800" in JSON) is no character at all, and neither UTF-8 nor the ledger's JSON
+    # can hold it. Refused here, before any write, on both backends alike.
     if "\x00" in text:
         raise PydanticCustomError("nul_character", "contains a NUL character")
+    if not is_unicode(text):
+        raise PydanticCustomError("unicode_surrogate",
+                                  "is not valid Unicode (a lone surrogate)")
     return text
 
 
-Text = Annotated[str, AfterValidator(_no_nul)]  # free text: anything but NUL
+Text = Annotated[str, AfterValidator(_plain)]  # free text: any Unicode but NUL
 Name = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[Text, StringConstraints(max_length=2000)]
 
@@ -47,7 +60,22 @@ def _not_a_bool(value: object) -> object:
     return value
 
 
-Count = Annotated[NonNegativeInt, BeforeValidator(_not_a_bool)]
+Count = Annotated[NonNegativeInt, Field(le=DEATHS_MAX), BeforeValidator(_not_a_bool)]
+
+
+def _in_calendar(value: dt.date) -> dt.date:
+    # Python's dates end at 9999-12-31: the day after it, or its end in another time zone,
+    # would fail deep inside. The record's calendar is checked at the door instead.
+    within = (FIRST_DAY <= value <= LAST_DAY if type(value) is dt.date
+              else CALENDAR_START <= value < CALENDAR_END)
+    if not within:
+        raise PydanticCustomError("calendar", "is outside the record's calendar ({calendar})",
+                                  {"calendar": CALENDAR})
+    return value
+
+
+Day = Annotated[dt.date, AfterValidator(_in_calendar)]
+Moment = Annotated[AwareDatetime, AfterValidator(_in_calendar)]  # with a UTC offset
 
 PCode1 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}\d\d$")]
 PCode2 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}\d{4}$")]
@@ -61,9 +89,9 @@ class _In(BaseModel):
 class WhenIn(_In):
     """Either a `date` (the whole day), or `earliest` (and `latest`, for a span)."""
 
-    date: dt.date | None = Field(None, description="the day it happened, when only that is known")
-    earliest: AwareDatetime | None = Field(None, description="ISO 8601 with a UTC offset")
-    latest: AwareDatetime | None = None
+    date: Day | None = Field(None, description="the day it happened, when only that is known")
+    earliest: Moment | None = Field(None, description="ISO 8601 with a UTC offset")
+    latest: Moment | None = None
     precision: TimePrecision | None = Field(
         None, description="how precisely the source knows the time; default: exact for "
         "`earliest` alone, day for `date`")
@@ -89,7 +117,7 @@ class SourceIn(_In):
         None, description="the record's id in its source dataset; a second report with the "
         "same key is the same record")
     reference: LongText | None = None
-    published: AwareDatetime | None = None
+    published: Moment | None = None
 
 
 class CasualtiesIn(_In):
@@ -147,7 +175,7 @@ class ReportRecord(ReportIn):
 
     id: UUID | None = None
     submitted_by: Annotated[str, StringConstraints(pattern=PARTY_CODE_PATTERN)] | None = None
-    received_at: AwareDatetime | None = None
+    received_at: Moment | None = None
 
 
 def _time(moment: dt.datetime | None) -> str | None:

@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 from ceasefire.domain.actors import ActorDirectory
 from ceasefire.domain.parties import Account
 from ceasefire.domain.report import Report
-from ceasefire.errors import CeasefireError, Conflict, Forbidden, InvalidInput
+from ceasefire.errors import (
+    CeasefireError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    StorageUnavailable,
+)
 from ceasefire.geo.admin import syria
 from ceasefire.intake.normalise import Draft, IntakeContext, content_digest, normalise
 from ceasefire.intake.report_in import ReportIn, record_of
@@ -24,7 +30,13 @@ from ceasefire.services.intake import intake_context
 from ceasefire.store import imports, parties
 from ceasefire.store.db import Database
 from ceasefire.store.reference import Reference, reference
-from ceasefire.store.reports import ReportFilter, ReportWriter, iter_reports, report_by_row_id
+from ceasefire.store.reports import (
+    KeyClaim,
+    ReportFilter,
+    ReportWriter,
+    iter_reports,
+    report_by_row_id,
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,9 @@ class Submitted:
     report: Report
     created: bool  # False: an Idempotency-Key retry, answered with the first result
     incident: str | None = None  # the incident the report joined or founded
+    # Other parties' reports that give the same source key: other reports (a key is its
+    # party's own), named so that the clash is in plain sight.
+    claims: tuple[KeyClaim, ...] = ()
 
 
 def _request_digest(given: ReportIn) -> str:
@@ -57,7 +72,7 @@ def submit_report(db: Database, given: ReportIn, *, party: str | None = None,
     return result  # a lone submission's error is raised as it is
 
 
-def submit_reports(db: Database, items: list[Submission]) -> list[Submitted | CeasefireError]:
+def submit_reports(db: Database, items: list[Submission]) -> list[Submitted | Exception]:
     """Validate, geocode and store reports, each on its own merits, in one transaction.
 
     Each gets its answer: the stored report, or the error that refused it (a bad report
@@ -65,9 +80,15 @@ def submit_reports(db: Database, items: list[Submission]) -> list[Submitted | Ce
     share one lock and one commit. With an Idempotency-Key, a retry of the same request
     gets the first answer, and the same key with another body is refused: a client can
     resend safely after a timeout.
+
+    A refusal found by the checks is the report's own (they all come before its first
+    write). Anything else that fails the shared transaction (the database refusing a
+    write, a fault no check foresaw) rolls it back, and each report is then stored in a
+    transaction of its own: the culprit gets its error, the others their answers. The
+    common path pays nothing for this; only a failed batch is run again.
     """
     now = datetime.now(UTC)
-    results: list[Submitted | CeasefireError] = []
+    results: list[Submitted | Exception] = []
     try:
         with db.session(write=True) as session:
             known = reference(session)
@@ -91,8 +112,10 @@ def submit_reports(db: Database, items: list[Submission]) -> list[Submitted | Ce
             if any(r is not None for r in rows):
                 ledger.append(session, ledger.mechanism(session), "incidents.correlated",
                               {"after": "report.submitted"})
-    except Conflict:
-        # The database refused a write (an Idempotency-Key raced in from another
+    except StorageUnavailable:
+        raise  # the database is gone (or full) for every one of them alike
+    except Exception:  # noqa: BLE001 - whose fault it was is found by running each alone
+        # E.g. the database refused a write (an Idempotency-Key raced in from another
         # process): the whole batch was rolled back, so give each its own transaction.
         if len(items) == 1:
             raise
@@ -100,8 +123,8 @@ def submit_reports(db: Database, items: list[Submission]) -> list[Submitted | Ce
     return results
 
 
-def _with_incidents(session: Session, results: list[Submitted | CeasefireError],
-                    rows: list[int | None]) -> list[Submitted | CeasefireError]:
+def _with_incidents(session: Session, results: list[Submitted | Exception],
+                    rows: list[int | None]) -> list[Submitted | Exception]:
     """Correlate the new reports at once, in the same transaction, and say where each
     landed."""
     incidents = correlate_added(session, [r for r in rows if r is not None])
@@ -110,10 +133,10 @@ def _with_incidents(session: Session, results: list[Submitted | CeasefireError],
             for result, row in zip(results, rows, strict=True)]
 
 
-def _alone(db: Database, item: Submission) -> Submitted | CeasefireError:
+def _alone(db: Database, item: Submission) -> Submitted | Exception:
     try:
         return submit_reports(db, [item])[0]
-    except CeasefireError as exc:
+    except Exception as exc:  # noqa: BLE001 - this one's answer, whatever it is
         return exc
 
 
@@ -138,10 +161,12 @@ def _submit(session: Session, known: Reference, context: IntakeContext, writer: 
         return earlier, None
     report = normalise(context, [Draft(item.given)], submitted_by=party, received_at=now,
                        stable_ids=False)[0]
-    if report.source.key is not None and (
-            found := writer.stored([], [report.source.key]).get(report.source.key)):
-        raise Conflict(f"a report with this source key is already in the record: {found.uid}",
-                       field="source.key", id=report.source.key)
+    claims: list[KeyClaim] = []
+    if (source_key := report.source.key) is not None:
+        if found := writer.keyed([source_key], party=party).get(source_key):
+            raise Conflict(f"a report of {party} with this source key is already in the "
+                           f"record: {found.uid}", field="source.key", id=source_key)
+        claims = writer.claims([source_key], party=party).get(source_key, [])
     row_id = writer.write_one(report, content_digest(report), account_id=account_id)
     actor = (ledger.acting(session, party=party, account=account.username)
              if account is not None else ledger.acting(session, party=party))
@@ -149,7 +174,7 @@ def _submit(session: Session, known: Reference, context: IntakeContext, writer: 
     if key:
         imports.remember(session, account_id=account_id, key=key, request_sha256=request,
                          report_id=row_id, created_at=now)
-    return Submitted(report, created=True), row_id
+    return Submitted(report, created=True, claims=tuple(claims)), row_id
 
 
 def _replay(session: Session, account_id: int, key: str, request: str) -> Submitted | None:

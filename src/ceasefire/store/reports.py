@@ -83,6 +83,15 @@ class Stored:
     source_key: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class KeyClaim:
+    """Another party's report that gives the same source key as a report of ours."""
+
+    key: str
+    report: str  # its id
+    party: str  # the party that submitted it
+
+
 class ReportWriter:
     """Writes reports in batches within one transaction of ``session``."""
 
@@ -99,33 +108,55 @@ class ReportWriter:
         self.party_ids = known.party_ids
         self.actor_ids = known.actor_ids
 
-    def stored(self, uids: Sequence[str], keys: Sequence[str]) -> dict[str, Stored]:
-        """The reports already stored under any of these ids or source keys, by id and key."""
+    def _select(self, columns: str, column: str, values: Sequence[str], *,
+                party: str | None = None, others: bool = False) -> list[tuple[Any, ...]]:
+        """``columns`` of the reports whose ``column`` is one of ``values``; with ``party``,
+        of that party's reports only (``others``: of every other party's). One statement
+        with the whole list as one parameter (a JSON array on SQLite, an array on
+        PostgreSQL): no SQL to build per batch, and no limit on its size."""
         if self.dialect == "postgresql" and not self._planned:
             # The planner's statistics predate this transaction's rows: it would scan the
             # whole growing table for each batch's id look-up. The unique indexes answer it.
             self.session.execute(text("SET LOCAL enable_seqscan = off"))
             self._planned = True
-        found: dict[str, Stored] = {}
-        for column, values in (("uid", uids), ("source_key", keys)):
-            if not values:
-                continue
-            # One statement with the whole list as one parameter (a JSON array on SQLite,
-            # an array on PostgreSQL): no SQL to build per batch, and no limit on its size.
-            if self.dialect == "sqlite":
-                query = (f"SELECT uid, content_sha256, source_key FROM reports WHERE {column} "
-                         "IN (SELECT value FROM json_each(?))")
-                rows = self._dbapi.execute(query, (json.dumps(list(values)),)).fetchall()
-            else:
-                with self._dbapi.cursor() as cursor:
-                    cursor.execute(f"SELECT uid, content_sha256, source_key FROM reports "
-                                   f"WHERE {column} = ANY(%s)", (list(values),))
-                    rows = cursor.fetchall()
-            for uid, digest, key in rows:
-                stored = Stored(uid, digest, key)
-                found[uid] = stored
-                if key is not None:
-                    found[key] = stored
+        sqlite = self.dialect == "sqlite"
+        mark = "?" if sqlite else "%s"
+        params: list[Any] = [json.dumps(list(values)) if sqlite else list(values)]
+        query = (f"SELECT {columns} FROM reports WHERE {column} "
+                 + ("IN (SELECT value FROM json_each(?))" if sqlite else "= ANY(%s)"))
+        if party is not None:
+            query += f" AND party_id {'<>' if others else '='} {mark}"
+            params.append(self.party_ids.get(party, 0))
+        if sqlite:
+            return self._dbapi.execute(query, params).fetchall()
+        with self._dbapi.cursor() as cursor:
+            cursor.execute(query, params)
+            return cursor.fetchall()
+
+    def stored(self, uids: Sequence[str]) -> dict[str, Stored]:
+        """The reports already stored under any of these ids, by id."""
+        columns = "uid, content_sha256, source_key"
+        return {uid: Stored(uid, digest, key)
+                for uid, digest, key in self._select(columns, "uid", uids)} if uids else {}
+
+    def keyed(self, keys: Sequence[str], *, party: str) -> dict[str, Stored]:
+        """``party``'s reports already stored under any of these source keys, by key (a
+        key is its party's own: another party's report with it is another report)."""
+        if not keys:
+            return {}
+        return {key: Stored(uid, digest, key) for uid, digest, key in self._select(
+            "uid, content_sha256, source_key", "source_key", keys, party=party)}
+
+    def claims(self, keys: Sequence[str], *, party: str) -> dict[str, list[KeyClaim]]:
+        """Other parties' reports that give any of these source keys, by key: never the
+        same record (a key is its party's own), but worth naming beside ours."""
+        if not keys:
+            return {}
+        codes = {v: k for k, v in self.party_ids.items()}
+        found: dict[str, list[KeyClaim]] = {}
+        for key, uid, party_id in sorted(self._select(
+                "source_key, uid, party_id", "source_key", keys, party=party, others=True)):
+            found.setdefault(key, []).append(KeyClaim(key, uid, codes[party_id]))
         return found
 
     def _next_ids(self, count: int) -> list[int]:

@@ -107,7 +107,11 @@ def submit(request: Request, _: SessionFormChecked, account: WebAccount,
 def _body(v: dict[str, str]) -> dict[str, Any]:
     """The form as the API's report body."""
     if v["choice"]:
-        lon, lat, precision, name = v["choice"].split(",", 3)
+        parts = v["choice"].split(",", 3)
+        if len(parts) != 4:  # the form's radio buttons send lon,lat,precision,name
+            raise InvalidInput("choose one of the places the search found, or search again",
+                               field="place")
+        lon, lat, precision, name = parts
         place: dict[str, Any] = {"lon": lon, "lat": lat, "precision": precision,
                                  "name": name}
     else:

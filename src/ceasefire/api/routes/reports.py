@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from ceasefire.api import paging
 from ceasefire.api.deps import Credentials, CurrentAccount, SessionDep, require_token
-from ceasefire.api.schemas import QueryMoment, ReportOut, ReportPage
+from ceasefire.api.schemas import QueryMoment, ReportOut, ReportPage, SubmittedOut
 from ceasefire.domain.records import Status
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.errors import InvalidInput
@@ -24,7 +24,7 @@ from ceasefire.store import reports
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
-@router.post("", status_code=201, response_model=ReportOut,
+@router.post("", status_code=201, response_model=SubmittedOut,
              responses={409: {"description": "Idempotency-Key reused with another body"}})
 async def submit(given: ReportIn, credentials: Credentials, request: Request,
            idempotency_key: Annotated[str | None, Header(
@@ -40,8 +40,11 @@ async def submit(given: ReportIn, credentials: Credentials, request: Request,
     headers = {"Location": f"{router.prefix}/{done.report.id}"}
     if not done.created:
         headers["Idempotent-Replayed"] = "true"
-    return JSONResponse({**record_of(done.report), "incident": done.incident}, status_code=201,
-                        headers=headers)
+    body = {**record_of(done.report), "incident": done.incident}
+    if done.claims:
+        body["source_key_claims"] = [{"id": c.report, "submitted_by": c.party}
+                                     for c in done.claims]
+    return JSONResponse(body, status_code=201, headers=headers)
 
 
 @router.get("", response_model=ReportPage)

@@ -69,10 +69,11 @@ def raw_csv(record: list[str]) -> str:
 
 
 def csv_drafts(lines: LineReader, required: tuple[str, ...],
-               to_record: Callable[[dict[str, str], int], ReportRecord]
-               ) -> Iterator[Draft | Rejected]:
+               to_record: Callable[[dict[str, str], int], ReportRecord], *,
+               curated: bool = False) -> Iterator[Draft | Rejected]:
     """Drafts from a CSV file whose rows ``to_record`` maps; a row that names its country
-    (UCDP, ACLED) may snap to the nearest area (see normalise.IN_COUNTRY_SNAP_DEG)."""
+    (UCDP, ACLED) may snap to the nearest area (see normalise.IN_COUNTRY_SNAP_DEG).
+    ``curated``: the file is a curated dataset's, whose keys give the reports' ids."""
     reader = CsvReader(lines)
     reader.require(required)
     header = reader.header
@@ -87,11 +88,12 @@ def csv_drafts(lines: LineReader, required: tuple[str, ...],
         except InvalidInput as exc:
             yield Rejected(exc, raw)
             continue
-        yield Draft(given, line, bool(row.get("country")), raw)
+        yield Draft(given, line, bool(row.get("country")), raw, curated)
 
 
 class CsvFormat:
-    """A CSV format whose rows map one by one onto reports (UCDP GED, ACLED)."""
+    """A CSV format whose rows map one by one onto reports: a curated dataset's export
+    (UCDP GED, ACLED), whose record ids are the reports' source keys."""
 
     name: ClassVar[str]
     default_source: ClassVar[str | None]
@@ -101,7 +103,7 @@ class CsvFormat:
     def read(self, lines: LineReader, source_name: str | None) -> Iterator[Draft | Rejected]:
         name = source_name or self.default_source or self.name
         return csv_drafts(lines, self.required, lambda row, line: record(
-            self._map(row, line, name), line, self.columns))
+            self._map(row, line, name), line, self.columns), curated=True)
 
     def _map(self, row: dict[str, str], line: int, source_name: str) -> dict[str, Any]:
         raise NotImplementedError
