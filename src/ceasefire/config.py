@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from ipaddress import ip_network
 
 from ceasefire.errors import ConfigError
 
@@ -31,6 +32,12 @@ SETTINGS: tuple[Setting, ...] = (
             "least 12 characters. Needed by every command and server that writes."),
     Setting("CEASEFIRE_SESSION_HOURS", "12",
             "How long a web login lasts, in hours (1 to 720), unless the user logs out."),
+    Setting("CEASEFIRE_MAX_BODY_BYTES", "1048576",
+            "The largest request body the HTTP server accepts, in bytes (at least 1024); "
+            "a larger one gets 413 unread."),
+    Setting("CEASEFIRE_TRUSTED_PROXIES", "",
+            "Addresses or networks (comma-separated) of reverse proxies whose "
+            "X-Forwarded-For and X-Forwarded-Proto the server believes; empty: none."),
 )
 
 
@@ -41,11 +48,15 @@ class Settings:
     port: int = int(SETTINGS[2].default)
     server_passphrase: str = SETTINGS[3].default
     session_hours: int = int(SETTINGS[4].default)
+    max_body_bytes: int = int(SETTINGS[5].default)
+    trusted_proxies: str = SETTINGS[6].default
 
     def __repr__(self) -> str:  # the passphrase never reaches a log or a traceback
         return (f"Settings(database_url={self.database_url!r}, host={self.host!r}, "
                 f"port={self.port!r}, server_passphrase=***, "
-                f"session_hours={self.session_hours!r})")
+                f"session_hours={self.session_hours!r}, "
+                f"max_body_bytes={self.max_body_bytes!r}, "
+                f"trusted_proxies={self.trusted_proxies!r})")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -69,4 +80,18 @@ class Settings:
         if not 1 <= settings.session_hours <= 720:
             raise ConfigError(f"must be between 1 and 720, got {settings.session_hours}",
                               field="CEASEFIRE_SESSION_HOURS")
+        if settings.max_body_bytes < 1024:
+            raise ConfigError(f"must be at least 1024, got {settings.max_body_bytes}",
+                              field="CEASEFIRE_MAX_BODY_BYTES")
+        for proxy in proxies(settings.trusted_proxies):
+            try:
+                ip_network(proxy, strict=False)
+            except ValueError:
+                raise ConfigError(f"{proxy!r} is not an IP address or network",
+                                  field="CEASEFIRE_TRUSTED_PROXIES") from None
         return settings
+
+
+def proxies(setting: str) -> list[str]:
+    """The addresses and networks of CEASEFIRE_TRUSTED_PROXIES."""
+    return [p.strip() for p in setting.split(",") if p.strip()]

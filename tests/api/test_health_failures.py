@@ -32,5 +32,7 @@ def test_an_unexpected_failure_still_answers_in_the_error_shape(tmp_path):
     assert response.status_code == 500
     assert response.json() == {"error": {"code": "internal_error",
                                          "message": "the server failed to handle the request"}}
-    # Sent outside the middleware, it still carries the security headers.
+    # Sent outside the middleware, it still carries the security headers, and no cache
+    # keeps it.
     assert {name: response.headers.get(name) for name in EXPECTED} == EXPECTED
+    assert response.headers["cache-control"] == "no-store"

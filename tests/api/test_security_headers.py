@@ -6,6 +6,8 @@ from fastapi.testclient import TestClient
 from ceasefire.api.app import create_app
 from ceasefire.api.headers import SECURITY_HEADERS
 from ceasefire.config import Settings
+from ceasefire.web.cookies import SESSION_COOKIE
+from tests.api.conftest import bearer
 
 EXPECTED = {
     "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -59,3 +61,37 @@ def test_the_docs_page_has_no_inline_script(app):
         page = client.get("/docs").text
     assert page.count("<script") == page.count("<script src=") == 2
     assert "style=" not in page and "<style" not in page
+
+
+# -- Cache-Control: no-store on every answer that may hold what only its caller may see --
+
+@pytest.mark.parametrize("path", ["/api/v1/parties", "/api/v1/me", "/api/v1/nothing-here",
+                                  "/api/v1/ledger/checkpoint"])
+def test_every_api_answer_is_no_store(app, path):
+    with TestClient(app) as client:
+        assert client.get(path).headers.get("cache-control") == "no-store"
+
+
+@pytest.mark.parametrize("path", ["/health", "/openapi.json", "/docs", "/static/app.css",
+                                  "/public/bulletins"])
+@pytest.mark.parametrize("credential", ["bearer", "session cookie"])
+def test_every_answer_to_a_request_with_credentials_is_no_store(app, path, credential):
+    with TestClient(app, base_url="https://testserver") as client:
+        if credential == "bearer":
+            response = client.get(path, headers={"Authorization": "Bearer cfm_anything"})
+        else:
+            client.cookies.set(SESSION_COOKIE, "cfs_anything")
+            response = client.get(path)
+    assert response.headers.get("cache-control") == "no-store"
+
+
+@pytest.mark.parametrize("path", ["/openapi.json", "/static/app.css"])
+def test_an_anonymous_request_for_a_public_file_may_be_cached(app, path):
+    with TestClient(app) as client:
+        assert "cache-control" not in client.get(path).headers
+
+
+def test_an_authenticated_api_answer_is_no_store(client, tokens):
+    response = client.get("/api/v1/reports", headers=bearer(tokens["analyst"]))
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"

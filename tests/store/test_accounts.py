@@ -35,7 +35,7 @@ def test_unknown_or_revoked_token_is_refused(loaded):
     with pytest.raises(Unauthenticated):
         accounts.authenticate(loaded, token=token + "x")
     second = accounts.issue_token(loaded, username="un-2")
-    assert accounts.revoke_tokens(loaded, username="un-2") == 2
+    assert accounts.revoke_tokens(loaded, username="un-2") == (2, 0)  # tokens, sessions
     for t in (token, second):
         with pytest.raises(Unauthenticated):
             accounts.authenticate(loaded, token=t)

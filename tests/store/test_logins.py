@@ -103,7 +103,10 @@ def test_a_disabled_account_can_neither_log_in_nor_use_its_sessions(officer):
     with pytest.raises(logins.LoginFailed):
         logins.log_in(officer, username="tr-officer", password=PASSWORD, lifetime=HOURS_12)
     accounts.set_active(officer, username="tr-officer", active=True)
-    assert logins.session_account(officer, token=token) is not None
+    assert logins.session_account(officer, token=token) is None  # disabling ended it
+    _, again = logins.log_in(officer, username="tr-officer", password=PASSWORD,
+                             lifetime=HOURS_12)
+    assert logins.session_account(officer, token=again) is not None
 
 
 def test_a_new_password_ends_the_open_sessions(officer):

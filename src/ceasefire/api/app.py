@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from importlib.metadata import version
 
 from fastapi import FastAPI
@@ -10,12 +11,16 @@ from fastapi_offline import FastAPIOffline
 from ceasefire import web
 from ceasefire.api import docs, errors
 from ceasefire.api.batching import SubmissionBatcher
+from ceasefire.api.gate import BodyLimit, TokenFirst
 from ceasefire.api.headers import SecurityHeaders
 from ceasefire.api.routes import geo, health, incidents, ledger, reference, reports, verdicts
 from ceasefire.api.schemas import ErrorBody
 from ceasefire.api.timing import ServerTiming
 from ceasefire.config import Settings
 from ceasefire.store.db import Database
+from ceasefire.web.cookies import SESSION_COOKIE
+
+log = logging.getLogger(__name__)
 
 DESCRIPTION = """\
 The shared record of a multi-party ceasefire monitoring mechanism.
@@ -39,11 +44,17 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         responses={"default": {"model": ErrorBody, "description": "Error"}},
     )
     app.state.settings = settings
-    app.state.database = database or Database(
-        settings.database_url, server_passphrase=settings.server_passphrase or None)
+    if database is None:
+        database = Database(settings.database_url,
+                            server_passphrase=settings.server_passphrase or None)
+        if warning := database.exposed():  # `ceasefire serve` has said it already
+            log.warning(warning)
+    app.state.database = database
     app.state.submissions = SubmissionBatcher(app.state.database)
     errors.install(app)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(TokenFirst)  # inside BodyLimit: a length over it is refused first
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, session_cookie=SESSION_COOKIE)
     app.add_middleware(ServerTiming)  # outermost of ours: it times the others too
     docs.install(app)
     for router in (health.router, reference.router, geo.router, reports.router,

@@ -25,10 +25,14 @@ def error_body(code: str, message: str, **context: object) -> dict[str, object]:
                       **{k: v for k, v in context.items() if v is not None}}}
 
 
-async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, CeasefireError)
+def domain_error_response(exc: CeasefireError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
     return JSONResponse({"error": exc.to_dict()}, status_code=exc.http_status, headers=headers)
+
+
+async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CeasefireError)
+    return domain_error_response(exc)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -68,7 +72,8 @@ async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     # client gets the same JSON shape as every other error, and no internals.
     # This answer leaves through Starlette's outermost layer, outside SecurityHeaders.
     return JSONResponse(error_body("internal_error", "the server failed to handle the request"),
-                        status_code=500, headers=dict(SECURITY_HEADERS))
+                        status_code=500,
+                        headers={**dict(SECURITY_HEADERS), "cache-control": "no-store"})
 
 
 def install(app: FastAPI) -> None:

@@ -31,8 +31,8 @@ def _redirect(request: Request, path: str) -> RedirectResponse:
 
 
 def client_address(request: Request) -> str:
-    # uvicorn puts the address from X-Forwarded-For here when the proxy is trusted
-    # (--forwarded-allow-ips), so a limit per address works behind a reverse proxy too.
+    # `ceasefire serve` puts the address from X-Forwarded-For here when the connection
+    # comes from a proxy named in CEASEFIRE_TRUSTED_PROXIES, and only then.
     return request.client.host if request.client else "unknown"
 
 
