@@ -12,7 +12,7 @@
   SQLite record, and `ledger verify` over them (chain, signatures, roots, replay).
 
 Entries are verdict-sized (incident id, position, version, comment), signed by two keys
-in turn, as a party's CLI and the server would.
+in turn, as a party's CLI and the server would, after the two entries that register them.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from datetime import UTC, datetime, timedelta
 from nacl.signing import SigningKey, VerifyKey
 
 from bench import PASSPHRASE
-from ceasefire.ledger.audit import Audit, Signer
+from ceasefire.ledger import trust
+from ceasefire.ledger.audit import Audit
 from ceasefire.ledger.entries import GENESIS, Entry, key_id, sign
 from ceasefire.ledger.merkle import MerkleTree, leaf_hash, verify_inclusion
 
@@ -41,15 +42,24 @@ SEED = 7
 
 
 def _entries(n: int) -> list[Entry]:
-    keys = [SigningKey(bytes([k]) * 32) for k in (1, 2)]
+    """Entry 1 opens the ledger with the server's key, entry 2 registers RU's key on the
+    secretariat's behalf, and the rest are verdicts signed by the two in turn."""
+    server, party = (SigningKey(bytes([k]) * 32) for k in (1, 2))
     at = datetime(2017, 1, 5, tzinfo=UTC)
-    out, prev = [], GENESIS
-    for seq in range(1, n + 1):
-        key = keys[seq % 2]
+    opened = sign(Entry(1, at, None, None, trust.OPENED,
+                        trust.key_payload(trust.OPENED, None, server, GENESIS), GENESIS,
+                        key_id(server.verify_key), False), server)
+    registered = sign(Entry(2, at, "SEC", "secretariat", trust.PARTY_REGISTERED,
+                            trust.key_payload(trust.PARTY_REGISTERED, "RU", party,
+                                              opened.hash()),
+                            opened.hash(), key_id(server.verify_key), True), server)
+    out, prev = [opened, registered], registered.hash()
+    for seq in range(3, n + 1):
+        key = (server, party)[seq % 2]
         entry = sign(Entry(seq, at + timedelta(seconds=seq), "RU", "ru-officer",
                            "verdict.cast", {"incident": f"{seq:08d}-inc", "position": "confirm",
                                             "version": seq, "comment": "seen by our team"},
-                           prev, key_id(key.verify_key), seq % 2 == 0), key)
+                           prev, key_id(key.verify_key), key is server), key)
         out.append(entry)
         prev = entry.hash()
     return out
@@ -91,7 +101,7 @@ def main() -> None:
     start = time.perf_counter()
     # What `ledger verify --offline` does to each entry: numbering, link, canonical body,
     # signature, who may sign, and the entry's place in the Merkle tree.
-    audit = Audit({k: Signer(v, None) for k, v in keys.items()})
+    audit = Audit()  # the keys come from the entries: the root, then RU's
     for e in entries:
         audit.add(e, ())
     problem = audit.first_problem()

@@ -100,12 +100,14 @@ def test_a_bulletins_numbers_equal_an_independent_count(record):
     before = independent(record, JANUARY.before())
     assert b.previous.incidents == before["incidents"]
     assert b.change.incidents == want["incidents"] - before["incidents"]
-    # The confirmed and the disputed come first among the notable.
-    assert [x.status.value for x in b.notable[:2]] == ["confirmed", "disputed"]
-    # The checkpoint covers every entry the counts could see.
+    # Only confirmed incidents are named; the disputed and the pending are counted.
+    assert [x.status.value for x in b.notable] == ["confirmed"]
+    # The checkpoint covers every entry the counts could see, and every record they were
+    # read from was checked against it.
     with record.engine.connect() as c:
         entries = c.execute(text("SELECT count(*) FROM ledger_entries")).scalar_one()
     assert issued.checkpoint.size == entries
+    assert issued.verified > want["incidents"] * 2  # incidents, reports, assessments…
 
 
 def test_a_period_must_end_after_it_starts():

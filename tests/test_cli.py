@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from ceasefire.cli import cli
 from ceasefire.services.accounts import authenticate
 from ceasefire.store import parties
+from ceasefire.store.db import Database
 
 
 def run(*args: str):
@@ -19,9 +20,10 @@ def url_of(database) -> str:
 
 
 def test_db_upgrade_creates_a_database(tmp_path):
-    result = run("--database-url", f"sqlite:///{tmp_path / 'new.db'}", "db", "upgrade")
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    result = run("--database-url", url, "db", "upgrade")
     assert result.exit_code == 0, result.output
-    assert "schema at 0008" in result.stdout
+    assert f"schema at {Database(url).head_revision()}" in result.stdout
 
 
 def test_unmigrated_database_tells_how_to_fix_it(tmp_path):
@@ -149,7 +151,7 @@ def test_token_and_revoke_commands(database):
     token = run("--database-url", url, "account", "token", "un-monitor").stdout.strip()
     assert authenticate(database, token=token).username == "un-monitor"
     revoked = run("--database-url", url, "account", "revoke", "un-monitor")
-    assert revoked.stdout.strip() == "revoked 2 token(s)"
+    assert revoked.stdout.strip() == "revoked 2 token(s); 0 web session(s) ended"
     missing = run("--database-url", url, "account", "token", "nobody")
     assert missing.exit_code == 1 and "no account named 'nobody'" in missing.stderr
 
@@ -220,7 +222,7 @@ def test_account_password_asks_again_when_the_two_differ(officer_url):
 
 def test_db_current_shows_both_revisions(database):
     result = run("--database-url", url_of(database), "db", "current")
-    assert result.stdout.split() == ["current:", "0008", "needed:", "0008"]
+    assert result.stdout.split() == ["current:", "0010", "needed:", "0010"]
 
 
 def test_verdicts_from_the_command_line(database, tmp_path):

@@ -6,6 +6,7 @@ line on stderr and a non-zero exit here, and nowhere else.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -16,13 +17,15 @@ from typing import Any
 
 import click
 
-from ceasefire.config import SETTINGS, Settings
+from ceasefire import outputs
+from ceasefire.config import SETTINGS, Settings, proxies
 from ceasefire.domain.agreement import Position
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.errors import CeasefireError, InvalidInput, NotFound
 from ceasefire.store.db import Database
 
 EXIT_ERROR = 1  # bad input, missing record, unreachable database: the message says which
+SHARED_KEYS_SHOWN = 10  # an import's keys that other parties' reports give too, named
 
 
 class _Group(click.Group):
@@ -31,6 +34,10 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except CeasefireError as exc:
             click.secho(f"error: {exc}", err=True, fg="red")
+            sys.exit(EXIT_ERROR)
+        except OSError as exc:  # the system refused (a full disk, a file): no traceback
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.secho(f"error: {where}{exc.strerror or exc}", err=True, fg="red")
             sys.exit(EXIT_ERROR)
 
 
@@ -66,6 +73,8 @@ class _Context:
     def database(self, *, migrated: bool = True) -> Database:
         db = Database(self.settings.database_url,
                       server_passphrase=self.settings.server_passphrase or None)
+        if not self._databases and (warning := db.exposed()):
+            click.secho(f"warning: {warning}", err=True, fg="yellow")
         self._databases.append(db)
         if migrated:
             db.require_current()
@@ -216,10 +225,40 @@ def account_token(obj: _Context, username: str) -> None:
 @click.argument("username")
 @_pass
 def account_revoke(obj: _Context, username: str) -> None:
-    """Revoke every API token of an account."""
+    """Revoke every API token of an account and end its web sessions (its password still
+    logs in; `account disable` stops that too)."""
     from ceasefire.services.accounts import revoke_tokens
 
-    click.echo(f"revoked {revoke_tokens(obj.database(), username=username)} token(s)")
+    tokens, sessions = revoke_tokens(obj.database(), username=username)
+    click.echo(f"revoked {tokens} token(s); {sessions} web session(s) ended")
+
+
+@account.command("disable")
+@click.argument("username")
+@_pass
+def account_disable(obj: _Context, username: str) -> None:
+    """Disable an account: end its web sessions, and refuse its API tokens and password
+    until `account enable`."""
+    from ceasefire.services.accounts import set_active
+
+    ended = set_active(obj.database(), username=username, active=False)
+    if ended is None:
+        click.echo(f"{username} is already disabled")
+    else:
+        click.echo(f"disabled {username}: {ended} web session(s) ended; its API tokens are "
+                   "refused until `account enable`")
+
+
+@account.command("enable")
+@click.argument("username")
+@_pass
+def account_enable(obj: _Context, username: str) -> None:
+    """Enable a disabled account again: its API tokens and password work again (its
+    web sessions stay ended)."""
+    from ceasefire.services.accounts import set_active
+
+    done = set_active(obj.database(), username=username, active=True)
+    click.echo(f"{username} is already enabled" if done is None else f"enabled {username}")
 
 
 @account.command("password")
@@ -309,6 +348,12 @@ def import_(obj: _Context, file: Path, fmt: str, party: str, source_name: str | 
                f"({summary.seconds:.1f} s, {summary.rows_per_second:,.0f} rows/s)")
     if summary.incidents is not None:
         click.echo(f"the new reports belong to {summary.incidents} incidents")
+    for shared in summary.shared_keys[:SHARED_KEYS_SHOWN]:
+        click.echo(f"source key {shared.key!r} of report {shared.report} is also given by "
+                   f"{shared.other_party}'s report {shared.other}")
+    if len(summary.shared_keys) > SHARED_KEYS_SHOWN:
+        click.echo(f"… and {len(summary.shared_keys) - SHARED_KEYS_SHOWN} more source keys "
+                   "other parties' reports give too")
     if summary.rejects_file and summary.rejected:
         click.echo(f"rejected rows: {summary.rejects_file}")
 
@@ -411,11 +456,8 @@ def report_export(obj: _Context, fmt: str, out: Path | None, since: datetime | N
     if out is None:
         count = export_reports(obj.database(), fmt, sys.stdout, f)
     else:
-        # Written beside the target and renamed at the end: never a half-written export.
-        partial = out.with_name(out.name + ".partial")
-        with partial.open("w", encoding="utf-8", newline="") as stream:
+        with outputs.written(out) as stream:  # never a half-written export
             count = export_reports(obj.database(), fmt, stream, f)
-        partial.replace(out)
     click.echo(f"exported {count} reports", err=True)
 
 
@@ -614,16 +656,12 @@ def simulate_reports(seed: int, count: int, start: str, days: int, out: Path,
     sim = simulate(seed, events=count, start=first, days=days, admin=syria(),
                    gazetteer=syria_gazetteer(), actors=parse(text, source=source).actors)
     truth = truth or out.with_name(out.name + ".truth.csv")
-    # Each file is written beside its target and renamed at the end, never half-written.
-    partial = out.with_name(out.name + ".partial")
-    with partial.open("wb") as stream:
+    # Each file whole or not at all; the truth first, so the reports never come alone.
+    with (outputs.written(out, binary=True) as stream,
+          outputs.written(truth) as truth_stream):
         stream.writelines(orjson.dumps(record_of(r)) + b"\n" for r in sim.reports)
-    partial_truth = truth.with_name(truth.name + ".partial")
-    with partial_truth.open("w", encoding="utf-8", newline="") as stream:
-        stream.write("report_id,event_id\n")
-        stream.writelines(f"{r.id},{sim.truth[r.id]}\n" for r in sim.reports)
-    partial.replace(out)
-    partial_truth.replace(truth)
+        truth_stream.write("report_id,event_id\n")
+        truth_stream.writelines(f"{r.id},{sim.truth[r.id]}\n" for r in sim.reports)
     click.echo(f"{len(sim.events)} events, {len(sim.reports)} reports "
                f"({time.perf_counter() - started:.1f} s): {out}, truth in {truth}", err=True)
 
@@ -646,15 +684,25 @@ def party() -> None:
     """Parties' signing keys."""
 
 
+def _account_named(database: Database, username: str) -> Any:
+    from ceasefire.services.accounts import get_account
+
+    return get_account(database, username=username)
+
+
 @party.command("keygen")
 @click.argument("code")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Where to write the key file (it must not exist).")
+@click.option("--account", "username", default=None, metavar="USERNAME",
+              help="The secretariat account that registers the party's first key (the "
+              "server signs on its behalf, so CEASEFIRE_SERVER_PASSPHRASE is needed).")
 @_pass
-def party_keygen(obj: _Context, code: str, out: Path) -> None:
+def party_keygen(obj: _Context, code: str, out: Path, username: str | None) -> None:
     """Make a signing key for party CODE, sealed with a passphrase in a file that stays
-    with the party, and register its public key; the entry that registers it is signed
-    with it."""
+    with the party, and register it in the ledger. A party's first key is registered by
+    the secretariat (--account); a new key replaces the current one when the command is
+    given that key (`ceasefire --key CURRENT party keygen …`), which signs the change."""
     from nacl.signing import SigningKey
 
     from ceasefire.ledger.keys import seal
@@ -662,19 +710,67 @@ def party_keygen(obj: _Context, code: str, out: Path) -> None:
 
     if out.exists():
         raise InvalidInput(f"{out} exists; a key file is never overwritten", field="out")
+    current = obj.party_key()
+    if current is None and username is None:
+        raise InvalidInput("name the secretariat account that registers the key (--account), "
+                           "or give the party's current key (--key) to replace it",
+                           field="account")
+    database = obj.database()
+    account = _account_named(database, username) if current is None else None
     key = SigningKey.generate()
     sealed = seal(key, _passphrase("new key file", confirm=True))
-    database = obj.database()
     partial = out.with_name(out.name + ".partial")
-    partial.touch(mode=0o600)  # readable by its owner alone from the first byte
-    partial.write_bytes(sealed)
     try:
-        kid = ledger.register_party_key(database, code, key)
+        with partial.open("xb") as f:  # a file left by someone else is never overwritten
+            os.fchmod(f.fileno(), 0o600)  # readable by its owner alone from the first byte
+            f.write(sealed)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {partial}: {exc.strerror}", field="out") from None
+    try:
+        if current is None:
+            kid = ledger.register_party_key(database, code, key, account=account)
+        else:
+            kid = ledger.rotate_party_key(database, code, current, key)
     except BaseException:
         partial.unlink()  # no key file for a key that was never registered
         raise
     partial.replace(out)  # the file appears once the key is registered
-    click.echo(f"party {code}: key {kid} registered; key file {out}")
+    what = "registered" if current is None else "registered in place of the key given"
+    click.echo(f"party {code}: key {kid} {what}; key file {out}")
+
+
+@party.command("revoke")
+@click.argument("code")
+@click.option("--reason", required=True, help="Why, as the ledger will keep it.")
+@click.option("--account", "username", default=None, metavar="USERNAME",
+              help="The secretariat account that revokes it; without it, the party's own "
+              "current key (--key) revokes itself.")
+@_pass
+def party_revoke(obj: _Context, code: str, reason: str, username: str | None) -> None:
+    """Revoke party CODE's current key: it signs nothing from then on. The secretariat
+    may then register a new first key for the party."""
+    from ceasefire.services import ledger
+
+    own = obj.party_key()
+    if own is None and username is None:
+        raise InvalidInput("name the secretariat account that revokes the key (--account), "
+                           "or give the key itself (--key)", field="account")
+    database = obj.database()
+    account = _account_named(database, username) if username is not None else None
+    kid = ledger.revoke_party_key(database, code, reason=reason, account=account,
+                                  own=own if account is None else None)
+    click.echo(f"party {code}: key {kid} revoked")
+
+
+@party.command("keys")
+@_pass
+def party_keys(obj: _Context) -> None:
+    """The keys the ledger registered: the server's and the parties', with their status."""
+    from ceasefire.services import ledger
+
+    for k in ledger.server_public_keys(obj.database()):
+        click.echo(f"{k['key_id']}  {k['party'] or 'server'}  {k['status']}  "
+                   f"{k['created_at']}")
 
 
 @cli.group(cls=_Group, name="ledger")
@@ -695,6 +791,7 @@ def ledger_verify(obj: _Context, offline: Path | None, saved: tuple[Path, ...]) 
     database) that the record equals a replay of the ledger. Names the first bad entry."""
     import json
 
+    from ceasefire.ledger.checkpoints import checkpoint_of
     from ceasefire.services import ledger_checks
 
     kept = []
@@ -704,24 +801,20 @@ def ledger_verify(obj: _Context, offline: Path | None, saved: tuple[Path, ...]) 
             # A published bulletin's JSON holds the checkpoint its counts rest on.
             if isinstance(data, dict) and isinstance(data.get("checkpoint"), dict):
                 data = data["checkpoint"]
-            kept.append(ledger_checks.checkpoint_of(data))
+            kept.append(checkpoint_of(data))
         except ValueError as exc:
             raise InvalidInput(f"not JSON: {exc}", field="checkpoint", source=str(path)) \
                 from None
     if offline is not None:
         result = ledger_checks.verify_export(offline, saved=kept)
     else:
-        database = obj.database()
-        result = ledger_checks.verify(database)
-        if kept:
-            with_saved = ledger_checks.verify_saved(database, kept)
-            result = with_saved if not with_saved.ok else result
+        result = ledger_checks.verify(obj.database(), kept)
     if not result.ok:
         click.secho(f"ledger NOT verified: {result.problem}", err=True, fg="red")
         sys.exit(EXIT_ERROR)
     held = f", {result.records:,} records match the replay" if result.records else ""
     click.echo(f"ledger verified: {result.entries:,} entries, root {result.root.hex()}, "
-               f"{result.checkpoints} checkpoints{held}")
+               f"trust root key {result.root_key}, {result.checkpoints} checkpoints{held}")
 
 
 @ledger_group.command("export")
@@ -736,6 +829,17 @@ def ledger_export(obj: _Context, directory: Path) -> None:
     click.echo(f"{n:,} entries exported to {directory}")
 
 
+@ledger_group.command("rotate-key")
+@_pass
+def ledger_rotate_key(obj: _Context) -> None:
+    """Replace the server's signing key with a new one, sealed with the same passphrase;
+    the entry that registers it is signed with the key it replaces."""
+    from ceasefire.services import ledger
+
+    kid = ledger.rotate_server_key(obj.database())
+    click.echo(f"server key {kid} registered; the key it replaces signs nothing more")
+
+
 @ledger_group.command("checkpoint")
 @_pass
 def ledger_checkpoint(obj: _Context) -> None:
@@ -743,9 +847,10 @@ def ledger_checkpoint(obj: _Context) -> None:
     ledger only grew (`ledger verify --checkpoint FILE`)."""
     import json
 
-    from ceasefire.services import ledger, ledger_checks
+    from ceasefire.ledger.checkpoints import checkpoint_json
+    from ceasefire.services import ledger
 
-    click.echo(json.dumps(ledger_checks.checkpoint_json(ledger.checkpoint(obj.database())),
+    click.echo(json.dumps(checkpoint_json(ledger.checkpoint(obj.database())),
                           indent=2))
 
 
@@ -798,7 +903,8 @@ def bulletin_(obj: _Context, day: str | None, start: str | None, end: str | None
         from ceasefire.services.bulletins import issue
 
         issued = issue(obj.database(), period, agreement=agreement)
-        document = written.as_dict(issued.bulletin, issued.checkpoint, issued.at)
+        document = written.as_dict(issued.bulletin, issued.checkpoint, issued.at,
+                                   issued.verified)
     if fmt == "pdf":
         from ceasefire.reports.pdf import as_pdf
 
@@ -812,9 +918,8 @@ def bulletin_(obj: _Context, day: str | None, start: str | None, end: str | None
             return
         content = text.encode("utf-8")
     assert out is not None
-    partial = out.with_name(out.name + ".partial")
-    partial.write_bytes(content)
-    partial.replace(out)
+    with outputs.written(out, binary=True) as stream:
+        stream.write(content)
     click.echo(f"bulletin written to {out}", err=True)
 
 
@@ -833,7 +938,12 @@ def serve(obj: _Context, host: str | None, port: int | None) -> None:
     settings = Settings.from_env(database_url=obj.settings.database_url, host=host, port=port)
     database = obj.database()
     click.echo(f"serving {database.describe()} on http://{settings.host}:{settings.port}")
-    uvicorn.run(create_app(settings, database=database), host=settings.host, port=settings.port)
+    # X-Forwarded-For and -Proto are believed from the configured proxies only: uvicorn's
+    # default believes any client on 127.0.0.1, which would let a local client choose the
+    # address the login rate limit counts.
+    trusted = proxies(settings.trusted_proxies)
+    uvicorn.run(create_app(settings, database=database), host=settings.host, port=settings.port,
+                proxy_headers=bool(trusted), forwarded_allow_ips=",".join(trusted))
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from ceasefire.domain.records import Status
+from ceasefire.domain.when import check_day
 from ceasefire.errors import InvalidInput
 
 STATUSES = (Status.CONFIRMED, Status.DISPUTED, Status.PENDING, Status.REJECTED,
@@ -45,9 +46,10 @@ class Period:
 def day(text: str, *, field: str) -> date:
     """A day as given (YYYY-MM-DD), or an error naming the field."""
     try:
-        return date.fromisoformat(text.strip())
+        found = date.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD)", field=field) from None
+    return check_day(found, field=field)
 
 
 def days(first: date, last: date | None = None) -> Period:
@@ -125,11 +127,12 @@ NOTABLE = 5
 
 
 def notable(lines: Sequence[IncidentLine], count: int = NOTABLE) -> list[IncidentLine]:
-    """The incidents to read first: confirmed or disputed before the rest, then the most
-    killed, the most reports, the earliest; ties broken by id, so the list is stable."""
-    weight = {Status.CONFIRMED: 0, Status.DISPUTED: 1, Status.PENDING: 2}
-    return sorted(lines, key=lambda x: (weight.get(x.status, 3), -x.killed, -x.reports,
-                                        x.earliest, x.incident))[:count]
+    """The incidents to read first, confirmed ones only (a bulletin names an incident once
+    the guarantors have confirmed it; the rest it counts): the most killed, the most
+    reports, the earliest; ties broken by id, so the list is stable."""
+    confirmed = [x for x in lines if x.status is Status.CONFIRMED]
+    return sorted(confirmed, key=lambda x: (-x.killed, -x.reports, x.earliest,
+                                            x.incident))[:count]
 
 
 def bulletin(agreement: str, period: Period, lines: Iterable[IncidentLine],

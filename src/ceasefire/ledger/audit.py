@@ -1,4 +1,5 @@
-"""Checking a ledger from end to end: the chain and its signatures, who may sign what,
+"""Checking a ledger from end to end: the chain and its signatures, which keys the entries
+trust and who may sign what (ledger.trust),
 the records each entry says it wrote, the Merkle root every checkpoint signed, and what
 the database must hold by replaying the entries. The database and an export on disk are
 read through the same audit, so `ledger verify` and `ledger verify --offline` agree.
@@ -10,11 +11,10 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from nacl.signing import VerifyKey
-
 from ceasefire.ledger.checkpoints import Checkpoint
-from ceasefire.ledger.entries import Chain, Entry, Problem, key_id
+from ceasefire.ledger.entries import Chain, Entry, Problem
 from ceasefire.ledger.merkle import MerkleTree
+from ceasefire.ledger.trust import Trust
 
 Write = tuple[str, str, str | None]  # kind, key, digest of the record (None: deleted)
 
@@ -30,22 +30,9 @@ def writes_digest(writes: Iterable[Write]) -> dict[str, object]:
     return {"count": n, "sha256": h.hexdigest()}
 
 
-@dataclass(frozen=True, slots=True)
-class Signer:
-    """A public key and the party it signs for (None: the server, for the mechanism
-    itself or on an account's behalf)."""
-
-    key: VerifyKey
-    party: str | None
-
-    @property
-    def key_id(self) -> str:
-        return key_id(self.key)
-
-
 @dataclass
 class Audit:
-    signers: Mapping[str, Signer]
+    trust: Trust = field(default_factory=Trust)
     tree: MerkleTree = field(default_factory=MerkleTree)
     # kind -> key -> the last entry that wrote the record, and the digest it wrote
     latest: dict[str, dict[str, tuple[int, str | None]]] = field(default_factory=dict)
@@ -54,7 +41,8 @@ class Audit:
     _broken: bool = False
 
     def __post_init__(self) -> None:
-        self._chain = Chain({k: s.key for k, s in self.signers.items()})
+        # The chain checks signatures against the keys the entries so far trust.
+        self._chain = Chain(self.trust.current)
 
     @property
     def size(self) -> int:
@@ -66,7 +54,8 @@ class Audit:
         replayed, so that a record changed earlier is still named first."""
         digest = None
         if not self._broken:
-            problem = self._chain.check(entry) or self._signed_for(entry)
+            problem = (self._chain.linked(entry) or self.trust.admit(entry)
+                       or self._chain.check(entry) or self.trust.apply(entry))
             if problem is not None:
                 self._broken = True
                 self.problems.append(problem)
@@ -84,21 +73,17 @@ class Audit:
         for kind, key, record in writes:
             self.latest.setdefault(kind, {})[key] = (entry.seq, record)
 
-    def _signed_for(self, entry: Entry) -> Problem | None:
-        signer = self.signers[entry.signer]
-        if signer.party is None:
-            return None  # the server signs for the mechanism and on accounts' behalf
-        if entry.on_behalf or entry.party != signer.party:
-            return Problem(entry.seq, f"signed with {signer.party}'s key for "
-                           f"{entry.party or 'the mechanism'}")
-        return None
-
     def check_checkpoint(self, checkpoint: Checkpoint) -> None:
-        signer = self.signers.get(checkpoint.signer)
         where = f"checkpoint at size {checkpoint.size}"
-        if signer is None or signer.party is not None:
-            self.problems.append(Problem(None, f"{where}: not signed by a server key"))
-        elif not checkpoint.is_signed_by(signer.key):
+        key = self.trust.server_key_at(checkpoint.signer, checkpoint.size)
+        if checkpoint.trust is not None and checkpoint.trust != self.trust.root:
+            self.problems.append(Problem(None, f"{where}: it pins the trust root "
+                                         f"{checkpoint.trust}, the ledger's is "
+                                         f"{self.trust.root}: the ledger was made anew"))
+        elif key is None:
+            self.problems.append(Problem(None, f"{where}: not signed by the server key the "
+                                         "ledger trusted at that size"))
+        elif not checkpoint.is_signed_by(key):
             self.problems.append(Problem(None, f"{where}: its signature does not match"))
         elif checkpoint.size > self.size:
             self.problems.append(Problem(self.size + 1, f"{where}: the ledger holds only "

@@ -7,14 +7,16 @@ checkpoint covered is still there, unchanged and in its place.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 import rfc8785
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
+from ceasefire.errors import InvalidInput
 from ceasefire.ledger.entries import key_id
 from ceasefire.ledger.merkle import verify_consistency
 
@@ -26,13 +28,19 @@ class Checkpoint:
     at: datetime
     signer: str  # key_id
     signature: bytes = b""
+    # The ledger's trust root (the key entry 1 registered): pinned by every checkpoint a
+    # party keeps, so a ledger made anew under another key is told from the one it saw.
+    # None in checkpoints signed before it was pinned.
+    trust: str | None = None
 
     def body(self) -> bytes:
         if self.at.tzinfo is None:
             raise ValueError("checkpoint times are UTC and say so")
-        return rfc8785.dumps({"kind": "ceasefire-checkpoint", "size": self.size,
-                              "root": self.root.hex(), "at": self.at.isoformat(),
-                              "signer": self.signer})
+        fields = {"kind": "ceasefire-checkpoint", "size": self.size, "root": self.root.hex(),
+                  "at": self.at.isoformat(), "signer": self.signer}
+        if self.trust is not None:
+            fields["trust"] = self.trust
+        return rfc8785.dumps(fields)
 
     def signed_by(self, key: SigningKey) -> Checkpoint:
         if self.signer != key_id(key.verify_key):
@@ -47,9 +55,31 @@ class Checkpoint:
         return self.signer == key_id(key)
 
 
+def checkpoint_json(c: Checkpoint) -> dict[str, Any]:
+    """The checkpoint as the API, exports and bulletins give it."""
+    found: dict[str, Any] = {"size": c.size, "root": c.root.hex(), "at": c.at.isoformat(),
+                             "signer": c.signer, "signature": c.signature.hex()}
+    if c.trust is not None:
+        found["trust"] = c.trust
+    return found
+
+
+def checkpoint_of(data: Mapping[str, Any]) -> Checkpoint:
+    """A checkpoint from its JSON (one a party kept, or a published bulletin's)."""
+    try:
+        trust = data.get("trust")
+        return Checkpoint(int(data["size"]), bytes.fromhex(data["root"]),
+                          datetime.fromisoformat(data["at"]), str(data["signer"]),
+                          bytes.fromhex(data["signature"]),
+                          None if trust is None else str(trust))
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise InvalidInput(f"not a checkpoint: {exc}", field="checkpoint") from None
+
+
 def grew_from(old: Checkpoint, new: Checkpoint, proof: Sequence[bytes], key: VerifyKey,
               ) -> bool:
-    """Whether both checkpoints are signed by `key` and `proof` shows the ledger at `new`
-    extends the ledger at `old` (a ledger that only grew)."""
+    """Whether both checkpoints are signed by `key`, pin the same trust root, and `proof`
+    shows the ledger at `new` extends the ledger at `old` (a ledger that only grew)."""
     return (old.is_signed_by(key) and new.is_signed_by(key)
+            and (old.trust is None or old.trust == new.trust)
             and verify_consistency(old.size, new.size, old.root, new.root, proof))

@@ -100,8 +100,8 @@ class Chain:
                  prev: bytes = GENESIS) -> None:
         self.keys, self.expected, self.prev = keys, first, prev
 
-    def check(self, e: Entry) -> Problem | None:
-        """The entry's problem, or None (and the chain moves on past it)."""
+    def linked(self, e: Entry) -> Problem | None:
+        """Whether the entry is the one due: its number and the hash of the one before."""
         expected = self.expected
         if e.seq != expected:
             what = "missing" if e.seq > expected else "out of order or repeated"
@@ -110,6 +110,13 @@ class Chain:
         if e.prev != self.prev:
             return Problem(e.seq, "its previous-entry hash is not the hash of entry "
                            f"{e.seq - 1}: the entry before was changed or replaced")
+        return None
+
+    def check(self, e: Entry) -> Problem | None:
+        """The entry's problem, or None (and the chain moves on past it)."""
+        if (problem := self.linked(e)) is not None:
+            return problem
+        expected = self.expected
         key = self.keys.get(e.signer)
         if key is None:
             return Problem(e.seq, f"signed with an unknown key {e.signer}")

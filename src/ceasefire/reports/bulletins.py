@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from ceasefire.domain.bulletin import STATUSES, Bulletin, IncidentLine
 from ceasefire.geo.admin import syria
-from ceasefire.ledger.checkpoints import Checkpoint
+from ceasefire.ledger.checkpoints import Checkpoint, checkpoint_json
 
 
 def _governorate(pcode: str) -> dict[str, str | None]:
@@ -25,13 +25,15 @@ def _governorate(pcode: str) -> dict[str, str | None]:
 
 
 def _line(x: IncidentLine) -> dict[str, Any]:
+    # Not which parties reported it: the public reads findings, not who alleged them.
     return {"incident": x.incident, "earliest": x.earliest.isoformat(), "adm1": x.adm1,
-            "violation": x.violation, "status": x.status.value, "parties": list(x.parties),
-            "reports": x.reports, "killed": x.killed}
+            "violation": x.violation, "status": x.status.value, "reports": x.reports,
+            "killed": x.killed}
 
 
-def as_dict(b: Bulletin, c: Checkpoint, at: datetime) -> dict[str, Any]:
-    """The bulletin `b`, counted at `at`, and the ledger checkpoint `c` its counts rest on."""
+def as_dict(b: Bulletin, c: Checkpoint, at: datetime, verified: int = 0) -> dict[str, Any]:
+    """The bulletin `b`, counted at `at`, and the ledger checkpoint `c` its counts rest on,
+    against which `verified` records they were counted from were checked."""
     return {
         "agreement": b.agreement,
         "period": {"from": b.period.start.isoformat(), "to": b.period.end.isoformat()},
@@ -46,9 +48,21 @@ def as_dict(b: Bulletin, c: Checkpoint, at: datetime) -> dict[str, Any]:
                             "by_status": b.previous.by_status},
         "change": {"incidents": b.change.incidents, "by_status": b.change.by_status},
         "notable": [_line(x) for x in b.notable],
-        "checkpoint": {"size": c.size, "root": c.root.hex(), "at": c.at.isoformat(),
-                       "signer": c.signer, "signature": c.signature.hex()},
+        "checkpoint": checkpoint_json(c),
+        "verified": {"records": verified, "against": c.size},
     }
+
+
+def _verified(d: dict[str, Any]) -> str:
+    """The sentence saying what the counts were checked against (none in bulletins
+    published before they were)."""
+    v = d.get("verified")
+    if not v:
+        return ""
+    return (f"Before they were counted, the {v['records']:,} records these counts are read "
+            f"from were checked against the ledger at {v['against']} entries: each is as "
+            "the ledger's entries last wrote it, and each of those entries is signed by a "
+            "key the ledger trusted. ")
 
 
 def as_json(document: dict[str, Any]) -> str:
@@ -95,7 +109,7 @@ def page_values(d: dict[str, Any]) -> dict[str, Any]:
     """What the bulletin's body (templates/bulletin_body.html) needs: the standalone
     file and the web page share it."""
     return {"b": d, "title": title(d), "before": _before(d),
-            "statuses": [s.value for s in STATUSES]}
+            "statuses": [s.value for s in STATUSES], "verified": _verified(d)}
 
 
 def as_html(d: dict[str, Any]) -> str:
@@ -131,10 +145,11 @@ def as_markdown(d: dict[str, Any]) -> str:
     out += ["", "## Notable incidents", ""]
     for x in d["notable"]:
         out.append(f"- `{x['incident']}` {x['earliest'][:10]}, {x['violation']}, "
-                   f"{x['status']}, {x['killed']} killed, {x['reports']} report(s) by "
-                   f"{', '.join(x['parties'])}")
+                   f"{x['status']}, {x['killed']} killed, {x['reports']} report(s)")
+    if not d["notable"]:
+        out.append("None confirmed in this period.")
     c = d["checkpoint"]
-    out += ["", "## Ledger", "",
+    out += ["", "## Ledger", "", _verified(d) +
             f"These counts rest on the ledger's first {c['size']} entries: Merkle root "
             f"`{c['root']}`, signed by key `{c['signer']}` at {c['at']}. Anyone holding "
             f"this checkpoint can check that the ledger only grew since: "

@@ -12,7 +12,10 @@ from ceasefire.domain.parties import Account, Role, check_role
 from ceasefire.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from ceasefire.services import ledger
 from ceasefire.store import accounts as store
+from ceasefire.store import web_sessions
 from ceasefire.store.db import Database
+from ceasefire.store.digests import digests
+from ceasefire.store.ledger import last_digest
 from ceasefire.store.parties import get_party
 
 TOKEN_PREFIX = "cfm_"  # makes a leaked token easy to spot in logs and by secret scanners
@@ -74,12 +77,16 @@ def issue_token(db: Database, *, username: str) -> str:
     return token
 
 
-def revoke_tokens(db: Database, *, username: str) -> int:
+def revoke_tokens(db: Database, *, username: str) -> tuple[int, int]:
+    """Revoke every API token of an account and end its web sessions; returns how many
+    of each. Its password still opens new sessions (disable the account to stop that)."""
     with db.session(write=True) as session:
-        revoked = store.revoke_tokens(session, username=username, at=_now())
+        now = _now()
+        revoked = store.revoke_tokens(session, username=username, at=now)
+        ended = web_sessions.revoke_sessions(session, username=username, at=now)
         ledger.append(session, ledger.mechanism(session), "account.tokens_revoked",
                       {"username": username, "revoked": revoked})
-        return revoked
+        return revoked, ended
 
 
 def list_accounts(db: Database, *, party: str | None = None) -> list[Account]:
@@ -102,18 +109,38 @@ def authenticate(db: Database, *, token: str) -> Account:
 
 def authenticate_in(session: Session, *, token: str) -> Account:
     """The token's account, checked inside the caller's transaction."""
-    account = store.account_for_token(session, token_hash=hash_token(token))
-    if account is None:
+    token_hash = hash_token(token)
+    found = store.account_for_token(session, token_hash=token_hash)
+    if found is None:
         raise Unauthenticated("the API token is not valid (unknown, revoked, or its account "
                               "is disabled)")
+    account, row = found
+    _recorded(session, (*row, token_hash))
     return account
 
 
-def set_active(db: Database, *, username: str, active: bool) -> None:
-    """Disable (or enable again) an account: a disabled one's tokens and web sessions are
-    refused while it stays disabled."""
+def _recorded(session: Session, row: tuple[object, ...]) -> None:
+    """Refuse a token the ledger did not issue as it stands (a row added or moved to
+    another account behind the ledger's back). Checked once per process and token row."""
+    seen: set[tuple[object, ...]] = session.info["database"].memo.setdefault("tokens", set())
+    if row in seen:
+        return
+    key = str(row[0])
+    if digests(session, "token", [key]).get(key) != last_digest(session, "token", key):
+        raise Unauthenticated("the API token is not one the ledger issued")
+    seen.add(row)
+
+
+def set_active(db: Database, *, username: str, active: bool) -> int | None:
+    """Disable (or enable again) an account. Disabling ends its web sessions, and its API
+    tokens and password are refused while it stays disabled. Returns the web sessions
+    ended, or None if the account already was so (then nothing is written)."""
     with db.session(write=True) as session:
-        store.set_active(session, username=username, active=active)
+        if not store.set_active(session, username=username, active=active):
+            return None
+        ended = 0 if active else web_sessions.revoke_sessions(session, username=username,
+                                                               at=_now())
         ledger.append(session, ledger.mechanism(session),
                       "account.enabled" if active else "account.disabled",
                       {"username": username})
+        return ended

@@ -14,15 +14,15 @@ from sqlalchemy.orm import Session
 from ceasefire.domain.bulletin import Bulletin, IncidentLine, Period, bulletin
 from ceasefire.domain.parties import Account, Role
 from ceasefire.domain.records import Status
-from ceasefire.errors import Forbidden, InvalidInput, NotFound
+from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ceasefire.ledger.checkpoints import Checkpoint
 from ceasefire.reports.bulletins import as_dict, as_json, document_of
-from ceasefire.services import ledger, overview
+from ceasefire.services import ledger, ledger_checks, overview
 from ceasefire.store import bulletins as store
+from ceasefire.store import overview as overview_store
 from ceasefire.store.accounts import find_account
 from ceasefire.store.bulletins import Published, incidents_starting
 from ceasefire.store.db import Database
-from ceasefire.store.overview import Scope
 from ceasefire.store.reference import reference
 
 
@@ -31,6 +31,7 @@ class Issued:
     bulletin: Bulletin
     checkpoint: Checkpoint  # the ledger as it stood when the counts were taken
     at: datetime
+    verified: int = 0  # records the counts rest on, each checked against the ledger
 
 
 def _agreement(session: Session, code: str | None) -> str:
@@ -47,32 +48,56 @@ def _agreement(session: Session, code: str | None) -> str:
 
 
 def lines(session: Session, agreement: str, period: Period, *, now: datetime,
-          ) -> list[IncidentLine]:
+          rests_on: dict[str, list[str]] | None = None) -> list[IncidentLine]:
     """Each incident starting in the period, with its status now under `agreement` (an
-    incident it has not assessed is outside it: not covered)."""
+    incident it has not assessed is outside it: not covered), all read from the signed
+    records; `rests_on` gathers the records the lines were read from, by kind."""
     known = reference(session)
     agreement_id = known.agreement_ids[agreement]
     terms = next(a for a in known.agreements if a.code == agreement)
-    found = Scope(agreement_id, overview.lapsed(session, terms, agreement_id, now=now),
-                  since=period.start, until=period.end)
-    status = store.statuses(session, found)
+    lapsed = overview.lapsed(session, terms, agreement_id, now=now)
+    status = store.statuses(session, agreement_id, lapsed, period.start, period.end)
+    found = incidents_starting(session, period.start, period.end)
+    if rests_on is not None:
+        uids = [row.uid for row in found]
+        rests_on.setdefault("incident", []).extend(uids)
+        rests_on.setdefault("report", []).extend(store.report_keys(session, uids))
+        rests_on.setdefault("assessment", []).extend(
+            f"{uid}/{agreement}" for uid in uids if uid in status)
+        rests_on.setdefault("verdict", []).extend(
+            store.verdict_keys(session, [a for _, a in status.values()]))
     return [IncidentLine(row.uid, row.earliest, row.adm1, row.violation,
-                         Status(status.get(row.uid, Status.NOT_COVERED.value)), row.parties,
+                         Status(status[row.uid][0] if row.uid in status
+                                else Status.NOT_COVERED.value), row.parties,
                          row.reports, row.killed)
-            for row in incidents_starting(session, period.start, period.end)]
+            for row in found]
 
 
 def issue(db: Database, period: Period, *, agreement: str | None = None,
           now: datetime | None = None) -> Issued:
-    """Count the period and the one before it, then take the ledger's checkpoint: a
-    change is committed with its entry, so every change the counts saw is in the ledger
-    the checkpoint names."""
+    """Count the period and the one before it from the signed records, check each record
+    the counts rest on against the ledger (as the ledger's entries last wrote it, each
+    entry signed by a key the ledger trusts), and take the checkpoint of the ledger as the
+    counts saw it: the bulletin states it, and holds only if the check held."""
     now = now or datetime.now(UTC)
+    rests_on: dict[str, list[str]] = {}
     with db.session() as session:
         code = _agreement(session, agreement)
-        counted = bulletin(code, period, lines(session, code, period, now=now),
-                           lines(session, code, period.before(), now=now))
-    return Issued(counted, ledger.checkpoint(db), now)
+        counted = bulletin(code, period, lines(session, code, period, now=now,
+                                               rests_on=rests_on),
+                           lines(session, code, period.before(), now=now, rests_on=rests_on))
+        rests_on["agreement"] = [code]
+        size = ledger.head(session)[0]
+        held = ledger_checks.records_hold(session, rests_on)
+        pages = overview_store.differences_of(session, rests_on["incident"])
+    if held.problem is not None:
+        raise Conflict(f"the record does not hold against the ledger, so no bulletin is "
+                       f"counted from it: {held.problem} (`ceasefire ledger verify` says "
+                       "more)", field="ledger")
+    if pages:
+        raise Conflict(f"the pages' overview differs from the record: {pages[0]} "
+                       "(`ceasefire ledger verify` says more)", field="incident_overview")
+    return Issued(counted, ledger.checkpoint(db, size=size), now, held.records)
 
 
 # -- publishing -------------------------------------------------------------------------------
@@ -107,7 +132,7 @@ def publish(db: Database, period: Period, *, agreement: str | None = None,
     touched: the new bulletin corrects it."""
     publisher = _publisher(db, username=username, account=account)
     issued = issue(db, period, agreement=agreement, now=now)
-    document = as_dict(issued.bulletin, issued.checkpoint, issued.at)
+    document = as_dict(issued.bulletin, issued.checkpoint, issued.at, issued.verified)
     text = as_json(document)
     sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     code = issued.bulletin.agreement

@@ -51,13 +51,14 @@ def _columns(session: Session, rows: Sequence[ReportFacts],
     known = reference(session)
     builder = ColumnBuilder(settings, syria(), ActorBits.of(
         (a.code, a.side) for a in known.actors))
+    party = {v: k for k, v in known.party_ids.items()}
     for r in rows:
         builder.add(r.uid, lon=r.lon, lat=r.lat, precision=r.where_precision, adm1=r.adm1,
                     adm2=r.adm2, earliest=r.earliest, latest=r.latest,
                     time_precision=r.time_precision, violation=r.violation,
                     perpetrators=r.perpetrators, targets=r.targets, civilians=r.civilians,
                     killed=r.killed, source_name=r.source_name, source_key=r.source_key,
-                    narrative=r.narrative, received=r.received_at)
+                    narrative=r.narrative, received=r.received_at, party=party[r.party_id])
     return builder.build()
 
 
@@ -112,6 +113,8 @@ class BatchResult:
 def correlate_all(session: Session, settings: CorrelationSettings = SETTINGS, *,
                   now: datetime | None = None) -> BatchResult:
     """Correlate every stored report from scratch, keeping analysts' decisions."""
+    for kind in ("apart", "joined"):  # the analysts' decisions, as the ledger has them
+        ledger.kind_holds(session, kind)
     now = now or datetime.now(UTC)
     rows = store.all_facts(session)
     cols = _columns(session, rows, settings)
@@ -129,6 +132,25 @@ def correlate_all(session: Session, settings: CorrelationSettings = SETTINGS, *,
     changed = _apply(session, rows, result.founder, now)
     return BatchResult(len(rows), len(np.unique(result.founder)), int(scored.sum()),
                        result.candidates, changed)
+
+
+def links_again(session: Session, settings: CorrelationSettings = SETTINGS,
+                ) -> dict[tuple[int, int], float]:
+    """The links the engine scores among every stored report, by pair of row ids (the
+    smaller first), leaving out pairs an analyst joined: what `report_links` must hold
+    besides those, whichever path (batch or one report at a time) stored them."""
+    rows = store.all_facts(session)
+    if not rows:
+        return {}
+    cols = _columns(session, rows, settings)
+    i, j = candidate_pairs(cols, settings)
+    found = link(cols, i, j, settings)[0]
+    row_of = np.array([r.row_id for r in rows], np.int64)
+    a, b = row_of[found.i], row_of[found.j]
+    forced = {(x.a, x.b) for x in store.forced_links(session)}
+    return {pair: score for pair, score in zip(
+        zip(np.minimum(a, b).tolist(), np.maximum(a, b).tolist(), strict=True),
+        found.score.tolist(), strict=True) if pair not in forced}
 
 
 def correlate_new(session: Session, row_ids: Sequence[int],

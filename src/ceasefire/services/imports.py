@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from ceasefire.domain.place import WherePrecision
 from ceasefire.domain.report import Report
@@ -34,16 +34,27 @@ from ceasefire.intake.formats.hxl import HxlCsv
 from ceasefire.intake.formats.jsonl import JsonLines
 from ceasefire.intake.formats.ucdp import UcdpGed
 from ceasefire.intake.normalise import Draft, IntakeContext, content_digest, normalise
+from ceasefire.outputs import Output, written
 from ceasefire.services import ledger
 from ceasefire.services.correlation import correlate_added
 from ceasefire.services.intake import intake_context
 from ceasefire.store import imports, journal
 from ceasefire.store.db import Database
 from ceasefire.store.reference import Reference, reference
-from ceasefire.store.reports import ReportWriter
+from ceasefire.store.reports import ReportWriter, Stored
 
 FORMATS: dict[str, type[Format]] = {f.name: f for f in (UcdpGed, Acled, JsonLines, HxlCsv)}
 BATCH = 5000
+
+
+@dataclass(frozen=True)
+class SharedKey:
+    """A report this import added, and another party's report giving the same key."""
+
+    key: str
+    report: str  # ours, just added
+    other: str  # theirs
+    other_party: str
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,9 @@ class ImportSummary:
     seconds: float
     rejects_file: str | None = None
     incidents: int | None = None  # incidents the new reports belong to; None: not correlated
+    # New reports whose source key another party's report gives too: both are kept (a
+    # key is its party's own), and both are named here.
+    shared_keys: tuple[SharedKey, ...] = ()
 
     @property
     def rows_per_second(self) -> float:
@@ -70,7 +84,7 @@ Progress = Callable[[int, int, int], None]  # rows read, bytes read, bytes in al
 class _Rejects:
     """Bad rows with their line and reason, as CSV; or, by default, stop at the first."""
 
-    def __init__(self, out: TextIO | None, source: str, fmt: Format) -> None:
+    def __init__(self, out: Output | None, source: str, fmt: Format) -> None:
         self._writer = csv.writer(out) if out is not None else None
         if self._writer is not None:
             self._writer.writerow(["line", "field", "id", "error", "record"])
@@ -136,15 +150,21 @@ def _import(db: Database, path: Path, *, format: str, party: str,  # noqa: A002
                 counts.read += batch.read
                 for error, raw in batch.rejected:
                     bad.add(error, raw)
-                _store(writer, batch.reports, batch.digests, log.id, counts, bad)
-                counts.learnt += imports.learn_places(session, _learnt(batch.reports))
+                added = _store(writer, batch.reports, batch.digests, log.id, counts, bad)
+                # Only what enters the record teaches names: not a row refused, nor one
+                # the record holds already.
+                counts.learnt += imports.learn_places(session, _learnt(added))
                 if progress is not None:
                     progress(counts.read, batch.position, lines.size)
         if counts.read == 0:
             raise InvalidInput("the file holds no reports", source=str(path),
                                line=max(lines.line, 1))
         log.file_sha256 = lines.sha256.hexdigest()
-        if counts.added:  # a file already in the record changes nothing, and logs nothing
+        imports.finish_import(session, log, imports.ImportCounts(
+            counts.read, counts.added, counts.present, bad.count), datetime.now(UTC))
+        if not counts.added:  # a file already in the record changes nothing, logs nothing
+            imports.forget_import(session, log)
+        else:
             ledger.append(session, ledger.acting(session, party=party), "reports.imported", {
                 "file": path.name, "sha256": log.file_sha256, "format": fmt.name,
                 "read": counts.read, "added": counts.added, "present": counts.present,
@@ -154,11 +174,12 @@ def _import(db: Database, path: Path, *, format: str, party: str,  # noqa: A002
         if journal.pending(session):
             ledger.append(session, ledger.mechanism(session), "incidents.correlated",
                           {"after": "reports.imported"})
-        imports.finish_import(session, log, imports.ImportCounts(
-            counts.read, counts.added, counts.present, bad.count), datetime.now(UTC))
+        if out is not None:  # a full disk fails the import here, before it commits
+            out.flush()
     return ImportSummary(str(path), fmt.name, counts.read, counts.added, counts.present,
                          bad.count, counts.learnt, time.perf_counter() - clock,
-                         str(rejects) if rejects else None, incidents)
+                         str(rejects) if rejects else None, incidents,
+                         tuple(counts.shared))
 
 
 @dataclass(frozen=True)
@@ -250,12 +271,14 @@ class _Counts:
     present: int = 0
     learnt: int = 0
     row_ids: list[int] = field(default_factory=list)
+    shared: list[SharedKey] = field(default_factory=list)
 
 
-def _open_rejects(path: Path | None) -> AbstractContextManager[TextIO | None]:
+def _open_rejects(path: Path | None) -> AbstractContextManager[Output | None]:
+    """The rejects file, which appears (whole) once the import has committed."""
     if path is None:
         return nullcontext(None)
-    return path.open("w", encoding="utf-8", newline="")
+    return written(path)
 
 
 def _batches(items: Iterable[Draft | Rejected], size: int) -> Iterator[list[Draft | Rejected]]:
@@ -280,41 +303,64 @@ def _normalised(context: IntakeContext, drafts: list[Draft], party: str,
             drafts = [d for d in drafts if d is not culprit]
 
 
+def _keys_by_party(reports: Iterable[Report]) -> dict[str, list[str]]:
+    keys: dict[str, list[str]] = {}
+    for r in reports:
+        if r.source.key is not None:
+            keys.setdefault(r.submitted_by, []).append(r.source.key)
+    return keys
+
+
 def _store(writer: ReportWriter, batch: list[tuple[Draft, Report]], digests: list[str],
-           import_id: int, counts: _Counts, bad: _Rejects) -> None:
-    stored = writer.stored([r.id for _, r in batch],
-                           [r.source.key for _, r in batch if r.source.key])
+           import_id: int, counts: _Counts, bad: _Rejects) -> list[Report]:
+    """Write the batch's new reports; returns them. A record is found again by its id, or
+    by its party's source key (a key is its party's own); another party's report with
+    the same key is another report, named in the summary."""
+    stored = writer.stored([r.id for _, r in batch])
+    keyed = {(party, key): found for party, keys in _keys_by_party(r for _, r in batch).items()
+             for key, found in writer.keyed(keys, party=party).items()}
     new: dict[str, tuple[Report, str]] = {}
+    new_keys: dict[tuple[str, str], str] = {}  # (party, key) -> id, of this batch's new ones
     for (draft, report), digest in zip(batch, digests, strict=True):
         key = report.source.key
-        earlier = stored.get(report.id) or (stored.get(key) if key else None)
+        mine = (report.submitted_by, key) if key else None
+        earlier = stored.get(report.id) or (keyed.get(mine) if mine else None)
+        if earlier is None and mine in new_keys:
+            earlier = Stored(new_keys[mine], new[new_keys[mine]][1], key)
         if earlier is None and report.id in new:
             earlier_digest = new[report.id][1]
-        elif earlier is not None and earlier.uid != report.id:
-            bad.add(Conflict(f"source key {key!r} is already stored under report "
-                             f"{earlier.uid}", line=draft.line, field="source.key",
-                             id=report.id), draft.raw)
-            continue
         else:
             earlier_digest = earlier.content_sha256 if earlier else None
         if earlier_digest is None:
             new[report.id] = (report, digest)
+            if mine:
+                new_keys[mine] = report.id
         elif earlier_digest == digest:
             counts.present += 1
+        elif earlier is not None and earlier.uid != report.id:
+            bad.add(Conflict(f"source key {key!r} of {report.submitted_by} is already stored "
+                             f"under report {earlier.uid}, with other content", line=draft.line,
+                             field="source.key", id=report.id), draft.raw)
         else:
             bad.add(Conflict("this report is already in the record with different content; "
                              "the record is not rewritten by an import", line=draft.line,
                              id=report.id), draft.raw)
-    counts.row_ids += writer.write([r for r, _ in new.values()], [d for _, d in new.values()],
-                                   import_id=import_id)
+    added = [r for r, _ in new.values()]
+    counts.row_ids += writer.write(added, [d for _, d in new.values()], import_id=import_id)
     counts.added += len(new)
+    for party, keys in _keys_by_party(added).items():
+        theirs = writer.claims(keys, party=party)
+        counts.shared += [SharedKey(r.source.key, r.id, c.report, c.party) for r in added
+                          if r.submitted_by == party and r.source.key in theirs
+                          for c in theirs[r.source.key]]
+    return added
 
 
-def _learnt(batch: list[tuple[Draft, Report]]) -> list[imports.LearntPlace]:
+def _learnt(reports: list[Report]) -> list[imports.LearntPlace]:
     """Names of places given with a point that locates them (exactly, or within ~25 km):
     they enrich the gazetteer, at the precision the source gave."""
     learnt = []
-    for _, report in batch:
+    for report in reports:
         place = report.place
         if place.name and place.point and place.precision <= WherePrecision.NEAR:
             key = place_key(place.name)

@@ -38,11 +38,12 @@ class MapCounts:
 
 
 def map_counts(session: Session, selection: Selection, *, now: datetime,
-               districts: bool = False) -> MapCounts:
+               districts: bool = False, checked: bool = False) -> MapCounts:
     """The map of a selection: the whole country, or zoomed to the governorate of its
     admin area; ``districts`` shades the whole country's districts."""
     view = view_for(selection.adm, districts=districts)
-    found = store.by_area_and_cell(session, scope(session, selection, now=now),
+    found = store.by_area_and_cell(session, scope(session, selection, now=now,
+                                                  checked=checked),
                                    level=view.level, size=view.cell)
     by_area: dict[str, dict[str, int]] = {}
     unplaced = 0
@@ -105,14 +106,15 @@ class MapCache:
         self._lock = threading.Lock()
 
     def counts(self, session: Session, selection: Selection, *, now: datetime,
-               districts: bool = False) -> MapCounts:
+               districts: bool = False, checked: bool = False) -> MapCounts:
         minute = now.replace(second=0, microsecond=0)
-        key = (head(session)[0], minute, selection, districts)
+        key = (head(session)[0], minute, selection, districts, checked)
         with self._lock:
             if (found := self._found.get(key)) is not None:
                 self._found.move_to_end(key)
                 return found
-        found = map_counts(session, selection, now=minute, districts=districts)
+        found = map_counts(session, selection, now=minute, districts=districts,
+                           checked=checked)
         with self._lock:
             self._found[key] = found
             while len(self._found) > self._size:

@@ -70,7 +70,10 @@ def _at(day: date | None) -> datetime | None:
     return None if day is None else datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def scope(session: Session, selection: Selection, *, now: datetime) -> store.Scope:
+def scope(session: Session, selection: Selection, *, now: datetime,
+          checked: bool = False) -> store.Scope:
+    """The store's scope of a selection; `checked`: only rows equal to the signed records
+    they mirror (what the public reads)."""
     known = reference(session)
     agreement = agreement_of(session, selection.agreement)
     agreement_id = known.agreement_ids[agreement.code]
@@ -92,7 +95,7 @@ def scope(session: Session, selection: Selection, *, now: datetime) -> store.Sco
                        since=_at(s.since), until=_at(s.until), adm=s.adm,
                        violation=s.violation,
                        party_id=known.party_ids[s.party] if s.party else None,
-                       statuses=tuple(s.statuses))
+                       statuses=tuple(s.statuses), checked=checked)
 
 
 def incident_ids(session: Session, selection: Selection, *, now: datetime) -> Any:

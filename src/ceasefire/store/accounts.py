@@ -47,16 +47,23 @@ def add_account(session: Session, *, account: Account) -> None:
 
 
 def add_token(session: Session, *, username: str, token_hash: str, created_at: datetime) -> None:
-    session.add(ApiTokenRow(account=account_row(session, username), token_hash=token_hash,
-                            created_at=created_at))
+    row = ApiTokenRow(account=account_row(session, username), token_hash=token_hash,
+                      created_at=created_at)
+    session.add(row)
     session.flush()
+    # A token lets its holder act as the account: a record, so one added behind the
+    # ledger's back is named by verify and refused by `token_is_recorded`.
+    journal.touch(session, "token", [str(row.id)])
 
 
-def account_for_token(session: Session, *, token_hash: str) -> Account | None:
-    """The active account holding an unrevoked token with this hash."""
+def account_for_token(session: Session, *, token_hash: str,
+                      ) -> tuple[Account, tuple[Any, ...]] | None:
+    """The active account holding an unrevoked token with this hash, and the token's row
+    as (id, account id, created at): what `ledger`'s record of it must match."""
     # One Core query, no ORM objects: it runs on every API request.
-    return live_account(session.connection().execute(
-        _BY_TOKEN, {"token_hash": token_hash}).one_or_none())
+    row = session.connection().execute(_BY_TOKEN, {"token_hash": token_hash}).one_or_none()
+    account = live_account(row)
+    return None if account is None else (account, (row.id, row.account_id, row.token_at))
 
 
 def live_account(row: Any) -> Account | None:
@@ -69,7 +76,8 @@ def live_account(row: Any) -> Account | None:
 
 
 _BY_TOKEN = (
-    select(AccountRow.username, PartyRow.code, AccountRow.role, AccountRow.created_at)
+    select(AccountRow.username, PartyRow.code, AccountRow.role, AccountRow.created_at,
+           ApiTokenRow.id, ApiTokenRow.account_id, ApiTokenRow.created_at.label("token_at"))
     .join(ApiTokenRow, ApiTokenRow.account_id == AccountRow.id)
     .join(PartyRow, PartyRow.id == AccountRow.party_id)
     .where(ApiTokenRow.token_hash == bindparam("token_hash"), ApiTokenRow.revoked_at.is_(None),
@@ -84,13 +92,19 @@ def revoke_tokens(session: Session, *, username: str, at: datetime) -> int:
     for row in rows:
         row.revoked_at = at
     session.flush()
+    journal.touch(session, "token", [str(row.id) for row in rows])
     return len(rows)
 
 
-def set_active(session: Session, *, username: str, active: bool) -> None:
-    account_row(session, username).active = active
+def set_active(session: Session, *, username: str, active: bool) -> bool:
+    """Make an account active or not; False if it already was so (nothing changed)."""
+    row = account_row(session, username)
+    if row.active == active:
+        return False
+    row.active = active
     session.flush()
     journal.touch(session, "account", [username])
+    return True
 
 
 def password_hash_of(session: Session, *, username: str) -> tuple[Account, str | None] | None:

@@ -11,15 +11,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ceasefire.store import journal
-from ceasefire.store.overview import Scope
+from ceasefire.store.overview import Lapsed, status_now
 from ceasefire.store.tables import (
     AccountRow,
     AgreementRow,
+    AssessmentRow,
     BulletinRow,
     IncidentReportRow,
     IncidentRow,
     PartyRow,
     ReportRow,
+    VerdictRow,
 )
 
 
@@ -60,9 +62,44 @@ def incidents_starting(session: Session, start: datetime, end: datetime,
             for r in incidents]
 
 
-def statuses(session: Session, scope: Scope) -> dict[str, str]:
-    """Each incident of the scope (by uid) and its status now: the pages' expression."""
-    return dict(session.execute(scope.select(scope.row.uid, scope.status)).all())
+def statuses(session: Session, agreement_id: int, lapsed: Lapsed, start: datetime,
+             end: datetime) -> dict[str, tuple[str, int]]:
+    """Each incident whose earliest moment is in [start, end) that the agreement
+    assessed (by uid): its status now and its assessment's id. Read from the records
+    themselves, not the pages' overview: a bulletin rests on signed records alone."""
+    a = AssessmentRow
+    status = status_now(lapsed, assessment_id=a.id, status=a.status, covered=a.covered,
+                        opened_at=a.opened_at, version=a.version)
+    query = (select(IncidentRow.uid, status, a.id)
+             .join(a, a.incident_uid == IncidentRow.uid)
+             .where(a.agreement_id == agreement_id, IncidentRow.earliest >= start,
+                    IncidentRow.earliest < end))
+    return {uid: (st, assessment_id) for uid, st, assessment_id in session.execute(query)}
+
+
+def report_keys(session: Session, incident_uids: list[str]) -> list[str]:
+    """The ids of the reports these incidents hold."""
+    found = []
+    for at in range(0, len(incident_uids), 2000):
+        found += session.scalars(
+            select(ReportRow.uid).join(IncidentReportRow,
+                                       IncidentReportRow.report_id == ReportRow.id)
+            .join(IncidentRow, IncidentRow.id == IncidentReportRow.incident_id)
+            .where(IncidentRow.uid.in_(incident_uids[at:at + 2000]))).all()
+    return found
+
+
+def verdict_keys(session: Session, assessment_ids: list[int]) -> list[str]:
+    """The ledger's keys of every verdict on these assessments."""
+    found = []
+    for at in range(0, len(assessment_ids), 2000):
+        chunk = assessment_ids[at:at + 2000]
+        found += [f"{uid}/{code}/{version}" for uid, code, version in session.execute(
+            select(AssessmentRow.incident_uid, AgreementRow.code, VerdictRow.version)
+            .join(AssessmentRow, AssessmentRow.id == VerdictRow.assessment_id)
+            .join(AgreementRow, AgreementRow.id == AssessmentRow.agreement_id)
+            .where(VerdictRow.assessment_id.in_(chunk)))]
+    return found
 
 
 # -- published bulletins --------------------------------------------------------------------

@@ -6,10 +6,12 @@ SQLite runs in WAL mode with foreign keys on; a write transaction starts with
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError as AlembicError
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -38,6 +40,8 @@ from ceasefire.store import journal
 
 # store.reports writes through the driver's own calls (executemany, COPY) for speed.
 _DRIVER_INTEGRITY = (sqlite3.IntegrityError, psycopg.IntegrityError)
+# ... and from those the database's own failures: a full disk, a lost connection.
+_DRIVER_OPERATIONAL = (sqlite3.OperationalError, psycopg.OperationalError)
 
 _DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg",
             "postgres": "postgresql+psycopg"}
@@ -80,6 +84,38 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+@contextmanager
+def _foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite: foreign keys off while migrating. Changing a constraint rebuilds the table
+    (copy, drop, rename), and with them on, dropping the old table would delete the rows
+    that refer to it (ON DELETE CASCADE). The pragma works only outside a transaction, so
+    it is set on the driver's connection before the migration's transaction begins."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite" and (
+            broken := connection.exec_driver_sql("PRAGMA foreign_key_check").first()):
+        raise StorageUnavailable(f"a migration broke a foreign key: {tuple(broken)}")
+
+
+def _create_private(path: Path) -> None:
+    """Make a new SQLite file readable and writable by its owner alone, before SQLite
+    makes it with the process's umask. SQLite gives its -wal and -shm files the mode of
+    the database file. An existing file is left as it is."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def _sqlite_on_begin(connection: Any) -> None:
     write = connection.get_execution_options().get(_WRITE, False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -111,7 +147,7 @@ class Database:
     def _create_engine(self) -> Engine:
         try:
             if self.backend == "sqlite":
-                Path(self.url.database or "").parent.mkdir(parents=True, exist_ok=True)
+                _create_private(Path(self.url.database or ""))
                 engine = create_engine(self.url, connect_args={"check_same_thread": False})
                 event.listen(engine, "connect", _sqlite_on_connect)
                 event.listen(engine, "begin", _sqlite_on_begin)
@@ -122,6 +158,21 @@ class Database:
 
     def describe(self) -> str:
         return self.url.render_as_string(hide_password=True)
+
+    def exposed(self) -> str | None:
+        """A warning when others than its owner may read or write the SQLite file, which
+        holds the sealed server key and the credential hashes; None if all is well."""
+        if self.backend != "sqlite":
+            return None
+        path = Path(self.url.database or "")
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except OSError:
+            return None
+        if not mode & 0o077:
+            return None
+        return (f"{path} may be read by others than its owner (mode {mode:o}), and it holds "
+                f"the server's sealed key and the credential hashes: chmod 600 {path}")
 
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
@@ -155,6 +206,9 @@ class Database:
             raise Conflict(f"the database refused the change: {_first_line(exc.orig)}") from exc
         except _DRIVER_INTEGRITY as exc:  # the same, from the writers that use the driver
             raise Conflict(f"the database refused the change: {_first_line(exc)}") from exc
+        except _DRIVER_OPERATIONAL as exc:  # e.g. "database or disk is full"
+            raise StorageUnavailable(
+                f"cannot use the database at {self.describe()}: {_first_line(exc)}") from exc
         except DataError as exc:  # a value the database cannot hold (PostgreSQL is stricter)
             raise InvalidInput(f"the database refused a value: {_first_line(exc.orig)}") from exc
 
@@ -197,9 +251,11 @@ class Database:
         self._refuse_newer(self.current_revision())
         config = self._alembic_config()
         try:
-            with self.engine.begin() as connection:
+            with (self.engine.connect() as connection, _foreign_keys_off(connection),
+                  connection.begin()):
                 config.attributes["connection"] = connection
                 command.upgrade(config, revision)
+                _check_foreign_keys(connection)
         except DBAPIError as exc:
             raise StorageUnavailable(
                 f"cannot migrate the database at {self.describe()}: {_first_line(exc.orig)}"

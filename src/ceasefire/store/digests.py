@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, select, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, literal, select, type_coerce
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.types import NullType
 
 from ceasefire.store.tables import (
@@ -28,13 +28,19 @@ from ceasefire.store.tables import (
     AgreementActorRow,
     AgreementGuarantorRow,
     AgreementRow,
+    ApiTokenRow,
     AssessmentRow,
     BulletinRow,
     CorrelationDecisionRow,
+    ImportRow,
     IncidentReportRow,
     IncidentRow,
+    LedgerKeyRow,
     PartyRow,
+    PlaceNameRow,
     ReportActorRow,
+    ReportApartRow,
+    ReportLinkRow,
     ReportRow,
     VerdictRow,
     ZoneRow,
@@ -141,6 +147,15 @@ def _agreement_parts(session: Session, ids: list[int]) -> dict[int, list[Any]]:
     return {k: sorted(v, key=orjson.dumps) for k, v in parts.items()}
 
 
+def _pairs(table: Any, columns: Sequence[Any], *where: Any) -> _Kind:
+    """Pairs of reports (report_a, report_b: row ids), keyed by the reports' ids."""
+    first, second = aliased(ReportRow), aliased(ReportRow)
+    query = (select(first.uid, literal(0), second.uid, *columns)
+             .join(first, first.id == table.report_a).join(second, second.id == table.report_b)
+             .where(*where))
+    return _Kind(query, first.uid, key_of=lambda r: f"{r[0]}/{r[2]}")
+
+
 _AGREEMENT_CODE = select(AgreementRow.code).where(
     AgreementRow.id == AssessmentRow.agreement_id).scalar_subquery()
 
@@ -178,6 +193,20 @@ KINDS: dict[str, _Kind] = {
                *_columns(VerdictRow, "assessment_id"))
         .join(AssessmentRow, AssessmentRow.id == VerdictRow.assessment_id),
         AssessmentRow.incident_uid, key_of=lambda r: f"{r[0]}/{r[2]}/{r[3]}"),
+    "token": _Kind(select(ApiTokenRow.id, ApiTokenRow.id, *_columns(ApiTokenRow)),
+                   ApiTokenRow.id, key_of=lambda r: str(r[0]), key_type=int),
+    "import": _Kind(select(ImportRow.id, ImportRow.id, *_columns(ImportRow)), ImportRow.id,
+                    key_of=lambda r: str(r[0]), key_type=int),
+    "place": _Kind(select(PlaceNameRow.id, PlaceNameRow.id, *_columns(PlaceNameRow)),
+                   PlaceNameRow.id, key_of=lambda r: str(r[0]), key_type=int),
+    # Pairs of reports an analyst kept apart, or joined (a forced link), keyed by the two
+    # reports' ids in row order.
+    "apart": _pairs(ReportApartRow, [ReportApartRow.decision_id]),
+    "joined": _pairs(ReportLinkRow, [ReportLinkRow.score], ReportLinkRow.forced.is_(True)),
+    # A signing key, as registered, replaced or revoked; its sealed private key is a
+    # secret, not part of the record.
+    "key": _Kind(select(LedgerKeyRow.key_id, literal(0), *_columns(LedgerKeyRow, "sealed")),
+                 LedgerKeyRow.key_id),
     # A published bulletin, its document included: a changed word or number is named.
     "bulletin": _Kind(select(BulletinRow.id, BulletinRow.id, *_columns(BulletinRow)),
                       BulletinRow.id, key_of=lambda r: str(r[0]), key_type=int),

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 
+from ceasefire.store import journal
 from ceasefire.store.tables import IdempotencyRow, ImportRow, PlaceNameRow
 
 
@@ -37,6 +38,14 @@ def finish_import(session: Session, row: ImportRow, counts: ImportCounts,
     row.finished_at = finished_at
     row.rows_read, row.rows_added = counts.read, counts.added
     row.rows_present, row.rows_rejected = counts.present, counts.rejected
+    session.flush()
+    journal.touch(session, "import", [str(row.id)])
+
+
+def forget_import(session: Session, row: ImportRow) -> None:
+    """An import that added nothing leaves no trace (no report refers to it)."""
+    journal.untouch(session, "import", [str(row.id)])
+    session.delete(row)
     session.flush()
 
 
@@ -75,7 +84,9 @@ class LearntPlace:
 
 def learn_places(session: Session, places: Iterable[LearntPlace]) -> int:
     """Store place names not known yet; returns how many were new."""
-    wanted = {(p.key, p.name): p for p in places}
+    wanted: dict[tuple[str, str], LearntPlace] = {}
+    for p in places:  # the first report to give a name teaches it, as the record's order
+        wanted.setdefault((p.key, p.name), p)
     if not wanted:
         return 0
     known = set()
@@ -84,11 +95,13 @@ def learn_places(session: Session, places: Iterable[LearntPlace]) -> int:
         known.update(session.execute(select(PlaceNameRow.key, PlaceNameRow.name).where(
             tuple_(PlaceNameRow.key, PlaceNameRow.name).in_(pairs[start:start + 400]))).all())
     new = [p for pair, p in wanted.items() if pair not in known]
-    session.add_all(PlaceNameRow(key=p.key, name=p.name, lon=p.lon, lat=p.lat,
-                                 precision=p.precision, adm1=p.adm1, adm2=p.adm2, adm3=p.adm3,
-                                 source_name=p.source_name)
-                    for p in new)
+    rows = [PlaceNameRow(key=p.key, name=p.name, lon=p.lon, lat=p.lat,
+                         precision=p.precision, adm1=p.adm1, adm2=p.adm2, adm3=p.adm3,
+                         source_name=p.source_name) for p in new]
+    session.add_all(rows)
     session.flush()
+    # A learnt name places later reports: a record, so an edit is named by verify.
+    journal.touch(session, "place", [str(r.id) for r in rows])
     return len(new)
 
 

@@ -48,6 +48,7 @@ class ReportFacts(NamedTuple):
     source_key: str | None
     narrative: str
     received_at: datetime
+    party_id: int  # the party that submitted it: its source name and key are its own
     perpetrators: tuple[str, ...]
     targets: tuple[str, ...]
 
@@ -57,7 +58,7 @@ _FACT_COLUMNS = (ReportRow.id, ReportRow.uid, ReportRow.lon, ReportRow.lat,
                  ReportRow.earliest, ReportRow.latest, ReportRow.time_precision,
                  ReportRow.violation, ReportRow.civilians_targeted, ReportRow.killed_best,
                  ReportRow.source_name, ReportRow.source_key, ReportRow.narrative,
-                 ReportRow.received_at)
+                 ReportRow.received_at, ReportRow.party_id)
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
@@ -172,6 +173,13 @@ def replace_scored_links(session: Session, links: Sequence[Link]) -> None:
     add_links(session, [x for x in links if (x.a, x.b) not in forced])
 
 
+def scored_links(session: Session) -> dict[tuple[int, int], float | None]:
+    """Every link the engine scored (not an analyst's), by pair of row ids."""
+    return {(a, b): score for a, b, score in session.execute(
+        select(ReportLinkRow.report_a, ReportLinkRow.report_b, ReportLinkRow.score)
+        .where(ReportLinkRow.forced.is_(False)).execution_options(yield_per=50000))}
+
+
 def forced_links(session: Session) -> list[Link]:
     return [Link(*row) for row in session.execute(
         select(*_LINK_COLUMNS).where(ReportLinkRow.forced.is_(True)))]
@@ -207,40 +215,66 @@ def record_decision(session: Session, decision: DecisionRecord, *,
                     cleared: Sequence[tuple[int, int]] = ()) -> int:
     """Store a split or merge and its effect: forced links for what it joins, apart pairs
     for what it separates. A later decision about the same pair replaces the earlier;
-    ``cleared`` pairs lose what earlier decisions said of them."""
+    ``cleared`` pairs lose what earlier decisions said of them (a forced link the engine
+    had scored goes back to being a scored one). Every pair whose standing changes is a
+    record the decision's entry writes ("apart", "joined")."""
     row = CorrelationDecisionRow(**decision.__dict__)
     session.add(row)
     session.flush()
     journal.touch(session, "decision", [str(row.id)])
     pairs = sorted({(min(a, b), max(a, b)) for a, b in (*together, *apart, *cleared)})
     joined = sorted({(min(a, b), max(a, b)) for a, b in together})
+    separated = sorted({(min(a, b), max(a, b)) for a, b in apart})
     linked: set[tuple[int, int]] = set()
+    was_apart: set[tuple[int, int]] = set()
+    was_joined: set[tuple[int, int]] = set()
+    a_link = tuple_(ReportLinkRow.report_a, ReportLinkRow.report_b)
+    a_pair = tuple_(ReportApartRow.report_a, ReportApartRow.report_b)
     # A merge of two large incidents names many pairs: a statement per chunk, not per pair.
     for start in range(0, len(pairs), _PAIRS):
         chunk = pairs[start:start + _PAIRS]
-        session.execute(delete(ReportApartRow).where(
-            tuple_(ReportApartRow.report_a, ReportApartRow.report_b).in_(chunk)))
+        was_apart.update((a, b) for a, b in session.execute(
+            select(ReportApartRow.report_a, ReportApartRow.report_b).where(a_pair.in_(chunk))))
+        was_joined.update((a, b) for a, b in session.execute(
+            select(ReportLinkRow.report_a, ReportLinkRow.report_b)
+            .where(a_link.in_(chunk), ReportLinkRow.forced.is_(True))))
+        session.execute(delete(ReportApartRow).where(a_pair.in_(chunk)))
         session.execute(delete(ReportLinkRow).where(
-            tuple_(ReportLinkRow.report_a, ReportLinkRow.report_b).in_(chunk),
-            ReportLinkRow.forced.is_(True)))
+            a_link.in_(chunk), ReportLinkRow.forced.is_(True), ReportLinkRow.score.is_(None)))
+        session.execute(update(ReportLinkRow).where(a_link.in_(chunk))
+                        .values(forced=False))
     for start in range(0, len(joined), _PAIRS):
         chunk = joined[start:start + _PAIRS]
-        linked.update(session.execute(select(ReportLinkRow.report_a, ReportLinkRow.report_b)
-                                      .where(tuple_(ReportLinkRow.report_a,
-                                                    ReportLinkRow.report_b).in_(chunk))).all())
-        session.execute(update(ReportLinkRow).where(
-            tuple_(ReportLinkRow.report_a, ReportLinkRow.report_b).in_(chunk))
-            .values(forced=True))
+        linked.update((a, b) for a, b in session.execute(
+            select(ReportLinkRow.report_a, ReportLinkRow.report_b).where(a_link.in_(chunk))))
+        session.execute(update(ReportLinkRow).where(a_link.in_(chunk)).values(forced=True))
     fresh = [p for p in joined if p not in linked]
     if fresh:
         session.execute(insert(ReportLinkRow), [
             {"report_a": a, "report_b": b, "score": None, "forced": True} for a, b in fresh])
-    if apart:
+    if separated:
         session.execute(insert(ReportApartRow), [
-            {"report_a": min(a, b), "report_b": max(a, b), "decision_id": row.id}
-            for a, b in apart])
+            {"report_a": a, "report_b": b, "decision_id": row.id} for a, b in separated])
     session.flush()
+    keys = pair_keys(session, {*was_apart, *separated, *was_joined, *joined})
+    journal.touch(session, "apart", [keys[p] for p in sorted(was_apart | set(separated))])
+    journal.touch(session, "joined", [keys[p] for p in sorted(was_joined | set(joined))])
     return row.id
+
+
+def pair_keys(session: Session, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """Each pair of report row ids, as the ledger keys it: the reports' ids, in row order."""
+    pairs = list(pairs)
+    uids = report_uids(session, {x for p in pairs for x in p})
+    return {(a, b): f"{uids[a]}/{uids[b]}" for a, b in pairs}
+
+
+def report_uids(session: Session, row_ids: Iterable[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for chunk in _chunks(sorted(set(row_ids))):
+        found.update((i, u) for i, u in session.execute(
+            select(ReportRow.id, ReportRow.uid).where(ReportRow.id.in_(chunk))))
+    return found
 
 
 def decisions_about(session: Session, incident_uids: Iterable[str]) -> list[CorrelationDecisionRow]:

@@ -13,10 +13,9 @@ from sqlalchemy.orm import Session
 
 _KEY = "ceasefire.journal"
 
-# The kinds of record the ledger covers; derived tables (links, place names, caches) and
-# secrets (token and password hashes) are not among them.
-KINDS = ("party", "actor", "agreement", "account", "report", "incident", "decision",
-         "assessment", "verdict", "bulletin")
+# The kinds of record the ledger covers (store/integrity.py: which table holds each).
+KINDS = ("party", "actor", "agreement", "account", "token", "import", "report", "place",
+         "incident", "decision", "apart", "joined", "assessment", "verdict", "bulletin", "key")
 
 
 def touch(session: Session, kind: str, keys: Iterable[str]) -> None:
@@ -24,6 +23,13 @@ def touch(session: Session, kind: str, keys: Iterable[str]) -> None:
     notes: dict[tuple[str, str], None] = session.info.setdefault(_KEY, {})
     for key in keys:
         notes[kind, key] = None
+
+
+def untouch(session: Session, kind: str, keys: Iterable[str]) -> None:
+    """Forget notes of records this transaction made and then removed again."""
+    notes: dict[tuple[str, str], None] = session.info.get(_KEY, {})
+    for key in keys:
+        notes.pop((kind, key), None)
 
 
 def take(session: Session) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ceasefire.ledger.checkpoints import Checkpoint
 from ceasefire.ledger.entries import GENESIS, Entry
+from ceasefire.store import journal
 from ceasefire.store.tables import CheckpointRow, LedgerEntryRow, LedgerKeyRow, LedgerWriteRow
 
 
@@ -56,6 +57,51 @@ def entries(session: Session) -> Iterator[tuple[Entry, bytes]]:
         yield _entry(row), bytes.fromhex(row.hash)
 
 
+def entries_at(session: Session, seqs: Sequence[int]) -> list[tuple[Entry, bytes]]:
+    """These entries, with their stored hashes, by sequence number."""
+    found = []
+    for at in range(0, len(seqs), 2000):
+        query = select(*_ENTRY_COLUMNS).where(LedgerEntryRow.seq.in_(seqs[at:at + 2000]))
+        found += [(_entry(row), bytes.fromhex(row.hash)) for row in session.execute(query)]
+    return sorted(found, key=lambda x: x[0].seq)
+
+
+def entries_of(session: Session, actions: Sequence[str]) -> list[Entry]:
+    """The entries of these actions, in order (the key entries: a few)."""
+    query = (select(*_ENTRY_COLUMNS).where(LedgerEntryRow.action.in_(actions))
+             .order_by(LedgerEntryRow.seq))
+    return [_entry(row) for row in session.execute(query)]
+
+
+def writes_of(session: Session, seq: int) -> list[tuple[str, str, str | None]]:
+    """The records one entry wrote (kind, key, digest)."""
+    w = LedgerWriteRow
+    return [(k, key, d) for k, key, d in session.execute(
+        select(w.kind, w.key, w.digest).where(w.seq == seq)
+        .execution_options(yield_per=50000))]
+
+
+def last_written(session: Session, kind: str, keys: Sequence[str],
+                 ) -> dict[str, tuple[int, str | None]]:
+    """The last entry to write each of these records, and the digest it wrote."""
+    w = LedgerWriteRow
+    found: dict[str, tuple[int, str | None]] = {}
+    for at in range(0, len(keys), 2000):
+        for key, seq, digest in session.execute(
+                select(w.key, w.seq, w.digest).where(w.kind == kind,
+                                                     w.key.in_(keys[at:at + 2000]))
+                .order_by(w.seq)):
+            found[key] = (seq, digest)
+    return found
+
+
+def replayed(session: Session, kind: str) -> dict[str, tuple[int, str | None]]:
+    """Every record of one kind the entries wrote, as the last to write each left it."""
+    w = LedgerWriteRow
+    return {key: (seq, digest) for key, seq, digest in session.execute(
+        select(w.key, w.seq, w.digest).where(w.kind == kind).order_by(w.seq))}
+
+
 def entry(session: Session, seq: int) -> Entry | None:
     row = session.execute(select(*_ENTRY_COLUMNS).where(LedgerEntryRow.seq == seq)).one_or_none()
     return None if row is None else _entry(row)
@@ -99,8 +145,18 @@ def last_writes(session: Session, kind: str, keys: Sequence[str], *, prefix: boo
 def add_key(session: Session, *, key_id: str, party: str | None, public: bytes,
             sealed: str | None, created_at: datetime) -> None:
     session.add(LedgerKeyRow(key_id=key_id, party=party, public=public.hex(), sealed=sealed,
-                             created_at=created_at))
+                             created_at=created_at, status="current"))
     session.flush()
+    journal.touch(session, "key", [key_id])
+
+
+def retire_key(session: Session, key_id: str, status: str) -> None:
+    """Mark a key replaced ("rotated") or revoked: it signs nothing from now on."""
+    row = session.get(LedgerKeyRow, key_id)
+    assert row is not None and row.status == "current", key_id
+    row.status = status
+    session.flush()
+    journal.touch(session, "key", [key_id])
 
 
 def keys(session: Session) -> list[LedgerKeyRow]:
@@ -108,23 +164,51 @@ def keys(session: Session) -> list[LedgerKeyRow]:
                                                               LedgerKeyRow.key_id)))
 
 
-def server_key(session: Session) -> LedgerKeyRow | None:
-    """The server's current key (the newest with a sealed private key)."""
-    return session.scalar(select(LedgerKeyRow).where(LedgerKeyRow.sealed.is_not(None))
-                          .order_by(LedgerKeyRow.created_at.desc()).limit(1))
+def key(session: Session, key_id: str) -> LedgerKeyRow | None:
+    return session.get(LedgerKeyRow, key_id)
+
+
+def server_keys(session: Session) -> list[LedgerKeyRow]:
+    """The server's current keys (one, unless the table was tampered with)."""
+    return list(session.scalars(select(LedgerKeyRow).where(
+        LedgerKeyRow.party.is_(None), LedgerKeyRow.status == "current")))
+
+
+def party_keys(session: Session, party: str) -> list[LedgerKeyRow]:
+    """The party's current keys (one at most, unless the table was tampered with)."""
+    return list(session.scalars(select(LedgerKeyRow).where(
+        LedgerKeyRow.party == party, LedgerKeyRow.status == "current")))
+
+
+def last_digest(session: Session, kind: str, key: str) -> str | None:
+    """The digest the last entry to write this record gave it (None: none wrote it)."""
+    w = LedgerWriteRow
+    return session.scalar(select(w.digest).where(w.kind == kind, w.key == key)
+                          .order_by(w.seq.desc()).limit(1))
+
+
+def first_written(session: Session, kind: str, key: str) -> int | None:
+    """The entry that first wrote this record (a key: the one that registered it)."""
+    w = LedgerWriteRow
+    return session.scalar(select(func.min(w.seq)).where(w.kind == kind, w.key == key))
+
+
+def root_key_id(session: Session) -> str | None:
+    """The key that signed entry 1: the ledger's trust root."""
+    return session.scalar(select(LedgerEntryRow.signer).where(LedgerEntryRow.seq == 1))
 
 
 # -- checkpoints ------------------------------------------------------------------------------
 
 def _checkpoint(row: CheckpointRow) -> Checkpoint:
     return Checkpoint(row.size, bytes.fromhex(row.root), row.at, row.signer,
-                      bytes.fromhex(row.signature))
+                      bytes.fromhex(row.signature), row.trust)
 
 
 def add_checkpoint(session: Session, checkpoint: Checkpoint) -> None:
     session.add(CheckpointRow(size=checkpoint.size, root=checkpoint.root.hex(),
                               at=checkpoint.at, signer=checkpoint.signer,
-                              signature=checkpoint.signature.hex()))
+                              signature=checkpoint.signature.hex(), trust=checkpoint.trust))
     session.flush()
 
 

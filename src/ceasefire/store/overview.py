@@ -78,6 +78,52 @@ def rebuild(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(OverviewRow)) or 0
 
 
+def differences(session: Session, *, limit: int = 5) -> list[str]:
+    """How the overview differs from what the record gives it, a few rows at most (none:
+    equal): for `ledger verify`, since the pages and public counts read it."""
+    o = OverviewRow
+    return _differences(session, select(*(getattr(o, c) for c in _COLUMNS)), _source(),
+                        limit)
+
+
+def differences_of(session: Session, uids: Sequence[str], *, limit: int = 5) -> list[str]:
+    """The same, for these incidents only."""
+    o, found = OverviewRow, []
+    for at in range(0, len(uids), 1000):
+        chunk = list(uids[at:at + 1000])
+        found += _differences(session, select(*(getattr(o, c) for c in _COLUMNS))
+                              .where(o.uid.in_(chunk)),
+                              _source().where(IncidentRow.uid.in_(chunk)), limit)
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+def _differences(session: Session, stored: Select[Any], wanted: Select[Any],
+                 limit: int) -> list[str]:
+    found = []
+    for rows_of, other, what in ((stored, wanted, "is not what the record gives"),
+                                 (wanted, stored, "is missing")):
+        for row in session.execute(rows_of.except_(other).limit(limit)):
+            agreement_id, uid = row[0], row[2]
+            found.append(f"incident_overview: the row of incident {uid} under agreement "
+                         f"{agreement_id} {what}{_diff(session, agreement_id, uid)}")
+    return found[:limit]
+
+
+def _diff(session: Session, agreement_id: int, uid: str) -> str:
+    o = OverviewRow
+    held = session.execute(select(*(getattr(o, c) for c in _COLUMNS))
+                           .where(o.agreement_id == agreement_id, o.uid == uid)).first()
+    given = session.execute(_source().where(AssessmentRow.agreement_id == agreement_id,
+                                            IncidentRow.uid == uid)).first()
+    if held is None or given is None:
+        return " (no such incident in the record)" if given is None else ""
+    changed = [f"{c} {h!r} where the record says {g!r}"
+               for c, h, g in zip(_COLUMNS, held, given, strict=True) if h != g]
+    return f" ({'; '.join(changed)})" if changed else ""
+
+
 def rows(session: Session) -> list[tuple[Any, ...]]:
     """Every row, in key order: to hold the overview to a rebuild."""
     o = OverviewRow
@@ -97,6 +143,21 @@ class Lapsed:
     answered: Mapping[int, str] = field(default_factory=dict)
 
 
+def status_now(lapsed: Lapsed, *, assessment_id: Any, status: Any, covered: Any,
+               opened_at: Any, version: Any) -> ColumnElement[str]:
+    """An assessment's status now, as one SQL expression over its stored columns (of the
+    overview, or of the assessments themselves): the stored status, unless the deadline
+    has passed on a pending one."""
+    by_status: dict[str, list[int]] = {}
+    for answered_id, answered in lapsed.answered.items():
+        by_status.setdefault(answered, []).append(answered_id)
+    whens: list[tuple[Any, Any]] = [(assessment_id.in_(ids), literal(st))
+                                    for st, ids in sorted(by_status.items())]
+    whens.append((and_(status == "pending", covered, opened_at <= lapsed.cutoff,
+                       version == 0), literal(lapsed.silent)))
+    return case(*whens, else_=status)
+
+
 @dataclass(frozen=True)
 class Scope:
     """Incidents under one agreement: those whose earliest moment is in [since, until),
@@ -110,18 +171,15 @@ class Scope:
     violation: str | None = None
     party_id: int | None = None
     statuses: tuple[str, ...] = ()
+    # Read only the overview's rows that equal the signed records they mirror: what the
+    # public reads must not rest on a derived row alone (docs/ledger.md).
+    checked: bool = False
 
     @property
     def status(self) -> ColumnElement[str]:
-        a, lapsed = OverviewRow, self.lapsed
-        by_status: dict[str, list[int]] = {}
-        for assessment_id, status in lapsed.answered.items():
-            by_status.setdefault(status, []).append(assessment_id)
-        whens: list[tuple[Any, Any]] = [(a.assessment_id.in_(ids), literal(status))
-                                        for status, ids in sorted(by_status.items())]
-        whens.append((and_(a.status == "pending", a.covered, a.opened_at <= lapsed.cutoff,
-                           a.version == 0), literal(lapsed.silent)))
-        return case(*whens, else_=a.status)
+        o = OverviewRow
+        return status_now(self.lapsed, assessment_id=o.assessment_id, status=o.status,
+                          covered=o.covered, opened_at=o.opened_at, version=o.version)
 
     def _status_is(self) -> ColumnElement[bool]:
         """The status filter, spelt on the stored columns so an index on status serves it."""
@@ -163,7 +221,20 @@ class Scope:
 
     def select(self, *columns: Any) -> Select[Any]:
         """SELECT columns FROM the scope's incidents (the overview's rows)."""
-        return select(*columns).select_from(OverviewRow).where(*self.conditions())
+        query = select(*columns).select_from(OverviewRow)
+        if self.checked:
+            o, i, a = OverviewRow, IncidentRow, AssessmentRow
+            query = query.join(i, and_(
+                i.id == o.incident_id, i.uid == o.uid, i.earliest == o.earliest,
+                i.latest == o.latest, i.violation == o.violation,
+                i.report_count == o.report_count,
+                *(getattr(i, c).is_not_distinct_from(getattr(o, c))
+                  for c in ("adm1", "adm2", "adm3", "lon", "lat")))).join(a, and_(
+                    a.id == o.assessment_id, a.incident_uid == o.uid,
+                    a.agreement_id == o.agreement_id, a.covered == o.covered,
+                    a.status == o.status, a.version == o.version,
+                    a.opened_at.is_not_distinct_from(o.opened_at)))
+        return query.where(*self.conditions())
 
 
 def lapsed_answered(session: Session, agreement_id: int, cutoff: datetime,

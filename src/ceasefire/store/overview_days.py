@@ -66,6 +66,21 @@ def rebuild(session: Session) -> None:
     session.execute(_insert(session).from_select([*_KEYS, "incidents"], _grouped(None)))
 
 
+def differences(session: Session, *, limit: int = 5) -> list[str]:
+    """How the counts by day differ from counting the overview again (none: equal)."""
+    d = OverviewDayRow
+    stored = select(*(getattr(d, k) for k in _KEYS), d.incidents).where(d.incidents > 0)
+    wanted = _grouped(None)
+    found = []
+    for rows_of, other, what in ((stored, wanted, "counts what the overview does not hold"),
+                                 (wanted, stored, "is missing")):
+        for row in session.execute(rows_of.except_(other).limit(limit)):
+            found.append(f"overview_days: the count of {row.incidents} incidents under "
+                         f"agreement {row.agreement_id} on {row.day}, {row.adm1 or '-'}, "
+                         f"{row.status} {what}")
+    return found[:limit]
+
+
 def rows(session: Session) -> list[tuple[Any, ...]]:
     """Every count above zero, in key order: to hold the table to a rebuild."""
     d = OverviewDayRow

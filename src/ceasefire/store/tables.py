@@ -190,9 +190,12 @@ class ImportRow(Base):
 
 class ReportRow(Base):
     __tablename__ = "reports"
+    # A source key is the reporting party's own (docs/formats.md): another party's report
+    # claiming the same key is another report, never a clash that blocks this one.
+    __table_args__ = (UniqueConstraint("party_id", "source_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(36), unique=True)
-    source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    source_key: Mapped[str | None] = mapped_column(String(200), index=True)
     # SHA-256 of the report's content (Report.content()): tells a repeat from an amendment
     content_sha256: Mapped[str] = mapped_column(String(64))
     party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
@@ -509,15 +512,18 @@ class LedgerWriteRow(Base):
 
 
 class LedgerKeyRow(Base):
-    """Public keys that may sign entries: the server's (party None; its private key sealed
-    with the server passphrase) and each party's own (from `ceasefire party keygen`)."""
+    """Keys the ledger registered: the server's (party None; its private key sealed with
+    the server passphrase) and each party's own (from `ceasefire party keygen`). A record
+    like any other: the entry that registers, replaces or revokes a key writes its row, so
+    a row added here is named by `ledger verify` and signs nothing (ledger/trust.py)."""
 
     __tablename__ = "ledger_keys"
     key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     party: Mapped[str | None] = mapped_column(String(16))
     public: Mapped[str] = mapped_column(String(64))
-    sealed: Mapped[str | None] = mapped_column(Text)
+    sealed: Mapped[str | None] = mapped_column(Text)  # not part of the record: a secret
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(8), server_default="current")  # rotated, revoked
 
 
 class CheckpointRow(Base):
@@ -529,3 +535,4 @@ class CheckpointRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     signer: Mapped[str] = mapped_column(String(32))
     signature: Mapped[str] = mapped_column(String(128))
+    trust: Mapped[str | None] = mapped_column(String(32))  # the ledger's root key id

@@ -18,7 +18,7 @@ from starlette.responses import Response
 from ceasefire.api.deps import DatabaseDep
 from ceasefire.domain.bulletin import Period, day, days
 from ceasefire.domain.parties import Account, Role
-from ceasefire.errors import Forbidden, InvalidInput, NotFound
+from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ceasefire.reports import bulletins as written
 from ceasefire.services import bulletins
 from ceasefire.store.bulletins import Published
@@ -68,10 +68,11 @@ def secretariat_list(request: Request, account: WebAccount, database: DatabaseDe
         return _list_page(request, account, database, values=values)
     try:
         issued = bulletins.issue(database, _period(first, last), agreement=agreement or None)
-    except InvalidInput as exc:
+    except (InvalidInput, Conflict) as exc:  # a bad period, or a record that does not hold
         return _list_page(request, account, database, values=values,
-                          error=str(exc), status_code=422)
-    preview = written.as_dict(issued.bulletin, issued.checkpoint, issued.at)
+                          error=str(exc), status_code=exc.http_status)
+    preview = written.as_dict(issued.bulletin, issued.checkpoint, issued.at,
+                              issued.verified)
     return _list_page(request, account, database, values=values, preview=preview)
 
 
@@ -88,9 +89,9 @@ def publish(request: Request, _: SessionFormChecked, account: WebAccount,
     except Forbidden as exc:
         return render(request, "forbidden.html", {"account": account, "reason": str(exc)},
                       status_code=403)
-    except InvalidInput as exc:
+    except (InvalidInput, Conflict) as exc:
         return _list_page(request, account, database, values=values,
-                          error=str(exc), status_code=422)
+                          error=str(exc), status_code=exc.http_status)
     return RedirectResponse(f"{root(request)}/public/bulletins/{done.id}", status_code=303)
 
 

@@ -82,7 +82,7 @@ def listing(request: Request, account: Account | None, session: Session, *,
     try:
         selection = selection_from(request.query_params,
                                    statuses=("confirmed",) if public else None)
-        found = overview.scope(session, selection, now=datetime.now(UTC))
+        found = overview.scope(session, selection, now=datetime.now(UTC), checked=public)
         after = paging.after(request.query_params.get("cursor") or None)
         rows = store.page(session, found, limit=PAGE_SIZE + 1, after=after)
         context = _context(account, session, selection) if account else \
@@ -93,7 +93,7 @@ def listing(request: Request, account: Account | None, session: Session, *,
     shown = rows[:PAGE_SIZE]
     more = paging.cursor_of(shown[-1].earliest, shown[-1].uid) if len(rows) > PAGE_SIZE \
         else None
-    parties = store.reporting_parties(session, [r.uid for r in shown])
+    parties = {} if public else store.reporting_parties(session, [r.uid for r in shown])
     return render(request, "incidents.html", {
         **context, "rows": shown, "parties": parties, "next_cursor": more,
         "public": public, "first_page": after is None})

@@ -69,7 +69,7 @@ def _drawing(request: Request, session: Session, where: Where, *, standalone: bo
     selection = where.selection(request)
     cache: MapCache = request.app.state.map_cache
     counts = cache.counts(session, selection, now=datetime.now(UTC),
-                          districts=_districts(request))
+                          districts=_districts(request), checked=where is PUBLIC)
     chosen = choices(session, selection)
     base = f"{root(request)}{where.path}"
     areas = syria()

@@ -32,5 +32,5 @@ def confirmed_incident(request: Request, uid: str, database: DatabaseDep) -> Res
     except CeasefireError as exc:
         return problem(request, None, exc)
     return render(request, "public_incident.html", {
-        "d": found, "colours": STATUS_COLOURS,
+        "d": found, "colours": STATUS_COLOURS, "public": True,
         "proofs": [p for p in found.proofs if not p.record.startswith("report ")]})

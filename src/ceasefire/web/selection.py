@@ -17,6 +17,7 @@ from starlette.datastructures import QueryParams
 
 from ceasefire.domain.bulletin import STATUSES
 from ceasefire.domain.taxonomy import ViolationType
+from ceasefire.domain.when import check_day
 from ceasefire.errors import InvalidInput
 from ceasefire.geo.admin import syria
 from ceasefire.services.overview import Selection, agreement_of
@@ -32,9 +33,10 @@ def _day(params: QueryParams, name: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD)", field=name, id=text) from None
+    return check_day(day, field=name)
 
 
 def _text(params: QueryParams, name: str) -> str | None:
@@ -50,6 +52,10 @@ def selection_from(params: QueryParams, *, statuses: tuple[str, ...] | None = No
                            id=adm)
     last = _day(params, "to")
     chosen = tuple(s for s in params.getlist("status") if s)
+    if statuses is not None and _text(params, "party"):
+        # The public sees what the guarantors found, not who reported it (security.md).
+        raise InvalidInput("the public pages do not say which party reported an incident",
+                           field="party")
     return Selection(agreement=_text(params, "agreement"), since=_day(params, "from"),
                      until=last + timedelta(days=1) if last else None, adm=adm,
                      violation=_text(params, "violation"), party=_text(params, "party"),

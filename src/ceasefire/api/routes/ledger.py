@@ -8,14 +8,14 @@ an entry's payload is the record itself, so entries need an account.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from ceasefire.api.deps import CurrentAccount, DatabaseDep
-from ceasefire.ledger.checkpoints import Checkpoint
+from ceasefire.ledger.checkpoints import Checkpoint, checkpoint_json
 from ceasefire.services import ledger, ledger_checks
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
@@ -30,10 +30,12 @@ class CheckpointOut(BaseModel):
     at: datetime
     signer: str = Field(description="key id of the server key that signed")
     signature: Hex = Field(description="Ed25519 over the checkpoint's canonical JSON")
+    trust: str | None = Field(None, description="the ledger's trust root: the id of the key "
+                              "its first entry registered; absent in older checkpoints")
 
     @classmethod
     def of(cls, c: Checkpoint) -> CheckpointOut:
-        return cls(**ledger_checks.checkpoint_json(c))
+        return cls(**checkpoint_json(c))
 
 
 class KeyOut(BaseModel):
@@ -41,6 +43,8 @@ class KeyOut(BaseModel):
     party: str | None = Field(description="the party it signs for; null: the server")
     public: Hex = Field(description="Ed25519 public key")
     created_at: datetime
+    status: Literal["current", "rotated", "revoked"] = Field(
+        description="whether it still signs; the ledger's entries say when it stopped")
 
 
 class InclusionOut(BaseModel):
