@@ -1,5 +1,5 @@
 """The map page's two costs, measured apart on a record: the database's counts (per
-area and per grid cell, `services.mapping.map_counts`) and the SVG built from them
+area and per grid cell, `services.map_counts.map_counts`) and the SVG built from them
 (`reports.maps.svg`, outlines simplified on first use and kept).
 
     PYTHONPATH=. python -m bench.map_page DATABASE_URL
@@ -17,8 +17,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ceasefire.reports import maps
-from ceasefire.services.mapping import MapCache, map_counts
+from ceasefire.outputs import maps
+from ceasefire.services.map_counts import MapCache, map_counts
 from ceasefire.services.overview import Selection
 from ceasefire.store.db import Database
 

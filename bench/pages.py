@@ -39,7 +39,7 @@ from bench.page_db import PASSWORD, page_database
 from ceasefire.api.app import create_app
 from ceasefire.config import Settings
 from ceasefire.services.accounts import issue_token
-from ceasefire.services.mapping import MapCache
+from ceasefire.services.map_counts import MapCache
 from ceasefire.store.db import Database
 
 WARM_UP = int(os.environ.get("BENCH_PAGE_WARM_UP", "3"))

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from ceasefire.domain.agreement import Position
-from ceasefire.domain.bulletin import Period
+from ceasefire.domain.when import Period
 from ceasefire.errors import InvalidInput
 from ceasefire.intake.report_in import ReportIn
 from ceasefire.services import verification

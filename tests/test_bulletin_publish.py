@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import text
 
-from ceasefire.domain.bulletin import Period
+from ceasefire.domain.when import Period
 from ceasefire.errors import Forbidden
 from ceasefire.intake.report_in import ReportIn
 from ceasefire.services import bulletins, ledger_checks

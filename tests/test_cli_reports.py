@@ -86,7 +86,7 @@ def test_names_learnt_from_an_import_geocode_later_reports(url):
 
 def test_the_cli_offers_exactly_the_formats_the_services_have():
     from ceasefire.cli import EXPORT_FORMATS, IMPORT_FORMATS
-    from ceasefire.reports.exports import WRITERS
+    from ceasefire.outputs.exports import WRITERS
     from ceasefire.services.imports import FORMATS
 
     assert set(IMPORT_FORMATS) == set(FORMATS)

@@ -57,7 +57,7 @@ def forge(db: Database, key: SigningKey, action: str, payload: dict, *, party: s
                                  created_at=datetime.now(UTC))
             if status != "current":
                 ledger_store.retire_key(session, key_id(key.verify_key), status)
-        return ledger.append(session, ledger.Actor(party, account, key, on_behalf), action,
+        return ledger.append(session, ledger.Signer(party, account, key, on_behalf), action,
                              payload).seq
 
 
@@ -201,12 +201,12 @@ def test_a_ledger_made_anew_under_another_root_key_is_told_by_a_kept_checkpoint(
 
 
 def rewrite_every_record(session) -> None:
-    from ceasefire.store import journal
+    from ceasefire.store import changes
     from ceasefire.store.digests import digests
 
-    for kind in journal.KINDS:
+    for kind in changes.KINDS:
         if kind != "key":
-            journal.touch(session, kind, digests(session, kind))
+            changes.touch(session, kind, digests(session, kind))
 
 
 def test_a_checkpoint_signed_by_a_party_key_is_refused(url, database):
@@ -256,7 +256,7 @@ def test_only_a_secretariat_account_registers_or_revokes(url, database, who):
     key = SigningKey.generate()
     with database.session(write=True) as session:
         _, prev = ledger.head(session)
-        actor = ledger.Actor(account.party, who, ledger.mechanism(session).key, True)
+        actor = ledger.Signer(account.party, who, ledger.mechanism(session).key, True)
         seq = ledger.append(session, actor, trust.PARTY_REGISTERED,
                             registration(key, "TR", prev)).seq
     assert problem(database) == (f"entry {seq}: TR's first key is registered by the server "
@@ -272,7 +272,7 @@ def test_a_second_key_for_a_party_and_a_key_without_proof_are_named(url, databas
     second, russia = SigningKey.generate(), SigningKey.generate()
     with database.session(write=True) as session:
         _, prev = ledger.head(session)
-        actor = ledger.Actor("SEC", "secretariat", ledger.mechanism(session).key, True)
+        actor = ledger.Signer("SEC", "secretariat", ledger.mechanism(session).key, True)
         seq = ledger.append(session, actor, trust.PARTY_REGISTERED,
                             registration(second, "TR", prev)).seq
     assert problem(database) == (f"entry {seq}: TR already holds key "
@@ -286,7 +286,7 @@ def test_a_second_key_for_a_party_and_a_key_without_proof_are_named(url, databas
     payload = {"party": "IR", "key_id": key_id(russia.verify_key),
                "public": bytes(russia.verify_key).hex(), "proof": "00" * 64}
     with database.session(write=True) as session:
-        actor = ledger.Actor("SEC", "secretariat", ledger.mechanism(session).key, True)
+        actor = ledger.Signer("SEC", "secretariat", ledger.mechanism(session).key, True)
         seq = ledger.append(session, actor, trust.PARTY_REGISTERED, payload).seq
     assert problem(database) == (f"entry {seq}: the new key {key_id(russia.verify_key)} "
                                  "did not sign for its registration")

@@ -17,11 +17,11 @@ from typing import Any
 
 import click
 
-from ceasefire import outputs
 from ceasefire.config import SETTINGS, Settings, proxies
 from ceasefire.domain.agreement import Position
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.errors import CeasefireError, InvalidInput, NotFound
+from ceasefire.outputs import files as outputs
 from ceasefire.store.db import Database
 
 EXIT_ERROR = 1  # bad input, missing record, unreachable database: the message says which
@@ -880,7 +880,7 @@ def bulletin_(obj: _Context, day: str | None, start: str | None, end: str | None
     ledger checkpoint the counts rest on. With --publish, make it public."""
     from ceasefire.domain.bulletin import day as day_of
     from ceasefire.domain.bulletin import days
-    from ceasefire.reports import bulletins as written
+    from ceasefire.outputs import bulletins as written
 
     if (day is None) == (start is None and end is None) or (start is None) != (end is None):
         raise InvalidInput("give --date D, or both --from A and --to B", field="date")
@@ -906,7 +906,7 @@ def bulletin_(obj: _Context, day: str | None, start: str | None, end: str | None
         document = written.as_dict(issued.bulletin, issued.checkpoint, issued.at,
                                    issued.verified)
     if fmt == "pdf":
-        from ceasefire.reports.pdf import as_pdf
+        from ceasefire.outputs.pdf import as_pdf
 
         content: bytes = as_pdf(document)
     else:

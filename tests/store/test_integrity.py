@@ -5,7 +5,7 @@ fails here by name."""
 import re
 from pathlib import Path
 
-from ceasefire.store import digests, journal
+from ceasefire.store import changes, digests
 from ceasefire.store.integrity import ACCESS, DERIVED, LEDGER, PART, RECORD, TABLES
 from ceasefire.store.tables import Base
 
@@ -22,10 +22,10 @@ def test_every_table_is_classed():
 def test_every_record_kind_has_its_table_and_its_digest():
     kinds = {held.kind for held in TABLES.values() if held.how == RECORD}
     kinds.add("joined")  # an analyst's forced links, held in report_links
-    assert kinds == set(journal.KINDS) == set(digests.KINDS)
+    assert kinds == set(changes.KINDS) == set(digests.KINDS)
     for table, held in TABLES.items():
         if held.how == PART:
-            assert held.kind in journal.KINDS, table
+            assert held.kind in changes.KINDS, table
 
 
 def test_the_docs_list_each_table_with_its_class():

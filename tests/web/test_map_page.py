@@ -25,7 +25,7 @@ from ceasefire.services.imports import import_file
 from ceasefire.services.reports import submit_report
 from ceasefire.services.scenarios import load_scenario
 from tests.factories import PASSWORD, add_login
-from tests.store.test_mapping import ucdp_part
+from tests.store.test_map_counts import ucdp_part
 from tests.web.conftest import SCREENSHOTS
 from tests.web.test_login import log_in
 

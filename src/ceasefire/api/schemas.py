@@ -11,7 +11,7 @@ from pydantic_core import PydanticCustomError
 from ceasefire.domain.actors import Actor
 from ceasefire.domain.agreement import Agreement, Area, Position, Zone
 from ceasefire.domain.parties import Account, Party
-from ceasefire.domain.records import Status
+from ceasefire.domain.status import Status
 from ceasefire.domain.when import CALENDAR, CALENDAR_END, CALENDAR_START
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -12,7 +12,7 @@ from ceasefire.domain.actors import ActorStatus, check_code
 from ceasefire.domain.place import AdminCodes, admin_level
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.domain.text import check_name
-from ceasefire.domain.when import When, utc
+from ceasefire.domain.when import Period
 from ceasefire.errors import InvalidInput
 
 
@@ -27,22 +27,6 @@ class Position(StrEnum):
 class QuorumRule(StrEnum):
     UNANIMOUS = "unanimous"  # every guarantor must confirm
     MAJORITY = "majority"  # more than half of the guarantors must confirm
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    start: datetime
-    end: datetime | None = None  # open-ended until the agreement is ended
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "start", utc(self.start, field="start"))
-        if self.end is not None:
-            object.__setattr__(self, "end", utc(self.end, field="end"))
-            if self.end <= self.start:
-                raise InvalidInput("period ends before it starts", field="end")
-
-    def overlaps(self, when: When) -> bool:
-        return when.overlaps(self.start, self.end)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,34 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from ceasefire.domain.records import Status
-from ceasefire.domain.when import check_day
+from ceasefire.domain.status import Status
+from ceasefire.domain.when import Period, check_day
 from ceasefire.errors import InvalidInput
 
 STATUSES = (Status.CONFIRMED, Status.DISPUTED, Status.PENDING, Status.REJECTED,
             Status.NOT_COVERED)
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    """[start, end): an incident belongs to the period its earliest moment falls in."""
-
-    start: datetime
-    end: datetime
-
-    def __post_init__(self) -> None:
-        if self.start.tzinfo is None or self.end.tzinfo is None:
-            raise InvalidInput("a bulletin's period is in UTC and says so", field="period")
-        if self.end <= self.start:
-            raise InvalidInput(f"the period ends ({self.end:%Y-%m-%d}) before it starts "
-                               f"({self.start:%Y-%m-%d})", field="to")
-
-    def before(self) -> Period:
-        """The period of the same length just before, for the change on it."""
-        return Period(self.start - (self.end - self.start), self.start)
-
-    def holds(self, moment: datetime) -> bool:
-        return self.start <= moment < self.end
 
 
 def day(text: str, *, field: str) -> date:

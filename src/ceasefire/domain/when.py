@@ -139,3 +139,33 @@ class When:
     def within(self, start: datetime, end: datetime | None) -> bool:
         """Whether every instant of this span falls in [start, end)."""
         return self.earliest >= start and (end is None or self.latest < end)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """[start, end) in UTC: an agreement's or a zone's time in force (end None: not ended
+    yet), or a bulletin's days (an incident belongs to the period its earliest moment
+    falls in)."""
+
+    start: datetime
+    end: datetime | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", utc(self.start, field="start"))
+        if self.end is not None:
+            object.__setattr__(self, "end", utc(self.end, field="end"))
+            if self.end <= self.start:
+                raise InvalidInput(f"the period ends ({self.end:%Y-%m-%d}) before it starts "
+                                   f"({self.start:%Y-%m-%d})", field="end")
+
+    def overlaps(self, when: When) -> bool:
+        return when.overlaps(self.start, self.end)
+
+    def holds(self, moment: datetime) -> bool:
+        return self.start <= moment and (self.end is None or moment < self.end)
+
+    def before(self) -> Period:
+        """The period of the same length just before (a bulletin's change is on it)."""
+        if self.end is None:
+            raise InvalidInput("an open-ended period has no length", field="end")
+        return Period(self.start - (self.end - self.start), self.start)

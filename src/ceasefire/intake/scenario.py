@@ -17,9 +17,10 @@ import tomli
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ceasefire.domain.actors import Actor, ActorName, ActorStatus
-from ceasefire.domain.agreement import Agreement, Area, Period, Position, QuorumRule, Zone
+from ceasefire.domain.agreement import Agreement, Area, Position, QuorumRule, Zone
 from ceasefire.domain.parties import Party, PartyKind, Role, check_role, check_username
 from ceasefire.domain.taxonomy import ViolationType
+from ceasefire.domain.when import Period
 from ceasefire.errors import CeasefireError, InvalidInput, NotFound
 from ceasefire.geo.admin import AdminIndex, syria
 from ceasefire.geo.shapes import polygon_problem

@@ -11,12 +11,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ceasefire.domain.bulletin import Bulletin, IncidentLine, Period, bulletin
+from ceasefire.domain.bulletin import Bulletin, IncidentLine, bulletin
 from ceasefire.domain.parties import Account, Role
-from ceasefire.domain.records import Status
+from ceasefire.domain.status import Status
+from ceasefire.domain.when import Period
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ceasefire.ledger.checkpoints import Checkpoint
-from ceasefire.reports.bulletins import as_dict, as_json, document_of
+from ceasefire.outputs.bulletins import as_dict, as_json, document_of
 from ceasefire.services import ledger, ledger_checks, overview
 from ceasefire.store import bulletins as store
 from ceasefire.store import overview as overview_store

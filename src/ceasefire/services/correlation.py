@@ -29,8 +29,8 @@ from ceasefire.errors import Forbidden, InvalidInput, NotFound
 from ceasefire.geo.admin import syria
 from ceasefire.services import ledger, verification
 from ceasefire.services.accounts import authenticate_in
+from ceasefire.store import changes
 from ceasefire.store import incidents as store
-from ceasefire.store import journal
 from ceasefire.store.db import Database
 from ceasefire.store.incidents import Link, ReportFacts, Summary
 from ceasefire.store.reference import reference
@@ -356,7 +356,7 @@ def split_incident(session: Session, uid: str, reports: Sequence[str], *, reason
         together=together, apart=apart)
     recluster(session, members, now=now)
     found = sorted(set(store.incident_uids(session, members).values()))
-    ledger.append(session, _actor(session, by), "incident.split", {
+    ledger.append(session, _signer(session, by), "incident.split", {
         "incident": uid, "reports": sorted(reports), "reason": reason, "incidents": found})
     return found
 
@@ -383,12 +383,12 @@ def merge_incidents(session: Session, uids: Sequence[str], *, reason: str, by: D
         together=together, apart=[], cleared=undo_apart)
     recluster(session, founders, now=now)
     merged = store.incident_uids(session, [founders[0]])[founders[0]]
-    ledger.append(session, _actor(session, by), "incident.merged", {
+    ledger.append(session, _signer(session, by), "incident.merged", {
         "incidents": list(dict.fromkeys(uids)), "reason": reason, "into": merged})
     return merged
 
 
-def _actor(session: Session, by: DecidedBy) -> ledger.Actor:
+def _signer(session: Session, by: DecidedBy) -> ledger.Signer:
     known = reference(session)
     party = next(c for c, i in known.party_ids.items() if i == by.party_id)
     account = next((u for u, i in known.account_ids.items() if i == by.account_id), None)
@@ -400,7 +400,7 @@ def _actor(session: Session, by: DecidedBy) -> ledger.Actor:
 def run_batch(db: Database, settings: CorrelationSettings = SETTINGS) -> BatchResult:
     with db.session(write=True) as session:
         result = correlate_all(session, settings)
-        if journal.pending(session):  # a run that changes nothing leaves no entry
+        if changes.pending(session):  # a run that changes nothing leaves no entry
             ledger.append(session, ledger.mechanism(session), "incidents.correlated",
                           {"after": "batch"})
         return result

@@ -34,11 +34,11 @@ from ceasefire.intake.formats.hxl import HxlCsv
 from ceasefire.intake.formats.jsonl import JsonLines
 from ceasefire.intake.formats.ucdp import UcdpGed
 from ceasefire.intake.normalise import Draft, IntakeContext, content_digest, normalise
-from ceasefire.outputs import Output, written
+from ceasefire.outputs.files import Output, written
 from ceasefire.services import ledger
 from ceasefire.services.correlation import correlate_added
 from ceasefire.services.intake import intake_context
-from ceasefire.store import imports, journal
+from ceasefire.store import changes, imports
 from ceasefire.store.db import Database
 from ceasefire.store.reference import Reference, reference
 from ceasefire.store.reports import ReportWriter, Stored
@@ -171,7 +171,7 @@ def _import(db: Database, path: Path, *, format: str, party: str,  # noqa: A002
                 "rejected": bad.count})
         incidents = (len(set(correlate_added(session, counts.row_ids).values()))
                      if correlate else None)
-        if journal.pending(session):
+        if changes.pending(session):
             ledger.append(session, ledger.mechanism(session), "incidents.correlated",
                           {"after": "reports.imported"})
         if out is not None:  # a full disk fails the import here, before it commits

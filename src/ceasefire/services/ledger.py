@@ -1,7 +1,7 @@
 """Appending to the ledger, checkpoints and proofs, verifying, exporting.
 
 Every service that changes the record ends its transaction with `append`: the entry
-takes the records the transaction wrote (store.journal), with the digest of each as it
+takes the records the transaction wrote (store.changes), with the digest of each as it
 will be committed, and is signed by whoever acts. The CLI signs with the party's own key
 when it was given one; otherwise, and for the web and the API, the server's key signs on
 the account's behalf and the entry says so. Work the mechanism does by itself (correlating
@@ -29,7 +29,7 @@ from ceasefire.ledger.audit import Write, writes_digest
 from ceasefire.ledger.checkpoints import Checkpoint
 from ceasefire.ledger.entries import GENESIS, Entry, key_id
 from ceasefire.ledger.merkle import MerkleTree
-from ceasefire.store import journal, overview
+from ceasefire.store import changes, overview
 from ceasefire.store import ledger as store
 from ceasefire.store.db import Database
 from ceasefire.store.digests import digests
@@ -67,13 +67,13 @@ def ensure_server_key(session: Session, passphrase: str) -> str:
     sealed = keyfile.seal(key, passphrase)
     kid = key_id(key.verify_key)
     # This may run inside another change's transaction: entry 1 takes only the key.
-    notes = journal.take(session)
+    notes = changes.take(session)
     store.add_key(session, key_id=kid, party=None, public=bytes(key.verify_key),
                   sealed=sealed.decode(), created_at=datetime.now(UTC))
-    append(session, Actor(None, None, key, on_behalf=False), trust.OPENED,
+    append(session, Signer(None, None, key, on_behalf=False), trust.OPENED,
            trust.key_payload(trust.OPENED, None, key, GENESIS))
     for kind, key_ in notes:
-        journal.touch(session, kind, [key_])
+        changes.touch(session, kind, [key_])
     with _unsealed_lock:
         _unsealed[sealed.decode(), passphrase] = key
     return kid
@@ -138,8 +138,9 @@ def _open_server_key(session: Session) -> tuple[SigningKey, bool]:
 
 
 @dataclass(frozen=True)
-class Actor:
-    """Who an entry is for (party, account) and the key that signs it."""
+class Signer:
+    """Who an entry is for (party, account) and the key that signs it: the party's own,
+    or the server's (for the mechanism, or on the account's behalf)."""
 
     party: str | None
     account: str | None
@@ -147,9 +148,9 @@ class Actor:
     on_behalf: bool
 
 
-def mechanism(session: Session) -> Actor:
+def mechanism(session: Session) -> Signer:
     """The server acting for no party: correlation and assessment after a change."""
-    return Actor(None, None, _server_key(session), on_behalf=False)
+    return Signer(None, None, _server_key(session), on_behalf=False)
 
 
 def _party_key_row(session: Session, party: str) -> Any | None:
@@ -161,7 +162,7 @@ def _party_key_row(session: Session, party: str) -> Any | None:
     return rows[0] if rows else None
 
 
-def acting(session: Session, *, party: str, account: str | None = None) -> Actor:
+def acting(session: Session, *, party: str, account: str | None = None) -> Signer:
     """A party (and account) acting: signed with the party's own key when the caller
     holds it (the CLI's --key), else by the server on its behalf."""
     own = _database(session).party_key
@@ -179,23 +180,23 @@ def acting(session: Session, *, party: str, account: str | None = None) -> Actor
             raise InvalidInput(f"the key given is {row.party}'s; it cannot sign for {party}",
                                field="key")
         _registered(session, row)
-        return Actor(party, account, own, on_behalf=False)
-    return Actor(party, account, _server_key(session), on_behalf=True)
+        return Signer(party, account, own, on_behalf=False)
+    return Signer(party, account, _server_key(session), on_behalf=True)
 
 
-def acting_as(session: Session, account: Account) -> Actor:
+def acting_as(session: Session, account: Account) -> Signer:
     return acting(session, party=account.party, account=account.username)
 
 
-def _secretariat(session: Session, account: Account) -> Actor:
+def _secretariat(session: Session, account: Account) -> Signer:
     """The server, on a secretariat account's behalf: who registers and revokes keys."""
     if account.role is not Role.SECRETARIAT or not account.active:
         raise Forbidden(f"a {account.role.value} account cannot register or revoke keys; "
                         "the secretariat does")
-    return Actor(account.party, account.username, _server_key(session), on_behalf=True)
+    return Signer(account.party, account.username, _server_key(session), on_behalf=True)
 
 
-def _bring_in(session: Session, actor: Actor, action: str, party: str | None,
+def _bring_in(session: Session, signer: Signer, action: str, party: str | None,
               new: SigningKey, *, previous: str | None = None) -> tuple[str, Entry]:
     """Register `new` (its row, the party's public key) with the entry that says so."""
     kid = key_id(new.verify_key)
@@ -208,7 +209,7 @@ def _bring_in(session: Session, actor: Actor, action: str, party: str | None,
                   sealed=None, created_at=datetime.now(UTC))
     if party is not None:
         set_public_key(session, code=party, public_key=bytes(new.verify_key))
-    return kid, append(session, actor, action, payload)
+    return kid, append(session, signer, action, payload)
 
 
 def register_party_key(db: Database, party: str, key: SigningKey, *,
@@ -217,13 +218,13 @@ def register_party_key(db: Database, party: str, key: SigningKey, *,
     the secretariat's authority: the server signs the entry on its account's behalf."""
     with db.session(write=True) as session:
         get_party(session, code=party)
-        actor = _secretariat(session, account)
+        signer = _secretariat(session, account)
         held = _party_key_row(session, party)
         if held is not None:
             raise Conflict(f"{party} holds key {held.key_id}: a new key replaces it only "
                            "when signed with it (`--key` the current key file), or once the "
                            "secretariat has revoked it", field="party", id=party)
-        kid, _ = _bring_in(session, actor, trust.PARTY_REGISTERED, party, key)
+        kid, _ = _bring_in(session, signer, trust.PARTY_REGISTERED, party, key)
     return kid
 
 
@@ -238,7 +239,7 @@ def rotate_party_key(db: Database, party: str, current: SigningKey, new: Signing
                                + (f" ({held.key_id})" if held else ""), field="key", id=old)
         _registered(session, held)
         store.retire_key(session, old, trust.ROTATED)
-        kid, _ = _bring_in(session, Actor(party, None, current, on_behalf=False),
+        kid, _ = _bring_in(session, Signer(party, None, current, on_behalf=False),
                            trust.PARTY_ROTATED, party, new, previous=old)
     return kid
 
@@ -256,15 +257,15 @@ def revoke_party_key(db: Database, party: str, *, reason: str,
             if key_id(own.verify_key) != held.key_id:
                 raise InvalidInput(f"the key given is not {party}'s current key "
                                    f"({held.key_id})", field="key")
-            actor = Actor(party, None, own, on_behalf=False)
+            signer = Signer(party, None, own, on_behalf=False)
         elif account is not None:
-            actor = _secretariat(session, account)
+            signer = _secretariat(session, account)
         else:
             raise InvalidInput("a key is revoked by the secretariat or with the key itself",
                                field="account")
         store.retire_key(session, held.key_id, trust.REVOKED)
         set_public_key(session, code=party, public_key=None)
-        append(session, actor, trust.PARTY_REVOKED,
+        append(session, signer, trust.PARTY_REVOKED,
                {"party": party, "key_id": held.key_id, "reason": reason})
     return held.key_id
 
@@ -284,7 +285,7 @@ def rotate_server_key(db: Database) -> str:
         payload = trust.key_payload(trust.SERVER_ROTATED, None, new, prev, previous=old_id)
         store.add_key(session, key_id=kid, party=None, public=bytes(new.verify_key),
                       sealed=sealed, created_at=datetime.now(UTC))
-        append(session, Actor(None, None, old, on_behalf=False), trust.SERVER_ROTATED,
+        append(session, Signer(None, None, old, on_behalf=False), trust.SERVER_ROTATED,
                payload)
     with _unsealed_lock:
         _unsealed[sealed, passphrase] = new
@@ -313,10 +314,10 @@ def head(session: Session) -> tuple[int, bytes]:
     return session.info.get(_HEAD) or store.head(session)
 
 
-def append(session: Session, actor: Actor, action: str, payload: Mapping[str, Any],
+def append(session: Session, signer: Signer, action: str, payload: Mapping[str, Any],
            *, at: datetime | None = None) -> Entry:
     """Append one entry for the records this transaction wrote since the last entry."""
-    touched = journal.take(session)
+    touched = changes.take(session)
     # The pages' overview follows every change to an incident, its assessment or verdicts.
     overview.refresh(session, [key.split("/", 1)[0] for kind, key in touched
                                if kind in ("incident", "assessment", "verdict")])
@@ -333,11 +334,11 @@ def append(session: Session, actor: Actor, action: str, payload: Mapping[str, An
     # The payload as signed: canonical JSON, read back to plain JSON values.
     canonical = rfc8785.dumps(body)
     seq, prev = head(session)
-    unsigned = Entry(seq + 1, at or datetime.now(UTC), actor.party, actor.account, action,
-                     json.loads(canonical), prev, key_id(actor.key.verify_key),
-                     actor.on_behalf)
+    unsigned = Entry(seq + 1, at or datetime.now(UTC), signer.party, signer.account, action,
+                     json.loads(canonical), prev, key_id(signer.key.verify_key),
+                     signer.on_behalf)
     signed_body = unsigned.body()  # canonicalised once: signed, then hashed
-    entry = replace(unsigned, signature=actor.key.sign(signed_body).signature)
+    entry = replace(unsigned, signature=signer.key.sign(signed_body).signature)
     entry_hash = entry.hash(signed_body)
     store.add_entry(session, entry, entry_hash, canonical.decode(), writes)
     session.info[_HEAD] = (entry.seq, entry_hash)

@@ -25,8 +25,8 @@ from ceasefire.ledger.trust import ACTIONS as KEY_ACTIONS
 from ceasefire.ledger.trust import Trust
 from ceasefire.services.correlation import links_again
 from ceasefire.services.ledger import public_keys
+from ceasefire.store import changes, overview_days
 from ceasefire.store import incidents as incidents_store
-from ceasefire.store import journal, overview_days
 from ceasefire.store import ledger as store
 from ceasefire.store import overview as overview_store
 from ceasefire.store.accounts import list_accounts
@@ -97,7 +97,7 @@ def verify(db: Database, saved: Sequence[Checkpoint] = ()) -> Verified:
         for c in [*checkpoints, *saved]:
             audit.check_checkpoint(c)
         records = 0
-        for kind in journal.KINDS:
+        for kind in changes.KINDS:
             held = digests(session, kind)
             records += len(held)
             audit.compare(kind, held)

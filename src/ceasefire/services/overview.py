@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from ceasefire.domain.agreement import Agreement, Position
 from ceasefire.domain.bulletin import STATUSES
-from ceasefire.domain.records import Status, Verdict, status_from_verdicts
+from ceasefire.domain.status import Status, status_from_verdicts
 from ceasefire.domain.taxonomy import ViolationType
+from ceasefire.domain.verdict import Verdict
 from ceasefire.errors import InvalidInput
 from ceasefire.store import overview as store
 from ceasefire.store import overview_days

@@ -22,7 +22,7 @@ from ceasefire.errors import (
 from ceasefire.geo.admin import syria
 from ceasefire.intake.normalise import Draft, IntakeContext, content_digest, normalise
 from ceasefire.intake.report_in import ReportIn, record_of
-from ceasefire.reports.exports import Names, export
+from ceasefire.outputs.exports import Names, export
 from ceasefire.services import ledger
 from ceasefire.services.accounts import authenticate_in
 from ceasefire.services.correlation import correlate_added, incident_uids
@@ -168,9 +168,9 @@ def _submit(session: Session, known: Reference, context: IntakeContext, writer: 
                            f"record: {found.uid}", field="source.key", id=source_key)
         claims = writer.claims([source_key], party=party).get(source_key, [])
     row_id = writer.write_one(report, content_digest(report), account_id=account_id)
-    actor = (ledger.acting(session, party=party, account=account.username)
-             if account is not None else ledger.acting(session, party=party))
-    ledger.append(session, actor, "report.submitted", {"report": record_of(report)})
+    signer = (ledger.acting(session, party=party, account=account.username)
+              if account is not None else ledger.acting(session, party=party))
+    ledger.append(session, signer, "report.submitted", {"report": record_of(report)})
     if key:
         imports.remember(session, account_id=account_id, key=key, request_sha256=request,
                          report_id=row_id, created_at=now)

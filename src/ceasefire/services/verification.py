@@ -20,13 +20,14 @@ from ceasefire.domain.agreement import Agreement, Position
 from ceasefire.domain.assessment import IncidentFacts, assess
 from ceasefire.domain.parties import Account, Role
 from ceasefire.domain.place import AdminCodes
-from ceasefire.domain.records import Status, Verdict, standing
+from ceasefire.domain.status import Status, standing
 from ceasefire.domain.taxonomy import ViolationType
+from ceasefire.domain.verdict import Verdict
 from ceasefire.domain.when import TimePrecision, When
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ceasefire.services import ledger
 from ceasefire.services.accounts import authenticate_in
-from ceasefire.store import journal
+from ceasefire.store import changes
 from ceasefire.store import verification as store
 from ceasefire.store.accounts import find_account
 from ceasefire.store.db import Database
@@ -295,7 +296,7 @@ def assess_every_incident(session: Session, *, now: datetime) -> int:
 def assess_all(db: Database) -> int:
     with db.session(write=True) as session:
         count = assess_every_incident(session, now=datetime.now(UTC))
-        if journal.pending(session):
+        if changes.pending(session):
             ledger.append(session, ledger.mechanism(session), "incidents.assessed",
                           {"incidents": count})
         return count

@@ -9,9 +9,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from ceasefire.domain.parties import Account, Role
-from ceasefire.store import journal
-from ceasefire.store.lookup import one_by, required
+from ceasefire.store import changes
 from ceasefire.store.parties import party_row
+from ceasefire.store.rows import one_by, required
 from ceasefire.store.tables import AccountRow, ApiTokenRow, PartyRow
 
 
@@ -43,7 +43,7 @@ def add_account(session: Session, *, account: Account) -> None:
                            role=account.role.value, active=account.active,
                            created_at=account.created_at))
     session.flush()
-    journal.touch(session, "account", [account.username])
+    changes.touch(session, "account", [account.username])
 
 
 def add_token(session: Session, *, username: str, token_hash: str, created_at: datetime) -> None:
@@ -53,7 +53,7 @@ def add_token(session: Session, *, username: str, token_hash: str, created_at: d
     session.flush()
     # A token lets its holder act as the account: a record, so one added behind the
     # ledger's back is named by verify and refused by `token_is_recorded`.
-    journal.touch(session, "token", [str(row.id)])
+    changes.touch(session, "token", [str(row.id)])
 
 
 def account_for_token(session: Session, *, token_hash: str,
@@ -92,7 +92,7 @@ def revoke_tokens(session: Session, *, username: str, at: datetime) -> int:
     for row in rows:
         row.revoked_at = at
     session.flush()
-    journal.touch(session, "token", [str(row.id) for row in rows])
+    changes.touch(session, "token", [str(row.id) for row in rows])
     return len(rows)
 
 
@@ -103,7 +103,7 @@ def set_active(session: Session, *, username: str, active: bool) -> bool:
         return False
     row.active = active
     session.flush()
-    journal.touch(session, "account", [username])
+    changes.touch(session, "account", [username])
     return True
 
 

@@ -9,11 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ceasefire.domain.actors import ActorStatus
-from ceasefire.domain.agreement import Agreement, Area, Period, Position, QuorumRule, Zone
+from ceasefire.domain.agreement import Agreement, Area, Position, QuorumRule, Zone
 from ceasefire.domain.taxonomy import ViolationType
-from ceasefire.store import journal
-from ceasefire.store.lookup import one_by, required
+from ceasefire.domain.when import Period
+from ceasefire.store import changes
 from ceasefire.store.parties import actor_row, party_row
+from ceasefire.store.rows import one_by, required
 from ceasefire.store.tables import (
     AgreementActorRow,
     AgreementGuarantorRow,
@@ -96,4 +97,4 @@ def add_agreement(session: Session, *, agreement: Agreement) -> None:
     )
     session.add(row)
     session.flush()
-    journal.touch(session, "agreement", [agreement.code])
+    changes.touch(session, "agreement", [agreement.code])

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ceasefire.store import journal
+from ceasefire.store import changes
 from ceasefire.store.overview import Lapsed, status_now
 from ceasefire.store.tables import (
     AccountRow,
@@ -142,7 +142,7 @@ def add_bulletin(session: Session, *, agreement_id: int, period_start: datetime,
                       document=document, document_sha256=document_sha256)
     session.add(row)
     session.flush()
-    journal.touch(session, "bulletin", [str(row.id)])
+    changes.touch(session, "bulletin", [str(row.id)])
     return row.id
 
 

@@ -36,7 +36,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session
 
 from ceasefire.errors import ConfigError, Conflict, InvalidInput, StorageUnavailable
-from ceasefire.store import journal
+from ceasefire.store import changes
 
 # store.reports writes through the driver's own calls (executemany, COPY) for speed.
 _DRIVER_INTEGRITY = (sqlite3.IntegrityError, psycopg.IntegrityError)
@@ -196,7 +196,7 @@ class Database:
                         session.execute(text("SELECT pg_advisory_xact_lock(:k)"),
                                         {"k": WRITERS_LOCK})
                     yield session
-                    if unlogged := journal.pending(session):
+                    if unlogged := changes.pending(session):
                         raise RuntimeError(f"changes without a ledger entry: {unlogged[:5]}")
         except (OperationalError, InterfaceError) as exc:
             raise StorageUnavailable(

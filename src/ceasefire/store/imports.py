@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from ceasefire.store import journal
+from ceasefire.store import changes
 from ceasefire.store.tables import IdempotencyRow, ImportRow, PlaceNameRow
 
 
@@ -39,12 +39,12 @@ def finish_import(session: Session, row: ImportRow, counts: ImportCounts,
     row.rows_read, row.rows_added = counts.read, counts.added
     row.rows_present, row.rows_rejected = counts.present, counts.rejected
     session.flush()
-    journal.touch(session, "import", [str(row.id)])
+    changes.touch(session, "import", [str(row.id)])
 
 
 def forget_import(session: Session, row: ImportRow) -> None:
     """An import that added nothing leaves no trace (no report refers to it)."""
-    journal.untouch(session, "import", [str(row.id)])
+    changes.untouch(session, "import", [str(row.id)])
     session.delete(row)
     session.flush()
 
@@ -101,7 +101,7 @@ def learn_places(session: Session, places: Iterable[LearntPlace]) -> int:
     session.add_all(rows)
     session.flush()
     # A learnt name places later reports: a record, so an edit is named by verify.
-    journal.touch(session, "place", [str(r.id) for r in rows])
+    changes.touch(session, "place", [str(r.id) for r in rows])
     return len(new)
 
 

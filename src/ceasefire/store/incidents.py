@@ -10,8 +10,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from ceasefire.store import journal
-from ceasefire.store.lookup import before, required, when_and_where
+from ceasefire.store import changes
+from ceasefire.store.rows import before, required, when_and_where
 from ceasefire.store.tables import (
     ActorRow,
     CorrelationDecisionRow,
@@ -221,7 +221,7 @@ def record_decision(session: Session, decision: DecisionRecord, *,
     row = CorrelationDecisionRow(**decision.__dict__)
     session.add(row)
     session.flush()
-    journal.touch(session, "decision", [str(row.id)])
+    changes.touch(session, "decision", [str(row.id)])
     pairs = sorted({(min(a, b), max(a, b)) for a, b in (*together, *apart, *cleared)})
     joined = sorted({(min(a, b), max(a, b)) for a, b in together})
     separated = sorted({(min(a, b), max(a, b)) for a, b in apart})
@@ -257,8 +257,8 @@ def record_decision(session: Session, decision: DecisionRecord, *,
             {"report_a": a, "report_b": b, "decision_id": row.id} for a, b in separated])
     session.flush()
     keys = pair_keys(session, {*was_apart, *separated, *was_joined, *joined})
-    journal.touch(session, "apart", [keys[p] for p in sorted(was_apart | set(separated))])
-    journal.touch(session, "joined", [keys[p] for p in sorted(was_joined | set(joined))])
+    changes.touch(session, "apart", [keys[p] for p in sorted(was_apart | set(separated))])
+    changes.touch(session, "joined", [keys[p] for p in sorted(was_joined | set(joined))])
     return row.id
 
 
@@ -359,14 +359,14 @@ def apply_incidents(session: Session, members: dict[int, Sequence[int]],
                                     .where(IncidentReportRow.incident_id.in_(chunk))))
         gone = [i for i in chunk if i not in still]
         if gone:
-            journal.touch(session, "incident", session.scalars(
+            changes.touch(session, "incident", session.scalars(
                 select(IncidentRow.uid).where(IncidentRow.id.in_(gone))))
             session.execute(delete(IncidentRow).where(IncidentRow.id.in_(gone)))
     regrouped = {by_founder[f][0] for f in members if any(
         before.get(r) != after[r] for r in members[f])}
     changed = {s.uid for s in [*fresh, *(s for _, s in stale)]} | {
         s.uid for s in summaries if by_founder[s.founder_id][0] in regrouped}
-    journal.touch(session, "incident", sorted(changed))
+    changes.touch(session, "incident", sorted(changed))
     return len(fresh) + len(stale) + len(emptied), changed
 
 

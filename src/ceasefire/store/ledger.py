@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ceasefire.ledger.checkpoints import Checkpoint
 from ceasefire.ledger.entries import GENESIS, Entry
-from ceasefire.store import journal
+from ceasefire.store import changes
 from ceasefire.store.tables import CheckpointRow, LedgerEntryRow, LedgerKeyRow, LedgerWriteRow
 
 
@@ -147,7 +147,7 @@ def add_key(session: Session, *, key_id: str, party: str | None, public: bytes,
     session.add(LedgerKeyRow(key_id=key_id, party=party, public=public.hex(), sealed=sealed,
                              created_at=created_at, status="current"))
     session.flush()
-    journal.touch(session, "key", [key_id])
+    changes.touch(session, "key", [key_id])
 
 
 def retire_key(session: Session, key_id: str, status: str) -> None:
@@ -156,7 +156,7 @@ def retire_key(session: Session, key_id: str, status: str) -> None:
     assert row is not None and row.status == "current", key_id
     row.status = status
     session.flush()
-    journal.touch(session, "key", [key_id])
+    changes.touch(session, "key", [key_id])
 
 
 def keys(session: Session) -> list[LedgerKeyRow]:

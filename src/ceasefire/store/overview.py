@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
 from ceasefire.store import overview_days
-from ceasefire.store.lookup import before
+from ceasefire.store.rows import before
 from ceasefire.store.sqlfunc import PARTY_BITS, party_bit, utc_day
 from ceasefire.store.tables import (
     AssessmentRow,

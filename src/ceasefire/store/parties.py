@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from ceasefire.domain.actors import Actor, ActorName, normalise_name
 from ceasefire.domain.parties import Party, PartyKind
-from ceasefire.store import journal
-from ceasefire.store.lookup import one_by, required
+from ceasefire.store import changes
+from ceasefire.store.rows import one_by, required
 from ceasefire.store.tables import ActorAliasRow, ActorRow, PartyRow
 
 
@@ -38,14 +38,14 @@ def list_parties(session: Session) -> list[Party]:
 def set_public_key(session: Session, *, code: str, public_key: bytes) -> None:
     party_row(session, code).public_key = public_key
     session.flush()
-    journal.touch(session, "party", [code])
+    changes.touch(session, "party", [code])
 
 
 def add_party(session: Session, *, party: Party) -> None:
     session.add(PartyRow(code=party.code, name=party.name, kind=party.kind.value,
                          public_key=party.public_key))
     session.flush()
-    journal.touch(session, "party", [party.code])
+    changes.touch(session, "party", [party.code])
 
 
 def _actor(row: ActorRow) -> Actor:
@@ -92,4 +92,4 @@ def add_actor(session: Session, *, actor: Actor) -> None:
     session.add(ActorRow(code=actor.code, name=actor.name, is_state=actor.is_state,
                          side=actor.side, aliases=aliases))
     session.flush()
-    journal.touch(session, "actor", [actor.code])
+    changes.touch(session, "actor", [actor.code])

@@ -22,9 +22,9 @@ from ceasefire.domain.place import AdminCodes, Place, Point, WherePrecision
 from ceasefire.domain.report import Evidence, Report, Source
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.domain.when import TimePrecision, When
-from ceasefire.store import journal
-from ceasefire.store.lookup import before, required, when_and_where
+from ceasefire.store import changes
 from ceasefire.store.reference import Reference, reference
+from ceasefire.store.rows import before, required, when_and_where
 from ceasefire.store.tables import (
     ActorRow,
     IncidentReportRow,
@@ -182,13 +182,13 @@ class ReportWriter:
             actor_rows += [(row_id, *link) for link in self._links(report)]
         self._insert("reports", COLUMNS, _PG_TYPES, rows)
         self._insert("report_actors", ACTOR_COLUMNS, _PG_ACTOR_TYPES, actor_rows)
-        journal.touch(self.session, "report", (r.id for r in reports))
+        changes.touch(self.session, "report", (r.id for r in reports))
         return ids
 
     def write_one(self, report: Report, digest: str, *, account_id: int | None = None) -> int:
         """Insert one report, letting the database choose its row id (one round trip less
         than ``write``, for the API's single submissions)."""
-        journal.touch(self.session, "report", [report.id])
+        changes.touch(self.session, "report", [report.id])
         row = self._row(None, report, digest, account_id, None, self._time)[1:]
         names = ", ".join(COLUMNS[1:])
         if self.dialect == "sqlite":

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
-from ceasefire.store import journal
+from ceasefire.store import changes
 from ceasefire.store.reference import reference
 from ceasefire.store.tables import (
     AccountRow,
@@ -75,7 +75,7 @@ def save_assessment(session: Session, row: AssessmentRow | None, *, incident_uid
     row.status, row.updated_at = status, now
     if covered and row.opened_at is None:
         row.opened_at = now
-    journal.touch(session, "assessment", [f"{incident_uid}/{_code(session, agreement_id)}"])
+    changes.touch(session, "assessment", [f"{incident_uid}/{_code(session, agreement_id)}"])
 
 
 def _code(session: Session, agreement_id: int) -> str:
@@ -114,8 +114,8 @@ def add_verdict(session: Session, *, assessment_id: int, seen_version: int, part
         select(AssessmentRow.incident_uid, AssessmentRow.agreement_id)
         .where(AssessmentRow.id == assessment_id)).one()
     key = f"{uid}/{_code(session, agreement_id)}"
-    journal.touch(session, "assessment", [key])
-    journal.touch(session, "verdict", [f"{key}/{seen_version + 1}"])
+    changes.touch(session, "assessment", [key])
+    changes.touch(session, "verdict", [f"{key}/{seen_version + 1}"])
     return True
 
 

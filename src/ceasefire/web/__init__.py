@@ -14,8 +14,8 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
-from ceasefire.services.mapping import MapCache
-from ceasefire.web import bulletins, incidents, maps, pages, public, reporting
+from ceasefire.services.map_counts import MapCache
+from ceasefire.web import bulletins, incidents, login, maps, public, reporting
 from ceasefire.web.csrf import CsrfRefused, SessionFormChecked
 from ceasefire.web.deps import LoginRequired, WebAccount, WebAccountOrNone
 from ceasefire.web.ratelimit import LoginLimiter
@@ -40,7 +40,7 @@ def install(app: FastAPI) -> None:
     app.state.login_limiter = LoginLimiter()
     app.state.map_cache = MapCache()
     app.mount("/static", StaticFiles(directory=_STATIC), name="web-static")
-    for module in (pages, incidents, maps, reporting, public, bulletins):
+    for module in (login, incidents, maps, reporting, public, bulletins):
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfRefused, _refused)

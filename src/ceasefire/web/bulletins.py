@@ -16,10 +16,11 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from ceasefire.api.deps import DatabaseDep
-from ceasefire.domain.bulletin import Period, day, days
+from ceasefire.domain.bulletin import day, days
 from ceasefire.domain.parties import Account, Role
+from ceasefire.domain.when import Period
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
-from ceasefire.reports import bulletins as written
+from ceasefire.outputs import bulletins as written
 from ceasefire.services import bulletins
 from ceasefire.store.bulletins import Published
 from ceasefire.store.db import Database
@@ -130,7 +131,7 @@ _PDFS_KEPT = 16
 
 
 def _pdf(shown: bulletins.Shown) -> bytes:
-    from ceasefire.reports.pdf import as_pdf
+    from ceasefire.outputs.pdf import as_pdf
 
     key = shown.bulletin.document_sha256
     if key not in _PDFS:

@@ -16,9 +16,9 @@ from ceasefire.api.deps import DatabaseDep, SessionDep
 from ceasefire.domain.agreement import Position
 from ceasefire.domain.parties import Account, Role
 from ceasefire.errors import CeasefireError, Forbidden
-from ceasefire.reports.charts import STATUS_COLOURS, STATUS_ORDER, day_chart, segments
+from ceasefire.outputs.charts import STATUS_COLOURS, STATUS_ORDER, day_chart, segments
 from ceasefire.services import overview, verification
-from ceasefire.services.dossier import dossier
+from ceasefire.services.incident_record import incident_record
 from ceasefire.services.overview import Selection
 from ceasefire.store import overview as store
 from ceasefire.store.parties import list_actors
@@ -117,7 +117,7 @@ def incident_page(request: Request, uid: str, account: WebAccount, database: Dat
 def _incident(request: Request, account: Account, database: DatabaseDep, uid: str, *,
               error: CeasefireError | None = None, status_code: int = 200) -> Response:
     try:
-        found = dossier(database, uid)
+        found = incident_record(database, uid)
     except CeasefireError as exc:
         return problem(request, account, exc)
     with database.session() as session:

@@ -22,8 +22,8 @@ from ceasefire.domain.bulletin import STATUSES
 from ceasefire.domain.parties import Account
 from ceasefire.errors import InvalidInput
 from ceasefire.geo.admin import syria
-from ceasefire.reports import maps
-from ceasefire.services.mapping import MapCache, MapCounts
+from ceasefire.outputs import maps
+from ceasefire.services.map_counts import MapCache, MapCounts
 from ceasefire.services.overview import Selection
 from ceasefire.web.deps import WebAccount, WebAccountOrNone
 from ceasefire.web.selection import Choices, choices, selection_from

@@ -7,10 +7,10 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from ceasefire.api.deps import DatabaseDep, SessionDep
-from ceasefire.domain.records import Status
+from ceasefire.domain.status import Status
 from ceasefire.errors import CeasefireError, NotFound
-from ceasefire.reports.charts import STATUS_COLOURS
-from ceasefire.services.dossier import dossier
+from ceasefire.outputs.charts import STATUS_COLOURS
+from ceasefire.services.incident_record import incident_record
 from ceasefire.web.incidents import listing, problem
 from ceasefire.web.templating import render
 
@@ -25,7 +25,7 @@ def confirmed_incidents(request: Request, session: SessionDep) -> Response:
 @router.get("/public/incidents/{uid}")
 def confirmed_incident(request: Request, uid: str, database: DatabaseDep) -> Response:
     try:
-        found = dossier(database, uid)
+        found = incident_record(database, uid)
         # Anything else is not public, and is not said to exist either.
         if not any(s.status is Status.CONFIRMED for s in found.standings):
             raise NotFound(f"no confirmed incident with id {uid!r}", field="id", id=uid)

@@ -29,9 +29,9 @@ def area(pcode: str | None) -> AdminArea | None:
 
 
 def make_templates() -> Jinja2Templates:
-    # "reports/…": the bulletin's body, shared with the standalone file and the PDF.
+    # "outputs/…": the bulletin's body, shared with the standalone file and the PDF.
     loader = ChoiceLoader([PackageLoader("ceasefire.web", "templates"), PrefixLoader(
-        {"reports": PackageLoader("ceasefire.reports", "templates")})])
+        {"outputs": PackageLoader("ceasefire.outputs", "templates")})])
     env = Environment(loader=loader,
                       autoescape=select_autoescape(default=True), undefined=StrictUndefined)
     env.globals["area"] = area

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from ceasefire.api import paging
 from ceasefire.api.deps import Credentials, CurrentAccount, SessionDep, require_token
 from ceasefire.api.schemas import QueryMoment, ReportOut, ReportPage, SubmittedOut
-from ceasefire.domain.records import Status
+from ceasefire.domain.status import Status
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.errors import InvalidInput
 from ceasefire.intake.report_in import ReportIn, record_of

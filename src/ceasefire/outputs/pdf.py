@@ -1,4 +1,4 @@
-"""A bulletin as PDF: the standalone HTML (reports/bulletins.py) laid out by WeasyPrint.
+"""A bulletin as PDF: the standalone HTML (outputs/bulletins.py) laid out by WeasyPrint.
 
 One layout for screen, file and paper, and Pango shapes the Arabic names right to left.
 Nothing is fetched while rendering: the page has its style sheet inside and the fonts are
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ceasefire.errors import ConfigError
-from ceasefire.reports.bulletins import as_html
+from ceasefire.outputs.bulletins import as_html
 
 
 def _offline_fetcher() -> Any:

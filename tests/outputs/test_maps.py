@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from ceasefire.geo.admin import syria
-from ceasefire.reports.maps import FILLS, NONE_FILL, STATUS_FILLS, Cluster, steps, svg
-from ceasefire.reports.mapshapes import Projection, view_for
+from ceasefire.outputs.maps import FILLS, NONE_FILL, STATUS_FILLS, Cluster, steps, svg
+from ceasefire.outputs.mapshapes import Projection, view_for
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 

@@ -19,12 +19,12 @@ from ceasefire.errors import InvalidInput
 from ceasefire.intake.report_in import ReportIn
 from ceasefire.services import verification
 from ceasefire.services.imports import import_file
-from ceasefire.services.mapping import MapCache, map_counts
+from ceasefire.services.map_counts import MapCache, map_counts
 from ceasefire.services.overview import Selection
 from ceasefire.services.reports import submit_report
 from ceasefire.services.scenarios import load_scenario
 from ceasefire.store import overview
-from ceasefire.store.mapping import SOUTH, WEST
+from ceasefire.store.map_counts import SOUTH, WEST
 from tests.intake.test_import import UCDP
 
 NOW = datetime(2017, 6, 1, tzinfo=UTC)

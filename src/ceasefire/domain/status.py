@@ -1,4 +1,5 @@
-"""The record the mechanism keeps about events: incidents, findings and verdicts."""
+"""Where an incident stands with the guarantors: its status under an agreement's quorum
+rule, silence rule and response deadline, from their latest verdicts."""
 
 from __future__ import annotations
 
@@ -8,10 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from ceasefire.domain.agreement import Agreement, Position
-from ceasefire.domain.place import Place
-from ceasefire.domain.taxonomy import ViolationType
-from ceasefire.domain.when import When
-from ceasefire.errors import InvalidInput
+from ceasefire.domain.verdict import Verdict, latest_verdicts
 
 
 class Status(StrEnum):
@@ -20,47 +18,6 @@ class Status(StrEnum):
     DISPUTED = "disputed"
     REJECTED = "rejected"
     NOT_COVERED = "not-covered"  # outside the regime: place, time, act or actor
-
-
-@dataclass(frozen=True, slots=True)
-class Incident:
-    """The real-world event that one or more reports describe."""
-
-    id: str
-    agreement: str
-    reports: tuple[str, ...]
-    when: When
-    place: Place
-    violation: ViolationType
-    status: Status = Status.PENDING
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """One guarantor's position on one incident."""
-
-    incident: str
-    party: str
-    position: Position
-    cast_at: datetime
-    attributed_to: str | None = None  # actor code
-    comment: str = ""
-    signature: bytes | None = None
-
-    def __post_init__(self) -> None:
-        if self.position is not Position.CONFIRM and self.attributed_to is not None:
-            raise InvalidInput("only a confirming verdict attributes the incident to an actor",
-                               field="attributed_to")
-
-
-def latest_verdicts(agreement: Agreement, verdicts: Iterable[Verdict]) -> dict[str, Verdict]:
-    """Each guarantor's latest verdict (by the time it was cast; a party's own order breaks
-    ties). Verdicts of parties that are not guarantors of the agreement do not count."""
-    latest: dict[str, Verdict] = {}
-    for v in sorted(verdicts, key=lambda v: v.cast_at):
-        if v.party in agreement.guarantors:
-            latest[v.party] = v
-    return latest
 
 
 def status_from_verdicts(agreement: Agreement, verdicts: Iterable[Verdict], *,

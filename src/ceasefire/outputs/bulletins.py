@@ -1,5 +1,5 @@
 """A bulletin written out: its document (`as_dict`, kept as JSON when published) and,
-from the document alone, Markdown and HTML for people (PDF: reports/pdf.py). Rendering
+from the document alone, Markdown and HTML for people (PDF: outputs/pdf.py). Rendering
 from the document means a published bulletin reads the same however the record moves on.
 Governorates are named in English and Arabic from the shipped boundaries."""
 
@@ -74,7 +74,7 @@ def document_of(text: str) -> dict[str, Any]:
     return json.loads(text)
 
 
-_templates = Environment(loader=PackageLoader("ceasefire.reports", "templates"),
+_templates = Environment(loader=PackageLoader("ceasefire.outputs", "templates"),
                          autoescape=select_autoescape(default=True),
                          undefined=StrictUndefined)
 
@@ -114,7 +114,7 @@ def page_values(d: dict[str, Any]) -> dict[str, Any]:
 
 def as_html(d: dict[str, Any]) -> str:
     """A document of its own (its style sheet inside), for mail, the archive and PDF."""
-    css = resources.files("ceasefire.reports").joinpath("templates/bulletin.css")
+    css = resources.files("ceasefire.outputs").joinpath("templates/bulletin.css")
     return _templates.get_template("bulletin.html").render(
         **page_values(d), stylesheet=css.read_text(encoding="utf-8"))
 

@@ -33,7 +33,7 @@ class Proof:
 
 
 @dataclass(frozen=True)
-class Dossier:
+class IncidentRecord:
     incident: IncidentView
     reports: list[Report]  # founder first, as the explanation lists them
     standings: list[StandingView]
@@ -41,7 +41,7 @@ class Dossier:
     proofs: list[Proof]
 
 
-def dossier(db: Database, uid: str, *, now: datetime | None = None) -> Dossier:
+def incident_record(db: Database, uid: str, *, now: datetime | None = None) -> IncidentRecord:
     """Raises NotFound for an incident the record does not hold."""
     now = now or datetime.now(UTC)
     # First the checkpoint: every proof below is against the ledger it names.
@@ -75,4 +75,4 @@ def dossier(db: Database, uid: str, *, now: datetime | None = None) -> Dossier:
             proofs.append(Proof(record, entry, leaf, path,
                                 verify_inclusion(leaf, seq - 1, checkpoint.size, path,
                                                  checkpoint.root)))
-    return Dossier(view, reports, found, checkpoint, proofs)
+    return IncidentRecord(view, reports, found, checkpoint, proofs)

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from ceasefire.domain.place import Point
 from ceasefire.geo.admin import COAST_SNAP_DEG, syria
-from ceasefire.reports.maps import Cluster
-from ceasefire.reports.mapshapes import View, view_for
+from ceasefire.outputs.maps import Cluster
+from ceasefire.outputs.mapshapes import View, view_for
 from ceasefire.services.overview import Selection, scope
-from ceasefire.store import mapping as store
+from ceasefire.store import map_counts as store
 from ceasefire.store.ledger import head
 
 

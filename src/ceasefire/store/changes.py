@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-_KEY = "ceasefire.journal"
+_KEY = "ceasefire.changes"
 
 # The kinds of record the ledger covers (store/integrity.py: which table holds each).
 KINDS = ("party", "actor", "agreement", "account", "token", "import", "report", "place",

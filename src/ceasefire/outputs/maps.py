@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from ceasefire.domain.bulletin import STATUSES
-from ceasefire.reports.charts import STATUS_COLOURS
-from ceasefire.reports.mapshapes import Projection, View, outlines
+from ceasefire.outputs.charts import STATUS_COLOURS
+from ceasefire.outputs.mapshapes import Projection, View, outlines
 
 NONE_FILL = "#f2f2f2"  # areas without incidents
 FILLS = ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494")  # YlGnBu
@@ -168,7 +168,7 @@ def areas(view: View, counts: Mapping[str, Mapping[str, int]],
     return found, classes
 
 
-_templates = Environment(loader=PackageLoader("ceasefire.reports", "templates"),
+_templates = Environment(loader=PackageLoader("ceasefire.outputs", "templates"),
                          autoescape=select_autoescape(default=True, default_for_string=True),
                          undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
