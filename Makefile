@@ -8,10 +8,14 @@ DATABASE ?= data/ceasefire.db
 # The demo reports: UCDP GED events in Syria, Dec 2016 – Jun 2017 (see its SOURCE.md).
 DEMO_REPORTS := src/ceasefire/scenarios/data/ged_syria_2016-12_2017-06.csv
 
-.PHONY: install run test bench lint clean
+.PHONY: install run test test-fast bench lint clean
 
 $(UV):
 	$(PYTHON) -m pip install --quiet --target .tools uv==$(UV_VERSION)
+
+# One test process per core; each module's tests stay together (module fixtures, built
+# records), so a record is built once per process that runs tests on it.
+XDIST := -n auto --dist loadscope
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --quiet --python $(PYTHON)
@@ -50,7 +54,13 @@ run: install $(PASSPHRASE_FILE) $(DEMO_LOGINS)
 test: install
 	scripts/system-deps.sh
 	$(VENV)/bin/ruff check src tests bench
-	CEASEFIRE_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/mypy src
+	$(VENV)/bin/lint-imports --no-cache --no-logo
+	CEASEFIRE_REQUIRE_POSTGRES=1 scripts/with-postgres.sh $(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS)
+
+# The developer's loop: SQLite only, without the browser and the slow tests.
+test-fast: install
+	$(VENV)/bin/pytest $(XDIST) -m "not slow and not browser" -k "not postgresql" $(PYTEST_ARGS)
 
 bench: install
 	$(UV) sync --frozen --quiet --group bench
@@ -59,6 +69,8 @@ bench: install
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy src
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 clean:
-	rm -rf $(VENV) .tools .pytest_cache
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache

@@ -126,7 +126,7 @@ def main() -> None:
                 "bench.bare_app:app", {"BARE_DATABASE": str(workdir / "bare.db")},
                 _script(workdir / "bare.lua", None, bodies), "/reports"),
             "POST /api/v1/reports": (
-                "ceasefire.api.app:from_env", {"CEASEFIRE_DATABASE_URL": url,
+                "ceasefire.app:from_env", {"CEASEFIRE_DATABASE_URL": url,
                                                "CEASEFIRE_SERVER_PASSPHRASE": PASSPHRASE},
                 _script(workdir / "ours.lua", token, bodies), "/api/v1/reports"),
         }

@@ -36,7 +36,7 @@ from fastapi.testclient import TestClient
 
 from bench import PASSPHRASE
 from bench.page_db import PASSWORD, page_database
-from ceasefire.api.app import create_app
+from ceasefire.app import create_app
 from ceasefire.config import Settings
 from ceasefire.services.accounts import issue_token
 from ceasefire.services.map_counts import MapCache

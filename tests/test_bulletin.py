@@ -16,30 +16,33 @@ from ceasefire.errors import InvalidInput
 from ceasefire.intake.report_in import ReportIn
 from ceasefire.services import verification
 from ceasefire.services.bulletins import issue
-from ceasefire.services.imports import import_file
 from ceasefire.services.reports import submit_report
-from ceasefire.services.scenarios import load_scenario
-from tests.intake.test_import import UCDP
+from tests.conftest import Recipe
+from tests.records import UCDP_IMPORTED
 from tests.test_cli import run, url_of
 
 JANUARY = Period(datetime(2017, 1, 1, tzinfo=UTC), datetime(2017, 2, 1, tzinfo=UTC))
 
 
-@pytest.fixture
-def record(database, syria_scenario):
-    """The UCDP extract reported by the secretariat, a Turkish report of its own, and
-    verdicts: one incident confirmed by all three guarantors, one disputed."""
-    load_scenario(database, syria_scenario)
-    import_file(database, UCDP, format="ucdp", party="SEC")
-    submit_report(database, ReportIn.model_validate({
+def _verdicts(db, tmp) -> None:
+    submit_report(db, ReportIn.model_validate({
         "when": {"date": "2017-01-20"}, "place": {"name": "Douma"}, "violation": "shelling",
         "perpetrators": ["syrian-government"], "casualties": {"best": 9}}), party="TR")
-    covered = [v.incident for v in _covered(database)][:2]
+    covered = [v.incident for v in _covered(db)][:2]
     for who in ("ru-officer", "tr-officer", "ir-officer"):
-        _cast(database, covered[0], who, Position.CONFIRM)
-    _cast(database, covered[1], "ru-officer", Position.CONFIRM)
-    _cast(database, covered[1], "tr-officer", Position.REJECT)
-    return database
+        _cast(db, covered[0], who, Position.CONFIRM)
+    _cast(db, covered[1], "ru-officer", Position.CONFIRM)
+    _cast(db, covered[1], "tr-officer", Position.REJECT)
+
+
+VERDICTS = Recipe("bulletin", _verdicts, base=UCDP_IMPORTED)
+
+
+@pytest.fixture
+def record(built_records, backend, request):
+    """The UCDP extract reported by the secretariat, a Turkish report of its own, and
+    verdicts: one incident confirmed by all three guarantors, one disputed."""
+    return built_records.copy(request, VERDICTS)
 
 
 def _covered(db):

@@ -64,6 +64,7 @@ def test_a_party_key_signs_its_own_actions(url, database, tmp_path):
     assert verified.exit_code == 0 and "ledger verified" in verified.stdout
 
 
+@pytest.mark.slow
 def test_a_key_is_replaced_by_itself_and_revoked_then_signs_nothing(url, tmp_path):
     first, second = tmp_path / "tr-1.key", tmp_path / "tr-2.key"
     assert keygen(url, first).exit_code == 0

@@ -73,6 +73,7 @@ def test_report_add_refuses_an_unknown_place(url):
     assert "place.name" in result.stderr and "Atlantis" in result.stderr
 
 
+@pytest.mark.slow
 def test_names_learnt_from_an_import_geocode_later_reports(url):
     imported = run("--database-url", url, "import", str(UCDP), "--format", "ucdp",
                    "--party", "SEC")
@@ -85,7 +86,7 @@ def test_names_learnt_from_an_import_geocode_later_reports(url):
 
 
 def test_the_cli_offers_exactly_the_formats_the_services_have():
-    from ceasefire.cli import EXPORT_FORMATS, IMPORT_FORMATS
+    from ceasefire.cli.reports import EXPORT_FORMATS, IMPORT_FORMATS
     from ceasefire.outputs.exports import WRITERS
     from ceasefire.services.imports import FORMATS
 

@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from ceasefire.api.app import create_app
+from ceasefire.app import create_app
 from ceasefire.config import Settings
 from ceasefire.store.db import Database
 from tests.conftest import SERVER_PASSPHRASE

@@ -12,9 +12,6 @@ the table below.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,9 +19,8 @@ import pytest
 from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from ceasefire.api.app import create_app
+from ceasefire.app import create_app
 from ceasefire.config import Settings
 from ceasefire.domain.bulletin import days
 from ceasefire.errors import Conflict
@@ -37,7 +33,7 @@ from ceasefire.services.scenarios import load_scenario
 from ceasefire.store.db import Database
 from ceasefire.store.integrity import ACCESS, DERIVED, LEDGER, PART, RECORD, TABLES
 from tests.api.conftest import bearer
-from tests.conftest import PG_URL, SERVER_PASSPHRASE
+from tests.conftest import Recipe
 from tests.factories import PASSWORD
 
 SHELLING = {"when": {"earliest": "2017-01-15T10:00:00Z"},
@@ -97,59 +93,13 @@ def _build(db: Database, scenario, tmp: Path) -> dict[str, str]:
     return tokens
 
 
-@pytest.fixture(scope="module")
-def built(request, tmp_path_factory, syria_scenario):
-    """The record, built once per backend; each test gets a copy of it."""
-    found = {}
-    for backend in ("sqlite", "postgresql"):
-        tmp = tmp_path_factory.mktemp(f"built-{backend}")
-        if backend == "sqlite":
-            path = tmp / "built.db"
-            shutil.copy(request.getfixturevalue("sqlite_template"), path)
-            url = f"sqlite:///{path}"
-        else:
-            if not PG_URL:
-                continue
-            admin = request.getfixturevalue("postgres_admin")
-            name = f"ceasefire_built_{os.getpid()}"
-            with admin.connect() as c:
-                c.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-                c.execute(text(f"CREATE DATABASE {name} TEMPLATE ceasefire_test_template"))
-            url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-        db = Database(url, server_passphrase=SERVER_PASSPHRASE)
-        tokens = _build(db, syria_scenario, tmp)
-        db.dispose()
-        found[backend] = (url, tokens)
-    yield found
-    if "postgresql" in found:
-        with request.getfixturevalue("postgres_admin").connect() as c:
-            c.execute(text(f"DROP DATABASE {make_url(found['postgresql'][0]).database} "
-                           "WITH (FORCE)"))
-
-
 @pytest.fixture
-def record(built, backend, request, tmp_path):
-    """A copy of the built record on the test's backend."""
-    if backend not in built:
-        pytest.skip("no PostgreSQL server")
-    url, tokens = built[backend]
-    if backend == "sqlite":
-        path = tmp_path / "copy.db"
-        shutil.copy(make_url(url).database, path)
-        copy = f"sqlite:///{path}"
-    else:
-        name = f"ceasefire_copy_{uuid.uuid4().hex[:12]}"
-        admin = request.getfixturevalue("postgres_admin")
-        with admin.connect() as c:
-            c.execute(text(f"CREATE DATABASE {name} TEMPLATE {make_url(url).database}"))
-        copy = make_url(url).set(database=name).render_as_string(hide_password=False)
-    db = Database(copy, server_passphrase=SERVER_PASSPHRASE)
-    db.tokens = tokens
-    yield db
-    db.dispose()
-    if backend == "postgresql":
-        with request.getfixturevalue("postgres_admin").connect() as c:
-            c.execute(text(f"DROP DATABASE {make_url(copy).database} WITH (FORCE)"))
+def record(built_records, syria_scenario, backend, request):
+    """A copy of the record, built once per backend."""
+    db = built_records.copy(request, Recipe(
+        "tampering", lambda db, tmp: _build(db, syria_scenario, tmp)))
+    db.tokens = db.built
+    return db
 
 
 def sql(db: Database, *statements: str) -> None:

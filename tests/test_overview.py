@@ -42,6 +42,7 @@ def _standings_now(db, now: datetime) -> dict[str, str]:
                           if v.agreement == AGREEMENT) for uid in uids}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("hours_later", [0, 73], ids=["before-deadline", "after-deadline"])
 def test_the_status_now_is_the_standing_of_each_incident(verified, hours_later):
     now = datetime.now(UTC) + timedelta(hours=hours_later)
@@ -135,6 +136,7 @@ def _same_as_rebuilt(db) -> list:
     return kept
 
 
+@pytest.mark.slow
 def test_the_overview_follows_every_change_to_the_record(verified):
     """The table the pages read is the record's mirror after imports, reports, verdicts,
     merges, splits and a new agreement: equal, row for row, to one built afresh."""

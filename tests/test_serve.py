@@ -15,6 +15,8 @@ from click.testing import CliRunner
 from ceasefire.cli import cli
 from ceasefire.web.cookies import LOGIN_COOKIE
 
+pytestmark = pytest.mark.slow  # starts the server as a process
+
 
 @contextmanager
 def served(database: Path, **settings: str) -> Iterator[tuple[str, list[str]]]:

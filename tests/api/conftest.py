@@ -1,7 +1,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from ceasefire.api.app import create_app
+from ceasefire.app import create_app
 from ceasefire.config import Settings
 from ceasefire.services.scenarios import load_scenario
 

@@ -15,7 +15,7 @@ import orjson
 import pytest
 from fastapi import FastAPI
 
-from ceasefire.api.app import create_app
+from ceasefire.app import create_app
 from ceasefire.config import Settings
 from ceasefire.domain import Area, Period, QuorumRule, ViolationType
 from ceasefire.services.correlation import incident_uid

@@ -44,6 +44,8 @@ from tests.api.seed import (
 )
 from tests.conftest import BACKENDS
 
+pytestmark = pytest.mark.slow  # schemathesis over every route
+
 MAX_EXAMPLES = 25
 CALLERS = {"guarantor": "ru-officer", "secretariat": "secretariat"}
 

@@ -20,12 +20,15 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import httpx2 as httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ceasefire.domain.casualties import DEATHS_MAX
 from ceasefire.domain.report import KEY_MAX, NARRATIVE_MAX
 from tests.api.conftest import bearer
+
+pytestmark = pytest.mark.slow  # hypothesis against a live app
 
 EXAMPLES = 15
 POINTS = [(36.6339, 35.9306), (37.1343, 36.2021), (36.4053, 33.5711), (38.2670, 34.5560),

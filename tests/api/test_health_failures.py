@@ -1,6 +1,6 @@
 from fastapi.testclient import TestClient
 
-from ceasefire.api.app import create_app
+from ceasefire.app import create_app
 from ceasefire.config import Settings
 from tests.api.test_security_headers import EXPECTED
 

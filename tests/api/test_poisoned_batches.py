@@ -54,6 +54,7 @@ def test_a_poison_value_is_refused_by_name_and_stores_nothing(client, tokens, ch
     assert listed["items"] == []
 
 
+@pytest.mark.slow
 def test_poisoned_posts_among_concurrent_ones_fail_alone(client, tokens, monkeypatch):
     """25 poisoned RU posts sent at once with 200 valid TR posts: the poison gets 4xx,
     every TR post 201, and each TR report is stored once."""

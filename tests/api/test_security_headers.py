@@ -3,9 +3,9 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from ceasefire.api.app import create_app
-from ceasefire.api.headers import SECURITY_HEADERS
+from ceasefire.app import create_app
 from ceasefire.config import Settings
+from ceasefire.http.headers import SECURITY_HEADERS
 from ceasefire.web.cookies import SESSION_COOKIE
 from tests.api.conftest import bearer
 

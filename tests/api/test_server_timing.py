@@ -6,9 +6,9 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from ceasefire.api.app import create_app
-from ceasefire.api.timing import server_timing
+from ceasefire.app import create_app
 from ceasefire.config import Settings
+from ceasefire.http.timing import server_timing
 
 # The W3C Server Timing syntax for one metric with a duration, in milliseconds.
 ENTRY = re.compile(r"^app;dur=(\d+(?:\.\d+)?)$")

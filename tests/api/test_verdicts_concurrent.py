@@ -4,9 +4,13 @@ and the history holds every change that was written, in version order."""
 
 import threading
 
+import pytest
+
 from ceasefire.domain.agreement import Position
 from ceasefire.services import verification
 from tests.api.test_verdicts_api import SHELLING, report
+
+pytestmark = pytest.mark.slow  # many concurrent writers on both backends
 
 CHANGES = 500
 INCIDENTS = 4

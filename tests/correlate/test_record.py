@@ -8,7 +8,7 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
-from ceasefire.api.app import create_app
+from ceasefire.app import create_app
 from ceasefire.config import Settings
 from ceasefire.correlate.scoring import FIELDS
 from ceasefire.geo.admin import syria
@@ -32,6 +32,7 @@ def partition(db):
     return groups
 
 
+@pytest.mark.slow
 def test_reports_arriving_one_file_at_a_time_end_as_one_batch_run_would_group_them(
         database, syria_scenario, tmp_path):
     load_scenario(database, syria_scenario)
@@ -92,6 +93,7 @@ def test_a_submitted_report_joins_its_incident_at_once_and_the_pair_is_explained
     assert {i["id"] for i in listed} == {incident, other.json()["incident"]}
 
 
+@pytest.mark.slow
 def test_splits_and_merges_by_analysts_outlive_a_batch_run(api, database):
     client, auth = api
     ids = [client.post("/api/v1/reports", json=_report(36.50 + 0.002 * k,
@@ -124,6 +126,7 @@ def test_splits_and_merges_by_analysts_outlive_a_batch_run(api, database):
     assert [d["kind"] for d in shown["decisions"]] == ["split", "merge"]
 
 
+@pytest.mark.slow
 def test_bad_split_requests_change_nothing(api, database):
     client, auth = api
     one = client.post("/api/v1/reports", json=_report(36.50), headers=auth["tr-officer"]).json()

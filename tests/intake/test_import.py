@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import random
-from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -20,9 +19,7 @@ from ceasefire.services.scenarios import load_scenario
 from ceasefire.store import parties
 from ceasefire.store.reports import ReportFilter, count_reports, iter_reports
 from tests.fingerprint import fingerprint
-
-UCDP = Path(str(resources.files("ceasefire.scenarios.data")
-                .joinpath("ged_syria_2016-12_2017-06.csv")))
+from tests.records import UCDP, UCDP_IMPORTED
 
 
 def ucdp_rows() -> list[dict[str, str]]:
@@ -37,10 +34,9 @@ def loaded(database, syria_scenario):
 
 
 @pytest.fixture
-def with_ucdp(loaded):
-    summary = import_file(loaded, UCDP, format="ucdp", party="SEC")
-    assert (summary.read, summary.added, summary.rejected) == (3484, 3484, 0)
-    return loaded
+def with_ucdp(built_records, backend, request):
+    """The scenario and the whole UCDP extract, as the secretariat imported it."""
+    return built_records.copy(request, UCDP_IMPORTED)
 
 
 def test_every_ucdp_event_becomes_one_report_with_the_pcodes_its_precision_allows(with_ucdp):
@@ -109,6 +105,7 @@ def test_importing_the_same_file_again_adds_nothing(with_ucdp):
     assert fingerprint(with_ucdp, skip=("imports",)) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["jsonl", "hxl"])
 def test_export_import_export_gives_the_same_file(with_ucdp, second_database, syria_scenario,
                                                   tmp_path, fmt):

@@ -8,11 +8,14 @@ import signal
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import func, select, text
 
 from ceasefire.services.scenarios import load_scenario
 from ceasefire.store.tables import ImportRow, ReportActorRow, ReportRow
 from tests.intake.test_import import UCDP
+
+pytestmark = pytest.mark.slow  # kills real import processes at many points
 
 BATCH = 200  # 3,484 rows: 18 batches
 KILLS = 10

@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from ceasefire.intake.report_in import ReportIn
 from ceasefire.services.reports import submit_report
 from ceasefire.services.scenarios import load_scenario
-from ceasefire.store.db import _foreign_keys_off
 from ceasefire.store.digests import digests
 from ceasefire.store.tables import IncidentReportRow, ReportActorRow, ReportRow
 from tests.api.test_reports_api import SHELLING
@@ -16,7 +15,7 @@ from tests.api.test_reports_api import SHELLING
 
 def _downgrade(database, revision):
     config = database._alembic_config()
-    with (database.engine.connect() as connection, _foreign_keys_off(connection),
+    with (database.engine.connect() as connection, database.dialect.migrating(connection),
           connection.begin()):
         config.attributes["connection"] = connection
         command.downgrade(config, revision)

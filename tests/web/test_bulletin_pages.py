@@ -9,7 +9,7 @@ import hashlib
 import pytest
 from fastapi.testclient import TestClient
 
-from ceasefire.api.app import create_app
+from ceasefire.app import create_app
 from ceasefire.config import Settings
 from ceasefire.services import bulletins
 from ceasefire.services.logins import set_password

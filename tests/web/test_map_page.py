@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import expect
 from sqlalchemy import text
 
-from ceasefire.api.app import create_app
+from ceasefire.app import create_app
 from ceasefire.config import Settings
 from ceasefire.domain.agreement import Position
 from ceasefire.geo.admin import syria

@@ -11,7 +11,7 @@ from datetime import date
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from ceasefire.api.app import create_app
+from ceasefire.app import create_app
 from ceasefire.config import Settings
 from ceasefire.domain.bulletin import days
 from ceasefire.services import bulletins

@@ -26,10 +26,15 @@ areas close to it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import TypeAlias
+
 import numpy as np
 from numba import njit
+from numpy.typing import NDArray
 
-from ceasefire.correlate.columns import ReportColumns
+from ceasefire.correlate.columns import Pairs, Positions, ReportColumns
 from ceasefire.correlate.settings import CorrelationSettings
 from ceasefire.correlate.threads import run_all, threads
 
@@ -41,15 +46,23 @@ _MANY = 20_000  # from this many reports on, the joins are worth slicing over th
 _FORWARD = np.array([(0, 0), (0, 1), (1, -1), (1, 0), (1, 1)], np.int64)
 _BITS = 21  # per axis in a packed cell key
 
+Floats: TypeAlias = NDArray[np.float64]
+Ints: TypeAlias = NDArray[np.int64]
+Rule: TypeAlias = tuple[Floats, Floats, Floats, Floats, Floats, Ints, Floats, Ints,
+                        NDArray[np.float32], NDArray[np.float32], float, float]
+"""The rule's inputs: per report its start and end (hours), longitude, latitude, radius,
+admin area, cosine of latitude and raster cell; the areas' distance raster and gaps; the
+slack in hours and in km."""
 
-def is_candidate(cols: ReportColumns, i: np.ndarray, j: np.ndarray,
-                 settings: CorrelationSettings) -> np.ndarray:
+
+def is_candidate(cols: ReportColumns, i: Positions, j: Positions,
+                 settings: CorrelationSettings) -> NDArray[np.bool_]:
     """The rule itself, for given pairs."""
     return (_meet_pairs(i.astype(np.int64), j.astype(np.int64), _rule_inputs(cols, settings))
             & cols.correlatable[i] & cols.correlatable[j])
 
 
-def _rule_inputs(cols: ReportColumns, settings: CorrelationSettings) -> tuple:
+def _rule_inputs(cols: ReportColumns, settings: CorrelationSettings) -> Rule:
     g = cols.areas
     rows, columns = g.distance_km.shape[1:]
     # Each place's raster cell; off the raster, the nearest cell on its edge, which is no
@@ -63,12 +76,16 @@ def _rule_inputs(cols: ReportColumns, settings: CorrelationSettings) -> tuple:
             float(settings.slack_hours), float(settings.slack_km))
 
 
-_PER_REPORT = 8  # the rule's first inputs are columns, one value per report
+def _in_order(rule: Rule, perm: Positions) -> Rule:
+    """The rule with its columns, one value per report, in the order of ``perm``."""
+    t0, t1, lon, lat, radius, area, cos_lat, cell, distance, gap, slack_h, slack_km = rule
+    return (t0[perm], t1[perm], lon[perm], lat[perm], radius[perm], area[perm], cos_lat[perm],
+            cell[perm], distance, gap, slack_h, slack_km)
 
 
 @njit(cache=True)
-def _meet_pairs(i: np.ndarray, j: np.ndarray, rule: tuple,
-                ) -> np.ndarray:  # pragma: no cover (compiled)
+def _meet_pairs(i: Positions, j: Positions, rule: Rule,
+                ) -> NDArray[np.bool_]:  # pragma: no cover (compiled)
     """The rule, for each pair (i[k], j[k]). The joins' walk writes its place part out
     again (a function called per pair costs several times as much there); the tests hold
     the walk to this."""
@@ -99,8 +116,8 @@ def _meet_pairs(i: np.ndarray, j: np.ndarray, rule: tuple,
     return ok
 
 
-def pairs_with(cols: ReportColumns, these: np.ndarray, settings: CorrelationSettings,
-               ) -> tuple[np.ndarray, np.ndarray]:
+def pairs_with(cols: ReportColumns, these: Positions, settings: CorrelationSettings,
+               ) -> Pairs:
     """Candidate pairs (i < j) that hold at least one of ``these`` reports: what a new
     report needs, without pairing up all the others."""
     others = np.arange(len(cols))
@@ -115,8 +132,7 @@ def pairs_with(cols: ReportColumns, these: np.ndarray, settings: CorrelationSett
     return np.minimum(i[keep], j[keep]), np.maximum(i[keep], j[keep])
 
 
-def candidate_pairs(cols: ReportColumns, settings: CorrelationSettings,
-                    ) -> tuple[np.ndarray, np.ndarray]:
+def candidate_pairs(cols: ReportColumns, settings: CorrelationSettings) -> Pairs:
     """All candidate pairs (i < j), as two index arrays."""
     usable = np.flatnonzero(cols.correlatable)
     if len(usable) < 2:
@@ -132,16 +148,16 @@ def candidate_pairs(cols: ReportColumns, settings: CorrelationSettings,
     points, areas, wide = usable[point], usable[area], usable[~area & ~point]
     span = float(np.max(cols.t1_h[usable] - cols.t0_h[usable]))
     block_h = max(_BLOCK_H, span + settings.slack_hours)
-    found = []
+    found: list[Pairs] = []
     if len(points) or len(areas):
         cells = _Cells(cols, points, areas, block_h, settings)
         # The joins work on the reports in cell order (points) and area order (areas),
         # positions in one array, so that they read memory in sequence.
         perm = np.concatenate([cells.points, cells.areas])
-        local = (*(x[perm] for x in rule[:_PER_REPORT]), *rule[_PER_REPORT:])
+        local = _in_order(rule, perm)
         off = len(cells.points)
         t0, t1 = local[0], local[1]
-        tasks = []
+        tasks: list[Callable[[], Pairs]] = []
         # The cells in as many slices as there are cores, each joined on its own thread
         # (the joins hold no lock): one slice's pairs never depend on another's.
         count = threads() if len(points) + len(areas) >= _MANY else 1
@@ -150,18 +166,19 @@ def candidate_pairs(cols: ReportColumns, settings: CorrelationSettings,
         for first, stop in zip(edges[:-1], edges[1:], strict=True):
             room = 4 * (cells.start[stop] - cells.start[first])
             if len(points):
-                tasks.append((_join_points, cells.keys, cells.start, t0, t1, _DELTAS, span,
-                              local, first, stop, *_room(room)))
+                tasks.append(partial(_join_points, cells.keys, cells.start, t0, t1, _DELTAS,
+                                     span, local, first, stop, *_room(room)))
             if len(points) and len(areas):
-                tasks.append((_join_areas_points, cells.keys, cells.start, cells.area_keys,
-                              cells.area_start, cells.near_start, cells.near, cells.row0,
-                              cells.col0, cells.cols, off, t0, t1, span, local, first, stop,
-                              *_room(room)))
+                tasks.append(partial(_join_areas_points, cells.keys, cells.start,
+                                     cells.area_keys, cells.area_start, cells.near_start,
+                                     cells.near, cells.row0, cells.col0, cells.cols, off, t0,
+                                     t1, span, local, first, stop, *_room(room)))
         if len(areas):
             near = np.argwhere(cols.areas.gap_km <= settings.slack_km)
-            tasks.append((_join_areas, cells.by_area, off, near[near[:, 0] <= near[:, 1]],
-                          t0, t1, span, local, *_room(len(areas))))
-        found = run_all(lambda task: task[0](*task[1:]), tasks, count)
+            tasks.append(partial(_join_areas, cells.by_area, off,
+                                 near[near[:, 0] <= near[:, 1]], t0, t1, span, local,
+                                 *_room(len(areas))))
+        found = run_all(lambda task: task(), tasks, count)
         found = [(perm[i], perm[j]) for i, j in found]
     if len(wide):
         # Circles wider than a named place's, for areas the raster does not know: rare, so
@@ -192,7 +209,7 @@ class _Cells:
     reports in start order; area reports ordered by area, block and start; and for each
     place cell, the areas whose reports may meet points there."""
 
-    def __init__(self, cols: ReportColumns, points: np.ndarray, areas: np.ndarray,
+    def __init__(self, cols: ReportColumns, points: Positions, areas: Positions,
                  block_h: float, settings: CorrelationSettings) -> None:
         usable = np.concatenate([points, areas])
         radius = cols.radius_km[points].max() if len(points) else 0.0
@@ -220,14 +237,14 @@ class _Cells:
         self.by_area = np.searchsorted(a_area[order], np.arange(len(cols.areas) + 1))
         self._near_areas(cols, row, col, radius + settings.slack_km)
 
-    def block(self, t0: np.ndarray) -> np.ndarray:
+    def block(self, t0: Floats) -> Ints:
         return np.floor(t0 / self.block_h).astype(np.int64)
 
-    def cell(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def cell(self, lon: Floats, lat: Floats) -> tuple[Ints, Ints]:
         return (np.floor(lat / self.lat_deg).astype(np.int64),
                 np.floor(lon / self.lon_deg).astype(np.int64))
 
-    def _near_areas(self, cols: ReportColumns, row: np.ndarray, col: np.ndarray,
+    def _near_areas(self, cols: ReportColumns, row: Ints, col: Ints,
                     reach_km: float) -> None:
         """For each place cell of the points (row - row0, column - col0 in a table of
         `cols` columns), the areas whose bounds, widened by the reach and two raster
@@ -243,21 +260,22 @@ class _Cells:
         b = grid.bounds
         r0, c0 = self.cell(b[:, 0] - pad_lon, b[:, 1] - pad_lat)
         r1, c1 = self.cell(b[:, 2] + pad_lon, b[:, 3] + pad_lat)
-        cell_of, area_of = [], []
+        cells: list[Ints] = []
+        areas: list[Ints] = []
         for k in range(len(grid)):
             rr = np.arange(max(r0[k], self.row0), min(r1[k], self.row0 + rows - 1) + 1)
             cc = np.arange(max(c0[k], self.col0), min(c1[k], self.col0 + self.cols - 1) + 1)
             at = ((rr[:, None] - self.row0) * self.cols + (cc[None, :] - self.col0)).ravel()
-            cell_of.append(at)
-            area_of.append(np.full(len(at), k))
-        cell_of = np.concatenate([np.zeros(0, np.int64), *cell_of])
-        area_of = np.concatenate([np.zeros(0, np.int64), *area_of])
+            cells.append(at)
+            areas.append(np.full(len(at), k))
+        cell_of = np.concatenate([np.zeros(0, np.int64), *cells])
+        area_of = np.concatenate([np.zeros(0, np.int64), *areas])
         order = np.argsort(cell_of, kind="stable")
         self.near = area_of[order].astype(np.int64)
         self.near_start = np.searchsorted(cell_of[order], np.arange(rows * self.cols + 1))
 
 
-def _pack(block: np.ndarray, row: np.ndarray, col: np.ndarray) -> np.ndarray:
+def _pack(block: Ints, row: Ints, col: Ints) -> Ints:
     # Offset to be non-negative; the packing is linear, so a neighbour's key is the key
     # plus a constant.
     half = 1 << (_BITS - 1)
@@ -265,8 +283,8 @@ def _pack(block: np.ndarray, row: np.ndarray, col: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True)
-def _walk(t0: np.ndarray, t1: np.ndarray, a_lo: int, a_hi: int, b_lo: int, b_hi: int,
-          same: bool, longest: float, rule: tuple, out_i: np.ndarray, out_j: np.ndarray,
+def _walk(t0: Floats, t1: Floats, a_lo: int, a_hi: int, b_lo: int, b_hi: int,
+          same: bool, longest: float, rule: Rule, out_i: Ints, out_j: Ints,
           found: int) -> int:  # pragma: no cover (compiled)
     """Pairs of positions in [a_lo, a_hi) and [b_lo, b_hi), two runs in order of start
     time, that meet the rule: each report with those of the other run starting from it
@@ -325,9 +343,9 @@ def _walk(t0: np.ndarray, t1: np.ndarray, a_lo: int, a_hi: int, b_lo: int, b_hi:
 
 
 @njit(cache=True)
-def _walk_into(t0: np.ndarray, t1: np.ndarray, a_lo: int, a_hi: int, b_lo: int, b_hi: int,
-               same: bool, longest: float, rule: tuple, out_i: np.ndarray,
-               out_j: np.ndarray, found: int) -> tuple:  # pragma: no cover (compiled)
+def _walk_into(t0: Floats, t1: Floats, a_lo: int, a_hi: int, b_lo: int, b_hi: int,
+               same: bool, longest: float, rule: Rule, out_i: Ints, out_j: Ints,
+               found: int) -> tuple[Ints, Ints, int]:  # pragma: no cover (compiled)
     """_walk, with the room doubled as often as it needs."""
     while True:
         got = _walk(t0, t1, a_lo, a_hi, b_lo, b_hi, same, longest, rule, out_i, out_j,
@@ -338,14 +356,14 @@ def _walk_into(t0: np.ndarray, t1: np.ndarray, a_lo: int, a_hi: int, b_lo: int, 
         out_j = np.concatenate((out_j, np.empty_like(out_j)))
 
 
-def _room(n: int) -> tuple[np.ndarray, np.ndarray]:
+def _room(n: int) -> tuple[Ints, Ints]:
     return np.empty(max(16, n), np.int64), np.empty(max(16, n), np.int64)
 
 
 @njit(cache=True, nogil=True)
-def _join_points(keys: np.ndarray, start: np.ndarray, t0: np.ndarray, t1: np.ndarray,
-                 deltas: np.ndarray, longest: float, rule: tuple, first: int, stop: int,
-                 out_i: np.ndarray, out_j: np.ndarray) -> tuple:  # pragma: no cover (compiled)
+def _join_points(keys: Ints, start: Ints, t0: Floats, t1: Floats, deltas: Ints,
+                 longest: float, rule: Rule, first: int, stop: int, out_i: Ints,
+                 out_j: Ints) -> Pairs:  # pragma: no cover (compiled)
     """The pairs of points from the cells first..stop-1 with their neighbours."""
     found = 0
     for p in range(first, stop):
@@ -362,12 +380,11 @@ def _join_points(keys: np.ndarray, start: np.ndarray, t0: np.ndarray, t1: np.nda
 
 
 @njit(cache=True, nogil=True)
-def _join_areas_points(keys: np.ndarray, start: np.ndarray, area_keys: np.ndarray,
-                       area_start: np.ndarray, near_start: np.ndarray, near: np.ndarray,
-                       row0: int, col0: int, width: int, off: int, t0: np.ndarray,
-                       t1: np.ndarray, longest: float, rule: tuple, first: int, stop: int,
-                       out_i: np.ndarray,
-                       out_j: np.ndarray) -> tuple:  # pragma: no cover (compiled)
+def _join_areas_points(keys: Ints, start: Ints, area_keys: Ints, area_start: Ints,
+                       near_start: Positions, near: Ints, row0: int, col0: int, width: int,
+                       off: int, t0: Floats, t1: Floats, longest: float, rule: Rule,
+                       first: int, stop: int, out_i: Ints,
+                       out_j: Ints) -> Pairs:  # pragma: no cover (compiled)
     """Each cell of points first..stop-1 with the reports of the areas near it, in the
     same block and the blocks either side."""
     found = 0
@@ -390,9 +407,9 @@ def _join_areas_points(keys: np.ndarray, start: np.ndarray, area_keys: np.ndarra
 
 
 @njit(cache=True, nogil=True)
-def _join_areas(by_area: np.ndarray, off: int, near: np.ndarray, t0: np.ndarray,
-                t1: np.ndarray, longest: float, rule: tuple, out_i: np.ndarray,
-                out_j: np.ndarray) -> tuple:  # pragma: no cover (compiled)
+def _join_areas(by_area: Positions, off: int, near: Positions, t0: Floats, t1: Floats,
+                longest: float, rule: Rule, out_i: Ints,
+                out_j: Ints) -> Pairs:  # pragma: no cover (compiled)
     """The reports of each two areas close enough to meet, walked whole."""
     found = 0
     for k in range(len(near)):
@@ -406,9 +423,9 @@ def _join_areas(by_area: np.ndarray, off: int, near: np.ndarray, t0: np.ndarray,
 
 
 @njit(cache=True)
-def _join_wide(wide: np.ndarray, by_start: np.ndarray, starts: np.ndarray,
-               is_wide: np.ndarray, longest: float, rule: tuple, out_i: np.ndarray,
-               out_j: np.ndarray) -> tuple:  # pragma: no cover (compiled)
+def _join_wide(wide: Ints, by_start: Ints, starts: Floats, is_wide: NDArray[np.bool_],
+               longest: float, rule: Rule, out_i: Ints,
+               out_j: Ints) -> Pairs:  # pragma: no cover (compiled)
     """Each wide report with every report whose span can meet its own, found by start
     time (two wide reports: once, from the smaller index); then the rule."""
     found = 0

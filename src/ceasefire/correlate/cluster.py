@@ -13,15 +13,21 @@ its own gives what a batch run over everything gives.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 import numpy as np
 from numba import njit
+from numpy.typing import NDArray
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ceasefire.correlate.candidates import _meet_pairs, _rule_inputs
-from ceasefire.correlate.columns import ReportColumns
+from ceasefire.correlate.columns import Pairs, Positions, ReportColumns
 from ceasefire.correlate.settings import CorrelationSettings
+
+Labels: TypeAlias = NDArray[np.integer[Any]]
+"""A cluster number per report (scipy's components: int32)."""
+Ints: TypeAlias = NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,19 +35,20 @@ class Links:
     """Pairs of report indexes (i < j) with their scores; ``forced`` pairs were joined by
     an analyst and outrank any score."""
 
-    i: np.ndarray
-    j: np.ndarray
-    score: np.ndarray
-    forced: np.ndarray  # bool
+    i: Positions
+    j: Positions
+    score: NDArray[np.float64]
+    forced: NDArray[np.bool_]
 
 
-def components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+def components(n: int, i: Positions, j: Positions) -> NDArray[np.int32]:
     graph = coo_matrix((np.ones(len(i), np.int8), (i, j)), shape=(n, n))
-    return connected_components(graph, directed=False)[1]
+    label: NDArray[np.int32] = connected_components(graph, directed=False)[1]
+    return label
 
 
-def clusters(cols: ReportColumns, links: Links, apart: tuple[np.ndarray, np.ndarray],
-             settings: CorrelationSettings) -> np.ndarray:
+def clusters(cols: ReportColumns, links: Links, apart: Pairs,
+             settings: CorrelationSettings) -> NDArray[np.int32]:
     """A cluster number for each report: components of the links, split where a rule says
     two reports are different events. ``apart`` holds pairs to keep apart: analysts'
     splits and vetoed pairs; to them come the pairs of a component that could not be one
@@ -61,8 +68,8 @@ def clusters(cols: ReportColumns, links: Links, apart: tuple[np.ndarray, np.ndar
     return label
 
 
-def incompatible_pairs(cols: ReportColumns, label: np.ndarray, settings: CorrelationSettings,
-                       ) -> tuple[np.ndarray, np.ndarray]:
+def incompatible_pairs(cols: ReportColumns, label: Labels, settings: CorrelationSettings,
+                       ) -> Pairs:
     """Pairs in one component that fail the candidate rule: a chain of links can reach
     from one event to another a day or 30 km away, but one event cannot be both."""
     order = np.argsort(label, kind="stable")
@@ -76,8 +83,8 @@ def incompatible_pairs(cols: ReportColumns, label: np.ndarray, settings: Correla
 
 
 @njit(cache=True)
-def _within(order: np.ndarray, first: np.ndarray, size: np.ndarray,
-            ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
+def _within(order: Ints, first: Positions, size: Positions,
+            ) -> tuple[Ints, Ints]:  # pragma: no cover (compiled)
     """Every pair of reports (smaller index first) within each of the components."""
     total = 0
     for g in range(len(first)):
@@ -93,8 +100,7 @@ def _within(order: np.ndarray, first: np.ndarray, size: np.ndarray,
     return out_i, out_j
 
 
-def _broken_components(cols: ReportColumns, label: np.ndarray,
-                       apart: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+def _broken_components(cols: ReportColumns, label: Labels, apart: Pairs) -> Labels:
     """Components that hold two keys of one dataset, or a pair analysts separated."""
     keyed = np.flatnonzero(cols.dataset >= 0)
     # (component, dataset) pairs holding more than one key, with the three packed in one
@@ -114,8 +120,8 @@ def _broken_components(cols: ReportColumns, label: np.ndarray,
     return np.unique(np.concatenate([broken, label[a][together]]))
 
 
-def _resolve(cols: ReportColumns, label: np.ndarray, broken: np.ndarray, links: Links,
-             in_broken: np.ndarray, apart: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+def _resolve(cols: ReportColumns, label: Labels, broken: Labels, links: Links,
+             in_broken: NDArray[np.bool_], apart: Pairs) -> Positions:
     """Greedy split of the broken components: the root report of each one's new cluster,
     for every report (others: -1)."""
     li, lj = links.i[in_broken], links.j[in_broken]
@@ -136,8 +142,8 @@ def _resolve(cols: ReportColumns, label: np.ndarray, broken: np.ndarray, links: 
 
 
 @njit(cache=True)
-def _adjacency(n: int, a: np.ndarray, b: np.ndarray,
-               ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
+def _adjacency(n: int, a: Ints, b: Ints,
+               ) -> tuple[Ints, Ints]:  # pragma: no cover (compiled)
     """Each report's partners among the pairs (both ways): partners of m are
     ``partner[start[m]:start[m + 1]]``. A counting sort, linear in the pairs."""
     start = np.zeros(n + 1, np.int64)
@@ -157,9 +163,9 @@ def _adjacency(n: int, a: np.ndarray, b: np.ndarray,
 
 
 @njit(cache=True)
-def _greedy(li: np.ndarray, lj: np.ndarray, forced: np.ndarray, start: np.ndarray,
-            apart: np.ndarray, dataset: np.ndarray, key: np.ndarray,
-            inside: np.ndarray) -> np.ndarray:  # pragma: no cover (compiled)
+def _greedy(li: Positions, lj: Positions, forced: NDArray[np.bool_], start: Ints,
+            apart: Ints, dataset: Ints, key: Ints,
+            inside: NDArray[np.bool_]) -> Positions:  # pragma: no cover (compiled)
     n = len(dataset)
     parent = np.arange(n)
     size = np.ones(n, np.int64)
@@ -185,7 +191,7 @@ def _greedy(li: np.ndarray, lj: np.ndarray, forced: np.ndarray, start: np.ndarra
 
 
 @njit(cache=True)
-def _root(parent: np.ndarray, x: int) -> int:  # pragma: no cover (compiled)
+def _root(parent: Positions, x: int) -> int:  # pragma: no cover (compiled)
     while parent[x] != x:
         parent[x] = parent[parent[x]]  # halve the path as we go
         x = parent[x]
@@ -193,9 +199,8 @@ def _root(parent: np.ndarray, x: int) -> int:  # pragma: no cover (compiled)
 
 
 @njit(cache=True)
-def _clash(big: int, small: int, parent: np.ndarray, following: np.ndarray,
-           start: np.ndarray, apart: np.ndarray, dataset: np.ndarray,
-           key: np.ndarray) -> bool:  # pragma: no cover (compiled)
+def _clash(big: int, small: int, parent: Positions, following: Positions, start: Ints,
+           apart: Ints, dataset: Ints, key: Ints) -> bool:  # pragma: no cover (compiled)
     """Whether joining the two clusters would put together what must stay apart: two
     keys of one curated dataset, or a pair kept apart."""
     m = small
@@ -213,7 +218,7 @@ def _clash(big: int, small: int, parent: np.ndarray, following: np.ndarray,
     return False
 
 
-def founders(cols: ReportColumns, label: np.ndarray) -> np.ndarray:
+def founders(cols: ReportColumns, label: Labels) -> Ints:
     """For each report, the index of its cluster's founding report: the first received,
     then the smallest id. The founder gives the incident its id, so an incident keeps its
     id as later reports join it."""

@@ -13,22 +13,30 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol, TypeAlias, TypeVar
 
 import numpy as np
+from numpy.typing import NDArray
 
-from ceasefire.correlate.areas import AreaGrid, no_areas
 from ceasefire.correlate.settings import CorrelationSettings
 from ceasefire.domain.place import Point, WherePrecision
 from ceasefire.domain.report import Report
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.domain.when import TimePrecision
+from ceasefire.geo.areas import AreaGrid, no_areas
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 VIOLATIONS = tuple(ViolationType)
 _VIOLATION_INDEX = {v: i for i, v in enumerate(VIOLATIONS)}
 CIVILIANS_BIT = np.uint64(1 << 63)  # targets: "civilians", which is not an actor
 _ACTOR_BITS = 63
+
+Positions: TypeAlias = NDArray[np.integer[Any]]
+"""Positions of reports in the columns: int64 or numpy's intp, one type on 64-bit machines
+but two in numpy's type stubs."""
+Pairs: TypeAlias = tuple[Positions, Positions]
+"""Pairs of reports: the k-th pair is (i[k], j[k])."""
+_S = TypeVar("_S", bound=np.generic)
 
 
 NAMES = 12  # names and figures kept per narrative: the first ones, where the facts are
@@ -54,7 +62,7 @@ def names_of(text: str) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
-def _names_table(rows: list[tuple[int, ...]]) -> np.ndarray:
+def _names_table(rows: list[tuple[int, ...]]) -> NDArray[np.int64]:
     table = np.zeros((len(rows), NAMES), np.int64)
     for k, row in enumerate(rows):
         table[k, :len(row)] = row
@@ -113,37 +121,37 @@ class ActorBits:
 
 @dataclass(frozen=True, slots=True)
 class ReportColumns:
-    ids: np.ndarray  # str (object)
+    ids: NDArray[np.object_]  # str
     # uint64 hash of the id: breaks ties between equal scores the same way in every run,
     # without sorting strings.
-    tiebreak: np.ndarray
-    lon: np.ndarray  # the place's centre, degrees
-    lat: np.ndarray
-    radius_km: np.ndarray  # how far from the centre the event may be
-    t0_h: np.ndarray  # earliest and latest instant, hours since 1970 UTC
-    t1_h: np.ndarray
-    correlatable: np.ndarray  # bool: precise enough to compare automatically
-    violation: np.ndarray  # int8, index into VIOLATIONS
-    perpetrators: np.ndarray  # uint64 actor masks
-    targets: np.ndarray  # uint64; CIVILIANS_BIT when civilians were targeted
-    sides: np.ndarray  # uint64 side masks of everyone named
-    killed: np.ndarray  # int32 best estimate; -1 when the source gave no figure
-    dataset: np.ndarray  # int32: index of the keyed source dataset, -1 when unkeyed
-    key: np.ndarray  # int64: code of the record's key within all keys, -1 when none
-    received_h: np.ndarray  # hours since 1970: decides which report founds an incident
-    narrative: np.ndarray  # str (object)
-    names: np.ndarray  # int64 (n, NAMES): the narrative's names and figures, hashed,
+    tiebreak: NDArray[np.uint64]
+    lon: NDArray[np.float64]  # the place's centre, degrees
+    lat: NDArray[np.float64]
+    radius_km: NDArray[np.float64]  # how far from the centre the event may be
+    t0_h: NDArray[np.float64]  # earliest and latest instant, hours since 1970 UTC
+    t1_h: NDArray[np.float64]
+    correlatable: NDArray[np.bool_]  # precise enough to compare automatically
+    violation: NDArray[np.int8]  # index into VIOLATIONS
+    perpetrators: NDArray[np.uint64]  # actor masks
+    targets: NDArray[np.uint64]  # CIVILIANS_BIT when civilians were targeted
+    sides: NDArray[np.uint64]  # side masks of everyone named
+    killed: NDArray[np.int32]  # best estimate; -1 when the source gave no figure
+    dataset: NDArray[np.int32]  # index of the keyed source dataset, -1 when unkeyed
+    key: NDArray[np.int64]  # code of the record's key within all keys, -1 when none
+    received_h: NDArray[np.float64]  # hours since 1970: which report founds an incident
+    narrative: NDArray[np.object_]  # str
+    names: NDArray[np.int64]  # (n, NAMES): the narrative's names and figures, hashed,
     # ascending, then zeros
-    source: np.ndarray  # int32: code of the source's name (one source rarely reports twice)
-    area: np.ndarray  # int32: the admin area a coarse place is (index in areas), else -1
+    source: NDArray[np.int32]  # code of the source's name (one source rarely reports twice)
+    area: NDArray[np.int32]  # the admin area a coarse place is (index in areas), else -1
     areas: AreaGrid = field(default_factory=no_areas)  # shared by all rows
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def take(self, index: np.ndarray | Sequence[int]) -> ReportColumns:
-        return ReportColumns(*(getattr(self, f.name)[index] for f in fields(self)
-                               if f.name != "areas"), areas=self.areas)
+    def take(self, index: Positions | Sequence[int]) -> ReportColumns:
+        return ReportColumns(**{f.name: getattr(self, f.name)[index] for f in fields(self)
+                                if f.name != "areas"}, areas=self.areas)
 
 
 class ColumnBuilder:
@@ -157,7 +165,7 @@ class ColumnBuilder:
         self._datasets: dict[tuple[str, str], int] = {}
         self._sources: dict[tuple[str, str], int] = {}
         self._keys: dict[str, int] = {}
-        self._rows: list[tuple] = []
+        self._rows: list[tuple[float, ...]] = []
         self._ids: list[str] = []
         self._narratives: list[str] = []
         self._names: list[tuple[int, ...]] = []
@@ -225,7 +233,7 @@ class ColumnBuilder:
     def build(self) -> ReportColumns:
         n = len(self._rows)
         table = np.array(self._rows, dtype=object).reshape(n, 16) if n else np.zeros((0, 16))
-        def col(i: int, dtype: type) -> np.ndarray:
+        def col(i: int, dtype: type[_S]) -> NDArray[_S]:
             return table[:, i].astype(dtype) if n else np.zeros(0, dtype)
         return ReportColumns(
             ids=np.array(self._ids, dtype=object),

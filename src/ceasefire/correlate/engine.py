@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ceasefire.correlate.candidates import candidate_pairs
 from ceasefire.correlate.cluster import Links, clusters, founders
-from ceasefire.correlate.columns import ReportColumns
+from ceasefire.correlate.columns import Pairs, Positions, ReportColumns
 from ceasefire.correlate.scoring import LINK, VETO, judge_pairs
 from ceasefire.correlate.settings import CorrelationSettings
 
@@ -25,20 +26,20 @@ _NO_PAIRS = (np.zeros(0, np.int64), np.zeros(0, np.int64))
 class Decisions:
     """Analysts' decisions as pairs of report indexes: joined, and kept apart."""
 
-    together: tuple[np.ndarray, np.ndarray] = field(default_factory=lambda: _NO_PAIRS)
-    apart: tuple[np.ndarray, np.ndarray] = field(default_factory=lambda: _NO_PAIRS)
+    together: Pairs = field(default_factory=lambda: _NO_PAIRS)
+    apart: Pairs = field(default_factory=lambda: _NO_PAIRS)
 
 
 @dataclass(frozen=True, slots=True)
 class Correlation:
     links: Links
-    label: np.ndarray  # cluster number per report
-    founder: np.ndarray  # index of the report that founds each report's incident
+    label: NDArray[np.int32]  # cluster number per report
+    founder: NDArray[np.int64]  # index of the report that founds each report's incident
     candidates: int  # how many pairs were compared
 
 
-def link(cols: ReportColumns, i: np.ndarray, j: np.ndarray, settings: CorrelationSettings,
-         ) -> tuple[Links, tuple[np.ndarray, np.ndarray]]:
+def link(cols: ReportColumns, i: Positions, j: Positions, settings: CorrelationSettings,
+         ) -> tuple[Links, Pairs]:
     """Score candidate pairs: the links among them (at the threshold, and not two records
     of one curated dataset with different keys), and the vetoes: pairs scoring so low that
     they must not end in one incident."""
@@ -72,8 +73,8 @@ def correlate(cols: ReportColumns, settings: CorrelationSettings = DEFAULTS,
     return Correlation(links, label, founders(cols, label), len(i))
 
 
-def cluster_again(cols: ReportColumns, links: Links, apart: tuple[np.ndarray, np.ndarray],
-                  settings: CorrelationSettings = DEFAULTS) -> np.ndarray:
+def cluster_again(cols: ReportColumns, links: Links, apart: Pairs,
+                  settings: CorrelationSettings = DEFAULTS) -> NDArray[np.int32]:
     """Cluster a component again from its stored links and analysts' apart pairs, as
     ``correlate`` clusters it within everything: the vetoes are found again among its
     candidate pairs, not stored."""

@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ceasefire.correlate.columns import Positions
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,12 +26,13 @@ class Quality:
         return 0.0 if p + r == 0 else 2 * p * r / (p + r)
 
 
-def _codes(labels: np.ndarray) -> np.ndarray:
+def _codes(labels: ArrayLike) -> NDArray[np.intp]:
     return np.unique(np.asarray(labels), return_inverse=True)[1].ravel()
 
 
-def _contingency(truth: np.ndarray, predicted: np.ndarray,
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _contingency(truth: ArrayLike, predicted: ArrayLike,
+                 ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp],
+                            NDArray[np.intp]]:
     """Sizes of each (true, predicted) cell per report, and of each report's true event and
     predicted cluster."""
     t, p = _codes(truth), _codes(predicted)
@@ -37,7 +41,7 @@ def _contingency(truth: np.ndarray, predicted: np.ndarray,
     return (cell_size[inverse], np.bincount(t)[t], np.bincount(p)[p], cell_size)
 
 
-def pairwise(truth: np.ndarray, predicted: np.ndarray) -> Quality:
+def pairwise(truth: ArrayLike, predicted: ArrayLike) -> Quality:
     _, true_size, pred_size, cell_size = _contingency(truth, predicted)
     both = float(np.sum(cell_size * (cell_size - 1)))
     true_pairs = float(np.sum(np.bincount(_codes(truth)) ** 2 - np.bincount(_codes(truth))))
@@ -47,14 +51,14 @@ def pairwise(truth: np.ndarray, predicted: np.ndarray) -> Quality:
                    both / true_pairs if true_pairs else 1.0)
 
 
-def bcubed(truth: np.ndarray, predicted: np.ndarray) -> Quality:
+def bcubed(truth: ArrayLike, predicted: ArrayLike) -> Quality:
     cell, true_size, pred_size, _ = _contingency(truth, predicted)
     if not len(cell):
         return Quality(1.0, 1.0)
     return Quality(float(np.mean(cell / pred_size)), float(np.mean(cell / true_size)))
 
 
-def pair_recall(truth: np.ndarray, i: np.ndarray, j: np.ndarray) -> float:
+def pair_recall(truth: ArrayLike, i: Positions, j: Positions) -> float:
     """Share of the true pairs among the given pairs (e.g. the candidates)."""
     t = _codes(truth)
     sizes = np.bincount(t)

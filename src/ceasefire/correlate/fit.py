@@ -8,16 +8,19 @@ scores near 0, capped so that no single field decides alone.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-from ceasefire.correlate.columns import ReportColumns
+from ceasefire.correlate.columns import Positions, ReportColumns
 from ceasefire.correlate.scoring import FIELDS, LEVELS, score_pairs
 from ceasefire.correlate.settings import POINTS_CAP, POINTS_FIELDS, CorrelationSettings
 
 
-def training_pairs(cols: ReportColumns, i: np.ndarray, j: np.ndarray, truth: np.ndarray,
-                   settings: CorrelationSettings) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def training_pairs(cols: ReportColumns, i: Positions, j: Positions, truth: NDArray[Any],
+                   settings: CorrelationSettings,
+                   ) -> tuple[dict[str, NDArray[np.int64]], NDArray[np.bool_]]:
     """Every field's level for each candidate pair, and whether the pair is one event.
     Pairs a curated dataset keeps apart are left out: the engine never scores them."""
     apart = (cols.dataset[i] >= 0) & (cols.dataset[i] == cols.dataset[j]) \
@@ -27,12 +30,12 @@ def training_pairs(cols: ReportColumns, i: np.ndarray, j: np.ndarray, truth: np.
     return scores.levels, truth[i] == truth[j]
 
 
-def fit_points(levels: dict[str, np.ndarray], same: np.ndarray,
+def fit_points(levels: dict[str, NDArray[np.int64]], same: NDArray[np.bool_],
                settings: CorrelationSettings) -> CorrelationSettings:
     """``settings`` with points and prior learnt from these pairs."""
     if same.all() or not same.any():
         raise ValueError("need pairs of both kinds to learn from")
-    learnt: dict[str, tuple[float, ...]] = {}
+    learnt: dict[str, Any] = {}  # replace()'s keyword arguments, named by POINTS_FIELDS
     for field in FIELDS:
         size = len(LEVELS[field])
         match = np.bincount(levels[field][same], minlength=size) + 0.5

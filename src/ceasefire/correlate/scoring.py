@@ -13,12 +13,14 @@ the same links as comparing them all.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 from numba import njit
+from numpy.typing import NDArray
 
 from ceasefire.correlate.candidates import KM_PER_DEG
-from ceasefire.correlate.columns import VIOLATIONS, ReportColumns
+from ceasefire.correlate.columns import VIOLATIONS, Positions, ReportColumns
 from ceasefire.correlate.settings import CorrelationSettings
 from ceasefire.correlate.threads import run_all, threads
 from ceasefire.domain.taxonomy import type_similarity
@@ -61,24 +63,25 @@ _TYPE_TABLE = np.array([[type_similarity(a, b) for b in VIOLATIONS] for a in VIO
 class PairScores:
     """Per-field levels, and the total, one entry per pair."""
 
-    i: np.ndarray
-    j: np.ndarray
-    levels: dict[str, np.ndarray]
-    total: np.ndarray
+    i: Positions
+    j: Positions
+    levels: dict[str, NDArray[np.int64]]
+    total: NDArray[np.float64]
 
-    def points(self, settings: CorrelationSettings) -> dict[str, np.ndarray]:
+    def points(self, settings: CorrelationSettings) -> dict[str, NDArray[np.float64]]:
         """What each field added to each pair's score."""
         table = settings.points()
         return {f: table[f][self.levels[f]] for f in FIELDS}
 
-    def vetoed(self, settings: CorrelationSettings) -> np.ndarray:
+    def vetoed(self, settings: CorrelationSettings) -> NDArray[np.bool_]:
         """Pairs that must not end in one incident (see judge_pairs)."""
         narrative = settings.points()["narrative"][self.levels["narrative"]]
         same_source = (self.levels["source"] == 1) & (self.total < settings.threshold)
-        return (self.total - narrative <= settings.veto) | same_source
+        vetoed: NDArray[np.bool_] = (self.total - narrative <= settings.veto) | same_source
+        return vetoed
 
 
-def score_pairs(cols: ReportColumns, i: np.ndarray, j: np.ndarray, s: CorrelationSettings, *,
+def score_pairs(cols: ReportColumns, i: Positions, j: Positions, s: CorrelationSettings, *,
                 all_fields: bool = False) -> PairScores:
     """Scores of the pairs (i, j), field by field. Narratives are compared only where they
     can change the link or veto decision, unless ``all_fields`` (for explanations);
@@ -92,8 +95,8 @@ def score_pairs(cols: ReportColumns, i: np.ndarray, j: np.ndarray, s: Correlatio
 NEITHER, LINK, VETO = 0, 1, 2
 
 
-def judge_pairs(cols: ReportColumns, i: np.ndarray, j: np.ndarray, s: CorrelationSettings,
-                ) -> tuple[np.ndarray, np.ndarray]:
+def judge_pairs(cols: ReportColumns, i: Positions, j: Positions, s: CorrelationSettings,
+                ) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
     """Each pair's total, and whether it is a LINK, a VETO or NEITHER: what the engine
     needs, without keeping every field's level. A pair at the threshold that joins two
     records of one curated dataset with different keys is not a link.
@@ -105,12 +108,12 @@ def judge_pairs(cols: ReportColumns, i: np.ndarray, j: np.ndarray, s: Correlatio
     source reports an event once, or twice in words close enough to link, so two of its
     reports joined only through others' are two events (16 simulated events a day, seed
     2: pairwise precision 0.918 → 0.932, recall 0.965 → 0.959)."""
-    i, j = i.astype(np.int64), j.astype(np.int64)
+    i64, j64 = i.astype(np.int64), j.astype(np.int64)
     shared = (_inputs(cols, s), cols.names, *_decision_inputs(s), False, False,
               cols.dataset.astype(np.int64), cols.key)
-    count = threads() if len(i) >= _MANY else 1
-    edges = np.linspace(0, len(i), count + 1).astype(int)
-    parts = run_all(lambda k: _score(i[edges[k]:edges[k + 1]], j[edges[k]:edges[k + 1]],
+    count = threads() if len(i64) >= _MANY else 1
+    edges = np.linspace(0, len(i64), count + 1).astype(int)
+    parts = run_all(lambda k: _score(i64[edges[k]:edges[k + 1]], j64[edges[k]:edges[k + 1]],
                                      *shared)[1:], range(count), count)
     return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
 
@@ -118,7 +121,18 @@ def judge_pairs(cols: ReportColumns, i: np.ndarray, j: np.ndarray, s: Correlatio
 _MANY = 100_000  # pairs worth splitting over threads
 
 
-def _inputs(cols: ReportColumns, s: CorrelationSettings) -> tuple:
+Floats: TypeAlias = NDArray[np.float64]
+Ints: TypeAlias = NDArray[np.int64]
+Masks: TypeAlias = NDArray[np.uint64]
+Inputs: TypeAlias = tuple[Floats, Floats, Floats, Floats, Floats, Floats, Ints, Masks, Masks,
+                          Masks, Ints, Ints, Floats, float, float]
+"""The columns and tables the compiled scoring reads, in its order (_inputs)."""
+Decision: TypeAlias = tuple[Floats, float, float, float, float, float]
+"""Points per field and level, the prior, threshold and veto, and the bounds of the
+scores whose narratives are read (_decision_inputs)."""
+
+
+def _inputs(cols: ReportColumns, s: CorrelationSettings) -> Inputs:
     """The columns and tables the compiled scoring reads, in its order."""
     return (cols.lon, cols.lat, np.cos(np.radians(cols.lat)), cols.radius_km, cols.t0_h,
             cols.t1_h, cols.violation.astype(np.int64), cols.perpetrators, cols.targets,
@@ -127,7 +141,7 @@ def _inputs(cols: ReportColumns, s: CorrelationSettings) -> tuple:
             float(s.near_radius_km), float(s.slack_km))
 
 
-def _decision_inputs(s: CorrelationSettings) -> tuple:
+def _decision_inputs(s: CorrelationSettings) -> Decision:
     table = s.points()
     narrative = table["narrative"]
     # A pair whose other fields score below `low` stays short of the threshold with the
@@ -138,7 +152,7 @@ def _decision_inputs(s: CorrelationSettings) -> tuple:
             float(s.threshold - narrative.min() + 1e-9))
 
 
-def _padded(points: np.ndarray) -> np.ndarray:
+def _padded(points: Floats) -> Floats:
     out = np.zeros(_MOST_LEVELS)
     out[:len(points)] = points
     return out
@@ -149,7 +163,7 @@ _PLACE, _TIME, _TYPE, _ACTORS, _CASUALTIES, _SOURCE, _NARRATIVE = range(len(FIEL
 
 
 @njit(cache=True)
-def _band(value: float, edges: tuple) -> int:  # pragma: no cover (compiled)
+def _band(value: float, edges: tuple[float, ...]) -> int:  # pragma: no cover (compiled)
     """How many of the edges are at or below the value (numpy's digitize)."""
     n = 0
     for edge in edges:
@@ -159,11 +173,10 @@ def _band(value: float, edges: tuple) -> int:  # pragma: no cover (compiled)
 
 
 @njit(cache=True, nogil=True)
-def _score(i: np.ndarray, j: np.ndarray, inputs: tuple, names: np.ndarray,
-           points: np.ndarray, prior: float, threshold: float, veto: float, low: float,
-           high: float, all_fields: bool, keep_levels: bool, dataset: np.ndarray,
-           key: np.ndarray,
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover (compiled)
+def _score(i: Ints, j: Ints, inputs: Inputs, names: Ints, points: Floats, prior: float,
+           threshold: float, veto: float, low: float, high: float, all_fields: bool,
+           keep_levels: bool, dataset: Ints, key: Ints,
+           ) -> tuple[Ints, Floats, NDArray[np.int8]]:  # pragma: no cover (compiled)
     """Each pair's total, its outcome (LINK, VETO or NEITHER) and, if `keep_levels`, every
     field's level (scoring.LEVELS). The fields are written out in this one loop: as a
     function called per pair they cost twice as much."""
@@ -250,7 +263,7 @@ def _score(i: np.ndarray, j: np.ndarray, inputs: tuple, names: np.ndarray,
 
 
 @njit(cache=True)
-def _narrative(a: np.ndarray, b: np.ndarray) -> int:  # pragma: no cover (compiled)
+def _narrative(a: Ints, b: Ints) -> int:  # pragma: no cover (compiled)
     """How many of the names and figures the two narratives give are shared (Jaccard).
     Each row holds its hashes in ascending order, zeros after: one merge counts them."""
     u, v, shared = 0, 0, 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ceasefire.domain.place import WherePrecision
 from ceasefire.errors import InvalidInput
@@ -80,7 +81,7 @@ class CorrelationSettings:
             if len(getattr(self, name)) != size:
                 raise InvalidInput(f"needs {size} values, one per level", field=name)
 
-    def points(self) -> dict[str, np.ndarray]:
+    def points(self) -> dict[str, NDArray[np.float64]]:
         """Points per level, by field (scoring.FIELDS)."""
         return {field: np.asarray(getattr(self, name), np.float64)
                 for field, name in POINTS_FIELDS.items()}

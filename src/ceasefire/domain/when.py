@@ -164,8 +164,13 @@ class Period:
     def holds(self, moment: datetime) -> bool:
         return self.start <= moment and (self.end is None or moment < self.end)
 
-    def before(self) -> Period:
-        """The period of the same length just before (a bulletin's change is on it)."""
+    def bounds(self) -> tuple[datetime, datetime]:
+        """Start and end of a period that has ended (a bulletin's): an open one is refused."""
         if self.end is None:
             raise InvalidInput("an open-ended period has no length", field="end")
-        return Period(self.start - (self.end - self.start), self.start)
+        return self.start, self.end
+
+    def before(self) -> Period:
+        """The period of the same length just before (a bulletin's change is on it)."""
+        start, end = self.bounds()
+        return Period(start - (end - start), start)

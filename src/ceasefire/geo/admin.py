@@ -18,9 +18,9 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from ceasefire.correlate.areas import AreaGrid
 from ceasefire.domain.place import AdminCodes, Point
 from ceasefire.errors import NotFound
+from ceasefire.geo.areas import AreaGrid
 from ceasefire.geo.reach import area_grid
 
 # About 1 km in degrees of latitude: what a caller may allow for a coastal point that the

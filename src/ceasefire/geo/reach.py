@@ -16,7 +16,7 @@ import shapely
 from scipy.ndimage import distance_transform_edt
 from shapely.geometry.base import BaseGeometry
 
-from ceasefire.correlate.areas import AreaGrid, no_areas
+from ceasefire.geo.areas import AreaGrid, no_areas
 
 KM_PER_DEG = 111.2
 STEP_DEG = 0.02  # about 2 km: a tenth of the smallest slack-and-radius the rule uses

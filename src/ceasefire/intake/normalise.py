@@ -37,9 +37,14 @@ _LEVEL_PRECISION = {1: WherePrecision.GOVERNORATE, 2: WherePrecision.DISTRICT,
 
 
 class PlaceEntry(Protocol):
-    point: Point
-    admin: AdminCodes
-    precision: WherePrecision
+    """A place known by name (read only: the entries are frozen)."""
+
+    @property
+    def point(self) -> Point: ...
+    @property
+    def admin(self) -> AdminCodes: ...
+    @property
+    def precision(self) -> WherePrecision: ...
 
 
 class PlaceLookup(Protocol):
@@ -169,7 +174,7 @@ def _when(given: WhenIn, received_at: datetime) -> When:
         try:
             when = _day_span(given.date, given.precision or TimePrecision.DAY)
         except InvalidInput as exc:  # its week or month leaves the record's calendar
-            exc.field = exc.field if exc.field.startswith("when.") else "when.date"
+            exc.field = exc.field if (exc.field or "").startswith("when.") else "when.date"
             raise
     elif given.earliest is not None:
         latest = given.latest or given.earliest
@@ -234,13 +239,15 @@ def _casualties(given) -> Casualties:  # noqa: ANN001
         return _casualty_figures(low, given.best, high, given.civilian, given.combatant,
                                  given.unknown)
     except InvalidInput as exc:
-        exc.field = exc.field if exc.field.startswith("casualties") else f"casualties.{exc.field}"
+        exc.field = (exc.field if (exc.field or "").startswith("casualties")
+                     else f"casualties.{exc.field}")
         raise
 
 
 @lru_cache(maxsize=4096)
-def _casualty_figures(*figures: int | None) -> Casualties:
-    return Casualties(*figures)
+def _casualty_figures(low: int, best: int, high: int, civilian: int | None,
+                      combatant: int | None, unknown: int | None) -> Casualties:
+    return Casualties(low, best, high, civilian, combatant, unknown)
 
 
 def _report(draft: Draft, place: Place, found: AdminCodes | None, context: IntakeContext, *,

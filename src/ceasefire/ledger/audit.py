@@ -37,7 +37,7 @@ class Audit:
     # kind -> key -> the last entry that wrote the record, and the digest it wrote
     latest: dict[str, dict[str, tuple[int, str | None]]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    _chain: Chain | None = None
+    _chain: Chain = field(init=False)
     _broken: bool = False
 
     def __post_init__(self) -> None:

@@ -36,8 +36,9 @@ class Checkpoint:
     def body(self) -> bytes:
         if self.at.tzinfo is None:
             raise ValueError("checkpoint times are UTC and say so")
-        fields = {"kind": "ceasefire-checkpoint", "size": self.size, "root": self.root.hex(),
-                  "at": self.at.isoformat(), "signer": self.signer}
+        fields: dict[str, str | int] = {
+            "kind": "ceasefire-checkpoint", "size": self.size, "root": self.root.hex(),
+            "at": self.at.isoformat(), "signer": self.signer}
         if self.trust is not None:
             fields["trust"] = self.trust
         return rfc8785.dumps(fields)

@@ -4,6 +4,7 @@ passphrase (argon2id), in a small JSON file that also names the public key."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import nacl.pwhash
 import nacl.secret
@@ -56,9 +57,11 @@ def unseal(content: bytes, passphrase: str) -> SigningKey:
     return key
 
 
-def _read(content: bytes) -> dict:
+def _read(content: bytes) -> dict[str, Any]:
     try:
         data = json.loads(content)
+        if not isinstance(data, dict):
+            raise ValueError(type(data))
         if data.get("kind") != KIND:
             raise ValueError(data.get("kind"))
         bytes.fromhex(data["public"]), bytes.fromhex(data["salt"]), bytes.fromhex(data["sealed"])

@@ -168,7 +168,8 @@ class Trust:
     def _revoke(self, e: Entry, signer: Held) -> Problem | None:
         party, target = e.payload.get("party"), e.payload.get("key_id")
         held = self.keys.get(target) if isinstance(target, str) else None
-        if held is None or held.party is None or held.party != party or held.retired:
+        if (not isinstance(target, str) or held is None or held.party is None
+                or held.party != party or held.retired):
             return Problem(e.seq, f"it revokes key {target}, which is not {party}'s "
                            "current key")
         if not self._by_secretariat(e, signer) and e.signer != target:

@@ -34,9 +34,10 @@ def _line(x: IncidentLine) -> dict[str, Any]:
 def as_dict(b: Bulletin, c: Checkpoint, at: datetime, verified: int = 0) -> dict[str, Any]:
     """The bulletin `b`, counted at `at`, and the ledger checkpoint `c` its counts rest on,
     against which `verified` records they were counted from were checked."""
+    start, end = b.period.bounds()
     return {
         "agreement": b.agreement,
-        "period": {"from": b.period.start.isoformat(), "to": b.period.end.isoformat()},
+        "period": {"from": start.isoformat(), "to": end.isoformat()},
         "issued_at": at.isoformat(),
         "incidents": b.tally.incidents, "by_status": b.tally.by_status,
         "killed": b.tally.killed,

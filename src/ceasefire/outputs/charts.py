@@ -90,7 +90,7 @@ def day_chart(by_day: Mapping[object, Mapping[str, int]], start: date, end: date
         x = left + i * slot_w
         buckets.append(Bucket(first.isoformat(), step, {s: n for s, n in cell.items() if n},
                               x, slot_w))
-        y = 8 + plot_h
+        y: float = 8 + plot_h
         for status in STATUS_ORDER:
             n = cell.get(status, 0)
             if not n:

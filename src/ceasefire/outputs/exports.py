@@ -10,7 +10,7 @@ import csv
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Protocol
 
 from ceasefire.domain.actors import Actor
 from ceasefire.domain.place import WherePrecision
@@ -19,6 +19,12 @@ from ceasefire.domain.taxonomy import acled_event
 from ceasefire.domain.when import TimePrecision
 from ceasefire.intake.formats.flat import COLUMNS, flatten
 from ceasefire.intake.report_in import record_of
+
+
+class TextOut(Protocol):
+    """Where an export is written: a text file, stdout, or an outputs.files.Output."""
+
+    def write(self, text: str, /) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -34,12 +40,12 @@ def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def export(fmt: str, reports: Iterable[Report], out: TextIO, names: Names) -> int:
+def export(fmt: str, reports: Iterable[Report], out: TextOut, names: Names) -> int:
     """Write ``reports`` to ``out`` in format ``fmt``; returns how many."""
     return WRITERS[fmt](reports, out, names)
 
 
-def _jsonl(reports: Iterable[Report], out: TextIO, names: Names) -> int:
+def _jsonl(reports: Iterable[Report], out: TextOut, names: Names) -> int:
     count = 0
     for report in reports:
         out.write(_dumps(record_of(report)) + "\n")
@@ -47,7 +53,7 @@ def _jsonl(reports: Iterable[Report], out: TextIO, names: Names) -> int:
     return count
 
 
-def _flat(reports: Iterable[Report], out: TextIO, names: Names, *, tags: bool) -> int:
+def _flat(reports: Iterable[Report], out: TextOut, names: Names, *, tags: bool) -> int:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([c.header for c in COLUMNS])
     if tags:
@@ -59,7 +65,7 @@ def _flat(reports: Iterable[Report], out: TextIO, names: Names, *, tags: bool) -
     return count
 
 
-def _geojson(reports: Iterable[Report], out: TextIO, names: Names) -> int:
+def _geojson(reports: Iterable[Report], out: TextOut, names: Names) -> int:
     out.write('{"type":"FeatureCollection","features":[')
     count = 0
     for report in reports:
@@ -83,7 +89,7 @@ _ACLED_TIME = {TimePrecision.EXACT: 1, TimePrecision.DAY: 1, TimePrecision.WEEK:
                TimePrecision.MONTH: 3, TimePrecision.YEAR: 3}
 
 
-def _acled(reports: Iterable[Report], out: TextIO, names: Names) -> int:
+def _acled(reports: Iterable[Report], out: TextOut, names: Names) -> int:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(ACLED_COLUMNS)
     count = 0
@@ -115,7 +121,7 @@ def _acled(reports: Iterable[Report], out: TextIO, names: Names) -> int:
     return count
 
 
-WRITERS: dict[str, Callable[[Iterable[Report], TextIO, Names], int]] = {
+WRITERS: dict[str, Callable[[Iterable[Report], TextOut, Names], int]] = {
     "jsonl": _jsonl,
     "csv": lambda reports, out, names: _flat(reports, out, names, tags=False),
     "hxl": lambda reports, out, names: _flat(reports, out, names, tags=True),

@@ -57,13 +57,13 @@ def written(path: Path, *, binary: bool = False) -> Iterator[Output]:
         f".{path.name}.{secrets.token_hex(4)}.partial")
     target = path if temporary is None else temporary
     mode = "wb" if binary else "w"
-    text = {} if binary else {"encoding": "utf-8", "newline": ""}
+    encoding, newline = (None, None) if binary else ("utf-8", "")
     try:
         if temporary is None:
-            stream = target.open(mode, **text)
+            stream = target.open(mode, encoding=encoding, newline=newline)
         else:  # a fresh name, never a file someone else made
             descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            stream = os.fdopen(descriptor, mode, **text)
+            stream = os.fdopen(descriptor, mode, encoding=encoding, newline=newline)
     except OSError as exc:
         raise cannot_write(path, exc) from exc
     output = Output(stream, path)

@@ -5,7 +5,7 @@ record under one agreement, with the ledger checkpoint the counts rest on; publi
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from ceasefire.store import overview as overview_store
 from ceasefire.store.accounts import find_account
 from ceasefire.store.bulletins import Published, incidents_starting
 from ceasefire.store.db import Database
+from ceasefire.store.records import AssessmentKey, Key
 from ceasefire.store.reference import reference
 
 
@@ -49,7 +50,7 @@ def _agreement(session: Session, code: str | None) -> str:
 
 
 def lines(session: Session, agreement: str, period: Period, *, now: datetime,
-          rests_on: dict[str, list[str]] | None = None) -> list[IncidentLine]:
+          rests_on: dict[str, list[Key]] | None = None) -> list[IncidentLine]:
     """Each incident starting in the period, with its status now under `agreement` (an
     incident it has not assessed is outside it: not covered), all read from the signed
     records; `rests_on` gathers the records the lines were read from, by kind."""
@@ -57,21 +58,19 @@ def lines(session: Session, agreement: str, period: Period, *, now: datetime,
     agreement_id = known.agreement_ids[agreement]
     terms = next(a for a in known.agreements if a.code == agreement)
     lapsed = overview.lapsed(session, terms, agreement_id, now=now)
-    status = store.statuses(session, agreement_id, lapsed, period.start, period.end)
-    found = incidents_starting(session, period.start, period.end)
+    start, end = period.bounds()
+    status = store.statuses(session, agreement_id, lapsed, start, end)
+    found = incidents_starting(session, start, end)
     if rests_on is not None:
-        uids = [row.uid for row in found]
+        uids = [line.incident for line in found]
         rests_on.setdefault("incident", []).extend(uids)
         rests_on.setdefault("report", []).extend(store.report_keys(session, uids))
         rests_on.setdefault("assessment", []).extend(
-            f"{uid}/{agreement}" for uid in uids if uid in status)
+            AssessmentKey(uid, agreement) for uid in uids if uid in status)
         rests_on.setdefault("verdict", []).extend(
             store.verdict_keys(session, [a for _, a in status.values()]))
-    return [IncidentLine(row.uid, row.earliest, row.adm1, row.violation,
-                         Status(status[row.uid][0] if row.uid in status
-                                else Status.NOT_COVERED.value), row.parties,
-                         row.reports, row.killed)
-            for row in found]
+    return [replace(line, status=Status(status[line.incident][0]))
+            if line.incident in status else line for line in found]
 
 
 def issue(db: Database, period: Period, *, agreement: str | None = None,
@@ -81,7 +80,7 @@ def issue(db: Database, period: Period, *, agreement: str | None = None,
     entry signed by a key the ledger trusts), and take the checkpoint of the ledger as the
     counts saw it: the bulletin states it, and holds only if the check held."""
     now = now or datetime.now(UTC)
-    rests_on: dict[str, list[str]] = {}
+    rests_on: dict[str, list[Key]] = {}
     with db.session() as session:
         code = _agreement(session, agreement)
         counted = bulletin(code, period, lines(session, code, period, now=now,
@@ -90,7 +89,7 @@ def issue(db: Database, period: Period, *, agreement: str | None = None,
         rests_on["agreement"] = [code]
         size = ledger.head(session)[0]
         held = ledger_checks.records_hold(session, rests_on)
-        pages = overview_store.differences_of(session, rests_on["incident"])
+        pages = overview_store.differences_of(session, [str(u) for u in rests_on["incident"]])
     if held.problem is not None:
         raise Conflict(f"the record does not hold against the ledger, so no bulletin is "
                        f"counted from it: {held.problem} (`ceasefire ledger verify` says "
@@ -143,11 +142,11 @@ def publish(db: Database, period: Period, *, agreement: str | None = None,
             raise NotFound(f"no account {publisher.username!r}", field="account",
                            id=publisher.username)
         earlier = store.published(session, agreement_id=known.agreement_ids[code],
-                                  period=(period.start, period.end))
+                                  period=period.bounds())
         corrects = earlier[-1].id if earlier else None
         bulletin_id = store.add_bulletin(
             session, agreement_id=known.agreement_ids[code], period_start=period.start,
-            period_end=period.end, checkpoint=document["checkpoint"], issued_at=issued.at,
+            period_end=period.bounds()[1], checkpoint=document["checkpoint"], issued_at=issued.at,
             published_at=datetime.now(UTC), party_id=known.party_ids[publisher.party],
             account_id=known.account_ids[publisher.username], document=text,
             document_sha256=sha256)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -32,7 +33,7 @@ from ceasefire.services.accounts import authenticate_in
 from ceasefire.store import changes
 from ceasefire.store import incidents as store
 from ceasefire.store.db import Database
-from ceasefire.store.incidents import Link, ReportFacts, Summary
+from ceasefire.store.incidents import IncidentFilter, Link, ReportFacts, Summary
 from ceasefire.store.reference import reference
 
 # Incident ids are derived from their founding report's id, so a batch run and the
@@ -126,7 +127,7 @@ def correlate_all(session: Session, settings: CorrelationSettings = SETTINGS, *,
     scored = ~result.links.forced
     row_of = np.array([r.row_id for r in rows], np.int64)
     store.replace_scored_links(session, [
-        Link(*pair, score, False) for *pair, score in zip(
+        Link(a, b, score, False) for a, b, score in zip(
             row_of[result.links.i[scored]].tolist(), row_of[result.links.j[scored]].tolist(),
             result.links.score[scored].tolist(), strict=True)])
     changed = _apply(session, rows, result.founder, now)
@@ -277,7 +278,7 @@ class IncidentView:
     threshold: float
     veto: float
     prior: float
-    decisions: list[dict[str, object]]
+    decisions: list[dict[str, Any]]  # kind, incidents, reports, reason, made_at
 
 
 def explain_incident(session: Session, uid: str,
@@ -285,10 +286,10 @@ def explain_incident(session: Session, uid: str,
     """An incident, its reports, and the scores of each pair of them, field by field."""
     from ceasefire.correlate.scoring import FIELDS, LEVELS
 
-    row = store.incident_row(session, uid)
+    row = store.incident(session, uid)
     member_rows = store.member_ids(session, [row.id]).get(row.id, [])
     rows = sorted(store.facts(session, member_rows),
-                  key=lambda r: (r.row_id != row.founder_id, r.received_at, r.uid))
+                  key=lambda r: (r.row_id != row.summary.founder_id, r.received_at, r.uid))
     cols = _columns(session, rows, settings)
     n = len(rows)
     links = {(x.a, x.b): x for x in store.links_touching(session, member_rows)}
@@ -304,7 +305,8 @@ def explain_incident(session: Session, uid: str,
     vetoed = scores.vetoed(settings)
     explained = []
     for k, (x, y) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
-        key = tuple(sorted((rows[x].row_id, rows[y].row_id)))
+        low, high = sorted((rows[x].row_id, rows[y].row_id))
+        key = (low, high)
         found = links.get(key)
         total = float(scores.total[k])
         explained.append(PairExplanation(
@@ -316,12 +318,8 @@ def explain_incident(session: Session, uid: str,
     decisions = [{"kind": d.kind, "incidents": d.incidents, "reports": d.reports,
                   "reason": d.reason, "made_at": d.made_at}
                  for d in store.decisions_about(session, [uid])]
-    return IncidentView(uid, stored_summary(row), [r.uid for r in rows], explained,
+    return IncidentView(uid, row.summary, [r.uid for r in rows], explained,
                         settings.threshold, settings.veto, settings.prior, decisions)
-
-
-def stored_summary(row: object) -> Summary:
-    return Summary(*(getattr(row, f) for f in Summary._fields))
 
 
 @dataclass(frozen=True)
@@ -337,7 +335,7 @@ def split_incident(session: Session, uid: str, reports: Sequence[str], *, reason
     """Move ``reports`` out of incident ``uid`` into an incident of their own; a later
     batch run keeps them apart. Returns the incident ids that now hold the reports."""
     now = now or datetime.now(UTC)
-    row = store.incident_row(session, uid)
+    row = store.incident(session, uid)
     members = store.member_ids(session, [row.id]).get(row.id, [])
     moving_ids = store.report_row_ids(session, reports)
     for report in reports:
@@ -368,8 +366,8 @@ def merge_incidents(session: Session, uids: Sequence[str], *, reason: str, by: D
     now = now or datetime.now(UTC)
     if len(set(uids)) < 2:
         raise InvalidInput("name at least two different incidents", field="incidents")
-    rows = [store.incident_row(session, u) for u in dict.fromkeys(uids)]
-    founders = [r.founder_id for r in rows]
+    rows = [store.incident(session, u) for u in dict.fromkeys(uids)]
+    founders = [r.summary.founder_id for r in rows]
     members = store.member_ids(session, [r.id for r in rows])
     groups = [members.get(r.id, []) for r in rows]
     # Every report is tied in, not only the founders: the rule that keeps reports too far
@@ -436,3 +434,9 @@ def merge(db: Database, uids: Sequence[str], *, reason: str, party: str | None =
 def explain(db: Database, uid: str) -> IncidentView:
     with db.session() as session:
         return explain_incident(session, uid)
+
+
+def list_incidents(session: Session, f: IncidentFilter, *, limit: int,
+                   after: tuple[datetime, str] | None = None) -> list[Summary]:
+    """A page of incidents, newest event first, after a keyset cursor."""
+    return store.list_incidents(session, f, limit=limit, after=after)

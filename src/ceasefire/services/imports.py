@@ -41,7 +41,7 @@ from ceasefire.services.intake import intake_context
 from ceasefire.store import changes, imports
 from ceasefire.store.db import Database
 from ceasefire.store.reference import Reference, reference
-from ceasefire.store.reports import ReportWriter, Stored
+from ceasefire.store.reports import ReportWriter, StoredReport
 
 FORMATS: dict[str, type[Format]] = {f.name: f for f in (UcdpGed, Acled, JsonLines, HxlCsv)}
 BATCH = 5000
@@ -92,7 +92,7 @@ class _Rejects:
         self._format = fmt  # its columns are known once it has read the header
         self.count = 0
 
-    def add(self, error: InvalidInput | Conflict, raw: str) -> None:
+    def add(self, error: CeasefireError, raw: str) -> None:
         error.source = self._source
         error.field = column_of(self._format.columns, error.field)
         if self._writer is None:
@@ -326,9 +326,9 @@ def _store(writer: ReportWriter, batch: list[tuple[Draft, Report]], digests: lis
         mine = (report.submitted_by, key) if key else None
         earlier = stored.get(report.id) or (keyed.get(mine) if mine else None)
         if earlier is None and mine in new_keys:
-            earlier = Stored(new_keys[mine], new[new_keys[mine]][1], key)
+            earlier = StoredReport(new_keys[mine], new[new_keys[mine]][1], key)
         if earlier is None and report.id in new:
-            earlier_digest = new[report.id][1]
+            earlier_digest: str | None = new[report.id][1]
         else:
             earlier_digest = earlier.content_sha256 if earlier else None
         if earlier_digest is None:

@@ -18,6 +18,7 @@ from ceasefire.services.correlation import IncidentView, explain_incident
 from ceasefire.services.verification import StandingView, standings
 from ceasefire.store import ledger as ledger_store
 from ceasefire.store.db import Database
+from ceasefire.store.records import AssessmentKey, VerdictKey, text
 from ceasefire.store.reports import get_report
 
 
@@ -56,15 +57,17 @@ def incident_record(db: Database, uid: str, *, now: datetime | None = None) -> I
         written += [(f"incident {k}", seq) for k, seq in
                     ledger_store.last_writes(session, "incident", [uid]).items()]
         assessed = ledger_store.last_writes(session, "assessment",
-                                            [f"{uid}/{s.agreement}" for s in found])
-        written += [(f"assessment under {k.split('/')[1]}", seq) for k, seq in assessed.items()]
+                                            [text(AssessmentKey(uid, s.agreement)) for s in found])
+        written += [(f"assessment under {AssessmentKey.parse(k).agreement}", seq)
+                    for k, seq in assessed.items()]
+        # Every verdict on the incident: their keys begin with its id.
         verdicts = ledger_store.last_writes(session, "verdict", [f"{uid}/"], prefix=True)
-        by_key = {f"{uid}/{s.agreement}/{v.version}": (s.agreement, v)
-                  for s in found for v in s.history}
+        by_key = {VerdictKey(uid, s.agreement, v.version): v for s in found for v in s.history}
         for key, seq in verdicts.items():
-            agreement, v = by_key.get(key, ("?", None))
-            written.append((f"verdict of {v.party if v else '?'} under {agreement} "
-                            f"(version {key.rsplit('/', 1)[1]})", seq))
+            cast = VerdictKey.parse(key)
+            v = by_key.get(cast)
+            written.append((f"verdict of {v.party if v else '?'} under {cast.agreement} "
+                            f"(version {cast.version})", seq))
         proofs = []
         for record, seq in sorted(written, key=lambda w: (w[1], w[0])):
             entry = ledger_store.entry(session, seq)

@@ -29,7 +29,7 @@ from ceasefire.ledger.audit import Write, writes_digest
 from ceasefire.ledger.checkpoints import Checkpoint
 from ceasefire.ledger.entries import GENESIS, Entry, key_id
 from ceasefire.ledger.merkle import MerkleTree
-from ceasefire.store import changes, overview
+from ceasefire.store import changes, integrity
 from ceasefire.store import ledger as store
 from ceasefire.store.db import Database
 from ceasefire.store.digests import digests
@@ -72,14 +72,13 @@ def ensure_server_key(session: Session, passphrase: str) -> str:
                   sealed=sealed.decode(), created_at=datetime.now(UTC))
     append(session, Signer(None, None, key, on_behalf=False), trust.OPENED,
            trust.key_payload(trust.OPENED, None, key, GENESIS))
-    for kind, key_ in notes:
-        changes.touch(session, kind, [key_])
+    changes.put_back(session, notes)
     with _unsealed_lock:
         _unsealed[sealed.decode(), passphrase] = key
     return kid
 
 
-def _one_server_key(rows: list[Any]) -> Any:
+def _one_server_key(rows: list[store.StoredKey]) -> store.StoredKey:
     if len(rows) > 1:
         raise ConfigError(f"the key table holds {len(rows)} current server keys "
                           f"({', '.join(r.key_id for r in rows)}); the ledger registers one "
@@ -103,7 +102,7 @@ def _server_key(session: Session) -> SigningKey:
     return key
 
 
-def _registered(session: Session, row: Any) -> None:
+def _registered(session: Session, row: store.StoredKey) -> None:
     """Refuse a key whose row is not as the ledger last wrote it (one added or changed
     behind the ledger's back): nothing is signed with it."""
     kid = row.key_id
@@ -123,12 +122,13 @@ def _open_server_key(session: Session) -> tuple[SigningKey, bool]:
         rows = store.server_keys(session)
     row = _one_server_key(rows)
     _registered(session, row)
-    cache_key = (row.sealed, passphrase)
+    sealed = row.sealed or ""
+    cache_key = (sealed, passphrase)
     with _unsealed_lock:
         key = _unsealed.get(cache_key)
     if key is None:  # argon2id takes about a second: once per process
         try:
-            key = keyfile.unseal((row.sealed or "").encode(), passphrase)
+            key = keyfile.unseal(sealed.encode(), passphrase)
         except InvalidInput:
             raise ConfigError("CEASEFIRE_SERVER_PASSPHRASE does not open the server's "
                               "signing key", field="CEASEFIRE_SERVER_PASSPHRASE") from None
@@ -153,7 +153,7 @@ def mechanism(session: Session) -> Signer:
     return Signer(None, None, _server_key(session), on_behalf=False)
 
 
-def _party_key_row(session: Session, party: str) -> Any | None:
+def _party_key_row(session: Session, party: str) -> store.StoredKey | None:
     rows = store.party_keys(session, party)
     if len(rows) > 1:
         raise ConfigError(f"the key table holds {len(rows)} current keys of {party}; the "
@@ -316,11 +316,9 @@ def head(session: Session) -> tuple[int, bytes]:
 
 def append(session: Session, signer: Signer, action: str, payload: Mapping[str, Any],
            *, at: datetime | None = None) -> Entry:
-    """Append one entry for the records this transaction wrote since the last entry."""
+    """Append one entry for the records this transaction wrote since the last entry; then
+    the derived tables that follow them are brought in step (store/integrity.py)."""
     touched = changes.take(session)
-    # The pages' overview follows every change to an incident, its assessment or verdicts.
-    overview.refresh(session, [key.split("/", 1)[0] for kind, key in touched
-                               if kind in ("incident", "assessment", "verdict")])
     writes: list[Write] = []
     by_kind: dict[str, list[str]] = {}
     for kind, key in touched:
@@ -342,6 +340,7 @@ def append(session: Session, signer: Signer, action: str, payload: Mapping[str, 
     entry_hash = entry.hash(signed_body)
     store.add_entry(session, entry, entry_hash, canonical.decode(), writes)
     session.info[_HEAD] = (entry.seq, entry_hash)
+    integrity.after_append(session, touched)
     return entry
 
 
@@ -444,10 +443,10 @@ def inclusion(db: Database, seq: int, size: int | None = None) -> Inclusion:
         tree, have = current_tree(session)
         size = have if size is None else size
         _check_size(size, have, "size")
-        if not 1 <= seq <= size:
+        entry = store.entry(session, seq) if 1 <= seq <= size else None
+        if entry is None:
             raise NotFound(f"no entry {seq} in a ledger of {size} entries", field="seq",
                            id=str(seq))
-        entry = store.entry(session, seq)
     proof = tree.inclusion_proof(seq - 1, size)
     return Inclusion(entry, size, tree.root(size), proof)
 

@@ -25,13 +25,14 @@ from ceasefire.ledger.trust import ACTIONS as KEY_ACTIONS
 from ceasefire.ledger.trust import Trust
 from ceasefire.services.correlation import links_again
 from ceasefire.services.ledger import public_keys
-from ceasefire.store import changes, overview_days
 from ceasefire.store import incidents as incidents_store
 from ceasefire.store import ledger as store
 from ceasefire.store import overview as overview_store
+from ceasefire.store import overview_days
 from ceasefire.store.accounts import list_accounts
 from ceasefire.store.db import Database
 from ceasefire.store.digests import digests
+from ceasefire.store.records import KINDS, Key, text
 
 # -- verifying --------------------------------------------------------------------------------
 
@@ -97,7 +98,7 @@ def verify(db: Database, saved: Sequence[Checkpoint] = ()) -> Verified:
         for c in [*checkpoints, *saved]:
             audit.check_checkpoint(c)
         records = 0
-        for kind in changes.KINDS:
+        for kind in KINDS:
             held = digests(session, kind)
             records += len(held)
             audit.compare(kind, held)
@@ -114,7 +115,7 @@ class Held:
     problem: Problem | None
 
 
-def records_hold(session: Session, wanted: Mapping[str, Sequence[str]]) -> Held:
+def records_hold(session: Session, wanted: Mapping[str, Sequence[Key]]) -> Held:
     """Whether these records (kind -> keys) are as the ledger last wrote them, and each
     entry that wrote them last is whole: hashed as stored, signed by a key the ledger's
     key entries trusted then, its list of records as signed. What a bulletin checks of
@@ -122,8 +123,8 @@ def records_hold(session: Session, wanted: Mapping[str, Sequence[str]]) -> Held:
     last: dict[tuple[str, str], int] = {}
     problems: list[Problem] = []
     count = 0
-    for kind, keys in wanted.items():
-        keys = sorted(set(keys))
+    for kind, typed in wanted.items():
+        keys = sorted({text(k) for k in typed})
         count += len(keys)
         held = digests(session, kind, keys)
         written = store.last_written(session, kind, keys)
@@ -195,7 +196,7 @@ def _compare_derived(audit: Audit, session: Session) -> None:
         return
     for pair in sorted(held.keys() ^ wanted.keys())[:5] + sorted(
             p for p in held.keys() & wanted.keys() if held[p] != wanted[p])[:5]:
-        a, b = incidents_store.pair_keys(session, [pair])[pair].split("/")
+        a, b = incidents_store.pair_keys(session, [pair])[pair]
         if pair not in wanted:
             what = "is not one the engine gives"
         elif pair not in held:
@@ -258,9 +259,9 @@ def export(db: Database, directory: Path) -> int:
     try:
         n = 0
         with db.session() as session:  # one snapshot for all four files
-            with (partial / ENTRIES).open("wb") as out:
+            with (partial / ENTRIES).open("wb") as leaves:
                 for entry, _ in store.entries(session):
-                    out.write(entry.leaf() + b"\n")
+                    leaves.write(entry.leaf() + b"\n")
                     n += 1
             with (partial / WRITES).open("w") as out:
                 for row in store.writes(session):
@@ -301,7 +302,7 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
                 yield number, line
 
 
-def verify_export(directory: Path, *, saved: list[Checkpoint] = ()) -> Verified:
+def verify_export(directory: Path, *, saved: Sequence[Checkpoint] = ()) -> Verified:
     """Verify an export with no database: the chain, signatures, written-record lists and
     checkpoints; and that the ledger grew from each checkpoint in `saved` (ones a party
     kept), which must be signed by a key of the export."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -23,6 +24,8 @@ from ceasefire.domain.verdict import Verdict
 from ceasefire.errors import InvalidInput
 from ceasefire.store import overview as store
 from ceasefire.store import overview_days
+from ceasefire.store.incidents import Summary
+from ceasefire.store.parties import list_parties
 from ceasefire.store.reference import reference
 
 
@@ -144,12 +147,12 @@ def _from_days(session: Session, found: store.Scope, parties: dict[str, int],
     (`overview_days`), with the status now applied to each; the few overdue incidents
     some guarantor answered are looked up one by one."""
     lapsed, wanted = found.lapsed, set(found.statuses)
-    terms = {"cutoff": lapsed.cutoff, "silent": lapsed.silent,
-             "since": found.since.date() if found.since else None,
-             "until": found.until.date() if found.until else None, "adm1": found.adm,
-             "party_id": found.party_id}
-    places = overview_days.cells(session, found.agreement_id, by_parties=False, **terms)
-    masks = overview_days.cells(session, found.agreement_id, by_parties=True, **terms)
+    cells = partial(overview_days.cells, session, found.agreement_id, cutoff=lapsed.cutoff,
+                    silent=lapsed.silent, since=found.since.date() if found.since else None,
+                    until=found.until.date() if found.until else None, adm1=found.adm,
+                    party_id=found.party_id)
+    places = cells(by_parties=False)
+    masks = cells(by_parties=True)
     counted = [c for c in places + masks if c.status != overview_days.RECHECK]
     if any(c.status == overview_days.RECHECK for c in places):
         unfiltered = replace(found, statuses=())
@@ -200,3 +203,32 @@ def dashboard(session: Session, selection: Selection, *, now: datetime) -> Dashb
         by_party += store.by_party(session, found, rest)
     return Dashboard(code, Counts.of(by_day), Counts.of(by_place), Counts.of(by_party))
 
+
+# -- what the pages read besides the counts ---------------------------------------------------
+
+def page(session: Session, found: store.Scope, *, limit: int,
+         after: tuple[datetime, str] | None = None) -> list[store.Listed]:
+    """A page of the scope's incidents, newest event first, after a keyset cursor."""
+    return store.page(session, found, limit=limit, after=after)
+
+
+def latest_start(session: Session) -> datetime | None:
+    """When the newest incident began: where the record's days end."""
+    return store.latest_start(session)
+
+
+def reporting_parties(session: Session, uids: list[str]) -> dict[str, tuple[str, ...]]:
+    """The parties whose reports each incident holds (not for the public: security.md)."""
+    return store.reporting_parties(session, uids)
+
+
+def summaries(session: Session, uids: list[str]) -> dict[str, Summary]:
+    """When, where and what of each of these incidents, by id."""
+    return store.incidents_by_uid(session, uids)
+
+
+def choosable(session: Session) -> tuple[list[str], list[tuple[str, str]]]:
+    """What a selection may name: the agreements' codes, oldest first, and the parties
+    (code, name)."""
+    return (list(reference(session).agreement_ids),
+            sorted((p.code, p.name) for p in list_parties(session)))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TextIO
 
 from sqlalchemy.orm import Session
 
@@ -22,12 +21,13 @@ from ceasefire.errors import (
 from ceasefire.geo.admin import syria
 from ceasefire.intake.normalise import Draft, IntakeContext, content_digest, normalise
 from ceasefire.intake.report_in import ReportIn, record_of
-from ceasefire.outputs.exports import Names, export
+from ceasefire.outputs.exports import Names, TextOut, export
 from ceasefire.services import ledger
 from ceasefire.services.accounts import authenticate_in
 from ceasefire.services.correlation import correlate_added, incident_uids
 from ceasefire.services.intake import intake_context
 from ceasefire.store import imports, parties
+from ceasefire.store import reports as store
 from ceasefire.store.db import Database
 from ceasefire.store.reference import Reference, reference
 from ceasefire.store.reports import (
@@ -37,6 +37,8 @@ from ceasefire.store.reports import (
     iter_reports,
     report_by_row_id,
 )
+
+__all__ = ["ReportFilter", "Submission", "Submitted", "get_report", "list_reports"]
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,9 @@ def submit_report(db: Database, given: ReportIn, *, party: str | None = None,
                   token: str | None = None, idempotency_key: str | None = None) -> Submitted:
     """Validate, geocode and store one report; raises what is wrong with it."""
     (result,) = submit_reports(db, [Submission(given, token, party, idempotency_key)])
-    return result  # a lone submission's error is raised as it is
+    if isinstance(result, Exception):  # never: a lone submission's error is raised as it is
+        raise result
+    return result
 
 
 def submit_reports(db: Database, items: list[Submission]) -> list[Submitted | Exception]:
@@ -157,7 +161,8 @@ def _submit(session: Session, known: Reference, context: IntakeContext, writer: 
         raise InvalidInput("a report needs the party that submits it", field="party")
     key = item.idempotency_key if account_id is not None else None
     request = _request_digest(item.given) if key else ""
-    if key and (earlier := _replay(session, account_id, key, request)):
+    if key and account_id is not None and (earlier := _replay(session, account_id, key,
+                                                              request)):
         return earlier, None
     report = normalise(context, [Draft(item.given)], submitted_by=party, received_at=now,
                        stable_ids=False)[0]
@@ -171,7 +176,7 @@ def _submit(session: Session, known: Reference, context: IntakeContext, writer: 
     signer = (ledger.acting(session, party=party, account=account.username)
               if account is not None else ledger.acting(session, party=party))
     ledger.append(session, signer, "report.submitted", {"report": record_of(report)})
-    if key:
+    if key and account_id is not None:
         imports.remember(session, account_id=account_id, key=key, request_sha256=request,
                          report_id=row_id, created_at=now)
     return Submitted(report, created=True, claims=tuple(claims)), row_id
@@ -197,10 +202,19 @@ def export_names(session: Session) -> Names:
                  country="Syria")
 
 
-def export_reports(db: Database, fmt: str, out: TextIO,
+def export_reports(db: Database, fmt: str, out: TextOut,
                    f: ReportFilter | None = None) -> int:
     """Stream the matching reports to ``out``; one read transaction, so one snapshot."""
     with db.session() as session:
         return export(fmt, iter_reports(session, f or ReportFilter()), out,
                       export_names(session))
 
+
+def list_reports(session: Session, f: ReportFilter, *, limit: int,
+                 after: tuple[datetime, str] | None = None) -> list[Report]:
+    """A page of reports, newest event first, after a keyset cursor."""
+    return store.list_reports(session, f, limit=limit, after=after)
+
+
+def get_report(session: Session, *, uid: str) -> Report:
+    return store.get_report(session, uid=uid)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from ceasefire.domain.agreement import Agreement
@@ -64,14 +65,14 @@ def load_scenario(db: Database, scenario: Scenario) -> LoadResult:
     with db.session(write=True) as session:
         for party in scenario.parties:
             _upsert(result, "party", party.code, parties.find_party(session, code=party.code),
-                    party, lambda p=party: parties.add_party(session, party=p))
+                    party, partial(parties.add_party, session, party=party))
         for actor in scenario.actors:
             _upsert(result, "actor", actor.code, parties.find_actor(session, code=actor.code),
-                    actor, lambda a=actor: parties.add_actor(session, actor=a))
+                    actor, partial(parties.add_actor, session, actor=actor))
         for agreement in scenario.agreements:
             _upsert(result, "agreement", agreement.code,
                     agreements.find_agreement(session, code=agreement.code), agreement,
-                    lambda a=agreement: agreements.add_agreement(session, agreement=a))
+                    partial(agreements.add_agreement, session, agreement=agreement))
         now = datetime.now(UTC)
         for demo in scenario.accounts:
             stored = accounts.find_account(session, username=demo.username)

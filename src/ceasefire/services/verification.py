@@ -39,7 +39,6 @@ from ceasefire.store.incidents import (
     incident_uids,
 )
 from ceasefire.store.reference import reference
-from ceasefire.store.tables import AssessmentRow
 
 
 def incident_facts(members: Sequence[ReportFacts], summary: Summary) -> IncidentFacts:
@@ -128,7 +127,7 @@ class StandingView:
         return out
 
 
-def _view(session: Session, agreement: Agreement, row: AssessmentRow,
+def _view(session: Session, agreement: Agreement, row: store.Assessed,
           now: datetime) -> StandingView:
     history = store.verdicts(session, row.id)
     cast = _verdicts(row.incident_uid, history)
@@ -155,7 +154,7 @@ def standings(session: Session, uid: str, *, now: datetime) -> list[StandingView
 
 
 def _agreement_for(session: Session, uid: str, code: str | None,
-                   ) -> tuple[Agreement, AssessmentRow]:
+                   ) -> tuple[Agreement, store.Assessed]:
     known = reference(session)
     agreements, ids = {a.code: a for a in known.agreements}, known.agreement_ids
     if code is None:
@@ -171,10 +170,11 @@ def _agreement_for(session: Session, uid: str, code: str | None,
     elif code not in agreements:
         raise NotFound(f"no agreement with code {code!r}", field="agreement", id=code)
     else:
-        row = store.assessment(session, uid, ids[code])
-        if row is None:
+        found = store.assessment(session, uid, ids[code])
+        if found is None:
             raise NotFound(f"incident {uid} has no assessment under {code}", field="id",
                            id=uid)
+        row = found
     return agreements[code], row
 
 
@@ -221,12 +221,11 @@ def cast_verdict(session: Session, account: Account, uid: str, *, position: Posi
         party_id=known.party_ids[account.party], account_id=known.account_ids[account.username],
         position=position.value, attributed_to_id=attributed_id, comment=comment,
         status=status.value, now=now)
+    row = store.assessment_by_id(session, row.id)  # as the write left it, or another
     if not written:
-        session.refresh(row)
         raise StaleVerdict(f"the standing moved on to version {row.version} since version "
                            f"{seen_version}: read it and decide again",
                            _view(session, terms, row, now))
-    session.refresh(row)
     ledger.append(session, ledger.acting_as(session, account), "verdict.cast", {
         "incident": uid, "agreement": terms.code, "version": row.version,
         "position": position.value, "attributed_to": attributed_to, "comment": comment})
@@ -263,7 +262,8 @@ def queue(session: Session, party: str, *, now: datetime, limit: int = 100) -> l
     for agreement, terms in _open_to(session, party, now):
         found += [Awaiting(r.incident_uid, agreement.code, r.opened_at,
                            r.opened_at + agreement.response_deadline, r.version)
-                  for r in store.awaiting(session, **terms, limit=limit)]
+                  for r in store.awaiting(session, **terms, limit=limit)
+                  if r.opened_at is not None]  # all of them: the query asks for opened ones
     return sorted(found, key=lambda a: (a.opened_at, a.incident))[:limit]
 
 

@@ -186,7 +186,8 @@ def events_from_reports(reports: Iterable[Report], *, admin: AdminIndex | None =
     admin = admin or syria()
     gazetteer = gazetteer or syria_gazetteer()
     placed = [r for r in reports if r.place.point is not None]
-    found = admin.locate_many([r.place.point for r in placed], snap_deg=IN_COUNTRY_SNAP_DEG)
+    points = [p for r in placed if (p := r.place.point) is not None]  # all of them
+    found = admin.locate_many(points, snap_deg=IN_COUNTRY_SNAP_DEG)
     kept = [(r, c) for r, c in zip(placed, found, strict=True) if c is not None]
     if not kept:
         return []

@@ -53,7 +53,7 @@ def add_token(session: Session, *, username: str, token_hash: str, created_at: d
     session.flush()
     # A token lets its holder act as the account: a record, so one added behind the
     # ledger's back is named by verify and refused by `token_is_recorded`.
-    changes.touch(session, "token", [str(row.id)])
+    changes.touch(session, "token", [row.id])
 
 
 def account_for_token(session: Session, *, token_hash: str,
@@ -63,7 +63,9 @@ def account_for_token(session: Session, *, token_hash: str,
     # One Core query, no ORM objects: it runs on every API request.
     row = session.connection().execute(_BY_TOKEN, {"token_hash": token_hash}).one_or_none()
     account = live_account(row)
-    return None if account is None else (account, (row.id, row.account_id, row.token_at))
+    if account is None or row is None:
+        return None
+    return account, (row.id, row.account_id, row.token_at)
 
 
 def live_account(row: Any) -> Account | None:
@@ -92,7 +94,7 @@ def revoke_tokens(session: Session, *, username: str, at: datetime) -> int:
     for row in rows:
         row.revoked_at = at
     session.flush()
-    changes.touch(session, "token", [str(row.id) for row in rows])
+    changes.touch(session, "token", [row.id for row in rows])
     return len(rows)
 
 

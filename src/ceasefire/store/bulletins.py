@@ -10,8 +10,11 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ceasefire.domain.bulletin import IncidentLine
+from ceasefire.domain.status import Status
 from ceasefire.store import changes
 from ceasefire.store.overview import Lapsed, status_now
+from ceasefire.store.records import VerdictKey
 from ceasefire.store.tables import (
     AccountRow,
     AgreementRow,
@@ -25,19 +28,11 @@ from ceasefire.store.tables import (
 )
 
 
-class IncidentRowLine(NamedTuple):
-    uid: str
-    earliest: datetime
-    adm1: str | None
-    violation: str
-    reports: int
-    parties: tuple[str, ...]
-    killed: int
-
-
 def incidents_starting(session: Session, start: datetime, end: datetime,
-                       ) -> list[IncidentRowLine]:
-    """Incidents whose earliest moment is in [start, end), oldest first."""
+                       ) -> list[IncidentLine]:
+    """Incidents whose earliest moment is in [start, end), oldest first, as a bulletin
+    counts them; their status under an agreement is the caller's to give (not covered
+    until it does)."""
     incidents = session.execute(
         select(IncidentRow.id, IncidentRow.uid, IncidentRow.earliest, IncidentRow.adm1,
                IncidentRow.violation, IncidentRow.report_count)
@@ -57,8 +52,9 @@ def incidents_starting(session: Session, start: datetime, end: datetime,
                 .group_by(IncidentReportRow.incident_id, PartyRow.code)):
             parties.setdefault(incident_id, set()).add(party)
             killed[incident_id] = max(killed.get(incident_id, 0), most or 0)
-    return [IncidentRowLine(r.uid, r.earliest, r.adm1, r.violation, r.report_count,
-                            tuple(sorted(parties.get(r.id, ()))), killed.get(r.id, 0))
+    return [IncidentLine(r.uid, r.earliest, r.adm1, r.violation, Status.NOT_COVERED,
+                         tuple(sorted(parties.get(r.id, ()))), r.report_count,
+                         killed.get(r.id, 0))
             for r in incidents]
 
 
@@ -79,7 +75,7 @@ def statuses(session: Session, agreement_id: int, lapsed: Lapsed, start: datetim
 
 def report_keys(session: Session, incident_uids: list[str]) -> list[str]:
     """The ids of the reports these incidents hold."""
-    found = []
+    found: list[str] = []
     for at in range(0, len(incident_uids), 2000):
         found += session.scalars(
             select(ReportRow.uid).join(IncidentReportRow,
@@ -89,12 +85,12 @@ def report_keys(session: Session, incident_uids: list[str]) -> list[str]:
     return found
 
 
-def verdict_keys(session: Session, assessment_ids: list[int]) -> list[str]:
+def verdict_keys(session: Session, assessment_ids: list[int]) -> list[VerdictKey]:
     """The ledger's keys of every verdict on these assessments."""
     found = []
     for at in range(0, len(assessment_ids), 2000):
         chunk = assessment_ids[at:at + 2000]
-        found += [f"{uid}/{code}/{version}" for uid, code, version in session.execute(
+        found += [VerdictKey(*row) for row in session.execute(
             select(AssessmentRow.incident_uid, AgreementRow.code, VerdictRow.version)
             .join(AssessmentRow, AssessmentRow.id == VerdictRow.assessment_id)
             .join(AgreementRow, AgreementRow.id == AssessmentRow.agreement_id)
@@ -142,7 +138,7 @@ def add_bulletin(session: Session, *, agreement_id: int, period_start: datetime,
                       document=document, document_sha256=document_sha256)
     session.add(row)
     session.flush()
-    changes.touch(session, "bulletin", [str(row.id)])
+    changes.touch(session, "bulletin", [row.id])
     return row.id
 
 

@@ -9,12 +9,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import psycopg
 from alembic import command
@@ -22,7 +20,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError as AlembicError
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -36,17 +34,14 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session
 
 from ceasefire.errors import ConfigError, Conflict, InvalidInput, StorageUnavailable
-from ceasefire.store import changes
+from ceasefire.store import changes, dialects
 
 # store.reports writes through the driver's own calls (executemany, COPY) for speed.
 _DRIVER_INTEGRITY = (sqlite3.IntegrityError, psycopg.IntegrityError)
 # ... and from those the database's own failures: a full disk, a lost connection.
 _DRIVER_OPERATIONAL = (sqlite3.OperationalError, psycopg.OperationalError)
 
-_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql+psycopg",
-            "postgres": "postgresql+psycopg"}
-_WRITE = "ceasefire_write"
-WRITERS_LOCK = 0x6C656467  # any fixed number: PostgreSQL's advisory lock for writers
+_DRIVERS = {"sqlite": "sqlite", "postgresql": "postgresql", "postgres": "postgresql"}
 
 
 def parse_url(raw: str) -> URL:
@@ -62,49 +57,7 @@ def parse_url(raw: str) -> URL:
     if backend not in _DRIVERS:
         raise ConfigError(f"unsupported database {backend!r}: use sqlite or postgresql",
                           field=field)
-    if backend == "sqlite":
-        if not url.database or url.database == ":memory:":
-            raise ConfigError("SQLite needs a file path (sqlite:///PATH)", field=field)
-        if url.query:
-            raise ConfigError(f"SQLite URLs take no options, got ?{'&'.join(url.query)}",
-                              field=field)
-        return url.set(drivername="sqlite", database=str(Path(url.database).expanduser()))
-    if not url.database:
-        raise ConfigError("a PostgreSQL URL needs a database name", field=field)
-    return url.set(drivername=_DRIVERS[backend])
-
-
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy's "begin" event issue BEGIN, instead of pysqlite's implicit one.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000",
-                   "synchronous=NORMAL"):
-        cursor.execute(f"PRAGMA {pragma}")
-    cursor.close()
-
-
-@contextmanager
-def _foreign_keys_off(connection: Connection) -> Iterator[None]:
-    """SQLite: foreign keys off while migrating. Changing a constraint rebuilds the table
-    (copy, drop, rename), and with them on, dropping the old table would delete the rows
-    that refer to it (ON DELETE CASCADE). The pragma works only outside a transaction, so
-    it is set on the driver's connection before the migration's transaction begins."""
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    driver = connection.connection.driver_connection
-    driver.execute("PRAGMA foreign_keys=OFF")
-    try:
-        yield
-    finally:
-        driver.execute("PRAGMA foreign_keys=ON")
-
-
-def _check_foreign_keys(connection: Connection) -> None:
-    if connection.dialect.name == "sqlite" and (
-            broken := connection.exec_driver_sql("PRAGMA foreign_key_check").first()):
-        raise StorageUnavailable(f"a migration broke a foreign key: {tuple(broken)}")
+    return dialects.named(_DRIVERS[backend]).accept(url, field=field)
 
 
 def _create_private(path: Path) -> None:
@@ -114,11 +67,6 @@ def _create_private(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-
-
-def _sqlite_on_begin(connection: Any) -> None:
-    write = connection.get_execution_options().get(_WRITE, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 class Database:
@@ -134,25 +82,19 @@ class Database:
         # What services keep for this database between transactions (e.g. the opened
         # server key): per Database, so two databases never share an entry.
         self.memo: dict[str, object] = {}
+        self.dialect = dialects.named(self.url.get_backend_name())
         self.engine = self._create_engine()
-        # SQLite has one writer at a time. Threads of this process queue here, on a lock
-        # that wakes the next at once, rather than in SQLite's busy handler, which polls
-        # with sleeps of up to 100 ms. Other processes still meet the busy handler.
-        self._write_lock = threading.Lock() if self.backend == "sqlite" else None
+        self._write_lock = self.dialect.process_lock()
 
     @property
     def backend(self) -> str:
-        return self.url.get_backend_name()
+        return self.dialect.name
 
     def _create_engine(self) -> Engine:
         try:
-            if self.backend == "sqlite":
+            if self.dialect.in_a_file:  # made private before the driver makes it
                 _create_private(Path(self.url.database or ""))
-                engine = create_engine(self.url, connect_args={"check_same_thread": False})
-                event.listen(engine, "connect", _sqlite_on_connect)
-                event.listen(engine, "begin", _sqlite_on_begin)
-                return engine
-            return create_engine(self.url, pool_pre_ping=True)
+            return self.dialect.engine(self.url)
         except (NoSuchModuleError, ArgumentError, OSError) as exc:
             raise ConfigError(str(exc), field="CEASEFIRE_DATABASE_URL") from exc
 
@@ -162,7 +104,7 @@ class Database:
     def exposed(self) -> str | None:
         """A warning when others than its owner may read or write the SQLite file, which
         holds the sealed server key and the credential hashes; None if all is well."""
-        if self.backend != "sqlite":
+        if not self.dialect.in_a_file:
             return None
         path = Path(self.url.database or "")
         try:
@@ -186,15 +128,11 @@ class Database:
         try:
             with self.engine.connect() as connection:
                 if write:
-                    connection.execution_options(**{_WRITE: True})
+                    connection.execution_options(**{dialects.WRITE: True})
                 with Session(bind=connection, expire_on_commit=False,
                              info={"database": self}) as session, session.begin():
-                    if write and self.backend == "postgresql":
-                        # Writers take turns, as on SQLite: every write appends to the
-                        # one ledger, and a writer that took the ledger's turn midway
-                        # while holding row locks could deadlock with another.
-                        session.execute(text("SELECT pg_advisory_xact_lock(:k)"),
-                                        {"k": WRITERS_LOCK})
+                    if write:
+                        self.dialect.begin_writing(session)
                     yield session
                     if unlogged := changes.pending(session):
                         raise RuntimeError(f"changes without a ledger entry: {unlogged[:5]}")
@@ -251,11 +189,11 @@ class Database:
         self._refuse_newer(self.current_revision())
         config = self._alembic_config()
         try:
-            with (self.engine.connect() as connection, _foreign_keys_off(connection),
-                  connection.begin()):
+            with (self.engine.connect() as connection,
+                  self.dialect.migrating(connection), connection.begin()):
                 config.attributes["connection"] = connection
                 command.upgrade(config, revision)
-                _check_foreign_keys(connection)
+                self.dialect.check_migrated(connection)
         except DBAPIError as exc:
             raise StorageUnavailable(
                 f"cannot migrate the database at {self.describe()}: {_first_line(exc.orig)}"

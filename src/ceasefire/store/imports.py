@@ -39,12 +39,12 @@ def finish_import(session: Session, row: ImportRow, counts: ImportCounts,
     row.rows_read, row.rows_added = counts.read, counts.added
     row.rows_present, row.rows_rejected = counts.present, counts.rejected
     session.flush()
-    changes.touch(session, "import", [str(row.id)])
+    changes.touch(session, "import", [row.id])
 
 
 def forget_import(session: Session, row: ImportRow) -> None:
     """An import that added nothing leaves no trace (no report refers to it)."""
-    changes.untouch(session, "import", [str(row.id)])
+    changes.untouch(session, "import", [row.id])
     session.delete(row)
     session.flush()
 
@@ -89,7 +89,7 @@ def learn_places(session: Session, places: Iterable[LearntPlace]) -> int:
         wanted.setdefault((p.key, p.name), p)
     if not wanted:
         return 0
-    known = set()
+    known: set[tuple[str, str]] = set()
     pairs = list(wanted)
     for start in range(0, len(pairs), 400):
         known.update(session.execute(select(PlaceNameRow.key, PlaceNameRow.name).where(
@@ -101,7 +101,7 @@ def learn_places(session: Session, places: Iterable[LearntPlace]) -> int:
     session.add_all(rows)
     session.flush()
     # A learnt name places later reports: a record, so an edit is named by verify.
-    changes.touch(session, "place", [str(r.id) for r in rows])
+    changes.touch(session, "place", [r.id for r in rows])
     return len(new)
 
 

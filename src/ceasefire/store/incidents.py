@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -11,6 +11,7 @@ from sqlalchemy import and_, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from ceasefire.store import changes
+from ceasefire.store.records import Pair
 from ceasefire.store.rows import before, required, when_and_where
 from ceasefire.store.tables import (
     ActorRow,
@@ -77,8 +78,8 @@ def _with_actors(session: Session, rows: Sequence[Any], *, every: bool) -> list[
     for batch in batches:
         for report_id, role, code in session.execute(batch):
             actors.setdefault((report_id, role), []).append(code)
-    return [ReportFacts(*row, tuple(actors.get((row[0], PERPETRATOR), ())),
-                        tuple(actors.get((row[0], TARGET), ()))) for row in rows]
+    return [ReportFacts._make((*row, tuple(actors.get((row[0], PERPETRATOR), ())),
+                               tuple(actors.get((row[0], TARGET), ())))) for row in rows]
 
 
 def facts(session: Session, row_ids: Sequence[int]) -> list[ReportFacts]:
@@ -188,10 +189,10 @@ def forced_links(session: Session) -> list[Link]:
 def apart_pairs(session: Session, row_ids: Iterable[int] | None = None) -> list[tuple[int, int]]:
     query = select(ReportApartRow.report_a, ReportApartRow.report_b)
     if row_ids is None:
-        return [tuple(r) for r in session.execute(query)]
+        return [(a, b) for a, b in session.execute(query)]
     found: set[tuple[int, int]] = set()
     for chunk in _chunks(sorted(set(row_ids))):
-        found.update(tuple(r) for r in session.execute(query.where(or_(
+        found.update((a, b) for a, b in session.execute(query.where(or_(
             ReportApartRow.report_a.in_(chunk), ReportApartRow.report_b.in_(chunk)))))
     return sorted(found)
 
@@ -221,7 +222,7 @@ def record_decision(session: Session, decision: DecisionRecord, *,
     row = CorrelationDecisionRow(**decision.__dict__)
     session.add(row)
     session.flush()
-    changes.touch(session, "decision", [str(row.id)])
+    changes.touch(session, "decision", [row.id])
     pairs = sorted({(min(a, b), max(a, b)) for a, b in (*together, *apart, *cleared)})
     joined = sorted({(min(a, b), max(a, b)) for a, b in together})
     separated = sorted({(min(a, b), max(a, b)) for a, b in apart})
@@ -262,11 +263,11 @@ def record_decision(session: Session, decision: DecisionRecord, *,
     return row.id
 
 
-def pair_keys(session: Session, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], str]:
+def pair_keys(session: Session, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Pair]:
     """Each pair of report row ids, as the ledger keys it: the reports' ids, in row order."""
     pairs = list(pairs)
     uids = report_uids(session, {x for p in pairs for x in p})
-    return {(a, b): f"{uids[a]}/{uids[b]}" for a, b in pairs}
+    return {(a, b): Pair(uids[a], uids[b]) for a, b in pairs}
 
 
 def report_uids(session: Session, row_ids: Iterable[int]) -> dict[int, str]:
@@ -277,10 +278,22 @@ def report_uids(session: Session, row_ids: Iterable[int]) -> dict[int, str]:
     return found
 
 
-def decisions_about(session: Session, incident_uids: Iterable[str]) -> list[CorrelationDecisionRow]:
+class Decision(NamedTuple):
+    """An analyst's split or merge, as made."""
+
+    kind: str
+    incidents: list[str]
+    reports: list[str]
+    reason: str
+    made_at: datetime
+
+
+def decisions_about(session: Session, incident_uids: Iterable[str]) -> list[Decision]:
     wanted = set(incident_uids)
-    rows = session.scalars(select(CorrelationDecisionRow).order_by(CorrelationDecisionRow.id))
-    return [r for r in rows if wanted & set(r.incidents)]
+    d = CorrelationDecisionRow
+    rows = session.execute(select(d.kind, d.incidents, d.reports, d.reason, d.made_at)
+                           .order_by(d.id))
+    return [Decision(*r) for r in rows if wanted & set(r.incidents)]
 
 
 # --- incidents ----------------------------------------------------------------------------
@@ -317,7 +330,7 @@ def incident_of(session: Session, row_ids: Iterable[int]) -> dict[int, int]:
     return found
 
 
-def apply_incidents(session: Session, members: dict[int, Sequence[int]],
+def apply_incidents(session: Session, members: Mapping[int, Sequence[int]],
                     summaries: Sequence[Summary], now: datetime) -> tuple[int, set[str]]:
     """Make these the incidents of these reports (``members``: founder row id → member row
     ids): update the incidents they found, add the new ones, move the reports, and delete
@@ -325,7 +338,7 @@ def apply_incidents(session: Session, members: dict[int, Sequence[int]],
     that were added or whose reports changed."""
     reports = [r for group in members.values() for r in group]
     before = incident_of(session, reports)
-    by_founder: dict[int, tuple[int, Summary]] = {}
+    by_founder: dict[int, tuple[int, Summary | None]] = {}  # None: added by this call
     for chunk in _chunks(sorted(members)):
         for row in session.execute(select(IncidentRow.id, IncidentRow.founder_id, *(
                 getattr(IncidentRow, f) for f in Summary._fields if f != "founder_id"))
@@ -370,9 +383,23 @@ def apply_incidents(session: Session, members: dict[int, Sequence[int]],
     return len(fresh) + len(stale) + len(emptied), changed
 
 
-def incident_row(session: Session, uid: str) -> IncidentRow:
-    return required(session.scalar(select(IncidentRow).where(IncidentRow.uid == uid)),
-                    f"no incident with id {uid!r}", field="id", key=uid)
+class StoredIncident(NamedTuple):
+    """An incident as stored: its row id, and its derived columns."""
+
+    id: int
+    summary: Summary
+
+
+_STORED = (IncidentRow.id, *(getattr(IncidentRow, f) for f in Summary._fields))
+
+
+def _stored(row: Sequence[Any]) -> StoredIncident:
+    return StoredIncident(row[0], Summary(*row[1:]))
+
+
+def incident(session: Session, uid: str) -> StoredIncident:
+    found = session.execute(select(*_STORED).where(IncidentRow.uid == uid)).one_or_none()
+    return _stored(required(found, f"no incident with id {uid!r}", field="id", key=uid))
 
 
 def member_ids(session: Session, incident_ids: Iterable[int]) -> dict[int, list[int]]:
@@ -401,16 +428,16 @@ class IncidentFilter:
 
 
 def list_incidents(session: Session, f: IncidentFilter, *, limit: int,
-                   after: tuple[datetime, str] | None = None) -> list[IncidentRow]:
+                   after: tuple[datetime, str] | None = None) -> list[Summary]:
     """Newest first by event time; ``after`` is the (earliest, uid) of the last one seen."""
     conditions = when_and_where(IncidentRow, f.since, f.until, f.adm)
     if f.violation is not None:
         conditions.append(IncidentRow.violation == f.violation)
     if after is not None:
         conditions.append(before(IncidentRow, after))
-    return list(session.scalars(select(IncidentRow).where(*conditions)
-                                .order_by(IncidentRow.earliest.desc(), IncidentRow.uid.desc())
-                                .limit(limit)))
+    return [_stored(row).summary for row in session.execute(
+        select(*_STORED).where(*conditions)
+        .order_by(IncidentRow.earliest.desc(), IncidentRow.uid.desc()).limit(limit))]
 
 
 def report_count(session: Session) -> int:

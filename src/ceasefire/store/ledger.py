@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from ceasefire.ledger.checkpoints import Checkpoint
 from ceasefire.ledger.entries import GENESIS, Entry
-from ceasefire.store import changes
+from ceasefire.store import changes, dialects
 from ceasefire.store.tables import CheckpointRow, LedgerEntryRow, LedgerKeyRow, LedgerWriteRow
 
 
@@ -33,14 +34,14 @@ def add_entry(session: Session, entry: Entry, entry_hash: bytes, payload_json: s
         "hash": entry_hash.hex(), "signer": entry.signer, "on_behalf": entry.on_behalf,
         "signature": entry.signature.hex()}])
     if writes:  # an import's can be a million rows: the driver's own executemany
-        mark = "?" if session.get_bind().dialect.name == "sqlite" else "%s"
+        mark = dialects.of(session).mark
         session.connection().exec_driver_sql(
             f"INSERT INTO ledger_writes (seq, kind, key, digest) VALUES "
             f"({mark}, {mark}, {mark}, {mark})",
             [(entry.seq, k, key, d) for k, key, d in writes])
 
 
-def _entry(row: LedgerEntryRow | Sequence) -> Entry:
+def _entry(row: Sequence[Any]) -> Entry:  # a row of _ENTRY_COLUMNS
     (seq, at, party, account, action, payload, prev, _hash, signer, on_behalf,
      signature) = row
     return Entry(seq, at, party, account, action, json.loads(payload), bytes.fromhex(prev),
@@ -159,25 +160,41 @@ def retire_key(session: Session, key_id: str, status: str) -> None:
     changes.touch(session, "key", [key_id])
 
 
-def keys(session: Session) -> list[LedgerKeyRow]:
-    return list(session.scalars(select(LedgerKeyRow).order_by(LedgerKeyRow.created_at,
-                                                              LedgerKeyRow.key_id)))
+class StoredKey(NamedTuple):
+    key_id: str
+    party: str | None  # None: the server's
+    public: str  # hex
+    sealed: str | None  # the server's private key, sealed with its passphrase
+    created_at: datetime
+    status: str  # current, rotated, revoked
 
 
-def key(session: Session, key_id: str) -> LedgerKeyRow | None:
-    return session.get(LedgerKeyRow, key_id)
+_K = LedgerKeyRow
+_KEY_COLUMNS = (_K.key_id, _K.party, _K.public, _K.sealed, _K.created_at, _K.status)
 
 
-def server_keys(session: Session) -> list[LedgerKeyRow]:
+def _keys(session: Session, *where: Any) -> list[StoredKey]:
+    return [StoredKey(*row) for row in session.execute(
+        select(*_KEY_COLUMNS).where(*where).order_by(_K.created_at, _K.key_id))]
+
+
+def keys(session: Session) -> list[StoredKey]:
+    return _keys(session)
+
+
+def key(session: Session, key_id: str) -> StoredKey | None:
+    found = _keys(session, _K.key_id == key_id)
+    return found[0] if found else None
+
+
+def server_keys(session: Session) -> list[StoredKey]:
     """The server's current keys (one, unless the table was tampered with)."""
-    return list(session.scalars(select(LedgerKeyRow).where(
-        LedgerKeyRow.party.is_(None), LedgerKeyRow.status == "current")))
+    return _keys(session, _K.party.is_(None), _K.status == "current")
 
 
-def party_keys(session: Session, party: str) -> list[LedgerKeyRow]:
+def party_keys(session: Session, party: str) -> list[StoredKey]:
     """The party's current keys (one at most, unless the table was tampered with)."""
-    return list(session.scalars(select(LedgerKeyRow).where(
-        LedgerKeyRow.party == party, LedgerKeyRow.status == "current")))
+    return _keys(session, _K.party == party, _K.status == "current")
 
 
 def last_digest(session: Session, kind: str, key: str) -> str | None:

@@ -2,8 +2,8 @@
 the counts of the dashboard and what the map draws are all queries over one `Scope`, on
 one table (`incident_overview`: an incident's summary, its assessment's status columns
 and its reporting parties, one row per incident and agreement), so none of them joins.
-`refresh` keeps that table equal to the record: the ledger's `append` calls it for the
-incidents each entry touches.
+`refresh` keeps that table equal to the record: after each ledger entry, `follow` calls it
+for the incidents whose records the entry wrote (a hook store/integrity.py declares).
 
 An incident's stored status is as of its last change; a pending one whose response
 deadline has passed takes, at read time, the status the agreement's silence rule gives
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
 from ceasefire.store import overview_days
+from ceasefire.store.incidents import Summary
 from ceasefire.store.rows import before
 from ceasefire.store.sqlfunc import PARTY_BITS, party_bit, utc_day
 from ceasefire.store.tables import (
@@ -42,7 +43,7 @@ _COLUMNS = ["agreement_id", "earliest", "uid", "incident_id", "latest", "adm1", 
             "opened_at", "version", "parties"]
 
 
-def _source() -> Select[Any]:
+def _source() -> Select[*tuple[Any, ...]]:
     i, a = IncidentRow, AssessmentRow
     parties = (select(func.coalesce(func.sum(party_bit(ReportRow.party_id).distinct()), 0))
                .select_from(IncidentReportRow)
@@ -68,6 +69,16 @@ def refresh(session: Session, uids: Sequence[str]) -> None:
         session.execute(insert(OverviewRow).from_select(
             _COLUMNS, _source().where(IncidentRow.uid.in_(chunk))))
         overview_days.enter(session, chunk)
+
+
+# The records the overview follows: an incident, and its assessments and verdicts.
+FOLLOWS = ("incident", "assessment", "verdict")
+
+
+def follow(session: Session, written: Sequence[tuple[str, Any]]) -> None:
+    """After a ledger entry wrote these records (kind, key: an incident's id, or an
+    assessment's or verdict's key, which names its incident), refresh their incidents."""
+    refresh(session, [key if kind == "incident" else key.incident for kind, key in written])
 
 
 def rebuild(session: Session) -> int:
@@ -292,7 +303,7 @@ def overdue_answered(session: Session, scope: Scope) -> list[tuple[date, str | N
     o, ids = OverviewRow, sorted(scope.lapsed.answered)
     if not ids:
         return []
-    return [tuple(r) for r in session.execute(  # type: ignore[misc]
+    return [tuple(r) for r in session.execute(
         scope.select(utc_day(o.earliest), o.adm1, o.parties, o.assessment_id)
         .where(o.assessment_id.in_(ids)))]
 
@@ -345,9 +356,11 @@ def latest_start(session: Session) -> datetime | None:
     return session.scalar(select(func.max(IncidentRow.earliest)))
 
 
-def incidents_by_uid(session: Session, uids: Sequence[str]) -> dict[str, IncidentRow]:
-    return {r.uid: r for r in session.scalars(
-        select(IncidentRow).where(IncidentRow.uid.in_(list(uids))))}
+def incidents_by_uid(session: Session, uids: Sequence[str]) -> dict[str, Summary]:
+    """The summaries (when, where, what) of these incidents, by id."""
+    columns = [getattr(IncidentRow, f) for f in Summary._fields]
+    return {row[0]: Summary(*row) for row in session.execute(
+        select(*columns).where(IncidentRow.uid.in_(list(uids))))}
 
 
 def reporting_parties(session: Session, uids: Sequence[str]) -> dict[str, tuple[str, ...]]:

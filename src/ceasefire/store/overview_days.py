@@ -13,12 +13,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import and_, case, delete, false, func, literal, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import (
+    Select,
+    Table,
+    and_,
+    case,
+    delete,
+    false,
+    func,
+    literal,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
 
+from ceasefire.store import dialects
 from ceasefire.store.sqlfunc import PARTY_BITS, utc_day
 from ceasefire.store.tables import OverviewDayRow, OverviewRow, UTCDateTime
 
@@ -33,16 +45,16 @@ def _grouped(uids: Sequence[str] | None) -> Any:
     keys = [o.agreement_id, utc_day(o.earliest), func.coalesce(o.adm1, ""), o.status,
             o.parties, case((pending, o.opened_at), else_=literal(EPOCH, UTCDateTime())),
             case((and_(pending, o.version > 0), true()), else_=false())]
-    query = select(*[k.label(n) for k, n in zip(keys, _KEYS, strict=True)],
-                   func.count().label("incidents"))
+    query: Select[*tuple[Any, ...]] = select(
+        *[k.label(n) for k, n in zip(keys, _KEYS, strict=True)], func.count().label("incidents"))
     if uids is not None:
         query = query.where(o.uid.in_(uids))
     return query.group_by(*keys)
 
 
 def _insert(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(OverviewDayRow)
+    # A mapped class's table, which SQLAlchemy declares as any FROM clause.
+    return dialects.of(session).upsert(cast(Table, OverviewDayRow.__table__))
 
 
 def leave(session: Session, uids: Sequence[str]) -> None:

@@ -35,7 +35,7 @@ def list_parties(session: Session) -> list[Party]:
     return [_party(r) for r in session.scalars(select(PartyRow).order_by(PartyRow.code))]
 
 
-def set_public_key(session: Session, *, code: str, public_key: bytes) -> None:
+def set_public_key(session: Session, *, code: str, public_key: bytes | None) -> None:
     party_row(session, code).public_key = public_key
     session.flush()
     changes.touch(session, "party", [code])

@@ -7,14 +7,12 @@ the caller's transaction, so a batch is never half-written.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, text
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ceasefire.domain.casualties import Casualties
@@ -22,7 +20,7 @@ from ceasefire.domain.place import AdminCodes, Place, Point, WherePrecision
 from ceasefire.domain.report import Evidence, Report, Source
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.domain.when import TimePrecision, When
-from ceasefire.store import changes
+from ceasefire.store import changes, dialects
 from ceasefire.store.reference import Reference, reference
 from ceasefire.store.rows import before, required, when_and_where
 from ceasefire.store.tables import (
@@ -55,27 +53,8 @@ _PG_TYPES = (
 _PG_ACTOR_TYPES = ("int4", "varchar", "int2", "int4")
 
 
-@lru_cache(maxsize=8192)  # bulk rows repeat their days and their arrival time
-def _sqlite_time(moment: datetime | None) -> str | None:
-    # SQLAlchemy's own storage format for SQLite DATETIME (naive UTC), so the ORM reads
-    # back exactly what the bulk path wrote.
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def _same(moment: datetime | None) -> datetime | None:
-    return moment
-
-
-def _pg_json(value: Any) -> Any:
-    from psycopg.types.json import Json  # only PostgreSQL needs it
-
-    return Json(value)
-
-
 @dataclass(frozen=True, slots=True)
-class Stored:
+class StoredReport:
     """What the record already holds for a report id."""
 
     uid: str
@@ -98,11 +77,9 @@ class ReportWriter:
     def __init__(self, session: Session, known: Reference | None = None) -> None:
         self.session = session
         connection = session.connection()
-        self.dialect = connection.dialect.name
+        self.dialect = dialects.of(connection)
         self._dbapi = connection.connection.driver_connection
-        self._time = _sqlite_time if self.dialect == "sqlite" else _same
-        self._json = json.dumps if self.dialect == "sqlite" else _pg_json
-        self._no_evidence = self._json([])
+        self._no_evidence = self.dialect.json([])
         self._planned = False
         known = known or reference(session)
         self.party_ids = known.party_ids
@@ -114,37 +91,29 @@ class ReportWriter:
         of that party's reports only (``others``: of every other party's). One statement
         with the whole list as one parameter (a JSON array on SQLite, an array on
         PostgreSQL): no SQL to build per batch, and no limit on its size."""
-        if self.dialect == "postgresql" and not self._planned:
-            # The planner's statistics predate this transaction's rows: it would scan the
-            # whole growing table for each batch's id look-up. The unique indexes answer it.
-            self.session.execute(text("SET LOCAL enable_seqscan = off"))
+        if not self._planned:
+            self.dialect.before_lookups(self.session)
             self._planned = True
-        sqlite = self.dialect == "sqlite"
-        mark = "?" if sqlite else "%s"
-        params: list[Any] = [json.dumps(list(values)) if sqlite else list(values)]
-        query = (f"SELECT {columns} FROM reports WHERE {column} "
-                 + ("IN (SELECT value FROM json_each(?))" if sqlite else "= ANY(%s)"))
+        matching, values_param = self.dialect.matching(column, values)
+        params: list[Any] = [values_param]
+        query = f"SELECT {columns} FROM reports WHERE {matching}"
         if party is not None:
-            query += f" AND party_id {'<>' if others else '='} {mark}"
+            query += f" AND party_id {'<>' if others else '='} {self.dialect.mark}"
             params.append(self.party_ids.get(party, 0))
-        if sqlite:
-            return self._dbapi.execute(query, params).fetchall()
-        with self._dbapi.cursor() as cursor:
-            cursor.execute(query, params)
-            return cursor.fetchall()
+        return self.dialect.fetch(self._dbapi, query, params)
 
-    def stored(self, uids: Sequence[str]) -> dict[str, Stored]:
+    def stored(self, uids: Sequence[str]) -> dict[str, StoredReport]:
         """The reports already stored under any of these ids, by id."""
         columns = "uid, content_sha256, source_key"
-        return {uid: Stored(uid, digest, key)
+        return {uid: StoredReport(uid, digest, key)
                 for uid, digest, key in self._select(columns, "uid", uids)} if uids else {}
 
-    def keyed(self, keys: Sequence[str], *, party: str) -> dict[str, Stored]:
+    def keyed(self, keys: Sequence[str], *, party: str) -> dict[str, StoredReport]:
         """``party``'s reports already stored under any of these source keys, by key (a
         key is its party's own: another party's report with it is another report)."""
         if not keys:
             return {}
-        return {key: Stored(uid, digest, key) for uid, digest, key in self._select(
+        return {key: StoredReport(uid, digest, key) for uid, digest, key in self._select(
             "uid, content_sha256, source_key", "source_key", keys, party=party)}
 
     def claims(self, keys: Sequence[str], *, party: str) -> dict[str, list[KeyClaim]]:
@@ -159,24 +128,17 @@ class ReportWriter:
             found.setdefault(key, []).append(KeyClaim(key, uid, codes[party_id]))
         return found
 
-    def _next_ids(self, count: int) -> list[int]:
-        # Row ids are chosen here so the actor links can name them without a round trip.
-        if self.dialect == "sqlite":  # we hold the write lock (BEGIN IMMEDIATE)
-            top = self.session.scalar(select(func.max(ReportRow.id))) or 0
-            return list(range(top + 1, top + 1 + count))
-        return list(self.session.scalars(
-            text("SELECT nextval(pg_get_serial_sequence('reports', 'id')) "
-                 "FROM generate_series(1, :n)"), {"n": count}))
 
     def write(self, reports: Sequence[Report], digests: Sequence[str], *,
               account_id: int | None = None, import_id: int | None = None) -> list[int]:
         """Insert ``reports`` (none of them stored yet); returns their row ids."""
         if not reports:
             return []
-        ids = self._next_ids(len(reports))
+        # Row ids are chosen here so the actor links can name them without a round trip.
+        ids = self.dialect.next_ids(self.session, "reports", len(reports))
         rows = []
         actor_rows = []
-        t = self._time
+        t = self.dialect.time
         for row_id, report, digest in zip(ids, reports, digests, strict=True):
             rows.append(self._row(row_id, report, digest, account_id, import_id, t))
             actor_rows += [(row_id, *link) for link in self._links(report)]
@@ -189,25 +151,15 @@ class ReportWriter:
         """Insert one report, letting the database choose its row id (one round trip less
         than ``write``, for the API's single submissions)."""
         changes.touch(self.session, "report", [report.id])
-        row = self._row(None, report, digest, account_id, None, self._time)[1:]
-        names = ", ".join(COLUMNS[1:])
-        if self.dialect == "sqlite":
-            marks = ", ".join("?" * len(row))
-            row_id = self._dbapi.execute(f"INSERT INTO reports ({names}) VALUES ({marks})",
-                                         row).lastrowid
-            links = [(row_id, *link) for link in self._links(report)]
-            self._dbapi.executemany(
-                f"INSERT INTO report_actors ({', '.join(ACTOR_COLUMNS)}) VALUES (?, ?, ?, ?)",
+        row = self._row(None, report, digest, account_id, None, self.dialect.time)[1:]
+        row_id = self.dialect.insert_returning_id(self._dbapi, "reports", COLUMNS[1:], row)
+        links = [(row_id, *link) for link in self._links(report)]
+        if links:
+            marks = ", ".join([self.dialect.mark] * len(ACTOR_COLUMNS))
+            self.dialect.executemany(
+                self._dbapi,
+                f"INSERT INTO report_actors ({', '.join(ACTOR_COLUMNS)}) VALUES ({marks})",
                 links)
-            return row_id
-        with self._dbapi.cursor() as cursor:
-            marks = ", ".join(["%s"] * len(row))
-            cursor.execute(f"INSERT INTO reports ({names}) VALUES ({marks}) RETURNING id", row)
-            row_id = cursor.fetchone()[0]
-            links = [(row_id, *link) for link in self._links(report)]
-            if links:
-                cursor.executemany(f"INSERT INTO report_actors ({', '.join(ACTOR_COLUMNS)}) "
-                                   "VALUES (%s, %s, %s, %s)", links)
         return row_id
 
     def _links(self, report: Report) -> list[tuple[str, int, int]]:
@@ -219,8 +171,7 @@ class ReportWriter:
              import_id: int | None, t: Any) -> tuple[Any, ...]:
         place, point, admin, cas, src = r.place, r.place.point, r.place.admin, r.casualties, \
             r.source
-        sqlite = self.dialect == "sqlite"
-        evidence = self._json([[e.description, e.sha256, e.uri] for e in r.evidence]) \
+        evidence = self.dialect.json([[e.description, e.sha256, e.uri] for e in r.evidence]) \
             if r.evidence else self._no_evidence
         return (
             row_id, r.id, src.key, digest, self.party_ids[r.submitted_by], account_id,
@@ -228,25 +179,15 @@ class ReportWriter:
             r.when.precision.value, point.lon if point else None,
             point.lat if point else None, int(place.precision), place.name, admin.adm1,
             admin.adm2, admin.adm3, r.violation.value, r.perpetrator_text, r.target_text,
-            int(r.civilians_targeted) if sqlite else r.civilians_targeted, cas.low, cas.best,
+            self.dialect.boolean(r.civilians_targeted), cas.low, cas.best,
             cas.high, cas.civilian, cas.combatant, cas.unknown, r.narrative, src.name,
             src.reference, t(src.published), evidence,
         )
 
     def _insert(self, table: str, columns: Sequence[str], pg_types: Sequence[str],
                 rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        names = ", ".join(columns)
-        if self.dialect == "sqlite":
-            marks = ", ".join("?" * len(columns))
-            self._dbapi.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
-            return
-        with self._dbapi.cursor() as cursor, cursor.copy(
-                f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(list(pg_types))
-            for row in rows:
-                copy.write_row(row)
+        if rows:  # executemany on SQLite, binary COPY on PostgreSQL
+            self.dialect.copy_in(self._dbapi, table, columns, pg_types, rows)
 
 
 # -- reading --------------------------------------------------------------------------------

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import CursorResult, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from ceasefire.store import changes
+from ceasefire.store.records import AssessmentKey, VerdictKey
 from ceasefire.store.reference import reference
 from ceasefire.store.tables import (
     AccountRow,
@@ -37,24 +38,52 @@ class StoredVerdict:
     version: int
 
 
-def assessment(session: Session, incident_uid: str, agreement_id: int) -> AssessmentRow | None:
-    return session.scalar(select(AssessmentRow).where(
-        AssessmentRow.incident_uid == incident_uid, AssessmentRow.agreement_id == agreement_id))
+@dataclass(frozen=True)
+class Assessed:
+    """An incident's assessment under one agreement, as stored: the finding and where it
+    stands (the status as of its last change, and the version verdicts are cast on)."""
+
+    id: int
+    incident_uid: str
+    agreement_id: int
+    covered: bool
+    terms: str
+    checks: list[dict[str, Any]]
+    opened_at: datetime | None
+    status: str
+    version: int
 
 
-def assessments_of(session: Session, incident_uid: str) -> list[AssessmentRow]:
-    return list(session.scalars(select(AssessmentRow)
-                                .where(AssessmentRow.incident_uid == incident_uid)
-                                .order_by(AssessmentRow.agreement_id)))
+_A = AssessmentRow
+_ASSESSED = (_A.id, _A.incident_uid, _A.agreement_id, _A.covered, _A.terms, _A.checks,
+             _A.opened_at, _A.status, _A.version)
+
+
+def _read(session: Session, *where: Any, order: Any = _A.agreement_id) -> list[Assessed]:
+    # Columns, not ORM objects: every read is fresh, whatever the session holds.
+    return [Assessed(*row) for row in session.execute(select(*_ASSESSED).where(*where)
+                                                      .order_by(order))]
+
+
+def assessment(session: Session, incident_uid: str, agreement_id: int) -> Assessed | None:
+    found = _read(session, _A.incident_uid == incident_uid, _A.agreement_id == agreement_id)
+    return found[0] if found else None
+
+
+def assessment_by_id(session: Session, assessment_id: int) -> Assessed:
+    return _read(session, _A.id == assessment_id)[0]
+
+
+def assessments_of(session: Session, incident_uid: str) -> list[Assessed]:
+    return _read(session, _A.incident_uid == incident_uid)
 
 
 def assessments_for(session: Session, incident_uids: Sequence[str],
-                    ) -> dict[tuple[str, int], AssessmentRow]:
+                    ) -> dict[tuple[str, int], Assessed]:
     """The stored assessments of these incidents, by (incident id, agreement id)."""
-    found: dict[tuple[str, int], AssessmentRow] = {}
+    found: dict[tuple[str, int], Assessed] = {}
     for start in range(0, len(incident_uids), _CHUNK):
-        for row in session.scalars(select(AssessmentRow).where(
-                AssessmentRow.incident_uid.in_(incident_uids[start:start + _CHUNK]))):
+        for row in _read(session, _A.incident_uid.in_(incident_uids[start:start + _CHUNK])):
             found[row.incident_uid, row.agreement_id] = row
     return found
 
@@ -62,20 +91,23 @@ def assessments_for(session: Session, incident_uids: Sequence[str],
 _CHUNK = 500  # ids per IN (...): well under every backend's limit on parameters
 
 
-def save_assessment(session: Session, row: AssessmentRow | None, *, incident_uid: str,
+def save_assessment(session: Session, stored: Assessed | None, *, incident_uid: str,
                     agreement_id: int, covered: bool, terms: str,
                     checks: list[dict[str, Any]], status: str, now: datetime) -> None:
-    """Record the finding (on `row`, the stored one, if any); an incident is put to the
+    """Record the finding (on the stored one, if any); an incident is put to the
     guarantors (opened) when first found covered. Verdicts already cast stay. The caller
     flushes."""
-    if row is None:
+    if stored is None:
         row = AssessmentRow(incident_uid=incident_uid, agreement_id=agreement_id, version=0)
         session.add(row)
+    else:
+        row = session.get_one(AssessmentRow, stored.id)
     row.covered, row.terms, row.checks, row.assessed_at = covered, terms, checks, now
     row.status, row.updated_at = status, now
     if covered and row.opened_at is None:
         row.opened_at = now
-    changes.touch(session, "assessment", [f"{incident_uid}/{_code(session, agreement_id)}"])
+    changes.touch(session, "assessment",
+                  [AssessmentKey(incident_uid, _code(session, agreement_id))])
 
 
 def _code(session: Session, agreement_id: int) -> str:
@@ -100,10 +132,11 @@ def add_verdict(session: Session, *, assessment_id: int, seen_version: int, part
                 comment: str, status: str, now: datetime) -> bool:
     """Append a verdict if the assessment is still at `seen_version`, moving it on one
     version and to `status`. False (and nothing written) when someone else was first."""
-    moved = session.execute(
+    # An UPDATE gives a CursorResult, which Session.execute's annotations do not say.
+    moved = cast(CursorResult[Any], session.execute(
         update(AssessmentRow)
         .where(AssessmentRow.id == assessment_id, AssessmentRow.version == seen_version)
-        .values(version=seen_version + 1, status=status, updated_at=now))
+        .values(version=seen_version + 1, status=status, updated_at=now)))
     if moved.rowcount != 1:
         return False
     session.add(VerdictRow(assessment_id=assessment_id, version=seen_version + 1,
@@ -113,9 +146,9 @@ def add_verdict(session: Session, *, assessment_id: int, seen_version: int, part
     uid, agreement_id = session.execute(
         select(AssessmentRow.incident_uid, AssessmentRow.agreement_id)
         .where(AssessmentRow.id == assessment_id)).one()
-    key = f"{uid}/{_code(session, agreement_id)}"
+    key = AssessmentKey(uid, _code(session, agreement_id))
     changes.touch(session, "assessment", [key])
-    changes.touch(session, "verdict", [f"{key}/{seen_version + 1}"])
+    changes.touch(session, "verdict", [VerdictKey(*key, seen_version + 1)])
     return True
 
 
@@ -132,13 +165,13 @@ def _awaiting(agreement_id: int, party_id: int, opened_after: datetime,
 
 
 def awaiting(session: Session, *, agreement_id: int, party_id: int, opened_after: datetime,
-             statuses: Sequence[str], limit: int) -> list[AssessmentRow]:
+             statuses: Sequence[str], limit: int) -> list[Assessed]:
     """Covered incidents still open to the party's answer (opened after `opened_after`,
     in one of `statuses`) on which it has cast no verdict: oldest first."""
-    return list(session.scalars(
-        select(AssessmentRow)
+    return [Assessed(*row) for row in session.execute(
+        select(*_ASSESSED)
         .where(*_awaiting(agreement_id, party_id, opened_after, statuses))
-        .order_by(AssessmentRow.opened_at, AssessmentRow.incident_uid).limit(limit)))
+        .order_by(AssessmentRow.opened_at, AssessmentRow.incident_uid).limit(limit))]
 
 
 def count_awaiting(session: Session, *, agreement_id: int, party_id: int,

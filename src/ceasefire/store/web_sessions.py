@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import CursorResult, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from ceasefire.domain.parties import Account
@@ -42,18 +43,19 @@ _BY_SESSION = (
 
 def revoke_session(session: Session, *, token_hash: str, at: datetime) -> bool:
     """Revoke one session; False if there was no live one with this hash."""
-    result = session.execute(
+    # An UPDATE gives a CursorResult, which Session.execute's annotations do not say.
+    result = cast(CursorResult[Any], session.execute(
         update(WebSessionRow)
         .where(WebSessionRow.token_hash == token_hash, WebSessionRow.revoked_at.is_(None))
-        .values(revoked_at=at))
+        .values(revoked_at=at)))
     return result.rowcount > 0
 
 
 def revoke_sessions(session: Session, *, username: str, at: datetime) -> int:
     """Revoke every live session of an account; returns how many."""
-    result = session.execute(
+    result = cast(CursorResult[Any], session.execute(
         update(WebSessionRow)
         .where(WebSessionRow.account_id == account_row(session, username).id,
                WebSessionRow.revoked_at.is_(None), WebSessionRow.expires_at > at)
-        .values(revoked_at=at))
+        .values(revoked_at=at)))
     return result.rowcount

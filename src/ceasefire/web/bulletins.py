@@ -15,14 +15,13 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from ceasefire.api.deps import DatabaseDep
 from ceasefire.domain.bulletin import day, days
 from ceasefire.domain.parties import Account, Role
 from ceasefire.domain.when import Period
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ceasefire.http.deps import DatabaseDep
 from ceasefire.outputs import bulletins as written
 from ceasefire.services import bulletins
-from ceasefire.store.bulletins import Published
 from ceasefire.store.db import Database
 from ceasefire.web.csrf import SessionFormChecked
 from ceasefire.web.deps import WebAccount, WebAccountOrNone
@@ -51,7 +50,7 @@ def _list_page(request: Request, account: Account, database: Database, *,
         status_code=status_code)
 
 
-def _period_title(x: Published) -> str:
+def _period_title(x: bulletins.Published) -> str:
     return written.period_title(x.period_start, x.period_end)
 
 

@@ -10,8 +10,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from ceasefire.api.deps import DatabaseDep
 from ceasefire.domain.parties import Account
+from ceasefire.http.deps import DatabaseDep
 from ceasefire.services.logins import session_account
 from ceasefire.web.cookies import SESSION_COOKIE
 

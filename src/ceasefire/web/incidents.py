@@ -11,17 +11,15 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from ceasefire.api import paging
-from ceasefire.api.deps import DatabaseDep, SessionDep
 from ceasefire.domain.agreement import Position
 from ceasefire.domain.parties import Account, Role
 from ceasefire.errors import CeasefireError, Forbidden
+from ceasefire.http import paging
+from ceasefire.http.deps import DatabaseDep, SessionDep
 from ceasefire.outputs.charts import STATUS_COLOURS, STATUS_ORDER, day_chart, segments
-from ceasefire.services import overview, verification
+from ceasefire.services import overview, reference, verification
 from ceasefire.services.incident_record import incident_record
 from ceasefire.services.overview import Selection
-from ceasefire.store import overview as store
-from ceasefire.store.parties import list_actors
 from ceasefire.web.csrf import SessionFormChecked
 from ceasefire.web.deps import WebAccount
 from ceasefire.web.selection import choices, selection_from
@@ -43,7 +41,7 @@ def with_period(session: Session, selection: Selection) -> Selection:
     """No days chosen: the last 30 days of the record (up to its latest incident)."""
     if selection.since is not None or selection.until is not None:
         return selection
-    latest = store.latest_start(session)
+    latest = overview.latest_start(session)
     last = latest.date() if latest else datetime.now(UTC).date()
     until = last + timedelta(days=1)
     return Selection(**{**selection.__dict__, "since": until - timedelta(days=DEFAULT_DAYS),
@@ -84,7 +82,7 @@ def listing(request: Request, account: Account | None, session: Session, *,
                                    statuses=("confirmed",) if public else None)
         found = overview.scope(session, selection, now=datetime.now(UTC), checked=public)
         after = paging.after(request.query_params.get("cursor") or None)
-        rows = store.page(session, found, limit=PAGE_SIZE + 1, after=after)
+        rows = overview.page(session, found, limit=PAGE_SIZE + 1, after=after)
         context = _context(account, session, selection) if account else \
             {"account": None, "form": choices(session, selection),
              "colours": STATUS_COLOURS, "statuses": STATUS_ORDER}
@@ -93,7 +91,7 @@ def listing(request: Request, account: Account | None, session: Session, *,
     shown = rows[:PAGE_SIZE]
     more = paging.cursor_of(shown[-1].earliest, shown[-1].uid) if len(rows) > PAGE_SIZE \
         else None
-    parties = {} if public else store.reporting_parties(session, [r.uid for r in shown])
+    parties = {} if public else overview.reporting_parties(session, [r.uid for r in shown])
     return render(request, "incidents.html", {
         **context, "rows": shown, "parties": parties, "next_cursor": more,
         "public": public, "first_page": after is None})
@@ -121,7 +119,7 @@ def _incident(request: Request, account: Account, database: DatabaseDep, uid: st
     except CeasefireError as exc:
         return problem(request, account, exc)
     with database.session() as session:
-        actors = sorted(list_actors(session), key=lambda a: a.name)
+        actors = sorted(reference.actors(session), key=lambda a: a.name)
     return render(request, "incident.html", {
         "account": account, "d": found, "colours": STATUS_COLOURS,
         "castable": _may_cast(account, found.standings), "positions": list(Position),
@@ -178,7 +176,7 @@ def queue_page(request: Request, account: WebAccount, database: DatabaseDep) -> 
     except CeasefireError as exc:
         return problem(request, account, exc)
     with database.session() as session:
-        rows = store.incidents_by_uid(session, [a.incident for a in items])
+        rows = overview.summaries(session, [a.incident for a in items])
     return render(request, "queue.html", {
         "account": account, "party": party, "items": items, "rows": rows, "total": total,
         "counted": verification.QUEUE_COUNTED,

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from ceasefire.api.deps import DatabaseDep, SessionDep
+from ceasefire.http.deps import DatabaseDep, SessionDep
+from ceasefire.services import reference
 from ceasefire.services.logins import LoginFailed, log_in, log_out
-from ceasefire.store import parties
 from ceasefire.web import csrf
 from ceasefire.web.cookies import LOGIN_COOKIE, SESSION_COOKIE, clear_cookie, set_cookie
 from ceasefire.web.deps import WebAccount, WebAccountOrNone
@@ -38,7 +38,7 @@ def client_address(request: Request) -> str:
 
 @router.get("/")
 def home(request: Request, account: WebAccount, session: SessionDep) -> Response:
-    party = parties.get_party(session, code=account.party)
+    party = reference.party(session, account.party)
     return render(request, "home.html", {"account": account, "party": party})
 
 

@@ -17,11 +17,11 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from ceasefire.api.deps import SessionDep
 from ceasefire.domain.bulletin import STATUSES
 from ceasefire.domain.parties import Account
 from ceasefire.errors import InvalidInput
 from ceasefire.geo.admin import syria
+from ceasefire.http.deps import SessionDep
 from ceasefire.outputs import maps
 from ceasefire.services.map_counts import MapCache, MapCounts
 from ceasefire.services.overview import Selection

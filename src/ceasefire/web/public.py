@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from ceasefire.api.deps import DatabaseDep, SessionDep
 from ceasefire.domain.status import Status
 from ceasefire.errors import CeasefireError, NotFound
+from ceasefire.http.deps import DatabaseDep, SessionDep
 from ceasefire.outputs.charts import STATUS_COLOURS
 from ceasefire.services.incident_record import incident_record
 from ceasefire.web.incidents import listing, problem

@@ -15,14 +15,14 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from ceasefire.api.deps import DatabaseDep
 from ceasefire.domain.parties import Account
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.errors import CeasefireError, Forbidden, InvalidInput
+from ceasefire.http.deps import DatabaseDep
 from ceasefire.intake.report_in import ReportIn
+from ceasefire.services import reference
 from ceasefire.services.intake import Candidate, search_places
 from ceasefire.services.reports import Submission, submit_reports
-from ceasefire.store.parties import list_actors
 from ceasefire.web.csrf import SessionFormChecked
 from ceasefire.web.deps import WebAccount
 from ceasefire.web.templating import render, root
@@ -37,7 +37,7 @@ def _form(request: Request, account: Account, database: DatabaseDep, values: dic
           *, candidates: list[Candidate] | None = None, error: CeasefireError | None = None,
           status_code: int = 200) -> Response:
     with database.session() as session:
-        actors = sorted(list_actors(session), key=lambda a: a.name)
+        actors = sorted(reference.actors(session), key=lambda a: a.name)
     return render(request, "report_form.html", {
         "account": account, "v": values, "candidates": candidates, "error": error,
         "violations": [v.value for v in ViolationType], "actors": actors,
@@ -89,7 +89,7 @@ def submit(request: Request, _: SessionFormChecked, account: WebAccount,
     try:
         given = ReportIn.model_validate(_body(values))
         (result,) = submit_reports(database, [Submission(given, account=account)])
-        if isinstance(result, CeasefireError):
+        if isinstance(result, Exception):
             raise result
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -20,9 +20,7 @@ from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.domain.when import check_day
 from ceasefire.errors import InvalidInput
 from ceasefire.geo.admin import syria
-from ceasefire.services.overview import Selection, agreement_of
-from ceasefire.store.parties import list_parties
-from ceasefire.store.reference import reference
+from ceasefire.services.overview import Selection, agreement_of, choosable
 
 _PCODE = re.compile(r"^[A-Z]{2}(\d\d){1,3}$")
 FIELDS = ("agreement", "from", "to", "adm", "violation", "party", "status")
@@ -92,14 +90,14 @@ class Choices:
 
 
 def choices(session: Session, selection: Selection) -> Choices:
-    known = reference(session)
+    agreements, parties = choosable(session)
     areas = syria()
     governorates = [(a.pcode, a.name, a.name_ar) for a in areas.level(1)]
     return Choices(
-        agreements=list(known.agreement_ids),
+        agreements=agreements,
         agreement=agreement_of(session, selection.agreement).code,
         governorates=sorted(governorates, key=lambda g: g[1]),
         violations=[v.value for v in ViolationType],
-        parties=sorted((p.code, p.name) for p in list_parties(session)),
+        parties=parties,
         statuses=[s.value for s in STATUSES], chosen=selection,
         to=selection.until - timedelta(days=1) if selection.until else None)

@@ -3,9 +3,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from ceasefire.api.deps import DatabaseDep
 from ceasefire.api.schemas import Health
 from ceasefire.errors import StorageUnavailable
+from ceasefire.http.deps import DatabaseDep
 
 router = APIRouter(tags=["health"])
 

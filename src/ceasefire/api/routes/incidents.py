@@ -11,8 +11,6 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ceasefire.api import paging
-from ceasefire.api.deps import Credentials, CurrentAccount, DatabaseDep, SessionDep, require_token
 from ceasefire.api.schemas import (
     IncidentDetail,
     IncidentOut,
@@ -22,8 +20,9 @@ from ceasefire.api.schemas import (
 )
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.errors import InvalidInput
+from ceasefire.http import paging
+from ceasefire.http.deps import Credentials, CurrentAccount, DatabaseDep, SessionDep, require_token
 from ceasefire.services import correlation
-from ceasefire.store import incidents
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 
@@ -62,12 +61,12 @@ def list_incidents(
     for name, value in (("since", since), ("until", until)):
         if value is not None and value.tzinfo is None:
             raise InvalidInput("give a UTC offset (e.g. 2017-01-05T00:00:00Z)", field=name)
-    f = incidents.IncidentFilter(since=since, until=until, adm=adm,
+    f = correlation.IncidentFilter(since=since, until=until, adm=adm,
                                  violation=violation.value if violation else None)
-    found = incidents.list_incidents(session, f, limit=limit + 1, after=paging.after(cursor))
+    found = correlation.list_incidents(session, f, limit=limit + 1, after=paging.after(cursor))
     page = found[:limit]
     last = page[-1] if len(found) > limit else None
-    return IncidentPage(items=[incident_out(correlation.stored_summary(r)) for r in page],
+    return IncidentPage(items=[incident_out(r) for r in page],
                         next_cursor=paging.cursor_of(last.earliest, last.uid) if last else None)
 
 

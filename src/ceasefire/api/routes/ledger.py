@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from ceasefire.api.deps import CurrentAccount, DatabaseDep
+from ceasefire.http.deps import CurrentAccount, DatabaseDep
 from ceasefire.ledger.checkpoints import Checkpoint, checkpoint_json
 from ceasefire.services import ledger, ledger_checks
 

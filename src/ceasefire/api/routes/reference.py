@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from ceasefire.api.deps import CurrentAccount, SessionDep
 from ceasefire.api.schemas import (
     AccountOut,
     ActorOut,
@@ -16,7 +15,8 @@ from ceasefire.api.schemas import (
 )
 from ceasefire.domain.actors import CODE_PATTERN
 from ceasefire.domain.taxonomy import FROM_ACLED, ViolationType
-from ceasefire.store import agreements, parties
+from ceasefire.http.deps import CurrentAccount, SessionDep
+from ceasefire.services import reference
 
 router = APIRouter(prefix="/api/v1")
 
@@ -31,31 +31,30 @@ def me(account: CurrentAccount) -> AccountOut:
 
 @router.get("/parties", response_model=list[PartyOut], tags=["reference"])
 def list_parties(session: SessionDep) -> list[PartyOut]:
-    return [PartyOut.of(p) for p in parties.list_parties(session)]
+    return [PartyOut.of(p) for p in reference.all_parties(session)]
 
 
 @router.get("/actors", response_model=list[ActorOut], tags=["reference"])
 def list_actors(session: SessionDep,
                 name: str | None = Query(None, description="Only actors known by this name "
                                          "or alias, in any language")) -> list[ActorOut]:
-    found = (parties.list_actors(session) if name is None
-             else parties.actors_named(session, name=name))
+    found = reference.actors(session, name=name)
     return [ActorOut.of(a) for a in found]
 
 
 @router.get("/actors/{code}", response_model=ActorOut, tags=["reference"])
 def get_actor(code: Code, session: SessionDep) -> ActorOut:
-    return ActorOut.of(parties.get_actor(session, code=code))
+    return ActorOut.of(reference.actor(session, code))
 
 
 @router.get("/agreements", response_model=list[AgreementOut], tags=["reference"])
 def list_agreements(session: SessionDep) -> list[AgreementOut]:
-    return [AgreementOut.of(a) for a in agreements.list_agreements(session)]
+    return [AgreementOut.of(a) for a in reference.all_agreements(session)]
 
 
 @router.get("/agreements/{code}", response_model=AgreementOut, tags=["reference"])
 def get_agreement(code: Code, session: SessionDep) -> AgreementOut:
-    return AgreementOut.of(agreements.get_agreement(session, code=code))
+    return AgreementOut.of(reference.agreement(session, code))
 
 
 @router.get("/violation-types", response_model=list[ViolationTypeOut], tags=["reference"])

@@ -9,18 +9,17 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from ceasefire.api import paging
-from ceasefire.api.deps import Credentials, CurrentAccount, SessionDep, require_token
 from ceasefire.api.schemas import QueryMoment, ReportOut, ReportPage, SubmittedOut
 from ceasefire.domain.status import Status
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.errors import InvalidInput
+from ceasefire.http import paging
+from ceasefire.http.deps import Credentials, CurrentAccount, SessionDep, require_token
 from ceasefire.intake.report_in import ReportIn, record_of
-from ceasefire.services import overview
+from ceasefire.services import overview, reports
 from ceasefire.services.correlation import incidents_of_reports
 from ceasefire.services.overview import Selection
 from ceasefire.services.reports import Submission
-from ceasefire.store import reports
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 

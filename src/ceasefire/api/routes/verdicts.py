@@ -11,8 +11,8 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from ceasefire.api.deps import Credentials, CurrentAccount, DatabaseDep, require_token
 from ceasefire.api.schemas import QueueOut, StandingOut, VerdictIn, standing_out
+from ceasefire.http.deps import Credentials, CurrentAccount, DatabaseDep, require_token
 from ceasefire.services import verification
 
 router = APIRouter(prefix="/api/v1", tags=["verification"])

@@ -27,9 +27,14 @@ class Rejected:
 
 class Format(Protocol):
     name: ClassVar[str]
-    default_source: ClassVar[str | None]  # the source name its records get, if not given
-    # Our field path prefix -> the file's column, so errors name what the user sees.
-    columns: ClassVar[Mapping[str, str]]
+
+    @property
+    def default_source(self) -> str | None:
+        """The source name its records get, if not given."""
+
+    @property
+    def columns(self) -> Mapping[str, str]:
+        """Our field path prefix -> the file's column, so errors name what the user sees."""
 
     def read(self, lines: LineReader, source_name: str | None
              ) -> Iterator[Draft | Rejected]: ...

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import ClassVar
 
 from ceasefire.errors import InvalidInput
 from ceasefire.intake.files import CsvReader, LineReader
@@ -33,7 +34,7 @@ def _is_tag_row(cells: list[str]) -> bool:
 
 
 class HxlCsv:
-    name = "hxl"
+    name: ClassVar[str] = "hxl"
     default_source = None
     columns: dict[str, str] = {}
 

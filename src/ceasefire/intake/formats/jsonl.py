@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 from pydantic import ValidationError
 
@@ -14,7 +15,7 @@ from ceasefire.intake.validation import invalid
 
 
 class JsonLines:
-    name = "jsonl"
+    name: ClassVar[str] = "jsonl"
     default_source = None
     columns: dict[str, str] = {}
 

@@ -3,6 +3,7 @@ the ``alembic`` command line, on CEASEFIRE_DATABASE_URL."""
 
 from alembic import context
 
+from ceasefire.store import dialects
 from ceasefire.store.tables import Base
 
 config = context.config
@@ -10,7 +11,7 @@ config = context.config
 
 def run(connection) -> None:
     context.configure(connection=connection, target_metadata=Base.metadata,
-                      render_as_batch=connection.dialect.name == "sqlite",
+                      render_as_batch=dialects.of(connection).render_as_batch,
                       compare_type=True)
     with context.begin_transaction():
         context.run_migrations()

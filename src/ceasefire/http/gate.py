@@ -23,8 +23,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ceasefire.api import deps, errors
 from ceasefire.errors import CeasefireError
+from ceasefire.http import deps, errors
 from ceasefire.services.accounts import authenticate
 
 

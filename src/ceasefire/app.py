@@ -1,4 +1,6 @@
-"""The HTTP application factory. Nothing is built at import time."""
+"""The composition root: the HTTP application built from the API (`api`) and the web
+pages (`web`), with the middlewares they share (`http`). Nothing is built at import
+time."""
 
 from __future__ import annotations
 
@@ -8,15 +10,14 @@ from importlib.metadata import version
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from ceasefire import web
-from ceasefire.api import docs, errors
+from ceasefire import api, web
 from ceasefire.api.batching import SubmissionBatcher
-from ceasefire.api.gate import BodyLimit, TokenFirst
-from ceasefire.api.headers import SecurityHeaders
-from ceasefire.api.routes import geo, health, incidents, ledger, reference, reports, verdicts
 from ceasefire.api.schemas import ErrorBody
-from ceasefire.api.timing import ServerTiming
 from ceasefire.config import Settings
+from ceasefire.http import errors
+from ceasefire.http.gate import BodyLimit, TokenFirst
+from ceasefire.http.headers import SecurityHeaders
+from ceasefire.http.timing import ServerTiming
 from ceasefire.store.db import Database
 from ceasefire.web.cookies import SESSION_COOKIE
 
@@ -56,15 +57,12 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, session_cookie=SESSION_COOKIE)
     app.add_middleware(ServerTiming)  # outermost of ours: it times the others too
-    docs.install(app)
-    for router in (health.router, reference.router, geo.router, reports.router,
-                   incidents.router, verdicts.router, ledger.router):
-        app.include_router(router)
+    api.install(app)
     web.install(app)
     return app
 
 
 def from_env() -> FastAPI:
     """The app configured from the environment, for an ASGI server's --factory option:
-    ``uvicorn --factory ceasefire.api.app:from_env``."""
+    ``uvicorn --factory ceasefire.app:from_env``."""
     return create_app(Settings.from_env())

@@ -12,8 +12,8 @@ from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from ceasefire.api.headers import SECURITY_HEADERS
 from ceasefire.errors import CeasefireError
+from ceasefire.http.headers import SECURITY_HEADERS
 from ceasefire.intake.validation import field_path
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",

@@ -1,0 +1,166 @@
+"""Incidents: correlation, assessment, the guarantors' verdicts, splits and merges."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from ceasefire.cli.root import Context, Group, pass_context
+from ceasefire.domain.agreement import Position
+
+
+@click.command()
+@pass_context
+def correlate(obj: Context) -> None:
+    """Group every stored report into incidents from scratch, keeping analysts' splits and
+    merges. New reports are correlated as they arrive; this rebuilds the whole record."""
+    from ceasefire.services.correlation import run_batch
+
+    started = time.perf_counter()
+    result = run_batch(obj.database())
+    click.echo(f"{result.reports} reports in {result.incidents} incidents "
+               f"({result.links} links from {result.candidates} candidate pairs; "
+               f"{result.changed} incidents changed; {time.perf_counter() - started:.1f} s)")
+
+
+@click.command()
+@pass_context
+def assess(obj: Context) -> None:
+    """Assess every incident again under the agreements (correlation assesses incidents as
+    they change; this is for after an agreement changed). Verdicts already cast stay."""
+    from ceasefire.services.verification import assess_all
+
+    click.echo(f"{assess_all(obj.database())} incidents assessed")
+
+
+@click.group(cls=Group)
+def verdict() -> None:
+    """Guarantors' verdicts: an incident's standing, casting one, and a party's queue."""
+
+
+@verdict.command("show")
+@click.argument("incident_id")
+@pass_context
+def verdict_show(obj: Context, incident_id: str) -> None:
+    """The incident under each agreement: every rule and why, and the guarantors' verdicts."""
+    from ceasefire.services.verification import read
+
+    for v in read(obj.database(), incident_id):
+        click.echo(f"incident {v.incident} under {v.agreement} (terms of {v.terms}): "
+                   f"{v.status.value}, version {v.version}")
+        for c in v.checks:
+            click.echo(f"  {'ok  ' if c['passed'] else 'FAIL'} {c['rule']:16} {c['reason']}")
+        if v.covered:
+            click.echo(f"  deadline {v.deadline:%Y-%m-%d %H:%M} UTC"
+                       + (" (passed)" if v.deadline_passed else "")
+                       + (f"; not answered: {', '.join(v.missing)}" if v.missing else ""))
+            if len(v.sides) > 1:
+                click.echo("  sides: " + "; ".join(f"{position}: {', '.join(parties)}"
+                                                  for position, parties in v.sides.items()))
+        for h in v.history:
+            who = f" ({h.account})" if h.account else ""
+            blame = f", attributed to {h.attributed_to}" if h.attributed_to else ""
+            click.echo(f"  v{h.version} {h.cast_at:%Y-%m-%d %H:%M} {h.party}{who}: "
+                       f"{h.position}{blame}" + (f": {h.comment}" if h.comment else ""))
+
+
+@verdict.command("cast")
+@click.argument("incident_id")
+@click.option("--account", "username", required=True,
+              help="The guarantor officer casting the party's verdict.")
+@click.option("--position", type=click.Choice([p.value for p in Position]),
+              required=True)
+@click.option("--version", "seen_version", type=int, required=True,
+              help="The standing's version you read (`verdict show`).")
+@click.option("--attributed-to", default=None, help="Actor code; only with confirm.")
+@click.option("--comment", default="")
+@click.option("--agreement", default=None, help="Needed only when several apply.")
+@pass_context
+def verdict_cast(obj: Context, incident_id: str, username: str, position: str,
+                 seen_version: int, attributed_to: str | None, comment: str,
+                 agreement: str | None) -> None:
+    """Cast (or change) a party's verdict, against the version read."""
+    from ceasefire.services.verification import cast
+
+    view = cast(obj.database(), None, incident_id, username=username,
+                position=Position(position), seen_version=seen_version,
+                attributed_to=attributed_to, comment=comment, agreement=agreement)
+    click.echo(f"{view.incident}: {view.status.value}, version {view.version}")
+
+
+@verdict.command("queue")
+@click.option("--party", required=True, help="A guarantor party (e.g. RU).")
+@click.option("--limit", type=int, default=100, show_default=True)
+@pass_context
+def verdict_queue(obj: Context, party: str, limit: int) -> None:
+    """Incidents awaiting the party's verdict, oldest first."""
+    from ceasefire.services.verification import awaiting_verdict
+
+    _, items = awaiting_verdict(obj.database(), party=party, limit=limit)
+    for a in items:
+        click.echo(f"{a.incident} {a.agreement} opened {a.opened_at:%Y-%m-%d %H:%M}, due "
+                   f"{a.deadline:%Y-%m-%d %H:%M} UTC, version {a.version}")
+
+
+@click.group(cls=Group)
+def incident() -> None:
+    """Read incidents and why their reports were grouped; split and merge them."""
+
+
+@incident.command("show")
+@click.argument("incident_id")
+@pass_context
+def incident_show(obj: Context, incident_id: str) -> None:
+    """An incident, its reports, and each pair's scores field by field."""
+    from ceasefire.services.correlation import explain
+
+    view = explain(obj.database(), incident_id)
+    s = view.summary
+    click.echo(f"incident {view.uid}: {s.violation}, {s.earliest:%Y-%m-%d %H:%M} to "
+               f"{s.latest:%Y-%m-%d %H:%M} UTC, in {s.adm3 or s.adm2 or s.adm1 or 'Syria'}, "
+               f"{s.report_count} reports")
+    for k, uid in enumerate(view.reports):
+        click.echo(f"  {'founder' if k == 0 else 'report '} {uid}")
+    if view.pairs:
+        click.echo(f"pairs (prior {view.prior:+.2f}; linked at >= {view.threshold}, "
+                   f"kept apart at <= {view.veto}):")
+    for p in view.pairs:
+        how = ("forced" if p.forced else "apart" if p.apart else "linked" if p.linked
+               else "vetoed" if p.vetoed else "-")
+        click.echo(f"  {p.a} {p.b} {how}, score {p.score:+.2f}")
+        for field, level in p.levels.items():
+            click.echo(f"    {field:10} {p.points[field]:+6.2f}  {level}")
+    for d in view.decisions:
+        made = f"{d['made_at']:%Y-%m-%d %H:%M}"
+        click.echo(f"decision: {d['kind']} {', '.join(d['incidents'])} at {made}: "
+                   f"{d['reason']}")
+
+
+@incident.command("split")
+@click.argument("incident_id")
+@click.option("--report", "reports", multiple=True, required=True,
+              help="A report to move into an incident of its own; repeatable.")
+@click.option("--party", required=True, help="The party making the decision (e.g. SEC).")
+@click.option("--reason", required=True, help="Why: kept with the decision.")
+@pass_context
+def incident_split(obj: Context, incident_id: str, reports: tuple[str, ...], party: str,
+                   reason: str) -> None:
+    """Split reports off an incident; later batch runs keep them apart."""
+    from ceasefire.services.correlation import split
+
+    for uid in split(obj.database(), incident_id, reports, reason=reason, party=party):
+        click.echo(uid)
+
+
+@incident.command("merge")
+@click.argument("incident_ids", nargs=-1, required=True)
+@click.option("--party", required=True, help="The party making the decision (e.g. SEC).")
+@click.option("--reason", required=True, help="Why: kept with the decision.")
+@pass_context
+def incident_merge(obj: Context, incident_ids: tuple[str, ...], party: str,
+                   reason: str) -> None:
+    """Merge incidents into one; later batch runs keep them together."""
+    from ceasefire.services.correlation import merge
+
+    click.echo(merge(obj.database(), incident_ids, reason=reason, party=party))

@@ -1,0 +1,34 @@
+"""Records many tests start from, built once per session and backend (tests/conftest.py's
+BuiltRecords) and copied for each test that asks."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from ceasefire.intake.scenario import Scenario, locate, parse
+from ceasefire.services.imports import import_file
+from ceasefire.services.scenarios import load_scenario
+from tests.conftest import Recipe
+
+# The UCDP GED extract the product ships (its SOURCE note beside it).
+UCDP = Path(str(resources.files("ceasefire.scenarios.data")
+                .joinpath("ged_syria_2016-12_2017-06.csv")))
+
+
+@cache
+def syria() -> Scenario:
+    source, body = locate("syria-2016")
+    return parse(body, source=source)
+
+
+def _ucdp(db, tmp: Path) -> None:
+    summary = import_file(db, UCDP, format="ucdp", party="SEC")
+    assert (summary.read, summary.added, summary.rejected) == (3484, 3484, 0)
+
+
+# The Syria 2016 scenario, loaded.
+SCENARIO = Recipe("scenario", lambda db, tmp: load_scenario(db, syria()).tokens)
+# ...and the whole UCDP extract imported by the secretariat.
+UCDP_IMPORTED = Recipe("ucdp", _ucdp, base=SCENARIO)
