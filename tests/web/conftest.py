@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, ConsoleMessage, Page, Route, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Route,
+    expect,
+    sync_playwright,
+)
 
 from ceasefire.app import create_app
 from ceasefire.config import Settings
@@ -24,6 +31,11 @@ CHROMIUM = "/usr/bin/chromium"
 # Where browser tests keep their screenshots, for a person to look at after a run.
 SCREENSHOTS = Path(os.environ.get("CEASEFIRE_SCREENSHOTS",
                                   Path(__file__).parents[2] / "build" / "screenshots"))
+# How long the browser may take to show what a test waits for: a ceiling, not a pause
+# (a test goes on as soon as the page is ready). Playwright's 5 s default failed on a
+# machine with both cores loaded; no test may depend on the machine's speed.
+expect.set_options(timeout=120_000)
+PAGE_TIMEOUT_MS = 180_000
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -84,6 +96,15 @@ def live_server(web_database) -> Iterator[str]:
 def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        real_new_context = browser.new_context
+
+        def new_context(**options):  # every page of the suite gets the same ceiling
+            context = real_new_context(**options)
+            context.set_default_timeout(PAGE_TIMEOUT_MS)
+            context.set_default_navigation_timeout(PAGE_TIMEOUT_MS)
+            return context
+
+        browser.new_context = new_context  # type: ignore[method-assign]
         yield browser
         browser.close()
 
