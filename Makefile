@@ -26,8 +26,9 @@ install: $(VENV)/.installed
 # The passphrase that seals the server's ledger key: yours from the environment, or one
 # made once for the demo database, readable by you alone.
 PASSPHRASE_FILE := $(dir $(DATABASE))server-passphrase
-CEASEFIRE := CEASEFIRE_SERVER_PASSPHRASE="$${CEASEFIRE_SERVER_PASSPHRASE:-$$(cat $(PASSPHRASE_FILE))}" \
-	$(VENV)/bin/ceasefire --database-url sqlite:///$(DATABASE)
+CEASEFIRE_ON = CEASEFIRE_SERVER_PASSPHRASE="$${CEASEFIRE_SERVER_PASSPHRASE:-$$(cat $(PASSPHRASE_FILE))}" \
+	$(VENV)/bin/ceasefire --database-url sqlite:///$(1)
+CEASEFIRE := $(call CEASEFIRE_ON,$(DATABASE))
 
 $(PASSPHRASE_FILE):
 	mkdir -p $(dir $@)
@@ -42,14 +43,25 @@ $(DEMO_LOGINS):
 	umask 077 && for user in $(DEMO_ACCOUNTS); do \
 	  echo "$$user $$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(15))')"; done > $@
 
-run: install $(PASSPHRASE_FILE) $(DEMO_LOGINS)
+# The demo database is made once, under another name and renamed when whole: a second
+# `make run` keeps its record, its passwords and its sessions, and a failed first one
+# leaves nothing half made behind.
+$(DATABASE): | $(VENV)/.installed $(PASSPHRASE_FILE) $(DEMO_LOGINS)
+	rm -f $@.new $@.new-wal $@.new-shm
+	$(call CEASEFIRE_ON,$@.new) db upgrade
+	$(call CEASEFIRE_ON,$@.new) scenario load syria-2016
+	$(call CEASEFIRE_ON,$@.new) import $(DEMO_REPORTS) --format ucdp --party SEC
+	while read -r user password; do echo "$$password" | \
+	  $(call CEASEFIRE_ON,$@.new) account password "$$user" --stdin; done < $(DEMO_LOGINS)
+	mv $@.new $@
+
+# A server stopped by Ctrl-C or SIGTERM ends as it should, not as "Error 130/143".
+run: install $(DATABASE)
 	$(CEASEFIRE) db upgrade
-	$(CEASEFIRE) scenario load syria-2016
-	$(CEASEFIRE) import $(DEMO_REPORTS) --format ucdp --party SEC
-	while read -r user password; do \
-	  echo "$$password" | $(CEASEFIRE) account password "$$user" --stdin; done < $(DEMO_LOGINS)
 	@echo "log in at http://127.0.0.1:8000/login with a username and password from $(DEMO_LOGINS)"
-	$(CEASEFIRE) serve
+	$(CEASEFIRE) serve; status=$$?; \
+	  if [ $$status -eq 130 ] || [ $$status -eq 143 ]; then echo "server stopped"; \
+	  else exit $$status; fi
 
 test: install
 	scripts/system-deps.sh

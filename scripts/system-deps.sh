@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests need (PostgreSQL server, Chromium) and PDF
-# bulletins need at run time (Pango for WeasyPrint, a font with Arabic glyphs) if absent;
+# bulletins need at run time (Pango for WeasyPrint, a font with Arabic glyphs) if absent,
+# and poppler-utils (pdftoppm, pdftotext), which the bulletin tests read PDFs with;
 # with --bench, also the HTTP load generator the benchmarks use (wrk).
 set -euo pipefail
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v pdftoppm >/dev/null || need+=(poppler-utils)
 for lib in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do
   dpkg-query -W -f='${Status}' "$lib" 2>/dev/null | grep -q "ok installed" || need+=("$lib")
 done

@@ -146,6 +146,15 @@ class BuiltRecords:
         db.built = built
         return db
 
+    def sqlite_copy(self, recipe: Recipe, path: Path) -> Database:
+        """A SQLite copy of the recipe's record at `path`, for a module's tests to share
+        (a live server over one record, say); the caller disposes of it."""
+        url, built = self._record(recipe, "sqlite")
+        shutil.copy(make_url(url).database, path)
+        db = Database(f"sqlite:///{path}", server_passphrase=SERVER_PASSPHRASE)
+        db.built = built
+        return db
+
     def _record(self, recipe: Recipe, backend: str) -> tuple[str, Any]:
         if (recipe.name, backend) not in self._built:
             start = None if recipe.base is None else self._record(recipe.base, backend)[0]

@@ -24,24 +24,53 @@ from tests.test_cli import run, url_of
 JANUARY = Period(datetime(2017, 1, 1, tzinfo=UTC), datetime(2017, 2, 1, tzinfo=UTC))
 
 
+GUARANTORS = ("ru-officer", "tr-officer", "ir-officer")
+# What the guarantors attribute the three deadliest covered incidents to when confirming
+# them (None: no actor named): one actor, two different ones, none.
+ATTRIBUTIONS = (("syrian-government", "syrian-government", None),
+                ("syrian-government", "jaysh-al-islam", None), (None, None, None))
+
+
 def _verdicts(db, tmp) -> None:
     submit_report(db, ReportIn.model_validate({
         "when": {"date": "2017-01-20"}, "place": {"name": "Douma"}, "violation": "shelling",
         "perpetrators": ["syrian-government"], "casualties": {"best": 9}}), party="TR")
-    covered = [v.incident for v in _covered(db)][:2]
-    for who in ("ru-officer", "tr-officer", "ir-officer"):
-        _cast(db, covered[0], who, Position.CONFIRM)
+    covered = [v.incident for v in _covered(db)]
+    for who in GUARANTORS:
+        _cast(db, covered[0], who, Position.CONFIRM, "syrian-government")
     _cast(db, covered[1], "ru-officer", Position.CONFIRM)
     _cast(db, covered[1], "tr-officer", Position.REJECT)
 
 
+def _attributed(db, tmp) -> None:
+    covered = [v.incident for v in _covered(db)]
+    deadliest = [u for u in _deadliest_covered(db) if u not in covered[:3]][:3]
+    for uid, named in zip(deadliest, ATTRIBUTIONS, strict=True):
+        for who, actor in zip(GUARANTORS, named, strict=True):
+            _cast(db, uid, who, Position.CONFIRM, actor)
+
+
+def _deadliest_covered(db) -> list[str]:
+    with db.engine.connect() as connection:
+        return connection.execute(text(
+            "SELECT i.uid FROM incidents i JOIN assessments a ON a.incident_uid = i.uid "
+            "JOIN incident_reports ir ON ir.incident_id = i.id "
+            "JOIN reports r ON r.id = ir.report_id WHERE a.covered AND i.earliest >= :a "
+            "AND i.earliest < :b GROUP BY i.uid ORDER BY max(r.killed_best) DESC, i.uid"),
+            {"a": JANUARY.start, "b": JANUARY.end}).scalars().all()
+
+
 VERDICTS = Recipe("bulletin", _verdicts, base=UCDP_IMPORTED)
+# ...and the three deadliest covered incidents confirmed too, attributed to one actor, to
+# two different ones, to none.
+ATTRIBUTED = Recipe("bulletin_attributed", _attributed, base=VERDICTS)
 
 
 @pytest.fixture
 def record(built_records, backend, request):
     """The UCDP extract reported by the secretariat, a Turkish report of its own, and
-    verdicts: one incident confirmed by all three guarantors, one disputed."""
+    verdicts: one incident confirmed by all three guarantors (attributed to the Syrian
+    government), one disputed."""
     return built_records.copy(request, VERDICTS)
 
 
@@ -54,10 +83,10 @@ def _covered(db):
     return [verification.read(db, uid)[0] for uid in uids]
 
 
-def _cast(db, incident, who, position):
+def _cast(db, incident, who, position, attributed_to=None):
     version = verification.read(db, incident)[0].version
     verification.cast(db, None, incident, username=who, position=position,
-                      seen_version=version)
+                      seen_version=version, attributed_to=attributed_to)
 
 
 def independent(db, period: Period) -> dict:
@@ -123,8 +152,8 @@ def test_the_command_writes_markdown_and_json(record, tmp_path):
     url = url_of(record)
     daily = run("--database-url", url, "bulletin", "--date", "2017-01-20")
     assert daily.exit_code == 0, daily.output
-    assert daily.stdout.startswith("# Daily bulletin, 20 January 2017")
-    assert "ريف دمشق" in daily.stdout and "| TR | 1 |" in daily.stdout
+    assert daily.stdout.startswith("# Daily bulletin, 20 January 2017 (draft, not published)")
+    assert "ريف دمشق" in daily.stdout and "| Republic of Turkey | 1 |" in daily.stdout
     out = tmp_path / "january.json"
     period = run("--database-url", url, "bulletin", "--from", "2017-01-01", "--to",
                  "2017-01-31", "--format", "json", "--out", str(out))
@@ -173,7 +202,7 @@ def test_the_html_bulletin_holds_the_same_numbers_and_marks_arabic(record, tmp_p
     cells.feed(page)
     counted = {row[0]: int(row[1]) for row in cells.rows if row and row[1].isdigit()}
     assert counted["Rural Damascus ريف دمشق"] == want["by_governorate"]["SY03"]
-    assert counted["TR"] == want["by_party"]["TR"] == 1
+    assert counted["Republic of Turkey"] == want["by_party"]["TR"] == 1
     assert '<bdi lang="ar" dir="rtl">حلب</bdi>' in page
     assert "<script" not in page and "&#34;" not in page  # the style sheet is not escaped
-    assert "Change on the 31 days before" in page
+    assert "than in the 31 days before" in page

@@ -157,8 +157,8 @@ def test_the_command_writes_a_pdf_with_the_numbers_and_the_checkpoint(record, tm
     shown = pdf_text(out)
     document = json.loads(as_json.read_text(encoding="utf-8"))
     assert "Report to the talks, 1 January 2017 to 31 January 2017" in shown
-    assert f"{document['incidents']} incidents" in shown
-    assert f"at least {document['killed']} killed" in shown
+    assert f"recorded {document['incidents']} incidents" in shown
+    assert f"At least {document['killed']} people were killed" in shown
     # Arabic names come out whole (shaped right to left, extracted in reading order).
     assert "ريف دمشق" in shown and "حلب" in shown
     assert document["checkpoint"]["root"] in "".join(shown.split())

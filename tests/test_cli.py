@@ -65,7 +65,7 @@ def test_scenario_clashing_with_the_record_is_refused_whole(database, tmp_path):
                      'kind = "guarantor"\n', encoding="utf-8")
     result = run("--database-url", url, "scenario", "load", str(clash))
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: {clash}, account.role, id 'ru-officer': ")
+    assert result.stderr.startswith(f"error: {clash}, account.role: account 'ru-officer' ")
     with database.session() as s:
         assert parties.find_actor(s, code="newcomer") is None  # written, then rolled back
 
@@ -200,7 +200,7 @@ def test_account_password_from_stdin_for_scripts(officer_url, database):
     (("tr-officer",), "short one\nshort one\n",
      "error: password: must be at least 12 characters, got 9"),
     (("nobody", "--stdin"), "a long enough password\n",
-     "error: username, id 'nobody': no account named 'nobody'"),
+     "error: username: no account named 'nobody'"),
 ])
 def test_account_password_refuses_naming_the_field(officer_url, database, args, given,
                                                    message):
@@ -237,9 +237,12 @@ def test_verdicts_from_the_command_line(database, tmp_path):
                    "--party", "RU")
     assert imported.exit_code == 0, imported.output
     queue = run("--database-url", url, "verdict", "queue", "--party", "TR")
-    (line,) = queue.stdout.splitlines()
-    incident = line.split()[0]
-    assert "syria-2016" in line and "version 0" in line
+    heading, line = queue.stdout.splitlines()
+    assert heading == "1 incident awaits TR's verdict:"
+    incident = line.split()[-1]
+    # When, where and what in words, the deadline, the version to cast against, the id.
+    assert line.startswith("2017-01-15  Jebel Saman: shelling, artillery or missile attack; due ")
+    assert "h left), version 0  " in line
     assert run("--database-url", url, "assess").stdout == "1 incidents assessed\n"
 
     stale = run("--database-url", url, "verdict", "cast", incident, "--account", "tr-officer",
@@ -250,17 +253,19 @@ def test_verdicts_from_the_command_line(database, tmp_path):
     assert cast.stdout == f"{incident}: disputed, version 1\n"
     analyst = run("--database-url", url, "verdict", "cast", incident, "--account", "analyst",
                   "--position", "confirm", "--version", "1")
-    assert analyst.exit_code == 1 and "cannot cast verdicts" in analyst.stderr
+    assert analyst.exit_code == 1 and "an analyst account cannot cast verdicts" in analyst.stderr
 
     shown = run("--database-url", url, "verdict", "show", incident).stdout
     assert "disputed, version 1" in shown and "ok   excluded-actors" in shown
     assert "not answered: RU, IR" in shown
     assert "sides:" not in shown  # one side so far
     assert "v1" in shown and "TR (tr-officer): reject: no such shelling" in shown
+    # The actor by a name reports use, as well as by its code.
     ru = run("--database-url", url, "verdict", "cast", incident, "--account", "ru-officer",
-             "--position", "confirm", "--version", "1", "--attributed-to", "syrian-government")
+             "--position", "confirm", "--version", "1", "--attributed-to", "Syrian Arab Army")
     assert ru.stdout == f"{incident}: disputed, version 2\n"
     shown = run("--database-url", url, "verdict", "show", incident).stdout
     assert "sides: confirm: RU; reject: TR" in shown
     assert "RU (ru-officer): confirm, attributed to syrian-government" in shown
-    assert run("--database-url", url, "verdict", "queue", "--party", "TR").stdout == ""
+    assert run("--database-url", url, "verdict", "queue", "--party", "TR").stdout == \
+        "Nothing awaits TR's verdict.\n"

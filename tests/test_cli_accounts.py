@@ -81,7 +81,7 @@ def test_disabling_twice_changes_nothing_the_second_time(database, officer):
 def test_an_unknown_account_is_one_clean_line(database, command):
     result = account(database, command, "nobody")
     assert result.exit_code == 1
-    assert result.stderr == "error: username, id 'nobody': no account named 'nobody'\n"
+    assert result.stderr == "error: username: no account named 'nobody'\n"
 
 
 def test_revoke_ends_the_web_sessions_too(database, officer):

@@ -35,9 +35,11 @@ class CeasefireError(Exception):
             parts.append(self.source)
         if self.line is not None:
             parts.append(f"line {self.line}")
-        if self.field:
+        # The id is said once: not when the message names it, not as "id, id 'x'".
+        said = self.id is not None and str(self.id) in self.message
+        if self.field and not (self.field == "id" and self.id and not said):
             parts.append(self.field)
-        if self.id:
+        if self.id and not said:
             parts.append(f"id {self.id!r}")
         return ", ".join(parts)
 

@@ -32,19 +32,21 @@ def test_publish_a_bulletin_and_read_it_in_the_browser(record, live_server, watc
     page.goto(f"{live_server}/bulletins")
     page.get_by_label("First day").fill("2017-01-20")
     page.get_by_role("button", name="Preview").click()
-    expect(page.get_by_role("heading", name="Daily bulletin, 20 January 2017")).to_be_visible()
+    draft = "Daily bulletin, 20 January 2017 (draft, not published)"
+    expect(page.get_by_role("heading", name=draft)).to_be_visible()
     page.get_by_role("button", name="Publish").click()
 
     expect(page).to_have_url(f"{live_server}/public/bulletins/1")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Daily bulletin, 20 January 2017")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Bulletin no. 1: Daily bulletin, 20 January 2017")
     arabic = page.locator('bdi[lang="ar"]').first
     expect(arabic).to_have_text("ريف دمشق")
     assert arabic.evaluate("e => getComputedStyle(e).direction") == "rtl"
     # app.css is applied: counts line up on the right.
-    cell = page.locator("table td").first
+    cell = page.locator("table.counts td").first
     assert cell.evaluate("e => getComputedStyle(e).textAlign") == "right"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "bulletin.png"), full_page=True)
     page.goto(f"{live_server}/public/bulletins")
-    expect(page.get_by_role("link", name="Daily bulletin, 20 January 2017")).to_be_visible()
+    expect(page.get_by_role("link", name="No. 1: Daily bulletin, 20 January 2017")).to_be_visible()
     assert watched_page.csp_violations() == [] and watched_page.outside == []

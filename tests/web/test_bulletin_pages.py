@@ -52,7 +52,7 @@ def test_the_secretariat_previews_publishes_and_lands_on_the_bulletin(client, da
     assert (done.status_code, done.headers["location"]) == (303, "/public/bulletins/1")
     shown = client.get("/public/bulletins/1")
     assert shown.status_code == 200
-    assert "<strong>2 incidents</strong>" in shown.text
+    assert "The mechanism recorded 2 incidents from 1 to 31 January 2017" in shown.text
     assert '<th scope="col">Governorate</th>' in shown.text
     assert '<bdi lang="ar" dir="rtl">ريف دمشق</bdi>' in shown.text
     assert "ceasefire ledger verify --checkpoint" in shown.text
@@ -99,14 +99,15 @@ def test_the_public_pages_show_only_published_bulletins(client, database):
     first = bulletins.publish(database, JANUARY, username="secretariat")
     submit_report(database, shelling("Douma", "2017-01-30", 1), party="TR")
     # The record moved on; the published bulletin did not.
-    assert "<strong>2 incidents</strong>" in client.get(f"/public/bulletins/{first.id}").text
+    assert "The mechanism recorded 2 incidents from 1 to 31 January 2017" in \
+        client.get(f"/public/bulletins/{first.id}").text
     as_json = client.get(f"/public/bulletins/{first.id}.json")
     assert as_json.headers["content-type"].startswith("application/json")
     with database.session() as session:
         entry = ledger_store.entry(session, first.seq)
     assert hashlib.sha256(as_json.content).hexdigest() == entry.payload["document_sha256"]
     assert client.get(f"/public/bulletins/{first.id}.md").text.startswith(
-        "# Report to the talks")
+        "# Bulletin no. 1: Report to the talks")
     pdf = client.get(f"/public/bulletins/{first.id}.pdf")
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
 
@@ -115,4 +116,5 @@ def test_the_public_pages_show_only_published_bulletins(client, database):
     assert f'href="/public/bulletins/{second.id}"' in listed and "(superseded)" in listed
     old = client.get(f"/public/bulletins/{first.id}").text
     assert "Superseded" in old and f'href="/public/bulletins/{second.id}"' in old
-    assert "<strong>3 incidents</strong>" in client.get(f"/public/bulletins/{second.id}").text
+    assert "The mechanism recorded 3 incidents from 1 to 31 January 2017" in \
+        client.get(f"/public/bulletins/{second.id}").text

@@ -24,6 +24,7 @@ from ceasefire.services import verification
 from ceasefire.services.imports import import_file
 from ceasefire.services.reports import submit_report
 from ceasefire.services.scenarios import load_scenario
+from ceasefire.web.templating import FIELD_LABELS
 from tests.factories import PASSWORD, add_login
 from tests.store.test_map_counts import ucdp_part
 from tests.web.conftest import SCREENSHOTS
@@ -87,7 +88,13 @@ def test_a_report_submitted_by_place_name_is_on_the_map(client, record):
         "perpetrators": ["syrian-government"]}), party="UN")
     page = client.get("/map?adm=SY03&from=2017-03-02&to=2017-03-02&party=UN")
     assert _rows(page.text)["Duma"] == 1 and sum(_rows(page.text).values()) == 1
-    assert "<title>1 incident around Duma (Rural Damascus): 1 pending</title>" in page.text
+    # The circle says what it counts, and leads to the list of just that incident.
+    found = re.search(r'<a href="(/incidents\?[^"]+)"><title>1 incident around Duma '
+                      r'\(Rural Damascus\): 1 pending\. Opens their list: ([^<]+)\.</title>',
+                      page.text)
+    assert found, page.text
+    assert "&amp;adm=SY030200&amp;" in found[1] and found[2] == \
+        "Duma sub-district (Rural Damascus)"
     assert _rows(client.get("/map?adm=SY03").text)["Duma"] == before.get("Duma", 0) + 1
 
 
@@ -114,9 +121,11 @@ def test_the_public_map_shows_confirmed_incidents_only(client):
 def test_a_bad_filter_is_answered_on_the_page_naming_the_field(client, query, field):
     log_in(client, READER)
     page = client.get(f"/map?{query}")
-    assert page.status_code == 400
-    assert re.search(rf'<p class="error" role="alert">{field}: ', page.text), page.text[-600:]
-    assert client.get(f"/map.svg?{query}").status_code == 400
+    assert page.status_code == 422
+    label = FIELD_LABELS.get(field, field)  # the form's label for it
+    assert f'<p class="error" role="alert"><strong>{label}</strong>: ' in page.text, \
+        page.text[-600:]
+    assert client.get(f"/map.svg?{query}").status_code == 422
 
 
 def test_the_map_in_chromium(live_server, record, watched_page):
@@ -166,8 +175,9 @@ def test_a_record_without_an_agreement_says_so(web_database):
     with TestClient(create_app(settings, database=web_database),
                     base_url="https://testserver") as client:
         page = client.get("/public/map")
-    assert page.status_code == 400
-    assert '<p class="error" role="alert">agreement: the record has no agreement yet' in page.text
+    assert page.status_code == 422
+    assert ('<p class="error" role="alert"><strong>Agreement</strong>: the record has no '
+            'agreement yet') in page.text
 
 
 def test_the_form_keeps_the_districts_shaded(client):

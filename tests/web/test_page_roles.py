@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from ceasefire.services import verification
 from ceasefire.services.logins import set_password
+from ceasefire.web.templating import FIELD_LABELS
 from tests.api.seed import INCIDENTS, TRUCE, app_for, seeded_database
 from tests.fingerprint import fingerprint
 
@@ -84,8 +85,9 @@ def test_an_observer_sees_no_verdict_form_and_may_not_post_one(world, as_user):
 def test_a_guarantor_may_answer_only_for_agreements_its_party_guarantees(world, as_user):
     ru = as_user("ru-officer")
     page = ru.get(f"/incidents/{ALEPPO}").text
-    assert "RU's verdict under <code>syria-2016</code>" in page
-    assert f"RU's verdict under <code>{TRUCE}</code>" not in page
+    # The agreements by their names: the ceasefire's, not the truce RU does not guarantee.
+    assert "Russian Federation's verdict under the Nationwide ceasefire" in page
+    assert page.count("Russian Federation's verdict under") == 1
     before = fingerprint(world, skip=KEPT)
     response = post(ru, f"/incidents/{ALEPPO}/verdict",
                     {"position": "confirm", "version": "0", "agreement": TRUCE})
@@ -105,9 +107,10 @@ def test_a_verdict_on_a_standing_that_moved_on_is_refused_with_the_new_one(world
     stale = post(ru, f"/incidents/{uid}/verdict", {
         "position": "reject", "version": str(seen), "agreement": "syria-2016"})
     assert stale.status_code == 409
-    assert "moved on to version" in stale.text
+    assert "The standing changed since you read it" in stale.text
     # The page it answers with shows the standing as it is now: TR's confirm.
-    assert re.search(r"<th scope=\"row\">TR</th>\s*<td>confirm</td>", stale.text)
+    assert re.search(r"<th scope=\"row\">Republic of Turkey</th>\s*<td>confirm: a violation</td>",
+                     stale.text)
     assert fingerprint(world, skip=KEPT) == before
 
 
@@ -117,11 +120,11 @@ def test_a_report_the_record_cannot_place_is_refused_by_field(world, as_user):
     response = post(tr, "/reports/new", {"date": "2017-01-20", "place": "Nowhere-on-earth",
                                          "violation": "shelling", "killed": "2"})
     assert response.status_code == 422
-    assert "<strong>place.name</strong>" in response.text
+    assert "<strong>Place</strong>" in response.text
     assert 'value="Nowhere-on-earth"' in response.text  # the form keeps what was typed
     bad_count = post(tr, "/reports/new", {"date": "2017-01-20", "place": "Douma",
                                           "violation": "shelling", "killed": "-1"})
-    assert bad_count.status_code == 422 and "casualties.best" in bad_count.text
+    assert bad_count.status_code == 422 and "<strong>Killed</strong>" in bad_count.text
     assert fingerprint(world, skip=KEPT) == before
 
 
@@ -132,4 +135,4 @@ def test_a_malformed_selection_is_named_not_ignored(as_user):
                          ("cursor=nonsense", "cursor")):
         response = analyst.get(f"/incidents?{query}")
         assert response.status_code == 422, query
-        assert f"<strong>{field}</strong>" in response.text, query
+        assert f"<strong>{FIELD_LABELS[field]}</strong>" in response.text, query

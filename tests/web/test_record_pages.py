@@ -111,10 +111,14 @@ def test_a_report_by_place_name_is_verified_and_disputed(visit, site):
     page.get_by_label("What happened").fill("Shelling of the town centre at dawn.")
     page.get_by_role("button", name="Submit the report").click()
 
-    # The new incident's own page: pending, awaiting all three guarantors.
-    expect(page).to_have_url(re.compile(r"/incidents/[0-9a-f-]{36}\?submitted="))
-    uid = page.url.split("/incidents/")[1].split("?")[0]
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Shelling in Kafr Batna")
+    # The form confirms, naming the incident the report founded; its page: pending,
+    # awaiting all three guarantors.
+    expect(page.get_by_role("status")).to_contain_text("first report of a new incident")
+    page.get_by_role("status").get_by_role("link").first.click()
+    expect(page).to_have_url(re.compile(r"/incidents/[0-9a-f-]{36}"))
+    uid = page.url.split("/incidents/")[1].split("?")[0].split("#")[0]
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        "Shelling, artillery or missile attack in Kafr Batna")
     standing = page.locator("section.standing")
     expect(standing.locator(".status")).to_have_text("pending")
     expect(standing).to_contain_text("Not yet answered: RU, TR, IR")
@@ -124,27 +128,29 @@ def test_a_report_by_place_name_is_verified_and_disputed(visit, site):
     row = page.locator("table.incidents tbody tr")
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Kafr Batna")
-    expect(row).to_contain_text("TR")
+    expect(row).to_contain_text("Republic of Turkey")
     expect(row.locator(".status")).to_have_text("pending")
 
     # On the map of its day: Rural Damascus holds it, drawn as one pending circle.
     page.goto(f"{site}/map?from=2017-07-02&to=2017-07-02")
     drawing = page.locator("svg.map")
     expect(drawing.locator("g.clusters circle")).to_have_count(1)
-    expect(drawing.locator("g.clusters circle title")).to_contain_text("1 incident around")
-    expect(drawing.locator("g.clusters circle title")).to_contain_text("1 pending")
+    title = drawing.locator("g.clusters a title")  # a circle is a link to its incidents
+    expect(title).to_contain_text("1 incident")
+    expect(title).to_contain_text("1 pending")
     expect(page.get_by_role("row", name=re.compile("^Rural Damascus"))).to_contain_text("1")
     tr.shot("map-new-report")
 
     # TR confirms: still pending under a unanimous rule, with TR's answer in the table.
     page.goto(f"{site}/incidents/{uid}")
-    page.get_by_role("radio", name="confirm").check()
+    page.get_by_role("radio", name="confirm: a violation").check()
     page.get_by_label("Attributed to (only with confirm)").select_option("syrian-government")
     page.get_by_label("Comment").fill("Our observers saw the shelling.")
-    page.get_by_role("button", name="Cast TR's verdict").click()
+    page.get_by_role("button", name="Cast Republic of Turkey's verdict").click()
     verdicts = page.locator("table.verdicts")
     expect(verdicts.get_by_role("row", name=re.compile(
-        "^TR confirm syrian-government Our observers saw the shelling. "))).to_have_count(1)
+        "^Republic of Turkey confirm: a violation Syrian government forces "
+        "Our observers saw the shelling. "))).to_have_count(1)
     expect(page.locator("section.standing")).to_contain_text("Not yet answered: RU, IR")
 
     # RU's officer finds it in RU's queue and rejects it: disputed, both sides shown.
@@ -153,9 +159,9 @@ def test_a_report_by_place_name_is_verified_and_disputed(visit, site):
     nav(other, "Verdict queue")
     waiting = queue_size(other)
     other.goto(f"{site}/incidents/{uid}")
-    other.get_by_role("radio", name="reject").check()
+    other.get_by_role("radio", name="reject: no violation").check()
     other.get_by_label("Comment").fill("No shelling that day.")
-    other.get_by_role("button", name="Cast RU's verdict").click()
+    other.get_by_role("button", name="Cast Russian Federation's verdict").click()
     expect(other.locator("section.standing .status")).to_have_text("disputed")
     expect(other.locator("p.sides")).to_have_text("Disputed. RU rejects; TR confirms.")
     expect(other.locator("table.proofs")).to_contain_text("verdict of RU")
@@ -184,15 +190,15 @@ def test_a_report_by_place_name_is_verified_and_disputed(visit, site):
     expect(reader.locator("main")).to_contain_text("Daily bulletin, 2 July 2017")
     reader.get_by_role("link", name="Daily bulletin, 2 July 2017").click()
     expect(reader).to_have_url(published)
-    expect(reader.get_by_role("heading", level=1)).to_have_text("Daily bulletin, 2 July 2017")
-    expect(reader.locator("main")).to_contain_text("1 incident (disputed 1)")
-    expect(reader.locator("main")).to_contain_text("disputed 1")
+    expect(reader.get_by_role("heading", level=1)).to_have_text(
+        re.compile(r"^Bulletin no. \d+: Daily bulletin, 2 July 2017$"))
+    expect(reader.locator("main")).to_contain_text("The mechanism recorded 1 incident")
     expect(reader.get_by_role("navigation", name="Main")).to_contain_text("Log in")
     public.shot("bulletin-public")
 
 
 def queue_size(page: Page) -> int:
-    return int(page.locator("#queue-size strong").inner_text())
+    return int(page.locator("#queue-size strong").inner_text().replace(",", ""))
 
 
 def test_the_dashboard_counts_the_period_chosen(visit, site):

@@ -4,9 +4,10 @@ composition root (ceasefire.app) builds."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from ceasefire.api import docs
+from ceasefire.api.parameters import known_parameters
 from ceasefire.api.routes import geo, health, incidents, ledger, reference, reports, verdicts
 
 
@@ -15,4 +16,4 @@ def install(app: FastAPI) -> None:
     docs.install(app)
     for router in (health.router, reference.router, geo.router, reports.router,
                    incidents.router, verdicts.router, ledger.router):
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(known_parameters)])

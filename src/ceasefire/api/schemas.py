@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -14,16 +15,21 @@ from ceasefire.domain.parties import Account, Party
 from ceasefire.domain.status import Status
 from ceasefire.domain.when import CALENDAR, CALENDAR_END, CALENDAR_START
 
+_DAY = re.compile(r"^\d{4}-\d\d-\d\d$")
+
 
 def _iso_8601(value: object) -> object:
     # pydantic would also read a number as seconds since 1970: `until=2017` is a mistake
     # to name, not 1970-01-01T00:33:37Z.
     if isinstance(value, str):
+        if _DAY.match(value):  # a day, as the pages and the command line take it: its start, UTC
+            value = f"{value}T00:00:00+00:00"
         try:
             datetime.fromisoformat(value)
         except ValueError:
-            raise PydanticCustomError("iso_8601", "give an ISO 8601 date-time with a UTC "
-                                      "offset (e.g. 2017-01-05T00:00:00Z)") from None
+            raise PydanticCustomError("iso_8601", "give a day (2017-01-05) or an ISO 8601 "
+                                      "date-time with a UTC offset (e.g. "
+                                      "2017-01-05T00:00:00Z)") from None
     return value
 
 

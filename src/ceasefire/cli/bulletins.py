@@ -26,15 +26,20 @@ from ceasefire.outputs import files as outputs
               "entry. Publishing a period again makes a correction; the first stays.")
 @click.option("--account", "username", default=None,
               help="The secretariat account publishing (needed with --publish).")
+@click.option("--site", default="", metavar="URL",
+              help="Where the public pages are served (https://…), for the links to the "
+              "incidents' records; without it the links are paths on the site.")
 @pass_context
 def bulletin_(obj: Context, day: str | None, start: str | None, end: str | None,
               agreement: str | None, fmt: str, out: Path | None, publish: bool,
-              username: str | None) -> None:
-    """Count the incidents that began on a day, or from A to B: by status, governorate
-    and reporting party, the change on the period before, the notable ones, and the
-    ledger checkpoint the counts rest on. With --publish, make it public."""
+              username: str | None, site: str) -> None:
+    """Count the incidents that began on a day, or from A to B (a period that is over):
+    by status, day, governorate, zone, reporting party and attributed actor, the deaths,
+    the change on the period before, the notable ones, and the ledger checkpoint the
+    counts rest on. With --publish, make it public."""
     from ceasefire.domain.bulletin import day as day_of
     from ceasefire.domain.bulletin import days
+    from ceasefire.outputs import bulletin_pages as pages
     from ceasefire.outputs import bulletins as written
 
     if (day is None) == (start is None and end is None) or (start is None) != (end is None):
@@ -48,28 +53,32 @@ def bulletin_(obj: Context, day: str | None, start: str | None, end: str | None,
     assert given is not None  # one of them, as checked above
     first = day_of(given, field="date" if day else "from")
     period = days(first, day_of(end, field="to") if end else None)
+    last_field = "date" if day else "to"
+    publication = None
     if publish:
         from ceasefire.services.bulletins import publish as publish_
 
-        published = publish_(obj.database(), period, agreement=agreement, username=username)
+        published = publish_(obj.database(), period, agreement=agreement, username=username,
+                             last_field=last_field)
         document = published.document
+        assert published.published_at is not None
+        publication = pages.Publication(published.id, published.published_at)
         click.echo(f"bulletin {published.id} published (ledger entry {published.seq})"
                    + (f"; it corrects bulletin {published.corrects}" if published.corrects
                       else ""), err=True)
     else:
         from ceasefire.services.bulletins import issue
 
-        issued = issue(obj.database(), period, agreement=agreement)
-        document = written.as_dict(issued.bulletin, issued.checkpoint, issued.at,
-                                   issued.verified)
+        document = issue(obj.database(), period, agreement=agreement,
+                         last_field=last_field).document()
+    site = site.rstrip("/")
     if fmt == "pdf":
         from ceasefire.outputs.pdf import as_pdf
 
-        content: bytes = as_pdf(document)
+        content: bytes = as_pdf(document, publication, site)
     else:
-        write = {"md": written.as_markdown, "json": written.as_json,
-                 "html": written.as_html}[fmt]
-        text = write(document)
+        text = written.as_json(document) if fmt == "json" else \
+            {"md": pages.as_markdown, "html": pages.as_html}[fmt](document, publication, site)
         if out is None:
             click.echo(text, nl=False)
             return

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 
@@ -94,13 +96,33 @@ def verdict_cast(obj: Context, incident_id: str, username: str, position: str,
 @click.option("--limit", type=int, default=100, show_default=True)
 @pass_context
 def verdict_queue(obj: Context, party: str, limit: int) -> None:
-    """Incidents awaiting the party's verdict, oldest first."""
-    from ceasefire.services.verification import awaiting_verdict
+    """Incidents awaiting the party's verdict: the nearest deadline first, then the oldest
+    event. One line each: when it began, where, what, the deadline, and its id."""
+    from ceasefire.domain.words import count, violation_words
+    from ceasefire.geo.admin import syria
+    from ceasefire.services.overview import summaries
+    from ceasefire.services.verification import awaiting_with_count
 
-    _, items = awaiting_verdict(obj.database(), party=party, limit=limit)
+    database = obj.database()
+    items, total = awaiting_with_count(database, party, limit=limit)
+    with database.session() as session:
+        about = summaries(session, [a.incident for a in items])
+    areas, now = syria(), datetime.now(UTC)
+    if not items:
+        click.echo(f"Nothing awaits {party}'s verdict.")
+        return
+    click.echo(f"{count(total, 'incident')} await{'s' if total == 1 else ''} {party}'s verdict"
+               + (f"; the {len(items)} with the nearest deadlines:" if total > len(items)
+                  else ":"))
     for a in items:
-        click.echo(f"{a.incident} {a.agreement} opened {a.opened_at:%Y-%m-%d %H:%M}, due "
-                   f"{a.deadline:%Y-%m-%d %H:%M} UTC, version {a.version}")
+        s = about.get(a.incident)
+        finest = s and (s.adm3 or s.adm2 or s.adm1)
+        where = areas.area(finest).name if finest and finest in areas else "unknown place"
+        left = int((a.deadline - now).total_seconds() // 3600)
+        what = violation_words(s.violation) if s else ""
+        began = f"{s.earliest:%Y-%m-%d}" if s else "?"
+        click.echo(f"{began}  {where}: {what}; due {a.deadline:%Y-%m-%d %H:%M} UTC "
+                   f"({left} h left), version {a.version}  {a.incident}")
 
 
 @click.group(cls=Group)
@@ -164,3 +186,57 @@ def incident_merge(obj: Context, incident_ids: tuple[str, ...], party: str,
     from ceasefire.services.correlation import merge
 
     click.echo(merge(obj.database(), incident_ids, reason=reason, party=party))
+
+
+EXPORT_FORMATS = ("csv", "geojson", "json")
+
+
+@incident.command("export")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Output file, written whole or not at all (default: standard output).")
+@click.option("--agreement", default=None,
+              help="The agreement whose status and verdicts to give (default: the first).")
+@click.option("--from", "first", default=None,
+              help="Incidents that began on this day (UTC, YYYY-MM-DD) or later.")
+@click.option("--to", "last", default=None,
+              help="Incidents that began on this day (UTC, YYYY-MM-DD) or earlier.")
+@click.option("--adm", default=None, help="Only this admin area (P-code of any level).")
+@click.option("--violation", default=None, help="Only this violation type (its code).")
+@click.option("--party", default=None, help="Only incidents this party reported.")
+@click.option("--status", "statuses", multiple=True,
+              help="Only incidents of this status now (confirmed, disputed, pending, "
+              "rejected, not-covered); repeatable.")
+@pass_context
+def incident_export(obj: Context, fmt: str, out: Path | None, agreement: str | None,
+                    first: str | None, last: str | None, adm: str | None,
+                    violation: str | None, party: str | None,
+                    statuses: tuple[str, ...]) -> None:
+    """Export the incidents of a selection with their status now, each guarantor's
+    verdict and the attribution, newest event first (as the incident list); the ledger
+    checkpoint it was read against is in every CSV row, and once in JSON and GeoJSON."""
+    import sys
+
+    from starlette.datastructures import QueryParams
+
+    from ceasefire.outputs import files as outputs
+    from ceasefire.services.incident_exports import export_incidents
+    from ceasefire.web.selection import selection_from
+
+    # The incident list's own reading of its query: the same filters, refused alike.
+    given = [("agreement", agreement), ("from", first), ("to", last), ("adm", adm),
+             ("violation", violation), ("party", party),
+             *(("status", s) for s in statuses)]
+    selection = selection_from(QueryParams([(k, v) for k, v in given if v is not None]))
+    with export_incidents(obj.database(), selection, fmt) as export:  # refused: no file
+        if out is None:
+            for piece in export:
+                sys.stdout.write(piece)
+        else:
+            with outputs.written(out) as stream:  # never a half-written export
+                for piece in export:
+                    stream.write(piece)
+    checkpoint = export.header.checkpoint
+    click.echo(f"exported {export.count} incidents under {export.header.agreement}, read "
+               f"against the ledger of {checkpoint['size']} entries (root "
+               f"{checkpoint['root'][:16]}…)", err=True)

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ceasefire.domain import words
 from ceasefire.domain.agreement import Agreement, Zone
 from ceasefire.domain.place import AdminCodes
 from ceasefire.domain.taxonomy import ViolationType
@@ -80,8 +81,8 @@ def assess(agreement: Agreement, facts: IncidentFacts) -> Finding:
         _area(agreement, zone, facts.admin),
         Check(Rule.TERMS, True, terms_reason),
         _prohibited(prohibited, facts.violation,
-                    zone.code if zone is not None and zone.prohibited is not None
-                    else agreement.code),
+                    f"the zone {zone.name}" if zone is not None and zone.prohibited is not None
+                    else f"the {agreement.title}"),
         _excluded(agreement, facts.perpetrators, facts.targets),
     )
     return Finding(agreement.code, zone.code if zone is not None else agreement.code, checks)
@@ -89,18 +90,19 @@ def assess(agreement: Agreement, facts: IncidentFacts) -> Finding:
 
 def _in_force(agreement: Agreement, when: When) -> Check:
     period = agreement.period
-    span = f"{when.earliest.isoformat()} to {when.latest.isoformat()}"
+    span = words.span(when.earliest, when.latest)
+    start = words.moment(period.start)
+    end = words.moment(period.end) if period.end else None
     if when.within(period.start, period.end):
         return Check(Rule.IN_FORCE, True, f"happened ({span}) while the agreement was in force")
     if when.latest < period.start:
         return Check(Rule.IN_FORCE, False, f"happened ({span}) before the agreement came into "
-                     f"force ({period.start.isoformat()})")
+                     f"force ({start})")
     if period.end is not None and when.earliest >= period.end:
         return Check(Rule.IN_FORCE, False, f"happened ({span}) after the agreement ended "
-                     f"({period.end.isoformat()})")
+                     f"({end})")
     return Check(Rule.IN_FORCE, False, f"its time ({span}) is too vague to say whether the "
-                 f"agreement was in force (from {period.start.isoformat()}"
-                 + (f" to {period.end.isoformat()}" if period.end else "") + ")")
+                 f"agreement was in force (from {start}" + (f" to {end}" if end else "") + ")")
 
 
 def _area(agreement: Agreement, zone: Zone | None, admin: AdminCodes | None) -> Check:
@@ -108,7 +110,7 @@ def _area(agreement: Agreement, zone: Zone | None, admin: AdminCodes | None) -> 
         return Check(Rule.AREA, False, "it happened outside every admin area the record knows")
     where = admin.finest
     if zone is not None:
-        return Check(Rule.AREA, True, f"{where} lies in zone {zone.code}")
+        return Check(Rule.AREA, True, f"{where} lies in the zone {zone.name}")
     if agreement.area.covers_admin(admin):
         return Check(Rule.AREA, True, f"{where} lies in the area the agreement covers")
     if any(code.startswith(where) for code in agreement.area.pcodes):
@@ -126,20 +128,23 @@ def _zone_in_force(agreement: Agreement, facts: IncidentFacts) -> tuple[Zone | N
             finest = facts.admin.finest if facts.admin else None
             if finest and any(code.startswith(finest) for code in zone.area.pcodes):
                 notes.append(f"{finest} is too coarse a place to say whether it lies in "
-                             f"zone {zone.code}")
+                             f"the zone {zone.name} ({zone.code})")
             continue
         if facts.when.within(zone.period.start, zone.period.end):
-            return zone, f"the terms of zone {zone.code}, in force there and then"
+            return zone, f"the terms of the zone {zone.name}, in force there and then"
         if facts.when.overlaps(zone.period.start, zone.period.end):
-            notes.append(f"zone {zone.code} came into force or ended during the incident's span")
-    return None, "; ".join([*notes, f"the terms of agreement {agreement.code}"])
+            notes.append(f"the zone {zone.name} came into force or ended during the "
+                         "incident's span")
+    return None, "; ".join([*notes, f"the terms of the {agreement.title}"])
 
 
 def _prohibited(prohibited: frozenset[ViolationType], violation: ViolationType,
                 by: str) -> Check:
     if violation in prohibited:
-        return Check(Rule.PROHIBITED, True, f"{violation.value} is prohibited by {by}")
-    return Check(Rule.PROHIBITED, False, f"{violation.value} is not prohibited by {by}")
+        return Check(Rule.PROHIBITED, True,
+                     f"{words.sentence(words.violation_words(violation))} is prohibited by {by}")
+    return Check(Rule.PROHIBITED, False,
+                 f"{words.sentence(words.violation_words(violation))} is not prohibited by {by}")
 
 
 def _excluded(agreement: Agreement, perpetrators: Sequence[str],

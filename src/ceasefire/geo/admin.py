@@ -19,7 +19,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from ceasefire.domain.place import AdminCodes, Point
-from ceasefire.errors import NotFound
+from ceasefire.errors import InvalidInput, NotFound
 from ceasefire.geo.areas import AreaGrid
 from ceasefire.geo.reach import area_grid
 
@@ -66,6 +66,14 @@ class AdminIndex:
         except KeyError:
             raise NotFound(f"no admin area with P-code {pcode!r}", field="pcode",
                            id=pcode) from None
+
+    def require(self, pcode: str | None, *, field: str = "adm") -> None:
+        """Refuse a P-code no area has, naming the field: a selection of "SY99" must say
+        so rather than count nothing."""
+        if pcode is not None and pcode not in self._areas:
+            raise InvalidInput(f"{pcode!r} is not the P-code of an admin area (governorates "
+                               f"are SY01 to SY14; a district adds two digits, e.g. SY0200, "
+                               f"a sub-district two more)", field=field, id=pcode)
 
     def geometry(self, pcode: str) -> BaseGeometry:
         self.area(pcode)

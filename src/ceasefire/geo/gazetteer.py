@@ -4,7 +4,15 @@ Built from three offline sources shipped in ``data/syria`` (see SOURCE.md): the 
 areas, the OCHA admin capitals, and the GeoNames populated places. A GeoNames place that
 is an admin capital is merged into it (OCHA point and codes, GeoNames names and
 population), and an admin area takes the names of the town at its seat, so "Dayr az Zawr
-Governorate" finds Deir-ez-Zor although OCHA spells it one way only.
+Governorate" finds Deir-ez-Zor although OCHA spells it one way only. The villages,
+neighbourhoods, regions and landmarks of ``geo.named_places`` come last: one that is a
+town already only lends it its names.
+
+A name is found three ways, and a reader is told which: "exact" (one of the place's names,
+case and accents aside), "variant" (the same transliteration key: Deir Ezzor) and "fuzzy"
+(the same consonants, a key a letter or two away, or Arabic that no place is known by
+read in Latin letters: سقبا for Saqba), each with how many letters the text is from the
+nearest name.
 """
 
 from __future__ import annotations
@@ -23,16 +31,24 @@ from ceasefire.domain.place import AdminCodes, Point, WherePrecision, admin_leve
 from ceasefire.domain.text import check_name
 from ceasefire.errors import InvalidInput
 from ceasefire.geo import admin
+from ceasefire.geo.named_places import NamedPlace, curated_places, ucdp_places
 from ceasefire.geo.names import (
     DISTRICT,
     GOVERNORATE,
     IMPORTED,
+    LANDMARK,
+    LOCALITY,
+    NEIGHBOURHOOD,
+    REGION,
     SUB_DISTRICT,
     TOWN,
     Query,
+    is_arabic,
     parse_query,
     place_key,
+    romanise,
 )
+from ceasefire.geo.spelling import letters_apart, nearest_spelling
 
 __all__ = ["PRECISION", "SAME_PLACE_DEG", "Gazetteer", "GazetteerEntry", "Match", "place_key",
            "syria_gazetteer"]
@@ -43,11 +59,15 @@ _LEVEL_KIND = {1: GOVERNORATE, 2: DISTRICT, 3: SUB_DISTRICT}
 # Best first: a bare name means the town (ACLED's habit), "X countryside" the area. Areas
 # go coarse to fine: OCHA names each capital's district and sub-district after the
 # governorate ("Rural Damascus", "Idleb"), and the bare name means the larger one.
-_TOWN_FIRST = {TOWN: 0, GOVERNORATE: 1, DISTRICT: 2, SUB_DISTRICT: 3, IMPORTED: 4}
-_AREA_FIRST = {GOVERNORATE: 0, DISTRICT: 1, SUB_DISTRICT: 2, TOWN: 3, IMPORTED: 4}
+_TOWN_FIRST = {TOWN: 0, GOVERNORATE: 1, DISTRICT: 2, SUB_DISTRICT: 3, LOCALITY: 4,
+               NEIGHBOURHOOD: 5, REGION: 6, LANDMARK: 7, IMPORTED: 8}
+_AREA_FIRST = {GOVERNORATE: 0, DISTRICT: 1, SUB_DISTRICT: 2, REGION: 3, TOWN: 4, LOCALITY: 5,
+               NEIGHBOURHOOD: 6, LANDMARK: 7, IMPORTED: 8}
 SAME_PLACE_DEG = 0.05  # about 5 km: a town of the same name this close is the same place
 _DATA = "ceasefire.geo.data.syria"
 _LOOSE_MIN = 3  # consonant skeletons shorter than this match too much to be used
+_EDIT_MIN = 5  # keys shorter than this are a letter away from too many others
+REGION_SAME_DEG = 0.2  # a region named twice this close is the same region
 # Names reports use that OCHA does not give.
 _ALIASES = {"SY03": ("Rif Dimashq", "Reef Damascus", "Damascus countryside", "Rif Damascus")}
 
@@ -57,7 +77,8 @@ class GazetteerEntry:
     name: str
     point: Point
     admin: AdminCodes
-    kind: str  # "governorate" | "district" | "sub-district" | "town" | "imported"
+    kind: str  # governorate, district, sub-district, town, locality, neighbourhood,
+    # region, landmark, imported
     precision: WherePrecision  # what a report placed by this name alone knows
     population: int | None = None
     names: tuple[str, ...] = ()  # every known name, Arabic too; ``name`` counts as one
@@ -72,7 +93,14 @@ class GazetteerEntry:
 @dataclass(frozen=True, slots=True)
 class Match:
     entry: GazetteerEntry
-    how: str  # "exact" (the normalised name) | "variant" (the transliteration key)
+    how: str  # "exact" (a name) | "variant" (its transliteration key) | "fuzzy"
+    spelled: str = ""  # the entry's name nearest the text
+    letters: int = 0  # how many letters the text is from it
+
+    @property
+    def taken_as_typed(self) -> bool:
+        """Whether the text names this place outright, so no reader need confirm it."""
+        return self.how == "exact"
 
 
 class Gazetteer:
@@ -82,6 +110,8 @@ class Gazetteer:
     def __init__(self, entries: Iterable[GazetteerEntry]) -> None:
         self._entries: list[GazetteerEntry] = []
         self._index: tuple[dict[str, list[int]], ...] = ({}, {}, {})
+        # The consonants of the Latin names however short, for Arabic read in Latin letters.
+        self._consonants: dict[str, list[int]] = {}
         self._add(entries)
 
     def __len__(self) -> int:
@@ -95,9 +125,14 @@ class Gazetteer:
             number = len(self._entries)
             self._entries.append(entry)
             for name in {entry.name, *entry.names}:
-                for index, key in zip(self._index, _keys(name), strict=True):
+                keys = _keys(name)
+                for index, key in zip(self._index, keys, strict=True):
                     if key and number not in index.setdefault(key, []):
                         index[key].append(number)
+                consonants = keys[1].replace("a", "")
+                if consonants.isascii() and consonants and number not in (
+                        near := self._consonants.setdefault(consonants, [])):
+                    near.append(number)
 
     def with_entries(self, extra: Iterable[GazetteerEntry]) -> Gazetteer:
         """A new gazetteer with ``extra`` added (e.g. places named in imported records);
@@ -105,35 +140,74 @@ class Gazetteer:
         new = Gazetteer(())
         new._entries = list(self._entries)
         new._index = tuple({k: list(v) for k, v in index.items()} for index in self._index)
+        new._consonants = {k: list(v) for k, v in self._consonants.items()}
         new._add(extra)
         return new
 
-    def search(self, text: str, *, limit: int = 10) -> list[Match]:
-        """The entries ``text`` may name, best first."""
+    def search(self, text: str, *, limit: int = 10, edits: bool = True) -> list[Match]:
+        """The entries ``text`` may name, best first: its exact names if any, else its
+        variants, else the fuzzy ones; with ``edits``, also Arabic read in Latin letters
+        and keys a letter or two away."""
         full = normalise_name(text)
         if not full:
             return []
         # The whole text first: "Rural Damascus" is a name, not Damascus in part.
-        found = self._lookup(Query(full))
-        if not found:
+        found = self._lookup(Query(full), edits=False)
+        if not found or found[0].how != "exact":
             query = parse_query(text)
-            found = self._lookup(query) if query.name and query.name != full else []
+            if query.name and query.name != full:
+                found = self._lookup(query, edits=False) or found
+        roman = False
+        if not found and edits:
+            query = parse_query(text)
+            found = self._romanised(Query(full)) or self._romanised(query)
+            roman = bool(found)  # ordered already
+            found = found or self._lookup(query, edits=True)
+        if edits and found and found[0].how == "fuzzy" and not roman:
+            # Keys alike may be spelled far apart: only near spellings, nearest first.
+            most = max(3, len(parse_query(text).name) // 3)
+            found = sorted((m for m in found if m.letters <= most), key=lambda m: m.letters)
         return found[:limit]
 
     def resolve(self, text: str) -> GazetteerEntry | None:
-        """The entry ``text`` most likely names; None if it names none."""
-        found = self.search(text, limit=1)
+        """The entry ``text`` most likely names, exact, variant or same consonants (what
+        the API and imports take); None if it names none."""
+        found = self.search(text, limit=1, edits=False)
         return found[0].entry if found else None
 
-    def _lookup(self, query: Query) -> list[Match]:
+    def _lookup(self, query: Query, *, edits: bool) -> list[Match]:
         found: dict[int, int] = {}  # entry number -> tier: exact 0, key 1, consonants 2
         for tier, (index, key) in enumerate(zip(self._index, _keys(query.name), strict=True)):
-            if tier == 2 and found:
+            if found:  # an exact name hides the variants, a variant the fuzzy ones
                 break
             for number in index.get(key, ()) if key else ():
                 kind = self._entries[number].kind
                 if number not in found and (query.kinds is None or kind in query.kinds):
                     found[number] = tier
+        if not found and edits:
+            found = dict.fromkeys(self._near_keys(query), 3)
+        return self._ranked(found, query, query.name)
+
+    def _romanised(self, query: Query) -> list[Match]:
+        """Arabic that no place is known by, read in Latin letters (``romanise``) and
+        matched with the Latin names by key, else by consonants: سقبا is Saqba. Always
+        fuzzy: Arabic does not write the short vowels, so the reading is a guess."""
+        typed = romanise(query.name)
+        if typed == query.name:
+            return []
+        key = _keys(typed)[1]
+        found: dict[int, int] = {}
+        for index, k in ((self._index[1], key), (self._consonants, key.replace("a", ""))):
+            if k and not found:
+                found = {n: 2 for n in index.get(k, ()) if query.kinds is None
+                         or self._entries[n].kind in query.kinds}
+        # A place known by another Arabic name last (Hadher is الحاضر: حضر is more likely
+        # the Hadar known only in Latin), then the nearest spellings first.
+        return sorted(self._ranked(found, query, typed),
+                      key=lambda m: (any(map(is_arabic, m.entry.names)), m.letters))
+
+    def _ranked(self, found: dict[int, int], query: Query, typed: str) -> list[Match]:
+        """The entries found, best first, each with the spelling nearest ``typed``."""
         order = _AREA_FIRST if query.area else _TOWN_FIRST
 
         def rank(number: int) -> tuple[int, bool, int, int, int]:
@@ -146,8 +220,23 @@ class Gazetteer:
             entry = self._entries[number]
             if query.near and entry.precision < WherePrecision.NEAR:
                 entry = dataclasses.replace(entry, precision=WherePrecision.NEAR)
-            matches.append(Match(entry, "exact" if found[number] == 0 else "variant"))
+            how = ("exact", "variant", "fuzzy", "fuzzy")[found[number]]
+            spelled, letters = nearest_spelling(typed, (entry.name, *entry.names))
+            matches.append(Match(entry, how, spelled, letters))
         return matches
+
+    def _near_keys(self, query: Query) -> list[int]:
+        """Entries with a key one letter (two, for long keys) from the text's."""
+        key = _keys(query.name)[1]
+        if len(key) < _EDIT_MIN:
+            return []
+        cap = 1 if len(key) < 8 else 2
+        numbers: list[int] = []
+        for other, entries in self._index[1].items():
+            if abs(len(other) - len(key)) <= cap and letters_apart(key, other, cap=cap) <= cap:
+                numbers += [n for n in entries if n not in numbers and (
+                    query.kinds is None or self._entries[n].kind in query.kinds)]
+        return numbers
 
 
 @lru_cache(maxsize=1 << 16)  # towns lend their names to areas: each is keyed once
@@ -185,7 +274,15 @@ def _syria_entries() -> list[GazetteerEntry]:
         if where is None:  # none: all 266 lie in an area once snapped (tested)
             continue
         capital = dataclasses.replace(capital, admin=where)
-        near = [p for k in _keys(capital.name)[1:] if k for p in by_key.get(k, ())]
+        if pcode is not None and place_key(capital.name) == place_key(index.area(pcode).name):
+            # OCHA names the areas in Arabic too, not their capitals: a capital that bears
+            # its area's name takes the Arabic one ("Abul Thohur": أبو الظهور; without
+            # "مركز", "centre", which names the area), and by it finds its GeoNames twin
+            # however that spells it in Latin (Abū az̧ Z̧uhūr).
+            arabic = index.area(pcode).name_ar.removeprefix("مركز").strip()
+            capital = dataclasses.replace(capital, names=_unique((*capital.names, arabic)))
+        near = [p for name in capital.names for k in _keys(name)[1:] if k
+                for p in by_key.get(k, ())]
         twin = _nearest(near, capital.point, merged, adm3=where.adm3)
         if twin is not None:
             merged.add(id(twin))
@@ -203,7 +300,57 @@ def _syria_entries() -> list[GazetteerEntry]:
     for town in towns:
         for name in town.names:
             town_keys.setdefault(place_key(name), []).append(town)
-    return towns + [_area(a, seats.get(a.pcode), town_keys, index) for a in index]
+    areas = [_area(a, seats.get(a.pcode), town_keys, index) for a in index]
+    towns, named = _with_named(towns, [*ucdp_places(), *curated_places()], index)
+    return towns + areas + named
+
+
+def _with_named(towns: list[GazetteerEntry], places: list[NamedPlace],
+                index: admin.AdminIndex) -> tuple[list[GazetteerEntry], list[GazetteerEntry]]:
+    """The towns, with the names of the named places that are one of them; and the other
+    named places as entries of their own kind (a later row that is an earlier one only
+    adds its names: the curated list names UCDP's regions in Arabic)."""
+    codes = index.locate_many([p.point for p in places], snap_deg=admin.COAST_SNAP_DEG)
+    entries = list(towns)
+    by_key: dict[str, list[int]] = {}
+    for number, town in enumerate(towns):
+        for name in town.names:
+            by_key.setdefault(place_key(name), []).append(number)
+    for place, where in zip(places, codes, strict=True):
+        if where is None:
+            continue
+        names = _unique((place.name, *place.names))
+        keys = {place_key(n) for n in names} & by_key.keys()
+        same = _same_named(entries, keys, by_key, place)
+        if same is not None:
+            entries[same] = dataclasses.replace(
+                entries[same], names=_unique(entries[same].names + names))
+            number = same
+        else:
+            # A region claims only its governorate (docs/decisions.md).
+            admin_codes = AdminCodes(where.adm1) if place.kind == REGION else where
+            entries.append(GazetteerEntry(place.name, place.point, admin_codes, place.kind,
+                                          place.precision, names=names))
+            number = len(entries) - 1
+        for name in names:
+            if number not in by_key.setdefault(place_key(name), []):
+                by_key[place_key(name)].append(number)
+    return entries[:len(towns)], entries[len(towns):]
+
+
+def _same_named(entries: list[GazetteerEntry], keys: set[str],
+                by_key: dict[str, list[int]], place: NamedPlace) -> int | None:
+    """The entry ``place`` is another name for: one sharing a key, near, of a kind it
+    may be (a village may be a town; a region only a region)."""
+    for key in sorted(keys):
+        for number in by_key[key]:
+            entry = entries[number]
+            if (place.kind == REGION) != (entry.kind == REGION):
+                continue
+            near = REGION_SAME_DEG if place.kind == REGION else SAME_PLACE_DEG
+            if _distance_deg(entry.point, place.point) <= near:
+                return number
+    return None
 
 
 def _names_an_area_only(capital: GazetteerEntry, pcode: str | None,

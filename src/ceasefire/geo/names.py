@@ -16,10 +16,12 @@ from ceasefire.domain.actors import normalise_name
 # Kinds of entry a descriptive word restricts a name to.
 GOVERNORATE, DISTRICT, SUB_DISTRICT = "governorate", "district", "sub-district"
 TOWN, IMPORTED = "town", "imported"
-PLACES = frozenset({TOWN, IMPORTED})
+# Named places of data/syria beyond GeoNames (geo.named_places).
+LOCALITY, NEIGHBOURHOOD, REGION, LANDMARK = "locality", "neighbourhood", "region", "landmark"
+PLACES = frozenset({TOWN, IMPORTED, LOCALITY, NEIGHBOURHOOD})
 
 # The Arabic article as romanised, assimilated to sun letters (ash-Sham, az-Zabadani).
-_ARTICLES = frozenset(["al", "el", "il", "ul", "l", "ar", "er", "as", "es", "ash", "esh", "ech",
+ARTICLES = frozenset(["al", "el", "il", "ul", "l", "ar", "er", "as", "es", "ash", "esh", "ech",
                        "at", "et", "ath", "eth", "az", "ez", "ad", "ed", "adh", "edh", "an",
                        "en", "ej"])
 _NOISE = frozenset(["markaz", "مركز"])  # "centre": OCHA's name for a capital's own area
@@ -66,13 +68,67 @@ def place_key(text: str) -> str:
     words = normalise_name(text.translate(_PRE)).split()
     keys = []
     for i, word in enumerate(words):
-        if (word in _ARTICLES or word in _NOISE) and i < len(words) - 1:
+        if (word in ARTICLES or word in _NOISE) and i < len(words) - 1:
             continue
         if "\u0600" <= word[0] <= "\u06ff":
             keys.append(_arabic_key(word))
         else:  # a joined article only after the first word: Elias and Aleppo stay whole
             keys.append(_latin_key(_JOINED.sub("", word) if i else word))
     return "".join(keys)
+
+
+# Arabic letters as romanised (UNGEGN-like, as the press writes them); ع and ء leave no
+# letter, as they mostly leave none, or only an apostrophe, in Latin spellings.
+_ROMAN = str.maketrans({
+    "ا": "a", "ب": "b", "ت": "t", "ث": "th", "ج": "j", "ح": "h", "خ": "kh", "د": "d",
+    "ذ": "dh", "ر": "r", "ز": "z", "س": "s", "ش": "sh", "ص": "s", "ض": "d", "ط": "t",
+    "ظ": "z", "ع": None, "غ": "gh", "ف": "f", "ق": "q", "ك": "k", "ل": "l", "م": "m",
+    "ن": "n", "ه": "h", "ء": None, "ک": "k", "گ": "g", "پ": "p", "چ": "ch", "ڤ": "v"})
+_BEFORE_VOWEL = frozenset("اوي")  # a و or ي before these is a consonant: حيان is "hyan"
+_DIGRAPH_FIRST = frozenset("cdgkpstz")  # the first letters of kh, sh, th...
+
+
+def is_arabic(text: str) -> bool:
+    """Whether ``text`` has a letter in Arabic script."""
+    return any("\u0600" <= c <= "\u06ff" for c in text)
+
+
+def romanise(text: str) -> str:
+    """A Latin spelling of Arabic script, for comparing with names known only in Latin:
+    سقبا is "sqba", الرقة "al rqa". Short vowels are not written in Arabic, so it has
+    only the long ones; و and ي are read as w and y at a word's start, before a vowel
+    or before a closing ة, else as u and i; a closing ة (or ه) is "a", and "at" before
+    another word. Latin words come back as ``normalise_name`` gives them."""
+    words = normalise_name(text.translate(_PRE).replace("ی", "ي")).split()
+    out = []
+    for n, word in enumerate(words):
+        if not "\u0600" <= word[0] <= "\u06ff":
+            out.append(word)
+            continue
+        if word in _NOISE and n < len(words) - 1:
+            continue
+        article = word.startswith("ال") and len(word) > 3
+        if article:
+            word = word[2:]
+        letters: list[str] = []
+        for i, c in enumerate(word):
+            after = word[i + 1:i + 2]
+            if c in "وي":
+                consonant = (i == 0 or after in _BEFORE_VOWEL
+                             or (after == "ه" and i + 2 == len(word)))
+                letters.append(("w" if c == "و" else "y") if consonant else
+                               ("u" if c == "و" else "i"))
+            elif c == "ه" and i == len(word) - 1 and i:
+                letters.append("a" if n == len(words) - 1 else "at")
+            else:
+                letter = c.translate(_ROMAN)
+                # A vowel between letters that would read as one: سهل is "sahl", not "shl".
+                if letters and (letter == "h" and letters[-1][-1:] in _DIGRAPH_FIRST
+                                or letter == "j" and letters[-1] == "d"):
+                    letters.append("a")
+                letters.append(letter)
+        out.append(("al " if article else "") + "".join(letters))
+    return " ".join(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +146,7 @@ _KIND_WORDS = {
     DISTRICT: ["district", "mantiqa", "mantiqah", "منطقه"],
     SUB_DISTRICT: ["sub district", "subdistrict", "nahiya", "nahiyah", "nahia", "ناحيه"],
     TOWN: ["town", "city", "village", "camp", "mountain", "mount", "hill", "neighbourhood",
-           "neighborhood", "مدينه", "بلده", "قريه", "مخيم"],
+           "neighborhood", "مدينه", "بلده", "قريه", "مخيم", "حي"],
 }
 _DIRECTIONS = [f"{a}{b}{c}" for a in ("north", "south") for b in ("", " ", "-")
                for c in ("east", "west", "eastern", "western")] + [

@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -47,7 +47,7 @@ class BodyLimit:
             return
         declared = Headers(scope=scope).get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _too_large(self.max_bytes)(scope, receive, send)
+            await _too_large(self.max_bytes, scope)(scope, receive, send)
             return
         received = 0
         started = False
@@ -71,10 +71,26 @@ class BodyLimit:
         except TooLarge:
             if started:  # read after the answer began: nothing more can be said
                 raise
-            await _too_large(self.max_bytes)(scope, receive, send)
+            await _too_large(self.max_bytes, scope)(scope, receive, send)
 
 
-def _too_large(limit: int) -> JSONResponse:
+# A page's form answered in words, not the API's JSON: the gate stands before the pages'
+# templates, so this is the whole page. The browser's Back keeps what was typed.
+_TOO_LARGE_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Too much to send</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main><h1>Too much to send</h1>
+<p role="alert">The form sent more than {limit:,} bytes, which is more than the record takes
+in one request. Nothing was stored.</p>
+<p>Go back (what you typed is still in the form), shorten the longest field (a narrative
+takes at most 20,000 characters) and send it again.</p></main></body></html>
+"""
+
+
+def _too_large(limit: int, scope: Scope) -> Response:
+    accept = Headers(scope=scope).get("accept", "")
+    if not scope.get("path", "").startswith("/api/") and "text/html" in accept:
+        return HTMLResponse(_TOO_LARGE_PAGE.format(limit=limit), status_code=413)
     return JSONResponse(errors.error_body("too_large", TooLarge(limit).detail),
                         status_code=413)
 

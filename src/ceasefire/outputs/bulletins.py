@@ -1,73 +1,161 @@
-"""A bulletin written out: its document (`as_dict`, kept as JSON when published) and,
-from the document alone, Markdown and HTML for people (PDF: outputs/pdf.py). Rendering
-from the document means a published bulletin reads the same however the record moves on.
-Governorates are named in English and Arabic from the shipped boundaries."""
+"""A bulletin's document: `as_dict`, kept byte for byte as JSON when published, with the
+numbers, the names the reader sees (from the reference data when it was counted) and the
+summary's sentences (templates/bulletin_summary.txt). Everything people read is rendered
+from the document alone (outputs/bulletin_pages.py), so a published bulletin reads the
+same however the record and the reference data move on."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
-from ceasefire.domain.bulletin import STATUSES, Bulletin, IncidentLine
+from ceasefire.domain.bulletin import (
+    ATTRIBUTION_DIFFERS,
+    NOT_ATTRIBUTED,
+    Bulletin,
+    IncidentLine,
+)
+from ceasefire.domain.words import day_words
 from ceasefire.geo.admin import syria
 from ceasefire.ledger.checkpoints import Checkpoint, checkpoint_json
+from ceasefire.outputs.bulletin_summary import summary
+
+FORMAT = 2  # the document's shape; 1 (before the summary and names) still renders
+
+
+@dataclass(frozen=True)
+class Names:
+    """What the document names in words, as the reference data said when it was counted."""
+
+    agreement_title: str
+    guarantors: tuple[str, ...]  # the parties' names
+    secretariat: str
+    confirmed_by: str  # who confirms an incident: "all three guarantors"
+    terms: dict[str, str] = field(default_factory=dict)  # zone (or agreement) code -> words
+    actors: dict[str, str] = field(default_factory=dict)  # actor code -> name
+    parties: dict[str, str] = field(default_factory=dict)  # party code -> name
+
+    @property
+    def mechanism(self) -> str:
+        those = [g if g.lower().startswith("the ") else f"the {g}" for g in self.guarantors]
+        joined = those[0] if len(those) == 1 else f"{', '.join(those[:-1])} and {those[-1]}"
+        return f"Ceasefire monitoring mechanism of {joined}"
+
+
+def area_name(pcode: str | None) -> str:
+    if pcode is None or pcode == "unknown":
+        return "an unknown governorate"
+    return syria().area(pcode).name
 
 
 def _governorate(pcode: str) -> dict[str, str | None]:
     if pcode == "unknown":
-        return {"pcode": None, "name": "unknown", "name_ar": None}
+        return {"pcode": None, "name": "Unknown governorate", "name_ar": None}
     area = syria().area(pcode)
     return {"pcode": pcode, "name": area.name, "name_ar": area.name_ar}
 
 
-def _line(x: IncidentLine) -> dict[str, Any]:
+def place(x: IncidentLine) -> str:
+    """Where, in words: the finest area known and its governorate."""
+    if x.adm1 is None:
+        return "place not known"
+    finest = next((p for p in (x.adm3, x.adm2) if p), None)
+    governorate = area_name(x.adm1)
+    if finest is None:
+        return f"{governorate} governorate"
+    return f"{syria().area(finest).name}, {governorate} governorate"
+
+
+def _attributed(code: str, names: Names, *, line: bool = False) -> str:
+    """Whom a confirmed incident is attributed to: a table's row, or a phrase (`line`)."""
+    if code == NOT_ATTRIBUTED:
+        return "not attributed: no guarantor named an actor" if line else \
+            "Not attributed: no guarantor named an actor"
+    if code == ATTRIBUTION_DIFFERS:
+        return "not attributed: the guarantors named different actors" if line else \
+            "Not attributed: the guarantors named different actors"
+    name = names.actors.get(code, code)
+    return f"attributed to {name}" if line else name
+
+
+def _line(x: IncidentLine, names: Names) -> dict[str, Any]:
     # Not which parties reported it: the public reads findings, not who alleged them.
-    return {"incident": x.incident, "earliest": x.earliest.isoformat(), "adm1": x.adm1,
+    who = x.attributed or NOT_ATTRIBUTED
+    return {"incident": x.incident, "earliest": x.earliest.isoformat(),
+            "day": day_words(x.earliest.date()), "place": place(x), "adm1": x.adm1,
             "violation": x.violation, "status": x.status.value, "reports": x.reports,
-            "killed": x.killed}
+            "killed": x.killed, "attributed_to": who if who in names.actors else None,
+            "attributed": _attributed(who, names, line=True)}
 
 
-def as_dict(b: Bulletin, c: Checkpoint, at: datetime, verified: int = 0) -> dict[str, Any]:
+def _counts(rows: dict[str, dict[str, int]]) -> list[tuple[str, dict[str, int], int]]:
+    """Rows largest first (then by key), each with its total."""
+    return sorted(((k, v, sum(v.values())) for k, v in rows.items()),
+                  key=lambda r: (-r[2], r[0]))
+
+
+def as_dict(b: Bulletin, c: Checkpoint, at: datetime, verified: int = 0,
+            names: Names | None = None) -> dict[str, Any]:
     """The bulletin `b`, counted at `at`, and the ledger checkpoint `c` its counts rest on,
     against which `verified` records they were counted from were checked."""
+    names = names or Names(b.agreement, (), "", "the guarantors")
     start, end = b.period.bounds()
-    return {
-        "agreement": b.agreement,
+    t = b.tally
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "mechanism": {"name": names.mechanism if names.guarantors else "",
+                      "issued_by": names.secretariat, "guarantors": list(names.guarantors)},
+        "agreement": b.agreement, "agreement_title": names.agreement_title,
+        "confirmed_by": names.confirmed_by,
         "period": {"from": start.isoformat(), "to": end.isoformat()},
         "issued_at": at.isoformat(),
-        "incidents": b.tally.incidents, "by_status": b.tally.by_status,
-        "killed": b.tally.killed,
-        "by_governorate": [{**_governorate(p), "by_status": s, "incidents": sum(s.values())}
-                           for p, s in b.tally.by_governorate.items()],
-        "by_reporting_party": [{"party": p, "by_status": s, "incidents": sum(s.values())}
-                               for p, s in b.tally.by_party.items()],
+        "incidents": t.incidents, "by_status": t.by_status,
+        "killed": t.killed, "killed_by_status": t.killed_by_status,
+        "by_day": [{"day": d.isoformat(), "by_status": s} for d, s in t.by_day.items()],
+        "by_governorate": [{**_governorate(p), "by_status": s, "incidents": n}
+                           for p, s, n in _counts(t.by_governorate)],
+        "by_zone": [{"zone": z or None, "name": names.terms.get(z, z or "not assessed"),
+                     "by_status": s, "incidents": n} for z, s, n in _counts(t.by_zone)],
+        "by_reporting_party": [{"party": p, "name": names.parties.get(p, p), "by_status": s,
+                                "incidents": n} for p, s, n in _counts(t.by_party)],
+        "by_attribution": [{"actor": a if a in names.actors else None,
+                            "name": _attributed(a, names), "incidents": n,
+                            "killed": t.killed_by_attribution[a]}
+                           for a, n in t.by_attribution.items()],
         "previous_period": {"incidents": b.previous.incidents,
                             "by_status": b.previous.by_status},
         "change": {"incidents": b.change.incidents, "by_status": b.change.by_status},
-        "notable": [_line(x) for x in b.notable],
+        "notable": [_line(x, names) for x in b.notable],
+        "map": _positions(b),
         "checkpoint": checkpoint_json(c),
         "verified": {"records": verified, "against": c.size},
     }
+    document["summary"] = summary(document)
+    return document
 
 
-def _verified(d: dict[str, Any]) -> str:
-    """The sentence saying what the counts were checked against (none in bulletins
-    published before they were)."""
-    v = d.get("verified")
-    if not v:
-        return ""
-    return (f"Before they were counted, the {v['records']:,} records these counts are read "
-            f"from were checked against the ledger at {v['against']} entries: each is as "
-            "the ledger's entries last wrote it, and each of those entries is signed by a "
-            "key the ledger trusted. ")
+def _positions(b: Bulletin) -> list[dict[str, Any]]:
+    """Where the confirmed incidents are (a public page names them; the rest it counts),
+    to two decimals (about a kilometre), those at one position counted together."""
+    found: dict[tuple[float, float], int] = {}
+    for x in b.confirmed:
+        if x.lon is not None and x.lat is not None:
+            key = (round(x.lon, 2), round(x.lat, 2))
+            found[key] = found.get(key, 0) + 1
+    return [{"lon": lon, "lat": lat, "confirmed": n} for (lon, lat), n in sorted(found.items())]
 
 
 def as_json(document: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def document_sha256(document: dict[str, Any]) -> str:
+    """The SHA-256 of the document as published (`as_json`, UTF-8): what the ledger's
+    `bulletin.published` entry signs and every rendering states in its footer."""
+    return hashlib.sha256(as_json(document).encode("utf-8")).hexdigest()
 
 
 def document_of(text: str) -> dict[str, Any]:
@@ -75,84 +163,8 @@ def document_of(text: str) -> dict[str, Any]:
     return json.loads(text)
 
 
-_templates = Environment(loader=PackageLoader("ceasefire.outputs", "templates"),
-                         autoescape=select_autoescape(default=True),
-                         undefined=StrictUndefined)
-
-
-def _days(d: dict[str, Any]) -> tuple[datetime, datetime, int]:
-    start = datetime.fromisoformat(d["period"]["from"])
-    end = datetime.fromisoformat(d["period"]["to"])
-    return start, end, (end - start).days
-
-
 def period_title(start: datetime, end: datetime) -> str:
     if (end - start).days == 1:
-        return f"Daily bulletin, {_day(start)}"
-    return f"Report to the talks, {_day(start)} to {_day(end - timedelta(days=1))}"
-
-
-def _day(moment: datetime) -> str:
-    return f"{moment.day} {moment:%B %Y}"  # 2 July 2017, as it is written
-
-
-def title(d: dict[str, Any]) -> str:
-    start, end, _ = _days(d)
-    return period_title(start, end)
-
-
-def _before(d: dict[str, Any]) -> str:
-    days = _days(d)[2]
-    return "the day before" if days == 1 else f"the {days} days before"
-
-
-def page_values(d: dict[str, Any]) -> dict[str, Any]:
-    """What the bulletin's body (templates/bulletin_body.html) needs: the standalone
-    file and the web page share it."""
-    return {"b": d, "title": title(d), "before": _before(d),
-            "statuses": [s.value for s in STATUSES], "verified": _verified(d)}
-
-
-def as_html(d: dict[str, Any]) -> str:
-    """A document of its own (its style sheet inside), for mail, the archive and PDF."""
-    css = resources.files("ceasefire.outputs").joinpath("templates/bulletin.css")
-    return _templates.get_template("bulletin.html").render(
-        **page_values(d), stylesheet=css.read_text(encoding="utf-8"))
-
-
-def _signed(n: int) -> str:
-    return f"+{n}" if n > 0 else str(n)
-
-
-def as_markdown(d: dict[str, Any]) -> str:
-    statuses = ", ".join(f"{k} {v}" for k, v in d["by_status"].items()) or "none"
-    out = [f"# {title(d)}", "",
-           f"Agreement `{d['agreement']}`. Incidents are counted on the day they began (UTC).",
-           "", f"**{d['incidents']} incident{'' if d['incidents'] == 1 else 's'}** ({statuses}); "
-           f"at least {d['killed']} killed.",
-           f"Change on {_before(d)}: "
-           f"{_signed(d['change']['incidents'])} incidents "
-           f"({d['previous_period']['incidents']} then).", "",
-           "## By governorate", "", "| governorate | incidents | by status |", "|---|---|---|"]
-    for g in d["by_governorate"]:
-        name = g["name"] + (f" ({g['name_ar']})" if g["name_ar"] else "")
-        out.append(f"| {name} | {g['incidents']} | "
-                   f"{', '.join(f'{k} {v}' for k, v in g['by_status'].items())} |")
-    out += ["", "## By reporting party", "", "| party | incidents | by status |",
-            "|---|---|---|"]
-    for p in d["by_reporting_party"]:
-        out.append(f"| {p['party']} | {p['incidents']} | "
-                   f"{', '.join(f'{k} {v}' for k, v in p['by_status'].items())} |")
-    out += ["", "## Notable incidents", ""]
-    for x in d["notable"]:
-        out.append(f"- `{x['incident']}` {x['earliest'][:10]}, {x['violation']}, "
-                   f"{x['status']}, {x['killed']} killed, {x['reports']} report(s)")
-    if not d["notable"]:
-        out.append("None confirmed in this period.")
-    c = d["checkpoint"]
-    out += ["", "## Ledger", "", _verified(d) +
-            f"These counts rest on the ledger's first {c['size']} entries: Merkle root "
-            f"`{c['root']}`, signed by key `{c['signer']}` at {c['at']}. Anyone holding "
-            f"this checkpoint can check that the ledger only grew since: "
-            f"`ceasefire ledger verify --checkpoint FILE`.", ""]
-    return "\n".join(out)
+        return f"Daily bulletin, {day_words(start.date())}"
+    return (f"Report to the talks, {day_words(start.date())} to "
+            f"{day_words((end - timedelta(days=1)).date())}")

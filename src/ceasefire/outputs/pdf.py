@@ -1,4 +1,6 @@
-"""A bulletin as PDF: the standalone HTML (outputs/bulletins.py) laid out by WeasyPrint.
+"""A bulletin as PDF: the standalone HTML (outputs/bulletin_pages.py) laid out by
+WeasyPrint on A4, with its footer (number, the document's SHA-256, the ledger checkpoint)
+and "Page N of M" on every page.
 
 One layout for screen, file and paper, and Pango shapes the Arabic names right to left.
 Nothing is fetched while rendering: the page has its style sheet inside and the fonts are
@@ -10,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ceasefire.errors import ConfigError
-from ceasefire.outputs.bulletins import as_html
+from ceasefire.outputs.bulletin_pages import Publication, as_html
 
 
 def _offline_fetcher() -> Any:
@@ -24,12 +26,13 @@ def _offline_fetcher() -> Any:
     return Offline()
 
 
-def as_pdf(document: dict[str, Any]) -> bytes:
+def as_pdf(document: dict[str, Any], publication: Publication | None = None,
+           site: str = "") -> bytes:
     try:
         from weasyprint import HTML
     except OSError as exc:  # Pango missing: WeasyPrint loads it when imported
         raise ConfigError(f"PDF needs Pango (Debian: libpango-1.0-0, libpangoft2-1.0-0; "
                           f"see scripts/system-deps.sh): {exc}", field="format") from None
-    html = HTML(string=as_html(document), base_url="about:blank",
+    html = HTML(string=as_html(document, publication, site), base_url="about:blank",
                 url_fetcher=_offline_fetcher())
     return html.write_pdf()

@@ -4,23 +4,27 @@ record under one agreement, with the ledger checkpoint the counts rest on; publi
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ceasefire.domain.bulletin import Bulletin, IncidentLine, bulletin
-from ceasefire.domain.parties import Account, Role
+from ceasefire.domain import words
+from ceasefire.domain.agreement import Agreement, Position, QuorumRule
+from ceasefire.domain.bulletin import Bulletin, IncidentLine, attribution, bulletin, ended
+from ceasefire.domain.parties import Account, PartyKind, Role
 from ceasefire.domain.status import Status
+from ceasefire.domain.verdict import Verdict, latest_verdicts
 from ceasefire.domain.when import Period
+from ceasefire.domain.words import number_words
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ceasefire.ledger.checkpoints import Checkpoint
-from ceasefire.outputs.bulletins import as_dict, as_json, document_of
+from ceasefire.outputs.bulletins import Names, as_dict, as_json, document_of, document_sha256
 from ceasefire.services import ledger, ledger_checks, overview
 from ceasefire.store import bulletins as store
 from ceasefire.store import overview as overview_store
+from ceasefire.store import parties as parties_store
 from ceasefire.store.accounts import find_account
 from ceasefire.store.bulletins import Published, incidents_starting
 from ceasefire.store.db import Database
@@ -34,6 +38,31 @@ class Issued:
     checkpoint: Checkpoint  # the ledger as it stood when the counts were taken
     at: datetime
     verified: int = 0  # records the counts rest on, each checked against the ledger
+    names: Names | None = None
+
+    def document(self) -> dict[str, Any]:
+        return as_dict(self.bulletin, self.checkpoint, self.at, self.verified, self.names)
+
+
+def _confirmed_by(terms: Agreement) -> str:
+    n = len(terms.guarantors)
+    if terms.quorum is QuorumRule.UNANIMOUS:
+        return ("the guarantor" if n == 1 else "both guarantors" if n == 2
+                else f"all {number_words(n)} guarantors")
+    return f"at least {number_words(terms.quorum_size())} of the {number_words(n)} guarantors"
+
+
+def _names(session: Session, terms: Agreement) -> Names:
+    """The names the document gives for the codes it counts by, as they are now."""
+    parties = {p.code: p for p in parties_store.list_parties(session)}
+    return Names(
+        terms.title, tuple(parties[g].name for g in terms.guarantors if g in parties),
+        next((p.name for p in parties.values() if p.kind is PartyKind.SECRETARIAT), ""),
+        _confirmed_by(terms),
+        {terms.code: "The agreement's own terms (no zone)",
+         **{z.code: f"{z.name} (zone)" for z in terms.zones}},
+        {a.code: a.name for a in reference(session).actors},
+        {code: p.name for code, p in parties.items()})
 
 
 def _agreement(session: Session, code: str | None) -> str:
@@ -61,6 +90,8 @@ def lines(session: Session, agreement: str, period: Period, *, now: datetime,
     start, end = period.bounds()
     status = store.statuses(session, agreement_id, lapsed, start, end)
     found = incidents_starting(session, start, end)
+    confirmed = [a.assessment_id for a in status.values() if a.status == "confirmed"]
+    cast = store.verdicts_on(session, confirmed)
     if rests_on is not None:
         uids = [line.incident for line in found]
         rests_on.setdefault("incident", []).extend(uids)
@@ -68,21 +99,40 @@ def lines(session: Session, agreement: str, period: Period, *, now: datetime,
         rests_on.setdefault("assessment", []).extend(
             AssessmentKey(uid, agreement) for uid in uids if uid in status)
         rests_on.setdefault("verdict", []).extend(
-            store.verdict_keys(session, [a for _, a in status.values()]))
-    return [replace(line, status=Status(status[line.incident][0]))
-            if line.incident in status else line for line in found]
+            store.verdict_keys(session, [a.assessment_id for a in status.values()]))
+
+    def attributed(uid: str, assessment_id: int) -> str:
+        latest = latest_verdicts(terms, [Verdict(uid, c.party, Position(c.position),
+                                                 c.cast_at, c.attributed_to)
+                                         for c in cast.get(assessment_id, [])])
+        return attribution(v.attributed_to for v in latest.values()
+                           if v.position is Position.CONFIRM)
+
+    out = []
+    for line in found:
+        a = status.get(line.incident)
+        if a is not None:
+            line = replace(line, status=Status(a.status), terms=a.terms,
+                           attributed=attributed(line.incident, a.assessment_id)
+                           if a.status == "confirmed" else None)
+        out.append(line)
+    return out
 
 
 def issue(db: Database, period: Period, *, agreement: str | None = None,
-          now: datetime | None = None) -> Issued:
+          now: datetime | None = None, last_field: str = "to") -> Issued:
     """Count the period and the one before it from the signed records, check each record
     the counts rest on against the ledger (as the ledger's entries last wrote it, each
     entry signed by a key the ledger trusts), and take the checkpoint of the ledger as the
-    counts saw it: the bulletin states it, and holds only if the check held."""
+    counts saw it: the bulletin states it, and holds only if the check held. A period
+    whose last day (the caller's `last_field`) is not over is refused."""
     now = now or datetime.now(UTC)
+    ended(period, now, field=last_field)
     rests_on: dict[str, list[Key]] = {}
     with db.session() as session:
         code = _agreement(session, agreement)
+        names = _names(session, next(a for a in reference(session).agreements
+                                     if a.code == code))
         counted = bulletin(code, period, lines(session, code, period, now=now,
                                                rests_on=rests_on),
                            lines(session, code, period.before(), now=now, rests_on=rests_on))
@@ -97,7 +147,7 @@ def issue(db: Database, period: Period, *, agreement: str | None = None,
     if pages:
         raise Conflict(f"the pages' overview differs from the record: {pages[0]} "
                        "(`ceasefire ledger verify` says more)", field="incident_overview")
-    return Issued(counted, ledger.checkpoint(db, size=size), now, held.records)
+    return Issued(counted, ledger.checkpoint(db, size=size), now, held.records, names)
 
 
 # -- publishing -------------------------------------------------------------------------------
@@ -108,6 +158,7 @@ class PublishedBulletin:
     seq: int  # the ledger entry that published it
     corrects: int | None  # the bulletin of the same period and agreement it supersedes
     document: dict[str, Any]
+    published_at: datetime | None = None
 
 
 def _publisher(db: Database, *, username: str | None, account: Account | None) -> Account:
@@ -119,22 +170,21 @@ def _publisher(db: Database, *, username: str | None, account: Account | None) -
         if account is None or not account.active:
             raise NotFound(f"no active account {username!r}", field="account", id=username)
     if account.role is not Role.SECRETARIAT:
-        raise Forbidden(f"a {account.role.value} account cannot publish bulletins; the "
+        raise Forbidden(f"{words.an_account(account.role)} cannot publish bulletins; the "
                         "secretariat does")
     return account
 
 
 def publish(db: Database, period: Period, *, agreement: str | None = None,
             username: str | None = None, account: Account | None = None,
-            now: datetime | None = None) -> PublishedBulletin:
+            now: datetime | None = None, last_field: str = "to") -> PublishedBulletin:
     """Count the period, then keep the bulletin as issued with a `bulletin.published`
     ledger entry that signs its document's SHA-256. A period published before is not
     touched: the new bulletin corrects it."""
     publisher = _publisher(db, username=username, account=account)
-    issued = issue(db, period, agreement=agreement, now=now)
-    document = as_dict(issued.bulletin, issued.checkpoint, issued.at, issued.verified)
-    text = as_json(document)
-    sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    issued = issue(db, period, agreement=agreement, now=now, last_field=last_field)
+    document = issued.document()
+    text, sha256 = as_json(document), document_sha256(document)
     code = issued.bulletin.agreement
     with db.session(write=True) as session:
         known = reference(session)
@@ -144,10 +194,11 @@ def publish(db: Database, period: Period, *, agreement: str | None = None,
         earlier = store.published(session, agreement_id=known.agreement_ids[code],
                                   period=period.bounds())
         corrects = earlier[-1].id if earlier else None
+        published_at = datetime.now(UTC)
         bulletin_id = store.add_bulletin(
             session, agreement_id=known.agreement_ids[code], period_start=period.start,
             period_end=period.bounds()[1], checkpoint=document["checkpoint"], issued_at=issued.at,
-            published_at=datetime.now(UTC), party_id=known.party_ids[publisher.party],
+            published_at=published_at, party_id=known.party_ids[publisher.party],
             account_id=known.account_ids[publisher.username], document=text,
             document_sha256=sha256)
         entry = ledger.append(session, ledger.acting_as(session, publisher),
@@ -156,13 +207,13 @@ def publish(db: Database, period: Period, *, agreement: str | None = None,
             "checkpoint": {"size": issued.checkpoint.size,
                            "root": issued.checkpoint.root.hex()},
             "document_sha256": sha256, "corrects": corrects})
-    return PublishedBulletin(bulletin_id, entry.seq, corrects, document)
+    return PublishedBulletin(bulletin_id, entry.seq, corrects, document, published_at)
 
 
-def agreements(db: Database) -> list[str]:
-    """The agreements a bulletin may be counted under."""
+def agreements(db: Database) -> dict[str, str]:
+    """The agreements a bulletin may be counted under: code -> title."""
     with db.session() as session:
-        return list(reference(session).agreement_ids)
+        return {a.code: a.title for a in reference(session).agreements}
 
 
 # -- reading what was published ---------------------------------------------------------------

@@ -25,6 +25,7 @@ from ceasefire.correlate.columns import ActorBits, ColumnBuilder, ReportColumns
 from ceasefire.correlate.engine import Decisions, cluster_again, correlate, link
 from ceasefire.correlate.scoring import score_pairs
 from ceasefire.correlate.settings import CorrelationSettings
+from ceasefire.domain import words
 from ceasefire.domain.place import WherePrecision
 from ceasefire.errors import Forbidden, InvalidInput, NotFound
 from ceasefire.geo.admin import syria
@@ -410,7 +411,7 @@ def _decider(session: Session, *, party: str | None, token: str | None) -> Decid
     if token is not None:
         account = authenticate_in(session, token=token)
         if not account.role.may_curate_incidents:
-            raise Forbidden(f"a {account.role.value} account cannot split or merge incidents")
+            raise Forbidden(f"{words.an_account(account.role)} cannot split or merge incidents")
         party, account_id = account.party, known.account_ids[account.username]
     if party not in known.party_ids:
         raise NotFound(f"no party with code {party!r}", field="party", id=str(party))

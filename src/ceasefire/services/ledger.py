@@ -21,6 +21,7 @@ import rfc8785
 from nacl.signing import SigningKey
 from sqlalchemy.orm import Session
 
+from ceasefire.domain import words
 from ceasefire.domain.parties import Account, Role
 from ceasefire.errors import ConfigError, Conflict, Forbidden, InvalidInput, NotFound
 from ceasefire.ledger import keys as keyfile
@@ -191,7 +192,7 @@ def acting_as(session: Session, account: Account) -> Signer:
 def _secretariat(session: Session, account: Account) -> Signer:
     """The server, on a secretariat account's behalf: who registers and revokes keys."""
     if account.role is not Role.SECRETARIAT or not account.active:
-        raise Forbidden(f"a {account.role.value} account cannot register or revoke keys; "
+        raise Forbidden(f"{words.an_account(account.role)} cannot register or revoke keys; "
                         "the secretariat does")
     return Signer(account.party, account.username, _server_key(session), on_behalf=True)
 

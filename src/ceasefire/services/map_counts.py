@@ -58,12 +58,16 @@ def map_counts(session: Session, selection: Selection, *, now: datetime,
 
 def clusters(cells: list[store.CellCount]) -> list[Cluster]:
     """One cluster per grid cell: the statuses' counts and the coordinates summed over
-    the cell's areas, the position their mean."""
+    the cell's areas, the position their mean; and the area its circle links to (the
+    incident list narrowed to it), with how many of the cluster's incidents it holds
+    and how many the list shows."""
     gathered: dict[tuple[int, int], list[store.CellCount]] = {}
     for c in cells:
         if c.column is not None and c.row is not None:
             gathered.setdefault((c.column, c.row), []).append(c)
+    listed = _listed(cells)
     centres: list[tuple[float, float, dict[str, int]]] = []
+    narrowest: list[tuple[str | None, int]] = []
     for key in sorted(gathered):
         parts = gathered[key]
         n = sum(c.incidents for c in parts)
@@ -72,8 +76,45 @@ def clusters(cells: list[store.CellCount]) -> list[Cluster]:
             by_status[c.status] = by_status.get(c.status, 0) + c.incidents
         centres.append((sum(c.lon_sum or 0.0 for c in parts) / n,
                         sum(c.lat_sum or 0.0 for c in parts) / n, by_status))
-    return [Cluster(lon, lat, by_status, place)
-            for (lon, lat, by_status), place in zip(centres, _places(centres), strict=True)]
+        narrowest.append(narrowest_area(parts))
+    return [Cluster(lon, lat, by_status, place, area=area, in_area=held,
+                    listed=listed.get(area, 0) if area else 0)
+            for (lon, lat, by_status), place, (area, held)
+            in zip(centres, _places(centres), narrowest, strict=True)]
+
+
+def narrowest_area(parts: list[store.CellCount]) -> tuple[str | None, int]:
+    """The narrowest admin area that holds the incidents of a cluster, and how many of
+    them it holds: all of them, unless the cell straddles governorates (then the one
+    holding most, and the narrowest area within it that holds all of those). None when
+    none of them lies in a governorate."""
+    held = parts
+    area: str | None = None
+    for level in (1, 2, 3):
+        by_code: dict[str, int] = {}
+        for c in held:
+            code = (c.adm1, c.adm2, c.adm3)[level - 1]
+            if code is not None:
+                by_code[code] = by_code.get(code, 0) + c.incidents
+        if not by_code:
+            break
+        code = min(by_code, key=lambda k: (-by_code[k], k))
+        inside = [c for c in held if (c.adm1, c.adm2, c.adm3)[level - 1] == code]
+        if level > 1 and len(inside) < len(held):  # finer would leave some out
+            break
+        area, held = code, inside
+    return area, sum(c.incidents for c in held) if area else 0
+
+
+def _listed(cells: list[store.CellCount]) -> dict[str, int]:
+    """How many incidents of the selection each area holds, at every level: what the
+    incident list narrowed to that area shows (with those drawn as no circle)."""
+    found: dict[str, int] = {}
+    for c in cells:
+        for code in (c.adm1, c.adm2, c.adm3):
+            if code is not None:
+                found[code] = found.get(code, 0) + c.incidents
+    return found
 
 
 def _places(centres: list[tuple[float, float, dict[str, int]]]) -> list[str]:

@@ -22,6 +22,7 @@ from ceasefire.domain.status import Status, status_from_verdicts
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.domain.verdict import Verdict
 from ceasefire.errors import InvalidInput
+from ceasefire.geo.admin import syria
 from ceasefire.store import overview as store
 from ceasefire.store import overview_days
 from ceasefire.store.incidents import Summary
@@ -41,6 +42,9 @@ class Selection:
     violation: str | None = None
     party: str | None = None
     statuses: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        syria().require(self.adm)
 
 
 def agreement_of(session: Session, code: str | None) -> Agreement:

@@ -3,12 +3,16 @@ agreements (public facts of the mechanism)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from sqlalchemy.orm import Session
 
 from ceasefire.domain.actors import Actor
 from ceasefire.domain.agreement import Agreement
 from ceasefire.domain.parties import Party
 from ceasefire.store import agreements, parties
+from ceasefire.store.reference import reference as store_reference
 
 
 def all_parties(session: Session) -> list[Party]:
@@ -35,3 +39,35 @@ def all_agreements(session: Session) -> list[Agreement]:
 
 def agreement(session: Session, code: str) -> Agreement:
     return agreements.get_agreement(session, code=code)
+
+
+@dataclass(frozen=True)
+class Names:
+    """The names readers see for the codes of parties, actors and agreements; a code
+    the record does not hold is shown as it is."""
+
+    parties: dict[str, str]
+    actors: dict[str, str]
+    agreements: dict[str, str]
+
+    def party(self, code: str | None) -> str:
+        return self.parties.get(code, code) if code else ""
+
+    def actor(self, code: str | None) -> str:
+        return self.actors.get(code, code) if code else ""
+
+    def agreement(self, code: str | None) -> str:
+        return self.agreements.get(code, code) if code else ""
+
+    def party_list(self, codes: Iterable[str]) -> str:
+        return ", ".join(self.party(c) for c in codes)
+
+    def actor_list(self, codes: Iterable[str]) -> str:
+        return ", ".join(self.actor(c) for c in codes)
+
+
+def names(session: Session) -> Names:
+    known = store_reference(session)
+    return Names(parties={p.code: p.name for p in parties.list_parties(session)},
+                 actors={a.code: a.name for a in known.actors},
+                 agreements={a.code: a.title for a in known.agreements})

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from ceasefire.domain import words
 from ceasefire.domain.actors import ActorDirectory
 from ceasefire.domain.parties import Account
 from ceasefire.domain.report import Report
@@ -155,7 +156,7 @@ def _submit(session: Session, known: Reference, context: IntakeContext, writer: 
             account = accounts[item.token] = authenticate_in(session, token=item.token)
     if account is not None:
         if not account.role.may_submit_reports:
-            raise Forbidden(f"a {account.role.value} account cannot submit reports")
+            raise Forbidden(f"{words.an_account(account.role)} cannot submit reports")
         party, account_id = account.party, known.account_ids[account.username]
     if party is None:
         raise InvalidInput("a report needs the party that submits it", field="party")

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ceasefire.domain import words
 from ceasefire.domain.agreement import Agreement, Position
 from ceasefire.domain.assessment import IncidentFacts, assess
 from ceasefire.domain.parties import Account, Role
@@ -194,7 +195,7 @@ def cast_verdict(session: Session, account: Account, uid: str, *, position: Posi
     only against the version of the standing the officer saw."""
     now = now or datetime.now(UTC)
     if account.role is not Role.GUARANTOR:
-        raise Forbidden(f"a {account.role.value} account cannot cast verdicts")
+        raise Forbidden(f"{words.an_account(account.role)} cannot cast verdicts")
     terms, row = _agreement_for(session, uid, agreement)
     if account.party not in terms.guarantors:
         raise Forbidden(f"party {account.party} is not a guarantor of {terms.code}")
@@ -204,9 +205,11 @@ def cast_verdict(session: Session, account: Account, uid: str, *, position: Posi
     known = reference(session)
     attributed_id = None
     if attributed_to is not None:
-        if attributed_to not in known.actor_ids:
-            raise NotFound(f"no actor with code {attributed_to!r}", field="attributed_to",
-                           id=attributed_to)
+        # A name or alias, as reports take them ("Syrian Arab Army"), or the code.
+        try:
+            attributed_to = known.actors.resolve(attributed_to)
+        except InvalidInput as exc:
+            raise NotFound(exc.message, field="attributed_to", id=attributed_to) from None
         attributed_id = known.actor_ids[attributed_to]
     before = _verdicts(uid, store.verdicts(session, row.id))
     # The history is complete up to the version seen; a verdict written on top of it is
@@ -223,9 +226,13 @@ def cast_verdict(session: Session, account: Account, uid: str, *, position: Posi
         status=status.value, now=now)
     row = store.assessment_by_id(session, row.id)  # as the write left it, or another
     if not written:
-        raise StaleVerdict(f"the standing moved on to version {row.version} since version "
-                           f"{seen_version}: read it and decide again",
-                           _view(session, terms, row, now))
+        if seen_version > row.version:  # no one read a version not yet written
+            said = (f"the standing is at version {row.version}; there is no version "
+                    f"{seen_version} yet: read it and decide again")
+        else:
+            said = (f"the standing changed since you read it (version {seen_version}, now "
+                    f"{row.version}): read it and decide again")
+        raise StaleVerdict(said, _view(session, terms, row, now))
     ledger.append(session, ledger.acting_as(session, account), "verdict.cast", {
         "incident": uid, "agreement": terms.code, "version": row.version,
         "position": position.value, "attributed_to": attributed_to, "comment": comment})
@@ -264,7 +271,8 @@ def queue(session: Session, party: str, *, now: datetime, limit: int = 100) -> l
                            r.opened_at + agreement.response_deadline, r.version)
                   for r in store.awaiting(session, **terms, limit=limit)
                   if r.opened_at is not None]  # all of them: the query asks for opened ones
-    return sorted(found, key=lambda a: (a.opened_at, a.incident))[:limit]
+    # Stable: within an agreement, the store's order (deadline, then the event's time).
+    return sorted(found, key=lambda a: a.opened_at)[:limit]
 
 
 QUEUE_COUNTED = 10_000  # beyond this the queue's size is said as "at least"
@@ -325,13 +333,23 @@ def awaiting_verdict(db: Database, *, token: str | None = None, party: str | Non
         return party, queue(session, party, now=datetime.now(UTC), limit=limit)
 
 
-def awaiting_with_count(db: Database, party: str, *, limit: int = 100,
+def awaiting_with_count(db: Database, party: str, *, limit: int = 100, skip: int = 0,
                         ) -> tuple[list[Awaiting], int]:
-    """The party's queue and how many await it, read in one transaction so they agree."""
+    """A page of the party's queue (after the first `skip`) and how many await it, read in
+    one transaction so they agree."""
     now = datetime.now(UTC)
     with db.session() as session:
-        return (queue(session, party, now=now, limit=limit),
+        return (queue(session, party, now=now, limit=skip + limit)[skip:],
                 queue_size(session, party, now=now))
+
+
+def guarantors_waited_on(db: Database) -> dict[str, int]:
+    """How many incidents await each guarantor's verdict: what a party that casts none
+    (an observer, the secretariat) sees of the queues."""
+    now = datetime.now(UTC)
+    with db.session() as session:
+        guarantors = sorted({g for a in reference(session).agreements for g in a.guarantors})
+        return {party: queue_size(session, party, now=now) for party in guarantors}
 
 
 def _account(session: Session, *, token: str | None, username: str | None) -> Account:

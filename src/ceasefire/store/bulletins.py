@@ -1,6 +1,7 @@
 """The rows a bulletin counts (incidents whose earliest moment falls in a period, with
-their reporting parties and the highest death toll any of their reports gives), and the
-bulletins published: added, never changed."""
+their reporting parties, the highest death toll any of their reports gives, their terms
+and the verdicts that attribute them), and the bulletins published: added, never
+changed."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ceasefire.store.overview import Lapsed, status_now
 from ceasefire.store.records import VerdictKey
 from ceasefire.store.tables import (
     AccountRow,
+    ActorRow,
     AgreementRow,
     AssessmentRow,
     BulletinRow,
@@ -35,7 +37,8 @@ def incidents_starting(session: Session, start: datetime, end: datetime,
     until it does)."""
     incidents = session.execute(
         select(IncidentRow.id, IncidentRow.uid, IncidentRow.earliest, IncidentRow.adm1,
-               IncidentRow.violation, IncidentRow.report_count)
+               IncidentRow.violation, IncidentRow.report_count, IncidentRow.adm2,
+               IncidentRow.adm3, IncidentRow.lon, IncidentRow.lat)
         .where(IncidentRow.earliest >= start, IncidentRow.earliest < end)
         .order_by(IncidentRow.earliest, IncidentRow.uid)).all()
     parties: dict[int, set[str]] = {}
@@ -54,23 +57,55 @@ def incidents_starting(session: Session, start: datetime, end: datetime,
             killed[incident_id] = max(killed.get(incident_id, 0), most or 0)
     return [IncidentLine(r.uid, r.earliest, r.adm1, r.violation, Status.NOT_COVERED,
                          tuple(sorted(parties.get(r.id, ()))), r.report_count,
-                         killed.get(r.id, 0))
+                         killed.get(r.id, 0), r.adm2, r.adm3, r.lon, r.lat)
             for r in incidents]
 
 
+class Assessed(NamedTuple):
+    status: str  # now
+    assessment_id: int
+    terms: str  # the agreement's code or the zone's whose terms applied
+
+
 def statuses(session: Session, agreement_id: int, lapsed: Lapsed, start: datetime,
-             end: datetime) -> dict[str, tuple[str, int]]:
+             end: datetime) -> dict[str, Assessed]:
     """Each incident whose earliest moment is in [start, end) that the agreement
-    assessed (by uid): its status now and its assessment's id. Read from the records
-    themselves, not the pages' overview: a bulletin rests on signed records alone."""
+    assessed (by uid): its status now, its assessment's id and terms. Read from the
+    records themselves, not the pages' overview: a bulletin rests on signed records."""
     a = AssessmentRow
     status = status_now(lapsed, assessment_id=a.id, status=a.status, covered=a.covered,
                         opened_at=a.opened_at, version=a.version)
-    query = (select(IncidentRow.uid, status, a.id)
+    query = (select(IncidentRow.uid, status, a.id, a.terms)
              .join(a, a.incident_uid == IncidentRow.uid)
              .where(a.agreement_id == agreement_id, IncidentRow.earliest >= start,
                     IncidentRow.earliest < end))
-    return {uid: (st, assessment_id) for uid, st, assessment_id in session.execute(query)}
+    return {uid: Assessed(st, assessment_id, terms)
+            for uid, st, assessment_id, terms in session.execute(query)}
+
+
+class Cast(NamedTuple):
+    """A verdict as attribution reads it."""
+
+    party: str
+    position: str
+    attributed_to: str | None  # actor code
+    cast_at: datetime
+
+
+def verdicts_on(session: Session, assessment_ids: list[int]) -> dict[int, list[Cast]]:
+    """Every verdict on these assessments, in the order they were cast."""
+    found: dict[int, list[Cast]] = {}
+    for at in range(0, len(assessment_ids), 2000):
+        chunk = assessment_ids[at:at + 2000]
+        for row in session.execute(
+                select(VerdictRow.assessment_id, PartyRow.code, VerdictRow.position,
+                       ActorRow.code, VerdictRow.cast_at)
+                .join(PartyRow, PartyRow.id == VerdictRow.party_id)
+                .outerjoin(ActorRow, ActorRow.id == VerdictRow.attributed_to_id)
+                .where(VerdictRow.assessment_id.in_(chunk))
+                .order_by(VerdictRow.assessment_id, VerdictRow.version)):
+            found.setdefault(row[0], []).append(Cast(row[1], row[2], row[3], row[4]))
+    return found
 
 
 def report_keys(session: Session, incident_uids: list[str]) -> list[str]:

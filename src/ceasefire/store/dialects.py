@@ -54,6 +54,11 @@ class Dialect:
     def begin_writing(self, session: Session) -> None:
         """What a write transaction does first, so that writers take turns."""
 
+    def read_one_snapshot(self, session: Session) -> None:
+        """Make this read transaction read one snapshot of the database from its first
+        query to its end, whatever others commit meanwhile; called before any query. On
+        SQLite a read transaction in WAL mode already does."""
+
     @contextmanager
     def migrating(self, connection: Connection) -> Iterator[None]:
         """Around a migration's transaction."""
@@ -205,6 +210,10 @@ class _PostgreSQL(Dialect):
         # writer that took the ledger's turn midway while holding row locks could
         # deadlock with another.
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITERS_LOCK})
+
+    def read_one_snapshot(self, session: Session) -> None:
+        # READ COMMITTED, the default, takes a new snapshot for every statement.
+        session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
 
     def json(self, value: Any) -> Any:
         from psycopg.types.json import Json  # only PostgreSQL needs it

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from ceasefire.geo.admin import syria
 from ceasefire.store import changes
 from ceasefire.store.records import Pair
 from ceasefire.store.rows import before, required, when_and_where
@@ -425,6 +426,9 @@ class IncidentFilter:
     until: datetime | None = None
     adm: str | None = None
     violation: str | None = None
+
+    def __post_init__(self) -> None:
+        syria().require(self.adm)
 
 
 def list_incidents(session: Session, f: IncidentFilter, *, limit: int,

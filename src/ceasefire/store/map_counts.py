@@ -21,7 +21,7 @@ WEST, SOUTH = -180.0, -90.0  # the grid's origin
 
 
 class CellCount(NamedTuple):
-    """The incidents of one status in one admin area and one grid cell, with the sums
+    """The incidents of one status in one sub-district and one grid cell, with the sums
     of their coordinates (column, row and sums are None for incidents without a
     position)."""
 
@@ -32,19 +32,29 @@ class CellCount(NamedTuple):
     incidents: int
     lon_sum: float | None
     lat_sum: float | None
+    # All three codes, for the narrowest area that holds a cluster (its circle's link)
+    # and the number of incidents the incident list shows for it.
+    adm1: str | None = None
+    adm2: str | None = None
+    adm3: str | None = None
 
 
 def by_area_and_cell(session: Session, scope: Scope, *, level: int,
                      size: float) -> list[CellCount]:
-    """Incidents per governorate (level 1) or district (level 2), grid cell of ``size``
-    degrees and status, in one pass over the scope: the choropleth sums the cells of
-    an area, the clusters the areas of a cell. A cell meets few areas, so the rows stay
-    in the low thousands however many incidents there are."""
+    """Incidents per sub-district (with its district and governorate), grid cell of
+    ``size`` degrees and status, in one pass over the scope: the choropleth sums the
+    cells of an area of the view's ``level`` (1: governorates, 2: districts), the
+    clusters the areas of a cell. A cell meets few sub-districts, so the rows stay in
+    the low thousands however many incidents there are."""
+    if level not in (1, 2):
+        raise ValueError(f"a map shades governorates (1) or districts (2), not level {level}")
     i, status = scope.row, scope.status
-    area = {1: i.adm1, 2: i.adm2}[level]
     column = cell_index((i.lon - WEST) / size)
     row = cell_index((i.lat - SOUTH) / size)
-    query = (scope.select(area, column, row, status, func.count(), func.sum(i.lon),
-                          func.sum(i.lat))
-             .group_by(area, column, row, status))
-    return [CellCount(*found) for found in session.execute(query)]
+    query = (scope.select(i.adm1, i.adm2, i.adm3, column, row, status, func.count(),
+                          func.sum(i.lon), func.sum(i.lat))
+             .group_by(i.adm1, i.adm2, i.adm3, column, row, status))
+    return [CellCount(adm2 if level == 2 else adm1, column_, row_, status_, n, lon, lat,
+                      adm1, adm2, adm3)
+            for adm1, adm2, adm3, column_, row_, status_, n, lon, lat
+            in session.execute(query)]

@@ -20,6 +20,7 @@ from ceasefire.domain.place import AdminCodes, Place, Point, WherePrecision
 from ceasefire.domain.report import Evidence, Report, Source
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.domain.when import TimePrecision, When
+from ceasefire.geo.admin import syria
 from ceasefire.store import changes, dialects
 from ceasefire.store.reference import Reference, reference
 from ceasefire.store.rows import before, required, when_and_where
@@ -206,6 +207,9 @@ class ReportFilter:
     # The incidents whose reports are wanted (a SELECT of incident ids, e.g. a Scope's of
     # one status: store/overview.py).
     incidents: Any = None
+
+    def __post_init__(self) -> None:
+        syria().require(self.adm)
 
 
 def _filtered(query: Select[Any], f: ReportFilter) -> Select[Any]:

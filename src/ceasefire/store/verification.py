@@ -167,11 +167,14 @@ def _awaiting(agreement_id: int, party_id: int, opened_after: datetime,
 def awaiting(session: Session, *, agreement_id: int, party_id: int, opened_after: datetime,
              statuses: Sequence[str], limit: int) -> list[Assessed]:
     """Covered incidents still open to the party's answer (opened after `opened_after`,
-    in one of `statuses`) on which it has cast no verdict: oldest first."""
+    in one of `statuses`) on which it has cast no verdict: the nearest deadline first and,
+    among those put to the guarantors together (an import), the oldest event first."""
+    event = (select(IncidentRow.earliest).where(IncidentRow.uid == AssessmentRow.incident_uid)
+             .scalar_subquery())
     return [Assessed(*row) for row in session.execute(
         select(*_ASSESSED)
         .where(*_awaiting(agreement_id, party_id, opened_after, statuses))
-        .order_by(AssessmentRow.opened_at, AssessmentRow.incident_uid).limit(limit))]
+        .order_by(AssessmentRow.opened_at, event, AssessmentRow.incident_uid).limit(limit))]
 
 
 def count_awaiting(session: Session, *, agreement_id: int, party_id: int,

@@ -10,12 +10,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
 from ceasefire.services.map_counts import MapCache
-from ceasefire.web import bulletins, incidents, login, maps, public, reporting
+from ceasefire.web import (
+    bulletins,
+    home,
+    incident_exports,
+    incidents,
+    login,
+    maps,
+    public,
+    reporting,
+)
 from ceasefire.web.csrf import CsrfRefused, SessionFormChecked
 from ceasefire.web.deps import LoginRequired, WebAccount, WebAccountOrNone
 from ceasefire.web.ratelimit import LoginLimiter
@@ -34,13 +43,22 @@ async def _refused(request: Request, _exc: Exception) -> Response:
     return render(request, "refused.html", status_code=403)
 
 
+async def _favicon() -> Response:
+    return FileResponse(_STATIC / "favicon.svg", media_type="image/svg+xml",
+                        headers={"cache-control": "max-age=86400"})
+
+
 def install(app: FastAPI) -> None:
     """Add the pages, their static files and their error answers to the app."""
     app.state.templates = make_templates()
     app.state.login_limiter = LoginLimiter()
     app.state.map_cache = MapCache()
     app.mount("/static", StaticFiles(directory=_STATIC), name="web-static")
-    for module in (login, incidents, maps, reporting, public, bulletins):
+    # incident_exports before incidents, whose /incidents/{uid} would take its paths.
+    for module in (home, login, incident_exports, incidents, maps, reporting, public,
+                   bulletins):
         app.include_router(module.router)
+    # Clients that ask for /favicon.ico without reading the page's <link rel="icon">.
+    app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfRefused, _refused)

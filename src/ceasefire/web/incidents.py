@@ -11,9 +11,10 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from ceasefire.domain import words
 from ceasefire.domain.agreement import Position
 from ceasefire.domain.parties import Account, Role
-from ceasefire.errors import CeasefireError, Forbidden
+from ceasefire.errors import CeasefireError, Forbidden, InvalidInput
 from ceasefire.http import paging
 from ceasefire.http.deps import DatabaseDep, SessionDep
 from ceasefire.outputs.charts import STATUS_COLOURS, STATUS_ORDER, day_chart, segments
@@ -113,7 +114,8 @@ def incident_page(request: Request, uid: str, account: WebAccount, database: Dat
 
 
 def _incident(request: Request, account: Account, database: DatabaseDep, uid: str, *,
-              error: CeasefireError | None = None, status_code: int = 200) -> Response:
+              error: CeasefireError | None = None, status_code: int = 200,
+              given: dict[str, str] | None = None) -> Response:
     try:
         found = incident_record(database, uid)
     except CeasefireError as exc:
@@ -123,7 +125,8 @@ def _incident(request: Request, account: Account, database: DatabaseDep, uid: st
     return render(request, "incident.html", {
         "account": account, "d": found, "colours": STATUS_COLOURS,
         "castable": _may_cast(account, found.standings), "positions": list(Position),
-        "actors": actors, "error": error}, status_code=status_code)
+        "actors": actors, "error": error, "given": given,
+        "cast": request.query_params.get("cast") == "1"}, status_code=status_code)
 
 
 FormText = Annotated[str, Form()]
@@ -136,20 +139,21 @@ def cast_verdict(request: Request, uid: str, _: SessionFormChecked, account: Web
                  comment: FormText = "") -> Response:
     try:
         if account.role is not Role.GUARANTOR:
-            raise Forbidden(f"a {account.role.value} account cannot cast verdicts")
+            raise Forbidden(f"{words.an_account(account.role)} cannot cast verdicts")
         chosen = _position(position)
         seen = _version(version)
         verification.cast(database, None, uid, username=account.username, position=chosen,
                           seen_version=seen, attributed_to=attributed_to or None,
                           comment=comment.strip(), agreement=agreement or None)
-    except verification.StaleVerdict as exc:
-        return _incident(request, account, database, uid, error=exc, status_code=409)
     except Forbidden as exc:
         return problem(request, account, exc)
-    except CeasefireError as exc:
+    except CeasefireError as exc:  # the form again, as the officer filled it
+        given = {"agreement": agreement, "position": position,
+                 "attributed_to": attributed_to, "comment": comment}
         return _incident(request, account, database, uid, error=exc,
-                         status_code=exc.http_status)
-    return RedirectResponse(f"{root(request)}/incidents/{uid}#standing", status_code=303)
+                         status_code=exc.http_status, given=given)
+    return RedirectResponse(f"{root(request)}/incidents/{uid}?cast=1#standing",
+                            status_code=303)
 
 
 def _position(text: str) -> Position:
@@ -168,16 +172,31 @@ def _version(text: str) -> int:
                              "the page", field="version") from None
 
 
+QUEUE_PAGE = 100
+
+
 @router.get("/queue")
 def queue_page(request: Request, account: WebAccount, database: DatabaseDep) -> Response:
     try:
-        party = account.party
-        items, total = verification.awaiting_with_count(database, party)
+        page = _page_number(request.query_params.get("page", "1"))
+        if account.role is not Role.GUARANTOR:  # its party casts no verdict: the guarantors'
+            return render(request, "queue.html", {
+                "account": account, "counted": verification.QUEUE_COUNTED,
+                "waited_on": verification.guarantors_waited_on(database)})
+        items, total = verification.awaiting_with_count(
+            database, account.party, limit=QUEUE_PAGE, skip=(page - 1) * QUEUE_PAGE)
     except CeasefireError as exc:
         return problem(request, account, exc)
     with database.session() as session:
         rows = overview.summaries(session, [a.incident for a in items])
     return render(request, "queue.html", {
-        "account": account, "party": party, "items": items, "rows": rows, "total": total,
-        "counted": verification.QUEUE_COUNTED,
-        "now": datetime.now(UTC), "may_cast": account.role is Role.GUARANTOR})
+        "account": account, "party": account.party, "items": items, "rows": rows,
+        "total": total, "counted": verification.QUEUE_COUNTED, "page": page,
+        "first": (page - 1) * QUEUE_PAGE + 1, "more": page * QUEUE_PAGE < total,
+        "now": datetime.now(UTC), "waited_on": None})
+
+
+def _page_number(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 1000:
+        raise InvalidInput(f"{text!r} is not a page number (1 to 1000)", field="page", id=text)
+    return int(text)

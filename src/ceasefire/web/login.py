@@ -1,8 +1,9 @@
-"""The login, logout and home pages."""
+"""The login and logout pages."""
 
 from __future__ import annotations
 
 import logging
+import math
 import secrets
 from datetime import timedelta
 from typing import Annotated
@@ -11,12 +12,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from ceasefire.http.deps import DatabaseDep, SessionDep
-from ceasefire.services import reference
+from ceasefire.domain import words
+from ceasefire.http.deps import DatabaseDep
 from ceasefire.services.logins import LoginFailed, log_in, log_out
 from ceasefire.web import csrf
 from ceasefire.web.cookies import LOGIN_COOKIE, SESSION_COOKIE, clear_cookie, set_cookie
-from ceasefire.web.deps import WebAccount, WebAccountOrNone
+from ceasefire.web.deps import WebAccountOrNone
 from ceasefire.web.ratelimit import LoginLimiter
 from ceasefire.web.templating import render, root
 
@@ -34,12 +35,6 @@ def client_address(request: Request) -> str:
     # `ceasefire serve` puts the address from X-Forwarded-For here when the connection
     # comes from a proxy named in CEASEFIRE_TRUSTED_PROXIES, and only then.
     return request.client.host if request.client else "unknown"
-
-
-@router.get("/")
-def home(request: Request, account: WebAccount, session: SessionDep) -> Response:
-    party = reference.party(session, account.party)
-    return render(request, "home.html", {"account": account, "party": party})
 
 
 @router.get("/login")
@@ -67,12 +62,14 @@ def login(request: Request, database: DatabaseDep, _: csrf.LoginFormChecked,
           username: FormText = "", password: FormText = "") -> Response:
     limiter: LoginLimiter = request.app.state.login_limiter
     address = client_address(request)
-    if (wait := limiter.retry_after(username=username, address=address)) is not None:
-        log.warning("login refused: too many failures (from %s)", address)
+    if (refused := limiter.refusal(username=username, address=address)) is not None:
+        log.warning("login refused: %s (from %s)", refused.reason, address)
+        minutes = max(1, math.ceil(refused.seconds / 60))
         return _login_form(request, status_code=429, username=username[:63],
-                           error=f"Too many failed logins. Try again in "
-                                 f"{max(1, round(wait / 60))} minute(s).",
-                           headers={"Retry-After": str(wait)})
+                           error=f"{words.sentence(refused.reason)}: try again in "
+                                 f"{words.count(minutes, 'minute')}. If you have forgotten "
+                                 "your password, the secretariat can set a new one.",
+                           headers={"Retry-After": str(refused.seconds)})
     lifetime = timedelta(hours=request.app.state.settings.session_hours)
     try:
         account, token = log_in(database, username=username, password=password,
@@ -83,7 +80,7 @@ def login(request: Request, database: DatabaseDep, _: csrf.LoginFormChecked,
         log.warning("login failed (from %s)", address)
         return _login_form(request, status_code=400, username=username[:63],
                            error="Unknown username or wrong password.")
-    limiter.succeeded(username=username)
+    limiter.succeeded(username=username, address=address)
     log.info("login: %s (from %s)", account.username, address)
     response = _redirect(request, "/")
     set_cookie(response, SESSION_COOKIE, token, max_age=int(lifetime.total_seconds()))

@@ -1,9 +1,11 @@
-"""The map page: the selection form, the map as inline SVG, and the same counts as a
-table (the map's accessible alternative). /map.svg serves the drawing alone, for
-bulletins and downloads; /public/map and /public/map.svg show confirmed incidents only
-and need no login.
+"""The map page: the selection form, the map as inline SVG with its legend written as
+HTML beside it (legible on a phone, where the drawing shrinks), and the same counts as a
+table (the map's accessible alternative). Each circle links to the incident list
+narrowed to the area its incidents lie in; the selected agreement's zones are outlined.
+/map.svg serves the drawing alone, its legend drawn in, for bulletins and downloads;
+/public/map and /public/map.svg show confirmed incidents only and need no login.
 
-A bad filter is answered on the page itself (400, the field named) with the form, so the
+A bad filter is answered on the page itself (422, the field named) with the form, so the
 reader can correct it.
 """
 
@@ -24,7 +26,7 @@ from ceasefire.geo.admin import syria
 from ceasefire.http.deps import SessionDep
 from ceasefire.outputs import maps
 from ceasefire.services.map_counts import MapCache, MapCounts
-from ceasefire.services.overview import Selection
+from ceasefire.services.overview import Selection, agreement_of
 from ceasefire.web.deps import WebAccount, WebAccountOrNone
 from ceasefire.web.selection import Choices, choices, selection_from
 from ceasefire.web.templating import render, root
@@ -43,6 +45,12 @@ class Where:
 
     def selection(self, request: Request) -> Selection:
         return selection_from(request.query_params, statuses=self.statuses)
+
+
+    @property
+    def incidents(self) -> str:
+        """The incident list the circles lead to."""
+        return "/public/incidents" if self.statuses else "/incidents"
 
 
 MEMBERS, PUBLIC = Where("/map", None), Where("/public/map", PUBLIC_STATUSES)
@@ -65,27 +73,34 @@ def _title(counts: MapCounts, where: Where) -> str:
 
 
 def _drawing(request: Request, session: Session, where: Where, *, standalone: bool = False,
-             ) -> tuple[Choices, MapCounts, str]:
+             ) -> tuple[Choices, MapCounts, str, maps.Legend]:
     selection = where.selection(request)
     cache: MapCache = request.app.state.map_cache
     counts = cache.counts(session, selection, now=datetime.now(UTC),
                           districts=_districts(request), checked=where is PUBLIC)
     chosen = choices(session, selection)
+    zones = agreement_of(session, chosen.agreement).zones
     base = f"{root(request)}{where.path}"
+    listed = f"{root(request)}{where.incidents}"
     areas = syria()
 
     def link(pcode: str) -> str:  # to the governorate, zoomed: its districts
         return f"{base}?{chosen.query(adm=areas.codes_for(pcode).adm1)}"
 
+    def cluster_link(pcode: str) -> str:  # to the incidents, narrowed to the area
+        return f"{listed}?{chosen.query(adm=pcode)}"
+
     svg = maps.svg(counts.view, counts.by_area, counts.clusters, title=_title(counts, where),
-                   link=link, standalone=standalone)
-    return chosen, counts, svg
+                   link=link, standalone=standalone, cluster_link=cluster_link, zones=zones,
+                   legend=standalone)
+    legend = maps.legend_of(counts.view, counts.by_area, counts.clusters, zones, links=True)
+    return chosen, counts, svg, legend
 
 
 def _page(request: Request, session: Session, where: Where, account: Account | None,
           ) -> Response:
     try:
-        chosen, counts, svg = _drawing(request, session, where)
+        chosen, counts, svg, legend = _drawing(request, session, where)
     except InvalidInput as exc:
         try:  # the form again, for the reader to correct the selection
             form: Choices | None = choices(session, Selection(statuses=where.statuses or ()))
@@ -93,12 +108,13 @@ def _page(request: Request, session: Session, where: Where, account: Account | N
             form = None
         return render(request, "map.html", {
             "account": account, "error": exc, "where": where, "counts": None,
-            "choices": form, "within": None}, status_code=400)
+            "choices": form, "within": None}, status_code=exc.http_status)
     rows, _ = maps.areas(counts.view, counts.by_area)
     query = chosen.query()
     return render(request, "map.html", {
         "account": account, "error": None, "where": where, "choices": chosen,
-        "counts": counts, "svg": Markup(svg), "rows": rows, "title": _title(counts, where),
+        "counts": counts, "svg": Markup(svg), "legend": legend, "rows": rows,
+        "title": _title(counts, where),
         "statuses": list(where.statuses or [s.value for s in STATUSES]), "query": query,
         "zoom_out": chosen.query(adm=None), "within": counts.view.within and
         syria().area(counts.view.within)})
@@ -106,9 +122,10 @@ def _page(request: Request, session: Session, where: Where, account: Account | N
 
 def _svg(request: Request, session: Session, where: Where) -> Response:
     try:
-        _, _, body = _drawing(request, session, where, standalone=True)
+        _, _, body, _ = _drawing(request, session, where, standalone=True)
     except InvalidInput as exc:
-        return Response(f"{exc}\n", status_code=400, media_type="text/plain; charset=utf-8")
+        return Response(f"{exc}\n", status_code=exc.http_status,
+                        media_type="text/plain; charset=utf-8")
     return Response(body, media_type="image/svg+xml",
                     headers={"cache-control": "no-store"})
 

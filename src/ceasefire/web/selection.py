@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
@@ -23,7 +24,6 @@ from ceasefire.geo.admin import syria
 from ceasefire.services.overview import Selection, agreement_of, choosable
 
 _PCODE = re.compile(r"^[A-Z]{2}(\d\d){1,3}$")
-FIELDS = ("agreement", "from", "to", "adm", "violation", "party", "status")
 
 
 def _day(params: QueryParams, name: str) -> date | None:
@@ -80,13 +80,11 @@ class Choices:
             "agreement": s.agreement, "from": s.since, "to": self.to, "adm": s.adm,
             "violation": s.violation, "party": s.party, "status": list(s.statuses)}
         values.update(changes)
-        parts = []
-        for name in FIELDS:
-            value = values.get(name)
-            for v in value if isinstance(value, list) else [value]:
-                if v is not None and v != "":
-                    parts.append(f"{name}={v}")
-        return "&".join(parts)
+        # Every field given, the form's and any other (the page's cursor), encoded.
+        pairs = [(name, str(v)) for name, value in values.items()
+                 for v in (value if isinstance(value, list) else [value])
+                 if v is not None and v != ""]
+        return urlencode(pairs)
 
 
 def choices(session: Session, selection: Selection) -> Choices:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,11 +14,16 @@ from jinja2 import (
     PackageLoader,
     PrefixLoader,
     StrictUndefined,
+    pass_context,
     select_autoescape,
 )
+from jinja2.runtime import Context
 from starlette.responses import Response
 
+from ceasefire.domain import words
+from ceasefire.errors import CeasefireError
 from ceasefire.geo.admin import AdminArea, syria
+from ceasefire.services import reference
 from ceasefire.web import csrf
 from ceasefire.web.cookies import SESSION_COOKIE
 
@@ -28,6 +34,29 @@ def area(pcode: str | None) -> AdminArea | None:
     return areas.area(pcode) if pcode and pcode in areas else None
 
 
+# The selection form's labels, for refusals that name a field of a page's query.
+FIELD_LABELS = {"agreement": "Agreement", "from": "From", "to": "To (inclusive)",
+                "adm": "Governorate", "violation": "Violation", "party": "Reported by",
+                "status": "Status", "page": "Page", "cursor": "Page"}
+_PCODE = re.compile(r"\bSY\d\d(?:\d\d){0,2}\b")
+_TOKEN = re.compile(r"(?<![\w-])[a-z0-9]+(?:-[a-z0-9]+)*(?![\w-])")
+
+
+@pass_context
+def readable(context: Context, text: str) -> str:
+    """Text written with codes (P-codes, actor and agreement codes), with names instead:
+    the stored text keeps its codes, the reader sees "Khan Shaykhun", not "SY070201"."""
+    names: reference.Names = context["names"]
+
+    def place(m: re.Match[str]) -> str:
+        found = area(m.group(0))
+        return found.name if found else m.group(0)
+
+    text = _PCODE.sub(place, text)
+    known = {**names.actors, **names.agreements}
+    return _TOKEN.sub(lambda m: known.get(m.group(0), m.group(0)), text)
+
+
 def make_templates() -> Jinja2Templates:
     # "outputs/…": the bulletin's body, shared with the standalone file and the PDF.
     loader = ChoiceLoader([PackageLoader("ceasefire.web", "templates"), PrefixLoader(
@@ -35,6 +64,14 @@ def make_templates() -> Jinja2Templates:
     env = Environment(loader=loader,
                       autoescape=select_autoescape(default=True), undefined=StrictUndefined)
     env.globals["area"] = area
+    # Readers see words, not codes (domain.words).
+    env.filters.update(status=words.status_words, violation=words.violation_words,
+                       sentence=words.sentence, readable=readable,
+                       rule=words.rule_words,
+                       position=words.position_words, role=words.role_words,
+                       article=words.with_article, moment=words.moment)
+    env.globals["count"] = words.count
+    env.globals["field_label"] = lambda field: FIELD_LABELS.get(field, field)
     return Jinja2Templates(env=env)
 
 
@@ -43,9 +80,21 @@ def root(request: Request) -> str:
     return request.scope.get("root_path", "")
 
 
+def _names(request: Request) -> reference.Names:
+    """The names of the codes a page shows; none when the database cannot say (the page
+    telling that it is unavailable must still render)."""
+    try:
+        with request.app.state.database.session() as session:
+            return reference.names(session)
+    except CeasefireError:
+        return reference.Names({}, {}, {})
+
+
 def render(request: Request, name: str, context: Mapping[str, Any] | None = None, *,
            status_code: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     values: dict[str, Any] = {"root": root(request), "account": None, **(context or {})}
+    if "names" not in values:
+        values["names"] = _names(request)
     session = request.cookies.get(SESSION_COOKIE)
     # Pages with a logged-in account carry the logout form, and so the session's token.
     values["session_csrf"] = csrf.token_for(session) if values["account"] and session else ""
