@@ -8,7 +8,7 @@ import pytest
 from ceasefire.domain.place import Point
 from ceasefire.geo.admin import syria
 from ceasefire.services.scenarios import load_scenario
-from tests.intake.test_import import UCDP, _set, _ucdp_file, _write
+from tests.intake.test_import import _set, _ucdp_file, _write
 from tests.test_cli import run, url_of
 
 
@@ -51,19 +51,21 @@ def test_skip_invalid_writes_rejects_beside_the_file(url, tmp_path):
 def test_report_add_by_place_name_then_export(url, tmp_path):
     added = run("--database-url", url, "report", "add", "--party", "TR", "--type",
                 "shelling", "--date", "2017-01-05", "--place", "Khan Sheikhoun",
-                "--perpetrator", "Syrian Arab Army", "--target", "civilians", "--killed", "4")
+                "--perpetrator", "Syrian Arab Army", "--target", "civilians", "--killed", "4",
+                "--injured", "7")
     assert added.exit_code == 0, added.output
     report_id = added.stdout.strip()
     out = tmp_path / "out.geojson"
     exported = run("--database-url", url, "report", "export", "--format", "geojson",
                    "--out", str(out), "--adm", "SY07")
-    assert exported.exit_code == 0 and "exported 1 reports" in exported.stderr
+    assert exported.exit_code == 0 and "exported 1 report\n" in exported.stderr
     (feature,) = json.loads(out.read_text(encoding="utf-8"))["features"]
     assert feature["id"] == report_id
     props = feature["properties"]
     assert props["place"]["adm2"] == "SY0702"  # Ma'arrat an-Nu'man district
     assert props["perpetrators"] == ["syrian-government"]
     assert props["civilians_targeted"] and props["casualties"]["best"] == 4
+    assert props["casualties"]["injured"] == 7
 
 
 def test_report_add_refuses_an_unknown_place(url):
@@ -74,14 +76,17 @@ def test_report_add_refuses_an_unknown_place(url):
 
 
 @pytest.mark.slow
-def test_names_learnt_from_an_import_geocode_later_reports(url):
-    imported = run("--database-url", url, "import", str(UCDP), "--format", "ucdp",
-                   "--party", "SEC")
-    assert "3484 reports added" in imported.stdout
+def test_names_learnt_from_an_import_geocode_later_reports(url, tmp_path):
+    # A place no shipped gazetteer knows, named by an imported row with its point.
+    rows = _set(_ucdp_file(tmp_path, rows=1), 2, "where_coordinates", "Tell Qarqur farms")
+    rows = _set(_set(rows, 2, "latitude", "35.65"), 2, "longitude", "36.2")
+    imported = run("--database-url", url, "import", str(_write(tmp_path / "one.csv", rows)),
+                   "--format", "ucdp", "--party", "SEC")
+    assert "1 report added" in imported.stdout and "1 place name learnt" in imported.stdout
     added = run("--database-url", url, "report", "add", "--party", "IR", "--type",
-                "armed_clash", "--date", "2017-02-01", "--place", "Jabal al Akrad mountain")
+                "armed_clash", "--date", "2017-02-01", "--place", "Tell Qarqur farms")
     assert added.exit_code == 0, added.output
-    # Where UCDP's rows put it (within ~25 km): the sub-district of their point.
+    # Where the imported row put it: the sub-district of its point.
     assert f"in {syria().locate(Point(36.2, 35.65)).adm3}\n" in added.stderr
 
 

@@ -23,6 +23,7 @@ from ceasefire.services.incident_exports import export_incidents, write_incident
 from ceasefire.services.logins import set_password
 from ceasefire.services.overview import Selection
 from ceasefire.services.reports import submit_report
+from ceasefire.services.scenarios import load_scenario
 from ceasefire.services.verification import standings
 from tests.api.seed import app_for
 from tests.test_bulletin import ATTRIBUTED
@@ -191,11 +192,17 @@ def test_equal_records_give_equal_bytes_and_the_command_writes_the_same(record, 
                "--from", "2017-01-01", "--to", "2017-01-31", "--out", str(out))
     assert done.exit_code == 0, done.output
     assert out.read_text(encoding="utf-8") == exported(record, "csv")
-    assert re.search(r"exported \d+ incidents under syria-2016", done.stderr)
+    assert re.search(r"exported \d+ incidents? under syria-2016", done.stderr)
     shown = run("--database-url", url_of(record), "incident", "export", "--format", "json",
                 "--party", "TR", "--status", "pending", "--adm", "SY03")
     assert shown.exit_code == 0, shown.output
     assert [x["reporting_parties"] for x in json.loads(shown.stdout)["incidents"]] == [["TR"]]
+    # The list's search: a governorate named as a reader spells it.
+    searched = run("--database-url", url_of(record), "incident", "export", "--format",
+                   "json", "--from", "2017-01-01", "--to", "2017-01-31", "--search", "Idleb")
+    assert searched.exit_code == 0, searched.output
+    found = json.loads(searched.stdout)["incidents"]
+    assert found and {x["place"]["adm1"]["code"] for x in found} == {"SY07"}
 
 
 def test_an_export_reads_one_snapshot_whatever_is_written_meanwhile(record):
@@ -259,3 +266,25 @@ def test_the_page_streams_the_lists_selection_as_an_attachment(record):
         assert bad.status_code == 422 and "approved" in bad.text
         assert bad.headers["content-type"].startswith("text/html")
         assert client.get("/incidents/export.xml").status_code == 404
+
+
+def test_an_incidents_injured_is_the_highest_any_of_its_reports_gives(database,
+                                                                       syria_scenario):
+    load_scenario(database, syria_scenario)
+    shelling = {"when": {"earliest": "2017-01-15T10:00:00Z"},
+                "place": {"lat": 36.2021, "lon": 37.1343}, "violation": "shelling",
+                "perpetrators": ["syrian-government"], "narrative": "Shelling of Aleppo."}
+    figures = {"RU": 4, "TR": None, "IR": 9}
+    incidents = {submit_report(database, ReportIn.model_validate(
+        {**shelling, "casualties": {"best": 2, "injured": injured}}), party=party).incident
+        for party, injured in figures.items()}
+    assert len(incidents) == 1  # one event, three accounts of it
+    unknown = submit_report(database, ReportIn.model_validate(
+        {"when": {"date": "2017-01-21"}, "place": {"adm1": "SY14"},
+         "violation": "obstruction_of_aid"}), party="TR").incident
+    found = json.loads(exported(database, "json"))["incidents"]
+    assert {x["id"]: x["injured"] for x in found} == {incidents.pop(): 9, unknown: None}
+    rows = csv.DictReader(io.StringIO(exported(database, "csv")))
+    assert sorted(r["injured"] for r in rows) == ["", "9"]
+    geo = json.loads(exported(database, "geojson"))["features"]
+    assert sorted(str(f["properties"]["injured"]) for f in geo) == ["9", "None"]

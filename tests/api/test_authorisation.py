@@ -36,7 +36,15 @@ from ceasefire.intake.report_in import ReportIn
 from ceasefire.services import bulletins, verification
 from ceasefire.services.reports import submit_report
 from ceasefire.store.db import Database
-from tests.api.seed import ALEPPO_1, INCIDENTS, TRUCE, app_for, offline_app, seeded_database
+from tests.api.seed import (
+    ALEPPO_1,
+    ALEPPO_2,
+    INCIDENTS,
+    TRUCE,
+    app_for,
+    offline_app,
+    seeded_database,
+)
 from tests.fingerprint import fingerprint
 
 # --- the policy -----------------------------------------------------------------------------
@@ -99,6 +107,8 @@ POLICY: dict[str, tuple[str | int, ...]] = {
     "GET /public/bulletins/bulletin.css":                    PUBLIC,
     "GET /reports/pick-map.svg":                            PAGE,
     "POST /incidents/{uid}/verdict":                        FORM,
+    "POST /incidents/{uid}/split":                          FORM,
+    "POST /incidents/{uid}/merge":                          FORM,
     "GET /queue":                                           PAGE,
     "GET /reports/new":                                     PAGE,
     "POST /reports/new":                                    FORM,
@@ -347,6 +357,12 @@ PROBES: dict[str, Callable[[World, str], Request]] = {
     "POST /incidents/{uid}/verdict": lambda w, p: Request(
         "POST", f"/incidents/{INCIDENTS[0]}/verdict",
         form={"position": "confirm", "version": "0", "agreement": "syria-2016"}),
+    "POST /incidents/{uid}/split": lambda w, p: Request(
+        "POST", f"/incidents/{INCIDENTS[0]}/split",
+        form={"reports": ALEPPO_2, "seen": [ALEPPO_1, ALEPPO_2], "reason": "two events"}),
+    "POST /incidents/{uid}/merge": lambda w, p: Request(
+        "POST", f"/incidents/{INCIDENTS[0]}/merge",
+        form={"other": INCIDENTS[1], "seen": [ALEPPO_1, ALEPPO_2], "reason": "one event"}),
     "GET /queue": lambda w, p: Request("GET", "/queue"),
     "GET /reports/new": lambda w, p: Request("GET", "/reports/new"),
     "POST /reports/new": lambda w, p: Request("POST", "/reports/new", form={

@@ -66,6 +66,10 @@ def test_a_place_name_is_geocoded(client, tokens):
     ({"place": {"name": "Idlib\x00"}}, "place.name"),
     ({"evidence": [{"description": "\x00"}]}, "evidence[0].description"),
     ({"casualties": {"best": True}}, "casualties.best"),  # not one death
+    ({"casualties": {"best": 1, "injured": -1}}, "casualties.injured"),
+    ({"casualties": {"injured": "several"}}, "casualties.injured"),
+    ({"casualties": {"injured": 1_000_001}}, "casualties.injured"),
+    ({"casualties": {"injured": True}}, "casualties.injured"),
 ])
 def test_bad_reports_get_a_422_naming_the_field(client, tokens, change, field):
     response = post(client, tokens["tr-officer"], {**SHELLING, **change})
@@ -73,6 +77,18 @@ def test_bad_reports_get_a_422_naming_the_field(client, tokens, change, field):
     assert response.json()["error"]["field"] == field
     listed = client.get("/api/v1/reports", headers=bearer(tokens["analyst"])).json()
     assert listed["items"] == []
+
+
+def test_injured_is_kept_and_unknown_unless_given(client, tokens):
+    bodies = {12: {"best": 3, "injured": 12}, 0: {"best": 3, "injured": 0},
+              None: {"best": 3}}
+    for injured, casualties in bodies.items():
+        body = {**SHELLING, "casualties": casualties, "narrative": f"Injured: {injured}."}
+        response = post(client, tokens["tr-officer"], body)
+        assert response.status_code == 201, response.text
+        assert response.json()["casualties"]["injured"] == injured  # 0 is not unknown
+        again = client.get(response.headers["Location"], headers=bearer(tokens["analyst"]))
+        assert again.json() == response.json()
 
 
 def test_analysts_cannot_submit(client, tokens):

@@ -34,7 +34,7 @@ def duration_ms(response) -> float:
     ("/openapi.json", 200),
     ("/login", 200),  # a web page
     ("/static/app.css", 200),
-    ("/", 303),  # a redirect
+    ("/dashboard", 303),  # a redirect to /login
 ])
 def test_every_kind_of_response_says_the_time_spent(app, path, status):
     with TestClient(app, base_url="https://testserver") as client:

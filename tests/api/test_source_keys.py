@@ -59,7 +59,7 @@ def test_a_squatted_key_blocks_neither_the_dataset_nor_another_party(client, dat
 
     imported = _import_acled(database, tmp_path)
     assert imported.exit_code == 0, imported.output
-    assert "1 reports added" in imported.stdout and "0 rejected" in imported.stdout
+    assert "1 report added" in imported.stdout and "0 rejected" in imported.stdout
     genuine = next(r for r in _reports(client, tokens).values() if r["submitted_by"] == "UN")
     assert genuine["source"]["key"] == KEY
     assert genuine["narrative"] == "Shells hit a residential area of Ariha."

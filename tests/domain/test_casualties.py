@@ -13,6 +13,9 @@ def test_negative_count_names_its_field():
     with pytest.raises(InvalidInput) as err:
         Casualties(low=0, best=1, high=1, civilian=-1)
     assert err.value.field == "casualties.civilian"
+    with pytest.raises(InvalidInput) as err:
+        Casualties(injured=-1)
+    assert err.value.field == "casualties.injured"
 
 
 def test_full_split_must_add_up_to_best():

@@ -1,6 +1,7 @@
 """Place search on a held-out list of 200 Syrian place names (tests/data/heldout_places.md
-says where each came from), the named places beyond GeoNames, and what else an officer
-may type for a place: a P-code or coordinates."""
+says where each came from) and a development list of 68 others (place_search_dev.md), the
+named places beyond GeoNames, and what else an officer may type for a place: a P-code or
+coordinates."""
 
 from __future__ import annotations
 
@@ -13,17 +14,22 @@ import pytest
 from ceasefire.domain.place import AdminCodes, Point, WherePrecision
 from ceasefire.domain.report import admin_for_precision
 from ceasefire.geo.gazetteer import Gazetteer, GazetteerEntry, syria_gazetteer
-from ceasefire.geo.names import is_arabic, romanise
+from ceasefire.geo.names import is_arabic, place_key, romanise
 from ceasefire.geo.place_text import coordinates_in, pcode_in
 from ceasefire.geo.spelling import letters_apart, nearest_spelling
 from ceasefire.services.intake import SAME_PLACE_KM, distance_km
 
-HELD_OUT = list(csv.DictReader((Path(__file__).parents[1] / "data" / "heldout_places.csv")
-                               .read_text(encoding="utf-8").splitlines()))
-# Measured: 189 of 200 (94.5%; 188 counting the first place offered only); the issue asks
-# for 95%. The misses are places no shipped source holds, by any name or spelling
-# (heldout_places.md lists them): a floor, not the goal.
-HIT_RATE_MIN = 0.94
+_DATA = Path(__file__).parents[1] / "data"
+HELD_OUT = list(csv.DictReader((_DATA / "heldout_places.csv").read_text(encoding="utf-8")
+                               .splitlines()))
+# Measured: 190 of 200 (95.0%; 189 counting the first place offered only), as the issue
+# asks. The ten misses are places no shipped source holds, by any name or spelling
+# (heldout_places.md lists them).
+HIT_RATE_MIN = 0.95
+# The list changes are tried on first, so the held-out one stays a test set: 60 of 68.
+DEVELOPMENT = list(csv.DictReader((_DATA / "place_search_dev.csv").read_text(encoding="utf-8")
+                                  .splitlines()))
+DEV_RATE_MIN = 0.88
 
 
 def _outcome(row: dict[str, str]) -> tuple[bool, bool]:
@@ -61,12 +67,21 @@ def test_the_held_out_names_find_their_p_code():
     assert hits / len(HELD_OUT) >= HIT_RATE_MIN, (hits, missed)
 
 
+def test_the_development_names_find_their_p_code_and_none_is_filed_wrong():
+    assert len(DEVELOPMENT) == 68
+    assert not {r["text"] for r in DEVELOPMENT} & {r["text"] for r in HELD_OUT}
+    outcomes = [_outcome(r) for r in DEVELOPMENT]
+    missed = [r["text"] for r, (hit, _) in zip(DEVELOPMENT, outcomes, strict=True) if not hit]
+    assert sum(hit for hit, _ in outcomes) / len(DEVELOPMENT) >= DEV_RATE_MIN, missed
+    assert all(hit for hit, alone in outcomes if alone)
+
+
 def test_only_exact_names_would_be_filed_without_a_choice_and_they_are_right():
     filed = [(r["text"], hit) for r in HELD_OUT for hit, alone in [_outcome(r)] if alone]
     wrong = [text for text, hit in filed if not hit]
-    # One held-out name is the exact name GeoNames gives a place in another district
-    # (Qabasin: its Qabbasin, a variant spelling, is the town meant).
-    assert len(wrong) <= 1, wrong
+    # Qabasin, the exact name GeoNames gives a village near al-Khafsa, was filed there until
+    # the more populous قباسين (GeoNames' Kabbasin, the town meant) came first, as a variant.
+    assert not wrong, wrong
     for row in HELD_OUT:
         for match in syria_gazetteer().search(row["text"]):
             assert match.taken_as_typed == (match.how == "exact")
@@ -165,3 +180,56 @@ def test_a_capital_bearing_its_areas_name_takes_its_arabic_name_and_geonames_twi
     assert "Abū az̧ Z̧uhūr" in town.entry.names  # GeoNames' spelling, merged by the Arabic
     assert sum(e.kind == "town" and e.name in ("Abul Thohur", "Abū az̧ Z̧uhūr")
                for e in syria_gazetteer()) == 1
+
+
+def test_a_more_populous_place_of_the_same_arabic_name_comes_first_for_the_officer():
+    def entry(name: str, lon: float, population: int | None, *names: str) -> GazetteerEntry:
+        return GazetteerEntry(name, Point(lon, 36.4), AdminCodes("SY02"), "town",
+                              WherePrecision.EXACT, population, names=(name, *names))
+    gazetteer = Gazetteer([entry("Qabbasin", 38.2, 12_000, "Qabasin", "قباسين"),
+                           entry("Kabbasin", 37.6, 51_000, "Qabbasin", "قباسين"),
+                           entry("Kabasin", 36.9, 90_000, "كباسين")])
+    first, second = gazetteer.search("Qabasin")[:2]
+    assert (first.entry.name, first.how, second.entry.name, second.how) == (
+        "Kabbasin", "variant", "Qabbasin", "exact")  # not filed without a choice
+    assert [m.entry.name for m in gazetteer.search("Qabbasin")] == ["Kabbasin", "Qabbasin"]
+    assert "Kabasin" not in {m.entry.name for m in gazetteer.search("Qabasin")}  # other name
+    smaller = Gazetteer([entry("Qabbasin", 38.2, 60_000, "Qabasin", "قباسين"),
+                         entry("Kabbasin", 37.6, 51_000, "قباسين")])
+    assert [(m.entry.name, m.how) for m in smaller.search("Qabasin")] == [("Qabbasin", "exact")]
+
+
+def test_no_latin_name_is_filed_alone_when_a_more_populous_arabic_namesake_lies_apart():
+    """Apart from the held-out list: over the whole gazetteer, a Latin spelling that is one
+    place's name and, by key, a more populous place's of the same Arabic name elsewhere
+    is never the first place offered as typed (Qabasin, and Suran town: صوران in Aleppo
+    and the larger one in Hama)."""
+    entries = list(syria_gazetteer())
+    by_arabic: dict[str, list[GazetteerEntry]] = {}
+    for e in entries:
+        for name in {n for n in e.names if is_arabic(n)}:
+            by_arabic.setdefault(name, []).append(e)
+    checked = 0
+    for group in by_arabic.values():
+        for small in group:
+            for big in group:
+                if ((big.population or 0) <= (small.population or 0)
+                        or distance_km(small.point, big.point) < SAME_PLACE_KM):
+                    continue
+                keys = {place_key(n) for n in big.names}
+                for name in small.names:
+                    if is_arabic(name) or name in big.names or place_key(name) not in keys:
+                        continue
+                    first = syria_gazetteer().search(name)[0]
+                    checked += 1
+                    assert not (first.entry == small and first.taken_as_typed), name
+    assert checked >= 5
+
+
+def test_an_airbase_is_near_the_town_it_is_named_after():
+    (menagh, *_) = syria_gazetteer().search("Menagh airbase")
+    assert (menagh.entry.name, menagh.entry.precision) == ("Menagh", WherePrecision.NEAR)
+    assert menagh.entry.admin.adm2 == "SY0204"
+    assert syria_gazetteer().resolve("Hama military airport").admin.adm2 == "SY0501"
+    # A base the gazetteer names is found by its own name first.
+    assert syria_gazetteer().resolve("T4 airbase").kind == "landmark"

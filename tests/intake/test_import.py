@@ -93,6 +93,7 @@ def test_a_sample_of_ucdp_rows_matches_field_by_field(with_ucdp):
         assert c.civilian == int(row["deaths_civilians"])
         assert c.combatant == int(row["deaths_a"]) + int(row["deaths_b"])
         assert c.unknown == int(row["deaths_unknown"])
+        assert c.injured is None  # GED counts no injured: not known
         assert report.narrative == row["source_headline"]
     assert reports[f"ucdp-ged:{coalition}"].perpetrators[:2] == ("ahrar-al-sham",
                                                                  "jabhat-fatah-al-sham")
@@ -238,6 +239,49 @@ def test_a_jsonl_row_names_its_field(loaded, tmp_path):
         assert count_reports(session) == 0
 
 
+# Another tool's HXL file: its own headers, found by tag; one figure of injured given, one
+# left empty (not known).
+INJURED_HXL = ("when,lat,lon,type,dead,wounded\n"
+               "#date,#geo+lat,#geo+lon,#event+type,#affected+killed,#affected+injured\n"
+               "2017-01-05T10:00:00Z,35.9306,36.6339,shelling,2,7\n"
+               "2017-01-06T10:00:00Z,35.9306,36.6339,shelling,1,\n")
+
+
+def test_hxl_injured_imports_and_every_export_carries_it(loaded, tmp_path):
+    import json
+    path = tmp_path / "injured.csv"
+    path.write_text(INJURED_HXL, encoding="utf-8")
+    assert import_file(loaded, path, format="hxl", party="UN").added == 2
+    with loaded.session() as session:
+        injured = {r.when.earliest.day: r.casualties.injured for r in iter_reports(session)}
+    assert injured == {5: 7, 6: None}  # empty is not known, not none
+
+    def exported(fmt: str) -> str:
+        with (tmp_path / f"all.{fmt}").open("w", encoding="utf-8", newline="") as out:
+            export_reports(loaded, fmt, out)
+        return (tmp_path / f"all.{fmt}").read_text(encoding="utf-8")
+
+    rows = list(csv.DictReader(exported("csv").splitlines()))
+    assert [r["injured"] for r in rows] == ["7", ""]
+    hxl = list(csv.reader(exported("hxl").splitlines()))
+    assert [row[hxl[1].index("#affected+injured")] for row in hxl[2:]] == ["7", ""]
+    lines = [json.loads(line) for line in exported("jsonl").splitlines()]
+    assert [x["casualties"]["injured"] for x in lines] == [7, None]
+    features = json.loads(exported("geojson"))["features"]
+    assert [f["properties"]["casualties"]["injured"] for f in features] == [7, None]
+    assert "injured" not in exported("acled").splitlines()[0]  # ACLED has no such column
+
+
+def test_a_negative_injured_names_line_and_column_and_changes_nothing(loaded, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(INJURED_HXL.replace(",2,7\n", ",2,-7\n"), encoding="utf-8")
+    before = fingerprint(loaded)
+    with pytest.raises(InvalidInput) as caught:
+        import_file(loaded, path, format="hxl", party="UN")
+    assert (caught.value.line, caught.value.field) == (3, "wounded"), str(caught.value)
+    assert fingerprint(loaded) == before
+
+
 ACLED_HEADER = ("event_id_cnty,event_date,year,time_precision,disorder_type,event_type,"
                 "sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,"
                 "interaction,civilian_targeting,iso,region,country,admin1,admin2,admin3,"
@@ -272,6 +316,7 @@ def test_acled_rows_map_actors_precisions_and_types(loaded, tmp_path):
     shelling, clash = found["acled:SYR1001"], found["acled:SYR1002"]
     assert shelling.perpetrators == ("syrian-government",) and shelling.civilians_targeted
     assert shelling.place.admin.adm1 == "SY07" and shelling.casualties.best == 3
+    assert shelling.casualties.injured is None  # ACLED counts no injured: not known
     assert clash.when.precision is TimePrecision.WEEK  # ACLED time_precision 2
     assert clash.place.precision is WherePrecision.NEAR  # geo_precision 2
     assert clash.perpetrators == ("isil",)

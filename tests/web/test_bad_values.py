@@ -56,7 +56,7 @@ def as_user(app) -> Iterator:
 
 # The field as the page names it: the form's label, where the form has the field.
 LABELS = {"to": "To (inclusive)", "from": "From", "place": "Place", "place.lon": "Place",
-          "casualties.best": "Killed", "when.date": "Date"}
+          "casualties.best": "Killed", "injured": "Injured", "when.date": "Date"}
 
 
 def _named(response, field: str) -> bool:
@@ -75,6 +75,13 @@ REPORT = {"date": "2017-01-20", "place": "Douma", "violation": "shelling", "kill
     ({"choice": "x,y,1,Idlib"}, "place.lon"),
     ({"killed": "1152921504606846976"}, "casualties.best"),
     ({"killed": str(10 ** 30)}, "casualties.best"),
+    ({"injured": "-1"}, "injured"),
+    ({"injured": "a dozen"}, "injured"),
+    ({"injured": "1e3"}, "injured"),
+    ({"injured": "²"}, "injured"),
+    ({"killed": "³"}, "casualties.best"),
+    ({"injured": "1000001"}, "injured"),
+    ({"injured": "1152921504606846976"}, "injured"),
     ({"date": "9999-12-31"}, "when.date"),
     ({"date": "0001-01-01"}, "when.date"),
 ])
@@ -85,6 +92,9 @@ def test_a_bad_report_form_is_refused_by_field(world, as_user, change, field):
     response = tr.post("/reports/new", data={**REPORT, **change, "csrf_token": token})
     assert response.status_code == 422, response.text[:300]
     assert _named(response, field), response.text
+    for name in {"killed", "injured"} & change.keys():  # it comes back as it was typed
+        assert re.search(f'name="{name}"[^>]* value="{re.escape(change[name])}"',
+                         response.text), name
     assert fingerprint(world, skip=KEPT) == before
 
 

@@ -121,7 +121,8 @@ def test_a_report_by_place_name_is_verified_and_disputed(visit, site):
         "Shelling, artillery or missile attack in Kafr Batna")
     standing = page.locator("section.standing")
     expect(standing.locator(".status")).to_have_text("pending")
-    expect(standing).to_contain_text("Not yet answered: RU, TR, IR")
+    expect(standing).to_contain_text("Not yet answered by Russian Federation, "
+                                     "Republic of Turkey and Islamic Republic of Iran.")
 
     # In the list, filtered to its day and governorate.
     page.goto(f"{site}/incidents?from=2017-07-02&to=2017-07-02&adm=SY03")
@@ -151,7 +152,8 @@ def test_a_report_by_place_name_is_verified_and_disputed(visit, site):
     expect(verdicts.get_by_role("row", name=re.compile(
         "^Republic of Turkey confirm: a violation Syrian government forces "
         "Our observers saw the shelling. "))).to_have_count(1)
-    expect(page.locator("section.standing")).to_contain_text("Not yet answered: RU, IR")
+    expect(page.locator("section.standing")).to_contain_text(
+        "Not yet answered by Russian Federation and Islamic Republic of Iran.")
 
     # RU's officer finds it in RU's queue and rejects it: disputed, both sides shown.
     ru = visit()
@@ -163,8 +165,9 @@ def test_a_report_by_place_name_is_verified_and_disputed(visit, site):
     other.get_by_label("Comment").fill("No shelling that day.")
     other.get_by_role("button", name="Cast Russian Federation's verdict").click()
     expect(other.locator("section.standing .status")).to_have_text("disputed")
-    expect(other.locator("p.sides")).to_have_text("Disputed. RU rejects; TR confirms.")
-    expect(other.locator("table.proofs")).to_contain_text("verdict of RU")
+    expect(other.locator("p.sides")).to_have_text(
+        "Disputed. Russian Federation rejects; Republic of Turkey confirms.")
+    expect(other.locator("table.proofs")).to_contain_text("verdict of Russian Federation")
     expect(other.locator("table.proofs .ok")).to_have_count(
         other.locator("table.proofs tbody tr").count())
     ru.shot("incident-disputed")

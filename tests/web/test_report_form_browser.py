@@ -255,6 +255,29 @@ def test_time_of_day_several_perpetrators_and_targets_and_the_incident_named(pag
     expect(page).to_have_url(re.compile(f"/incidents/{first_incident}$"))
 
 
+def test_injured_beside_killed_is_refused_by_name_then_filed_and_shown(page, record):
+    injured = page.get_by_label("Injured (best estimate)")
+    fill_report(page, "Saraqib", date="2017-03-07")  # Injured left empty: not known
+    page.get_by_role("button", name="Submit the report").click()
+    assert sent_report(page, record).casualties.injured is None
+    before = fingerprint(record, skip=KEPT)
+    fill_report(page, "Saraqib", date="2017-03-07", narrative="Twelve were hurt.")
+    injured.fill("-12")
+    page.get_by_role("button", name="Submit the report").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Injured: give a whole number from 0 to 1,000,000")
+    expect(injured).to_have_value("-12")
+    expect(page.get_by_label("Killed (best estimate)")).to_have_value("2")
+    assert fingerprint(record, skip=KEPT) == before
+    injured.fill("12")
+    page.get_by_role("button", name="Submit the report").click()
+    report = sent_report(page, record)
+    assert (report.casualties.best, report.casualties.injured) == (2, 12)
+    page.get_by_role("status").get_by_role("link").click()
+    expect(page.get_by_role("row", name=re.compile("^Injured"))).to_have_text(
+        re.compile(r"Injured\s*not known\s*12"))
+
+
 @pytest.mark.parametrize("width", [1366, 390])
 def test_the_form_fits_the_screen_and_is_photographed(page, width):
     page.set_viewport_size({"width": width, "height": 900})

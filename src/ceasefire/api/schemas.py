@@ -210,6 +210,7 @@ class CasualtiesOut(BaseModel):
     civilian: int | None
     combatant: int | None
     unknown: int | None
+    injured: int | None = Field(description="injured, best estimate; null: unknown")
 
 
 class EvidenceOut(BaseModel):

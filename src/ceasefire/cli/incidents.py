@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ceasefire.cli.root import Context, Group, pass_context
+from ceasefire.domain import words
 from ceasefire.domain.agreement import Position
 
 
@@ -207,11 +208,14 @@ EXPORT_FORMATS = ("csv", "geojson", "json")
 @click.option("--status", "statuses", multiple=True,
               help="Only incidents of this status now (confirmed, disputed, pending, "
               "rejected, not-covered); repeatable.")
+@click.option("--search", default=None,
+              help="As the list's search: an admin area's name, or words of the reports' "
+              "place names and narratives.")
 @pass_context
 def incident_export(obj: Context, fmt: str, out: Path | None, agreement: str | None,
                     first: str | None, last: str | None, adm: str | None,
                     violation: str | None, party: str | None,
-                    statuses: tuple[str, ...]) -> None:
+                    statuses: tuple[str, ...], search: str | None) -> None:
     """Export the incidents of a selection with their status now, each guarantor's
     verdict and the attribution, newest event first (as the incident list); the ledger
     checkpoint it was read against is in every CSV row, and once in JSON and GeoJSON."""
@@ -225,7 +229,7 @@ def incident_export(obj: Context, fmt: str, out: Path | None, agreement: str | N
 
     # The incident list's own reading of its query: the same filters, refused alike.
     given = [("agreement", agreement), ("from", first), ("to", last), ("adm", adm),
-             ("violation", violation), ("party", party),
+             ("violation", violation), ("party", party), ("q", search),
              *(("status", s) for s in statuses)]
     selection = selection_from(QueryParams([(k, v) for k, v in given if v is not None]))
     with export_incidents(obj.database(), selection, fmt) as export:  # refused: no file
@@ -237,6 +241,7 @@ def incident_export(obj: Context, fmt: str, out: Path | None, agreement: str | N
                 for piece in export:
                     stream.write(piece)
     checkpoint = export.header.checkpoint
-    click.echo(f"exported {export.count} incidents under {export.header.agreement}, read "
+    click.echo(f"exported {words.count(export.count, 'incident', grouped=False)} under "
+               f"{export.header.agreement}, read "
                f"against the ledger of {checkpoint['size']} entries (root "
                f"{checkpoint['root'][:16]}…)", err=True)

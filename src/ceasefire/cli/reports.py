@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from ceasefire.cli.root import Context, Group, pass_context
+from ceasefire.domain import words
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.outputs import files as outputs
 
@@ -52,12 +53,14 @@ def import_(obj: Context, file: Path, fmt: str, party: str, source_name: str | N
                               source_name=source_name, rejects=rejects,
                               batch_size=batch_size, progress=progress,
                               correlate=not no_correlate)
-    click.echo(f"{summary.file}: {summary.read} rows read, {summary.added} reports added, "
+    click.echo(f"{summary.file}: {words.count(summary.read, 'row', grouped=False)} read, "
+               f"{words.count(summary.added, 'report', grouped=False)} added, "
                f"{summary.present} already present, {summary.rejected} rejected, "
-               f"{summary.places_learnt} place names learnt "
+               f"{words.count(summary.places_learnt, 'place name', grouped=False)} learnt "
                f"({summary.seconds:.1f} s, {summary.rows_per_second:,.0f} rows/s)")
     if summary.incidents is not None:
-        click.echo(f"the new reports belong to {summary.incidents} incidents")
+        click.echo("the new reports belong to "
+                   f"{words.count(summary.incidents, 'incident', grouped=False)}")
     for shared in summary.shared_keys[:SHARED_KEYS_SHOWN]:
         click.echo(f"source key {shared.key!r} of report {shared.report} is also given by "
                    f"{shared.other_party}'s report {shared.other}")
@@ -112,12 +115,15 @@ def report() -> None:
 @click.option("--perpetrator", multiple=True, help="Actor code or name; repeatable.")
 @click.option("--target", multiple=True, help="Actor code or name, or 'civilians'; repeatable.")
 @click.option("--killed", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--injured", type=click.IntRange(0), default=None,
+              help="Injured, best estimate; without it, not known.")
 @click.option("--narrative", default="")
 @click.option("--source", "source_name", default=None, help="Default: the party.")
 @pass_context
 def report_add(obj: Context, party: str, violation: str, day: str | None, at: str | None,
                lat: float | None, lon: float | None, place: str | None, pcode: str | None,
                perpetrator: tuple[str, ...], target: tuple[str, ...], killed: int,
+               injured: int | None,
                narrative: str, source_name: str | None) -> None:
     """Add one report and print its id."""
     from pydantic import ValidationError
@@ -131,7 +137,7 @@ def report_add(obj: Context, party: str, violation: str, day: str | None, at: st
         "when": {"date": day, "earliest": at},
         "place": {"lat": lat, "lon": lon, "name": place, **admin},
         "violation": violation, "perpetrators": list(perpetrator), "targets": list(target),
-        "casualties": {"best": killed}, "narrative": narrative,
+        "casualties": {"best": killed, "injured": injured}, "narrative": narrative,
         "source": {"name": source_name} if source_name else None,
     }
     try:
@@ -168,4 +174,4 @@ def report_export(obj: Context, fmt: str, out: Path | None, since: datetime | No
     else:
         with outputs.written(out) as stream:  # never a half-written export
             count = export_reports(obj.database(), fmt, stream, f)
-    click.echo(f"exported {count} reports", err=True)
+    click.echo(f"exported {words.count(count, 'report', grouped=False)}", err=True)

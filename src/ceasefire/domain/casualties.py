@@ -1,7 +1,9 @@
-"""Deaths as a range (low / best / high), split by who died where the source says so.
+"""Deaths as a range (low / best / high), split by who died where the source says so;
+and the injured, as a best estimate where the source gives one.
 
 This is the shape of UCDP GED (low, best, high; deaths_a/b, civilians, unknown) and of
-most casualty-recording practice: a single number hides how unsure we are.
+most casualty-recording practice: a single number hides how unsure we are. UCDP and ACLED
+count no injured, so an unknown figure (None) is not "none injured".
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ class Casualties:
     civilian: int | None = None
     combatant: int | None = None
     unknown: int | None = None
+    injured: int | None = None  # best estimate; None: the source gives no figure
 
     def __post_init__(self) -> None:
-        for name in ("low", "best", "high", "civilian", "combatant", "unknown"):
+        for name in ("low", "best", "high", "civilian", "combatant", "unknown", "injured"):
             value = getattr(self, name)
             if value is not None and not 0 <= value <= DEATHS_MAX:
                 raise InvalidInput(f"{name} is {value}; give 0 to {DEATHS_MAX:,}",
@@ -59,4 +62,5 @@ class Casualties:
         return Casualties(self.low + other.low, self.best + other.best, self.high + other.high,
                           both(self.civilian, other.civilian),
                           both(self.combatant, other.combatant),
-                          both(self.unknown, other.unknown))
+                          both(self.unknown, other.unknown),
+                          both(self.injured, other.injured))

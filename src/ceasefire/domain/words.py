@@ -61,14 +61,36 @@ def role_words(code: str) -> str:
         return code
 
 
+# The incident list's orders (services.overview.ORDERS).
+ORDER_WORDS: dict[str, str] = {
+    "newest": "newest event first", "deaths": "most deaths first",
+    "deadline": "nearest deadline first, then the rest newest first"}
+
+
+def order_words(code: str) -> str:
+    return ORDER_WORDS.get(code, code)
+
+
+def deadline_words(deadline: datetime, now: datetime) -> str:
+    """A verdict deadline as a list shows it: '5 Jan 2017 14:00 UTC, 31 h left', or
+    'overdue since ...' once it has passed."""
+    when = f"{deadline.astimezone(UTC):%-d %b %Y %H:%M} UTC"
+    if deadline <= now:
+        return f"overdue since {when}"
+    hours = int((deadline - now).total_seconds() // 3600)
+    return f"{when}, {hours} h left" if hours else f"{when}, under an hour left"
+
+
 def with_article(noun: str) -> str:
     """'an analyst', 'a guarantor officer': by the first letter, which serves these words."""
     return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
-def count(n: int, noun: str, plural: str | None = None) -> str:
-    """'1 report', '3 reports', '1,512 incidents'."""
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+def count(n: int, noun: str, plural: str | None = None, *, grouped: bool = True) -> str:
+    """'1 report', '3 reports', '1,512 incidents' ('1512 incidents' not grouped, as a
+    command's output says it, for the scripts that read it)."""
+    number = f"{n:,}" if grouped else str(n)
+    return f"{number} {noun if n == 1 else plural or noun + 's'}"
 
 
 def moment(value: datetime | None) -> str:

@@ -21,13 +21,16 @@ from shapely.geometry.base import BaseGeometry
 from ceasefire.domain.place import AdminCodes, Point
 from ceasefire.errors import InvalidInput, NotFound
 from ceasefire.geo.areas import AreaGrid
+from ceasefire.geo.names import DISTRICT, GOVERNORATE, SUB_DISTRICT, parse_query, place_key
 from ceasefire.geo.reach import area_grid
+from ceasefire.geo.spelling import nearest_spelling
 
 # About 1 km in degrees of latitude: what a caller may allow for a coastal point that the
 # rounded boundary data misses. Never the default: near a land border it would put a
 # point in the neighbouring country into Syria (Nusaybin, Turkey, lies that close).
 COAST_SNAP_DEG = 0.01
 KM_PER_DEG_LAT = 111.2  # the mean; the error within one country is below 1%
+_LEVELS = {GOVERNORATE: 1, DISTRICT: 2, SUB_DISTRICT: 3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,7 @@ class AdminIndex:
         self._geometries = geometries
         self._extents: dict[str, tuple[Point, float]] = {}
         self._grid: AreaGrid | None = None
+        self._keys: dict[str, list[AdminArea]] | None = None  # by place_key of each name
         self._finest_codes = sorted(finest)
         self._finest_geoms = [finest[c] for c in self._finest_codes]
         shapely.prepare(self._finest_geoms)
@@ -102,6 +106,27 @@ class AdminIndex:
     def level(self, level: int) -> list[AdminArea]:
         return sorted((a for a in self._areas.values() if a.level == level),
                       key=lambda a: a.pcode)
+
+    def named(self, text: str) -> list[AdminArea]:
+        """The areas `text` names, in English or Arabic, however the name is transliterated
+        (Idlib is Idleb), nearest spelling first (Raqqa is Ar-Raqqa, not Ariqa); "Duma
+        district" only the district. Largest first; none when it names no area."""
+        if self._keys is None:
+            self._keys = {}
+            for a in self._areas.values():
+                for name in {place_key(a.name), place_key(a.name_ar)} - {""}:
+                    self._keys.setdefault(name, []).append(a)
+        found = self._keys.get(place_key(text), [])  # the whole text: "Rural Damascus"
+        if not found:
+            query = parse_query(text)
+            levels = {_LEVELS[k] for k in query.kinds or _LEVELS if k in _LEVELS}
+            found = [a for a in self._keys.get(place_key(query.name), [])
+                     if a.level in levels]
+        if not found:
+            return []
+        apart = {a.pcode: nearest_spelling(text, (a.name, a.name_ar))[1] for a in found}
+        return sorted((a for a in found if apart[a.pcode] == min(apart.values())),
+                      key=lambda a: (a.level, a.pcode))
 
     def codes_for(self, pcode: str) -> AdminCodes:
         """The nested codes of an admin area and its parents."""

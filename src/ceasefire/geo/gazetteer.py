@@ -12,7 +12,9 @@ A name is found three ways, and a reader is told which: "exact" (one of the plac
 case and accents aside), "variant" (the same transliteration key: Deir Ezzor) and "fuzzy"
 (the same consonants, a key a letter or two away, or Arabic that no place is known by
 read in Latin letters: سقبا for Saqba), each with how many letters the text is from the
-nearest name.
+nearest name. An exact name hides the variants, save a more populous place elsewhere that
+bears the same Arabic name: which Latin spellings a source lists does not tell namesakes
+apart, so that place comes first, as a variant, and the officer chooses (Qabasin).
 """
 
 from __future__ import annotations
@@ -153,7 +155,7 @@ class Gazetteer:
             return []
         # The whole text first: "Rural Damascus" is a name, not Damascus in part.
         found = self._lookup(Query(full), edits=False)
-        if not found or found[0].how != "exact":
+        if not any(m.how == "exact" for m in found):
             query = parse_query(text)
             if query.name and query.name != full:
                 found = self._lookup(query, edits=False) or found
@@ -186,7 +188,35 @@ class Gazetteer:
                     found[number] = tier
         if not found and edits:
             found = dict.fromkeys(self._near_keys(query), 3)
-        return self._ranked(found, query, query.name)
+        namesakes = self._arabic_namesakes(found, query)
+        return self._ranked(namesakes, query, query.name) + self._ranked(found, query,
+                                                                          query.name)
+
+    def _arabic_namesakes(self, found: dict[int, int], query: Query) -> dict[int, int]:
+        """The places a Latin name finds by key only that outrank its exact places: those
+        bearing the Arabic name of one of them, lying apart, more populous. A Latin
+        spelling is one of many for one Arabic name, and which of them a source lists
+        does not tell its namesakes apart: GeoNames spells قباسين near al-Bab Kabbasin
+        and a village of that name near al-Khafsa Qabasin. Found as variants, they ask
+        the officer to choose; a more populous exact place keeps its place first."""
+        exact = [n for n, tier in found.items() if tier == 0]
+        if not exact or is_arabic(query.name):
+            return {}
+        arabic = {n: {normalise_name(a) for a in self._entries[n].names if is_arabic(a)}
+                  for n in exact}
+        namesakes: dict[int, int] = {}
+        for number in self._index[1].get(_keys(query.name)[1], ()):
+            entry = self._entries[number]
+            if number in found or (query.kinds is not None and entry.kind not in query.kinds):
+                continue
+            names = {normalise_name(a) for a in entry.names if is_arabic(a)}
+            twins = [n for n in exact if arabic[n] & names]
+            if twins and all(
+                    _distance_deg(entry.point, self._entries[n].point) > SAME_PLACE_DEG
+                    and (entry.population or 0) > (self._entries[n].population or 0)
+                    for n in twins):
+                namesakes[number] = 1
+        return namesakes
 
     def _romanised(self, query: Query) -> list[Match]:
         """Arabic that no place is known by, read in Latin letters (``romanise``) and

@@ -154,7 +154,10 @@ _DIRECTIONS = [f"{a}{b}{c}" for a in ("north", "south") for b in ("", " ", "-")
 _ARABIC_DIRECTIONS = ["شمال", "جنوب", "شرق", "غرب"]
 _AREA_WORDS = ["countryside", "rural", "ريف", *(normalise_name(d) for d in _DIRECTIONS),
                *_ARABIC_DIRECTIONS, *(f"ال{d}{e}" for d in _ARABIC_DIRECTIONS for e in ("ي", "يه"))]
-_NEAR_WORDS = ["near", "around", "outskirts", "suburbs", "vicinity", "محيط", "اطراف"]
+_NEAR_WORDS = ["near", "around", "outskirts", "suburbs", "vicinity", "محيط", "اطراف",
+               # An airbase bears the name of the town it lies by, a few km out: "Menagh
+               # airbase" is near Menagh, unless the whole text names the base itself.
+               "airbase", "air base", "airport", "airfield", "military airport", "مطار"]
 _FILLERS = ["of", "the", "in"]
 # Longest first, so "sub district" is taken before "district".
 _WORDS = sorted({(w, k) for k, ws in _KIND_WORDS.items() for w in ws}

@@ -237,7 +237,7 @@ def _casualties(given) -> Casualties:  # noqa: ANN001
     high = given.best if given.high is None else given.high
     try:
         return _casualty_figures(low, given.best, high, given.civilian, given.combatant,
-                                 given.unknown)
+                                 given.unknown, given.injured)
     except InvalidInput as exc:
         exc.field = (exc.field if (exc.field or "").startswith("casualties")
                      else f"casualties.{exc.field}")
@@ -246,8 +246,9 @@ def _casualties(given) -> Casualties:  # noqa: ANN001
 
 @lru_cache(maxsize=4096)
 def _casualty_figures(low: int, best: int, high: int, civilian: int | None,
-                      combatant: int | None, unknown: int | None) -> Casualties:
-    return Casualties(low, best, high, civilian, combatant, unknown)
+                      combatant: int | None, unknown: int | None,
+                      injured: int | None) -> Casualties:
+    return Casualties(low, best, high, civilian, combatant, unknown, injured)
 
 
 def _report(draft: Draft, place: Place, found: AdminCodes | None, context: IntakeContext, *,

@@ -121,7 +121,7 @@ class SourceIn(_In):
 
 
 class CasualtiesIn(_In):
-    """Deaths: low / best / high, and the split where known."""
+    """Deaths: low / best / high, and the split where known; the injured, if known."""
 
     low: Count | None = None
     best: Count = 0
@@ -129,6 +129,8 @@ class CasualtiesIn(_In):
     civilian: Count | None = None
     combatant: Count | None = None
     unknown: Count | None = None
+    injured: Count | None = Field(None, description="injured, best estimate; absent or null: "
+                                  "unknown")
 
 
 class EvidenceIn(_In):
@@ -209,7 +211,7 @@ def record_of(report: Report) -> dict[str, Any]:
         "civilians_targeted": report.civilians_targeted,
         "casualties": {"low": cas.low, "best": cas.best, "high": cas.high,
                        "civilian": cas.civilian, "combatant": cas.combatant,
-                       "unknown": cas.unknown},
+                       "unknown": cas.unknown, "injured": cas.injured},
         "narrative": report.narrative,
         "evidence": [{"description": e.description, "sha256": e.sha256, "uri": e.uri}
                      for e in report.evidence],

@@ -55,6 +55,7 @@ class ExportedIncident:
     killed_low: int  # each: the highest any of its reports gives
     killed_best: int
     killed_high: int
+    injured: int | None  # the highest any of its reports gives; None: none gives a figure
     status: str  # now, under the agreement
     verdicts: dict[str, GuarantorVerdict | None]  # by guarantor, in the agreement's order
     attributed_to: tuple[Named, ...]  # the actors the standing confirming verdicts name
@@ -95,7 +96,7 @@ def csv_columns(header: Header) -> list[str]:
     return ["id", "began", "ended", "adm1_code", "adm1_name", "adm2_code", "adm2_name",
             "adm3_code", "adm3_name", "lon", "lat", "where_precision", "violation",
             "violation_words", "reports", "reporting_parties", "killed_low", "killed_best",
-            "killed_high", "agreement", "status", *verdicts, "attributed_to",
+            "killed_high", "injured", "agreement", "status", *verdicts, "attributed_to",
             "attributed_to_names", "deadline", "checkpoint_size", "checkpoint_root"]
 
 
@@ -113,7 +114,8 @@ def csv_row(x: ExportedIncident, header: Header) -> list[str]:
     return [_cell(v) for v in (
         x.id, _time(x.began), _time(x.ended), *places, x.lon, x.lat, x.where_precision,
         x.violation, x.violation_words, x.reports, "; ".join(x.reporting_parties),
-        x.killed_low, x.killed_best, x.killed_high, header.agreement, x.status, *verdicts,
+        x.killed_low, x.killed_best, x.killed_high, x.injured, header.agreement, x.status,
+        *verdicts,
         "; ".join(a.code for a in x.attributed_to),
         "; ".join(a.name for a in x.attributed_to), _time(x.deadline),
         header.checkpoint_size, header.checkpoint_root)]
@@ -150,6 +152,7 @@ def record(x: ExportedIncident) -> dict[str, Any]:
         "violation": {"code": x.violation, "words": x.violation_words},
         "reports": x.reports, "reporting_parties": list(x.reporting_parties),
         "killed": {"low": x.killed_low, "best": x.killed_best, "high": x.killed_high},
+        "injured": x.injured,
         "status": x.status,
         "verdicts": {g: None if v is None else {"position": v.position, "at": _time(v.at)}
                      for g, v in x.verdicts.items()},

@@ -26,9 +26,11 @@ from ceasefire.correlate.engine import Decisions, cluster_again, correlate, link
 from ceasefire.correlate.scoring import score_pairs
 from ceasefire.correlate.settings import CorrelationSettings
 from ceasefire.domain import words
+from ceasefire.domain.parties import Account
 from ceasefire.domain.place import WherePrecision
-from ceasefire.errors import Forbidden, InvalidInput, NotFound
+from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ceasefire.geo.admin import syria
+from ceasefire.ledger.entries import Entry
 from ceasefire.services import ledger, verification
 from ceasefire.services.accounts import authenticate_in
 from ceasefire.store import changes
@@ -331,13 +333,35 @@ class DecidedBy:
     account_id: int | None = None
 
 
+@dataclass(frozen=True)
+class Decided:
+    """What a split or merge did, and the ledger entry that records it."""
+
+    incidents: list[str]  # the incidents that now hold the reports (a merge: the one)
+    entry: Entry
+
+
+def _as_read(session: Session, uid: str, members: Sequence[int],
+             seen: Sequence[str] | None) -> None:
+    """Refuse a decision about an incident whose reports are no longer those the caller
+    read (``seen``; None: not checked): it would be made on a record that moved on."""
+    if seen is None:
+        return
+    read = store.report_row_ids(session, seen)
+    if len(read) != len(set(seen)) or set(read.values()) != set(members):
+        raise Conflict(f"incident {uid} changed since you read it: it now holds "
+                       f"{words.count(len(members), 'report')}", field="seen", id=uid)
+
+
 def split_incident(session: Session, uid: str, reports: Sequence[str], *, reason: str,
-                   by: DecidedBy, now: datetime | None = None) -> list[str]:
+                   by: DecidedBy, seen: Sequence[str] | None = None,
+                   now: datetime | None = None) -> Decided:
     """Move ``reports`` out of incident ``uid`` into an incident of their own; a later
-    batch run keeps them apart. Returns the incident ids that now hold the reports."""
+    batch run keeps them apart. ``seen``: the incident's reports as the caller read them."""
     now = now or datetime.now(UTC)
     row = store.incident(session, uid)
     members = store.member_ids(session, [row.id]).get(row.id, [])
+    _as_read(session, uid, members, seen)
     moving_ids = store.report_row_ids(session, reports)
     for report in reports:
         if moving_ids.get(report) not in members:
@@ -355,15 +379,16 @@ def split_incident(session: Session, uid: str, reports: Sequence[str], *, reason
         together=together, apart=apart)
     recluster(session, members, now=now)
     found = sorted(set(store.incident_uids(session, members).values()))
-    ledger.append(session, _signer(session, by), "incident.split", {
+    entry = ledger.append(session, _signer(session, by), "incident.split", {
         "incident": uid, "reports": sorted(reports), "reason": reason, "incidents": found})
-    return found
+    return Decided(found, entry)
 
 
 def merge_incidents(session: Session, uids: Sequence[str], *, reason: str, by: DecidedBy,
-                    now: datetime | None = None) -> str:
+                    seen: Sequence[str] | None = None, now: datetime | None = None,
+                    ) -> Decided:
     """Join incidents an analyst knows are one event; a later batch run keeps them joined.
-    Returns the merged incident's id."""
+    ``seen``: the first incident's reports as the caller read them."""
     now = now or datetime.now(UTC)
     if len(set(uids)) < 2:
         raise InvalidInput("name at least two different incidents", field="incidents")
@@ -371,6 +396,7 @@ def merge_incidents(session: Session, uids: Sequence[str], *, reason: str, by: D
     founders = [r.summary.founder_id for r in rows]
     members = store.member_ids(session, [r.id for r in rows])
     groups = [members.get(r.id, []) for r in rows]
+    _as_read(session, rows[0].summary.uid, groups[0], seen)
     # Every report is tied in, not only the founders: the rule that keeps reports too far
     # apart in one incident gives way to the analyst's word.
     together = list(pairwise(sorted({m for g in groups for m in g})))
@@ -382,9 +408,9 @@ def merge_incidents(session: Session, uids: Sequence[str], *, reason: str, by: D
         together=together, apart=[], cleared=undo_apart)
     recluster(session, founders, now=now)
     merged = store.incident_uids(session, [founders[0]])[founders[0]]
-    ledger.append(session, _signer(session, by), "incident.merged", {
+    entry = ledger.append(session, _signer(session, by), "incident.merged", {
         "incidents": list(dict.fromkeys(uids)), "reason": reason, "into": merged})
-    return merged
+    return Decided([merged], entry)
 
 
 def _signer(session: Session, by: DecidedBy) -> ledger.Signer:
@@ -405,31 +431,35 @@ def run_batch(db: Database, settings: CorrelationSettings = SETTINGS) -> BatchRe
         return result
 
 
-def _decider(session: Session, *, party: str | None, token: str | None) -> DecidedBy:
+def decided_by(session: Session, account: Account) -> DecidedBy:
+    """The account deciding, if its role may split and merge incidents."""
+    if not account.role.may_curate_incidents:
+        raise Forbidden(f"{words.an_account(account.role)} cannot split or merge incidents")
     known = reference(session)
-    account_id = None
+    return DecidedBy(known.party_ids[account.party], known.account_ids[account.username])
+
+
+def _decider(session: Session, *, party: str | None, token: str | None) -> DecidedBy:
     if token is not None:
-        account = authenticate_in(session, token=token)
-        if not account.role.may_curate_incidents:
-            raise Forbidden(f"{words.an_account(account.role)} cannot split or merge incidents")
-        party, account_id = account.party, known.account_ids[account.username]
+        return decided_by(session, authenticate_in(session, token=token))
+    known = reference(session)
     if party not in known.party_ids:
         raise NotFound(f"no party with code {party!r}", field="party", id=str(party))
-    return DecidedBy(known.party_ids[party], account_id)
+    return DecidedBy(known.party_ids[party])
 
 
 def split(db: Database, uid: str, reports: Sequence[str], *, reason: str,
           party: str | None = None, token: str | None = None) -> list[str]:
     with db.session(write=True) as session:
         by = _decider(session, party=party, token=token)
-        return split_incident(session, uid, reports, reason=reason, by=by)
+        return split_incident(session, uid, reports, reason=reason, by=by).incidents
 
 
 def merge(db: Database, uids: Sequence[str], *, reason: str, party: str | None = None,
           token: str | None = None) -> str:
     with db.session(write=True) as session:
         by = _decider(session, party=party, token=token)
-        return merge_incidents(session, uids, reason=reason, by=by)
+        return merge_incidents(session, uids, reason=reason, by=by).incidents[0]
 
 
 def explain(db: Database, uid: str) -> IncidentView:

@@ -136,7 +136,8 @@ def _selection(s: Selection, agreement: str) -> dict[str, Any]:
     last = s.until - timedelta(days=1) if s.until else None
     return {"agreement": agreement, "from": s.since.isoformat() if s.since else None,
             "to": last.isoformat() if last else None, "adm": s.adm,
-            "violation": s.violation, "party": s.party, "status": list(s.statuses)}
+            "violation": s.violation, "party": s.party, "status": list(s.statuses),
+            **({"q": s.q} if s.q else {})}
 
 
 def _chunks(text: Iterable[str]) -> Iterator[str]:
@@ -173,7 +174,7 @@ def _incident(row: store.Selected, reports: store.FromReports | None, cast: Sequ
         for c in cast])
     named = sorted({v.attributed_to for v in latest.values()
                     if v.position is Position.CONFIRM and v.attributed_to})
-    reports = reports or store.FromReports((), 0, 0, 0)
+    reports = reports or store.FromReports((), 0, 0, 0, None)
     return ExportedIncident(
         id=row.uid, began=row.earliest, ended=row.latest,
         adm=(_area(areas, row.adm1), _area(areas, row.adm2), _area(areas, row.adm3)),
@@ -181,7 +182,7 @@ def _incident(row: store.Selected, reports: store.FromReports | None, cast: Sequ
         violation=row.violation, violation_words=_words(row.violation), reports=row.reports,
         reporting_parties=reports.parties, killed_low=reports.killed_low,
         killed_best=reports.killed_best, killed_high=reports.killed_high,
-        status=row.status,
+        injured=reports.injured, status=row.status,
         verdicts={g: GuarantorVerdict(latest[g].position.value, latest[g].cast_at)
                   if g in latest else None for g in agreement.guarantors},
         attributed_to=tuple(Named(code, actors.get(code).name if code in actors else code)

@@ -22,7 +22,7 @@ from ceasefire.domain.status import Status, status_from_verdicts
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.domain.verdict import Verdict
 from ceasefire.errors import InvalidInput
-from ceasefire.geo.admin import syria
+from ceasefire.geo.admin import AdminArea, syria
 from ceasefire.store import overview as store
 from ceasefire.store import overview_days
 from ceasefire.store.incidents import Summary
@@ -33,7 +33,8 @@ from ceasefire.store.reference import reference
 @dataclass(frozen=True)
 class Selection:
     """What a reader asks to see: an agreement (None: the only one, or the first), the
-    days [since, until), an admin area, a violation type, a reporting party, statuses."""
+    days [since, until), an admin area, a violation type, a reporting party, statuses,
+    and text to search for (`Search`)."""
 
     agreement: str | None = None
     since: date | None = None
@@ -42,9 +43,43 @@ class Selection:
     violation: str | None = None
     party: str | None = None
     statuses: tuple[str, ...] = ()
+    q: str | None = None
 
     def __post_init__(self) -> None:
         syria().require(self.adm)
+        search(self.q)
+
+
+SEARCH_LENGTH, SEARCH_WORDS = 200, 8
+
+
+@dataclass(frozen=True)
+class Search:
+    """How a search is read: text that names admin areas (in English or Arabic, by any
+    usual transliteration) finds the incidents in them; other text finds the incidents
+    with a report whose place name or narrative holds every word, in any case."""
+
+    areas: tuple[AdminArea, ...] = ()
+    words: tuple[str, ...] = ()
+
+
+def search(q: str | None) -> Search:
+    if not q:
+        return Search()
+    if len(q) > SEARCH_LENGTH:
+        raise InvalidInput(f"at most {SEARCH_LENGTH} characters to search for ({len(q)} "
+                           "given)", field="q")
+    areas = syria().named(q)
+    # An area inside another named too adds nothing: Idleb district is in Idleb.
+    outer = tuple(a for a in areas if not any(
+        a.pcode != b.pcode and a.pcode.startswith(b.pcode) for b in areas))
+    if outer:
+        return Search(areas=outer)
+    words = tuple(dict.fromkeys(q.lower().split()))
+    if len(words) > SEARCH_WORDS:
+        raise InvalidInput(f"at most {SEARCH_WORDS} words to search for ({len(words)} "
+                           "given)", field="q")
+    return Search(words=words)
 
 
 def agreement_of(session: Session, code: str | None) -> Agreement:
@@ -71,7 +106,7 @@ def lapsed(session: Session, agreement: Agreement, agreement_id: int, *,
                         for party, position, at in cast], deadline_passed=True).value
         for assessment_id, cast in store.lapsed_answered(session, agreement_id,
                                                          cutoff).items()}
-    return store.Lapsed(cutoff, silent.value, answered)
+    return store.Lapsed(cutoff, silent.value, answered, agreement.response_deadline)
 
 
 def _at(day: date | None) -> datetime | None:
@@ -99,11 +134,17 @@ def scope(session: Session, selection: Selection, *, now: datetime,
             raise InvalidInput(f"no status {status!r}; one of "
                                f"{', '.join(x.value for x in STATUSES)}", field="status",
                                id=status)
+    searched = search(s.q)
+    areas, words = tuple(a.pcode for a in searched.areas), searched.words
+    adm = s.adm
+    if adm is None and len(areas) == 1:  # one area searched for: as if chosen
+        adm, areas = areas[0], ()
     return store.Scope(agreement_id, lapsed(session, agreement, agreement_id, now=now),
-                       since=_at(s.since), until=_at(s.until), adm=s.adm,
+                       since=_at(s.since), until=_at(s.until), adm=adm,
                        violation=s.violation,
                        party_id=known.party_ids[s.party] if s.party else None,
-                       statuses=tuple(s.statuses), checked=checked)
+                       statuses=tuple(s.statuses), areas=areas, words=words,
+                       checked=checked)
 
 
 def incident_ids(session: Session, selection: Selection, *, now: datetime) -> Any:
@@ -145,18 +186,27 @@ class Counts:
         return max((sum(cell.values()) for cell in self.rows.values()), default=0)
 
 
-def _from_days(session: Session, found: store.Scope, parties: dict[str, int],
+def _by_days(found: store.Scope) -> bool:
+    """Whether the counts by day (`overview_days`) count the scope: by governorate or
+    coarser, of every violation type, without a search."""
+    return (found.adm is None or len(found.adm) == 4) and found.violation is None and not (
+        found.areas or found.words) and (
+        found.party_id is None or found.party_id < store.PARTY_BITS)
+
+
+def _from_days(session: Session, found: store.Scope, parties: dict[str, int], *,
+               with_parties: bool = True,
                ) -> tuple[list[store.Count], list[store.Count], list[store.Count]]:
-    """The dashboard's counts (by day, by governorate, by party) from the counts by day
-    (`overview_days`), with the status now applied to each; the few overdue incidents
-    some guarantor answered are looked up one by one."""
+    """The dashboard's counts (by day, by governorate, by party unless not wanted) from
+    the counts by day (`overview_days`), with the status now applied to each; the few
+    overdue incidents some guarantor answered are looked up one by one."""
     lapsed, wanted = found.lapsed, set(found.statuses)
     cells = partial(overview_days.cells, session, found.agreement_id, cutoff=lapsed.cutoff,
                     silent=lapsed.silent, since=found.since.date() if found.since else None,
                     until=found.until.date() if found.until else None, adm1=found.adm,
                     party_id=found.party_id)
     places = cells(by_parties=False)
-    masks = cells(by_parties=True)
+    masks = cells(by_parties=True) if with_parties else []
     counted = [c for c in places + masks if c.status != overview_days.RECHECK]
     if any(c.status == overview_days.RECHECK for c in places):
         unfiltered = replace(found, statuses=())
@@ -193,10 +243,7 @@ def dashboard(session: Session, selection: Selection, *, now: datetime) -> Dashb
     found = scope(session, selection, now=now)
     code = agreement_of(session, selection.agreement).code
     parties = reference(session).party_ids
-    by_days = (selection.adm is None or len(selection.adm) == 4) and (
-        selection.violation is None) and (
-        found.party_id is None or found.party_id < store.PARTY_BITS)
-    if by_days:
+    if _by_days(found):
         by_day, by_place, by_party = _from_days(session, found, parties)
     else:
         cells = store.tallies(session, found, parties)
@@ -210,10 +257,31 @@ def dashboard(session: Session, selection: Selection, *, now: datetime) -> Dashb
 
 # -- what the pages read besides the counts ---------------------------------------------------
 
-def page(session: Session, found: store.Scope, *, limit: int,
-         after: tuple[datetime, str] | None = None) -> list[store.Listed]:
-    """A page of the scope's incidents, newest event first, after a keyset cursor."""
-    return store.page(session, found, limit=limit, after=after)
+# How the incident list may be ordered (store.ORDERS), and the types of the key a cursor
+# carries in each; the public list has no deadlines to order by.
+ORDERS = store.ORDERS
+PUBLIC_ORDERS = ("newest", "deaths")
+
+
+def page(session: Session, found: store.Scope, *, limit: int, order: str = "newest",
+         after: tuple[Any, ...] | None = None) -> list[store.Listed]:
+    """A page of the scope's incidents in `order` (newest event first by default), after
+    the key of the last row seen; each row carries its own key."""
+    if order not in ORDERS:
+        raise InvalidInput(f"no order {order!r}; one of {', '.join(ORDERS)}", field="sort",
+                           id=order)
+    return store.page(session, found, limit=limit, order=order, after=after)
+
+
+def count(session: Session, found: store.Scope) -> int:
+    """How many incidents the scope holds: from the counts by day where they count it
+    (a month is a few thousand rows to add, the record a few hundred thousand), else
+    counted on the overview. What the public reads is counted on rows checked against
+    the records."""
+    if found.checked or not _by_days(found):
+        return store.count(session, found)
+    by_day, _, _ = _from_days(session, found, {}, with_parties=False)
+    return sum(c.incidents for c in by_day)
 
 
 def latest_start(session: Session) -> datetime | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from ceasefire.domain import words
 from ceasefire.domain.actors import Actor
 from ceasefire.domain.agreement import Agreement
 from ceasefire.domain.parties import Party
@@ -64,6 +65,10 @@ class Names:
 
     def actor_list(self, codes: Iterable[str]) -> str:
         return ", ".join(self.actor(c) for c in codes)
+
+    def parties_said(self, codes: Iterable[str]) -> str:
+        """Parties named in a sentence: 'Russia, Turkey and Iran'."""
+        return words.listing([self.party(c) for c in codes])
 
 
 def names(session: Session) -> Names:

@@ -64,24 +64,26 @@ def page(session: Session, scope: Scope, *, limit: int,
 
 class FromReports(NamedTuple):
     """What an incident's reports give: the parties that made them, and the highest death
-    toll any of them gives (low, best, high each)."""
+    toll any of them gives (low, best, high each) and injured (None: none gives a figure)."""
 
     parties: tuple[str, ...]
     killed_low: int
     killed_best: int
     killed_high: int
+    injured: int | None
 
 
 def from_reports(session: Session, incident_ids: Sequence[int]) -> dict[int, FromReports]:
     """By incident row id."""
     parties: dict[int, set[str]] = {}
     killed: dict[int, tuple[int, int, int]] = {}
+    injured: dict[int, int] = {}
     ids = sorted(set(incident_ids))
     for at in range(0, len(ids), 2000):
-        for incident_id, party, low, best, high in session.execute(
+        for incident_id, party, low, best, high, hurt in session.execute(
                 select(IncidentReportRow.incident_id, PartyRow.code,
                        func.max(ReportRow.killed_low), func.max(ReportRow.killed_best),
-                       func.max(ReportRow.killed_high))
+                       func.max(ReportRow.killed_high), func.max(ReportRow.injured))
                 .join(ReportRow, ReportRow.id == IncidentReportRow.report_id)
                 .join(PartyRow, PartyRow.id == ReportRow.party_id)
                 .where(IncidentReportRow.incident_id.in_(ids[at:at + 2000]))
@@ -90,4 +92,7 @@ def from_reports(session: Session, incident_ids: Sequence[int]) -> dict[int, Fro
             was = killed.get(incident_id, (0, 0, 0))
             killed[incident_id] = (max(was[0], low or 0), max(was[1], best or 0),
                                    max(was[2], high or 0))
-    return {i: FromReports(tuple(sorted(parties[i])), *killed[i]) for i in parties}
+            if hurt is not None:  # max() skips the reports that give no figure
+                injured[incident_id] = max(injured.get(incident_id, 0), hurt)
+    return {i: FromReports(tuple(sorted(parties[i])), *killed[i], injured.get(i))
+            for i in parties}

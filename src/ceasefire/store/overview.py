@@ -1,7 +1,9 @@
 """The incidents the pages show, under one agreement, with their status now: the list,
 the counts of the dashboard and what the map draws are all queries over one `Scope`, on
-one table (`incident_overview`: an incident's summary, its assessment's status columns
-and its reporting parties, one row per incident and agreement), so none of them joins.
+one table (`incident_overview`: an incident's summary, its assessment's status columns,
+its reporting parties, its deaths and whom the guarantors attribute it to, one row per
+incident and agreement), so none of them joins. The list pages by a key in one of
+`ORDERS`.
 `refresh` keeps that table equal to the record: after each ledger entry, `follow` calls it
 for the incidents whose records the entry wrote (a hook store/integrity.py declares).
 
@@ -15,18 +17,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, case, delete, func, insert, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement
 
 from ceasefire.store import overview_days
 from ceasefire.store.incidents import Summary
-from ceasefire.store.rows import before
 from ceasefire.store.sqlfunc import PARTY_BITS, party_bit, utc_day
 from ceasefire.store.tables import (
+    ActorRow,
+    AgreementGuarantorRow,
     AssessmentRow,
     IncidentReportRow,
     IncidentRow,
@@ -40,7 +43,37 @@ from ceasefire.store.tables import (
 
 _COLUMNS = ["agreement_id", "earliest", "uid", "incident_id", "latest", "adm1", "adm2", "adm3",
             "lon", "lat", "violation", "report_count", "assessment_id", "covered", "status",
-            "opened_at", "version", "parties"]
+            "opened_at", "version", "parties", "killed", "attributed_id", "attributed_actors"]
+
+
+def _killed(incident_id: Any) -> Any:
+    """The highest best estimate of deaths any of the incident's reports gives (as
+    bulletins and exports count it)."""
+    return (select(func.coalesce(func.max(ReportRow.killed_best), 0))
+            .select_from(IncidentReportRow)
+            .join(ReportRow, ReportRow.id == IncidentReportRow.report_id)
+            .where(IncidentReportRow.incident_id == incident_id).scalar_subquery())
+
+
+def _attributed(assessment_id: Any, agreement_id: Any) -> tuple[Any, Any]:
+    """The actor the guarantors' latest confirming verdicts name, when they name one, and
+    how many different actors they name (domain.bulletin.attribution reads the same)."""
+    v, later = VerdictRow, aliased(VerdictRow)
+
+    def named(column: Any) -> Any:
+        return (select(column)
+                .join(AgreementGuarantorRow, and_(
+                    AgreementGuarantorRow.party_id == v.party_id,
+                    AgreementGuarantorRow.agreement_id == agreement_id))
+                .where(v.assessment_id == assessment_id, v.position == "confirm",
+                       v.attributed_to_id.is_not(None),
+                       ~select(later.id).where(later.assessment_id == v.assessment_id,
+                                               later.party_id == v.party_id,
+                                               later.version > v.version).exists())
+                .scalar_subquery())
+
+    actors = named(func.count(v.attributed_to_id.distinct()))
+    return case((actors == 1, named(func.min(v.attributed_to_id))), else_=None), actors
 
 
 def _source() -> Select[*tuple[Any, ...]]:
@@ -51,10 +84,11 @@ def _source() -> Select[*tuple[Any, ...]]:
                .where(IncidentReportRow.incident_id == i.id,
                       ReportRow.party_id < PARTY_BITS)
                .scalar_subquery())
+    attributed, actors = _attributed(a.id, a.agreement_id)
     # An incident merged away keeps its assessment as history; the join drops it.
     return (select(a.agreement_id, i.earliest, i.uid, i.id, i.latest, i.adm1, i.adm2, i.adm3,
                    i.lon, i.lat, i.violation, i.report_count, a.id, a.covered, a.status,
-                   a.opened_at, a.version, parties)
+                   a.opened_at, a.version, parties, _killed(i.id), attributed, actors)
             .select_from(i).join(a, a.incident_uid == i.uid))
 
 
@@ -152,6 +186,7 @@ class Lapsed:
     cutoff: datetime  # opened at or before this, the deadline has passed
     silent: str
     answered: Mapping[int, str] = field(default_factory=dict)
+    deadline: timedelta | None = None  # the agreement's response deadline
 
 
 def status_now(lapsed: Lapsed, *, assessment_id: Any, status: Any, covered: Any,
@@ -172,7 +207,9 @@ def status_now(lapsed: Lapsed, *, assessment_id: Any, status: Any, covered: Any,
 @dataclass(frozen=True)
 class Scope:
     """Incidents under one agreement: those whose earliest moment is in [since, until),
-    in an admin area, of a violation type, reported by a party, in some statuses."""
+    in an admin area, of a violation type, reported by a party, in some statuses, in any
+    of some admin areas (`areas`) and with a report whose place name or narrative holds
+    every one of some words (`words`, in lower case)."""
 
     agreement_id: int
     lapsed: Lapsed
@@ -182,6 +219,8 @@ class Scope:
     violation: str | None = None
     party_id: int | None = None
     statuses: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
     # Read only the overview's rows that equal the signed records they mirror: what the
     # public reads must not rest on a derived row alone (docs/ledger.md).
     checked: bool = False
@@ -226,6 +265,11 @@ class Scope:
                                 ReportRow.party_id == self.party_id).exists())
         if self.statuses:
             found.append(self._status_is())
+        if self.areas:
+            found.append(or_(*(column.in_([a for a in self.areas if len(a) == size])
+                               for size, column in ((4, i.adm1), (6, i.adm2), (8, i.adm3)))))
+        if self.words:
+            found.append(_reports_hold(i.incident_id, self.words))
         return found
 
     row = OverviewRow  # the table to name columns of: scope.row.adm1, scope.row.lon…
@@ -245,7 +289,25 @@ class Scope:
                     a.agreement_id == o.agreement_id, a.covered == o.covered,
                     a.status == o.status, a.version == o.version,
                     a.opened_at.is_not_distinct_from(o.opened_at)))
+            # What the public list shows of the reports and verdicts, too.
+            attributed, actors = _attributed(a.id, a.agreement_id)
+            query = query.where(o.killed == _killed(i.id),
+                                o.attributed_id.is_not_distinct_from(attributed),
+                                o.attributed_actors == actors)
         return query.where(*self.conditions())
+
+
+def _reports_hold(incident_id: Any, words: Sequence[str]) -> ColumnElement[bool]:
+    """Whether one of the incident's reports has every word in its place name or its
+    narrative, in any case (lower(): SQLite folds only ASCII letters; Arabic has none)."""
+    r = ReportRow
+    return (select(IncidentReportRow.report_id)
+            .join(r, r.id == IncidentReportRow.report_id)
+            .where(IncidentReportRow.incident_id == incident_id,
+                   *(or_(func.lower(func.coalesce(r.place_name, "")).contains(w, autoescape=True),
+                         func.lower(r.narrative).contains(w, autoescape=True))
+                     for w in words))
+            .exists())
 
 
 def lapsed_answered(session: Session, agreement_id: int, cutoff: datetime,
@@ -332,18 +394,85 @@ class Listed(NamedTuple):
     violation: str
     reports: int
     status: str
+    killed: int = 0
+    attributed: str | None = None  # the actor's code, when the guarantors name one
+    attributed_actors: int = 0  # how many different actors they name
+    deadline: datetime | None = None  # pending ones: when the deadline passes
+    key: tuple[Any, ...] = ()  # its place in the page's order, for a cursor
 
 
-def page(session: Session, scope: Scope, *, limit: int,
-         after: tuple[datetime, str] | None = None) -> list[Listed]:
-    """Newest event first; ``after`` is the (earliest, uid) of the last row seen."""
-    i = OverviewRow
-    query = scope.select(i.uid, i.earliest, i.latest, i.adm1, i.adm2, i.adm3, i.lon, i.lat,
-                         i.violation, i.report_count, scope.status)
+# The list's orders, and the key each gives a row (what a cursor carries): newest event
+# first; the most deaths first; the nearest deadline first, then those without one
+# (decided, or not covered), newest event first.
+ORDERS: dict[str, tuple[type, ...]] = {
+    "newest": (datetime, str), "deaths": (int, datetime, str),
+    "deadline": (int, datetime, datetime, str)}
+_PENDING, _DECIDED = 0, 1  # the two parts of the order by deadline
+_NO_DEADLINE = datetime(1970, 1, 1, tzinfo=UTC)  # in the key of a row of the second part
+
+
+def _beyond(keys: Sequence[tuple[Any, bool]], values: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows after `values` in the order of `keys` (column, descending): keyset paging."""
+    terms = []
+    for n, (column, descending) in enumerate(keys):
+        past = column < values[n] if descending else column > values[n]
+        terms.append(and_(*(k == v for (k, _), v in zip(keys[:n], values, strict=False)),
+                          past))
+    return or_(*terms)
+
+
+def page(session: Session, scope: Scope, *, limit: int, order: str = "newest",
+         after: tuple[Any, ...] | None = None) -> list[Listed]:
+    """A page of the scope's incidents in `order` (one of ORDERS); ``after`` is the key
+    of the last row seen (newest first: its (earliest, uid))."""
+    o = OverviewRow
+    newest = [(o.earliest, True), (o.uid, True)]
+    if order == "deaths":
+        return _page(session, scope, [(o.killed, True), *newest], limit, after)
+    if order != "deadline":
+        return _page(session, scope, newest, limit, after)
+    # Pending now, spelt on the stored columns too, so the index on status and opened_at
+    # finds them; the rest follow, newest first.
+    pending = and_(o.status == "pending", o.opened_at.is_not(None),
+                   o.opened_at > scope.lapsed.cutoff, scope.status == "pending")
+    rows: list[Listed] = []
+    if after is None or after[0] == _PENDING:
+        rows = _page(session, scope, [(o.opened_at, False), (o.earliest, False),
+                                      (o.uid, False)], limit, after[1:] if after else None,
+                     where=pending, prefix=(_PENDING,))
+        after = None
+    if len(rows) < limit:
+        rows += _page(session, scope, newest, limit - len(rows), after[2:] if after else None,
+                      where=~pending, prefix=(_DECIDED, _NO_DEADLINE))
+    return rows
+
+
+def _page(session: Session, scope: Scope, keys: list[tuple[Any, bool]], limit: int,
+          after: Sequence[Any] | None, *, where: Any = None, prefix: tuple[Any, ...] = (),
+          ) -> list[Listed]:
+    o = OverviewRow
+    query = (scope.select(o.uid, o.earliest, o.latest, o.adm1, o.adm2, o.adm3, o.lon, o.lat,
+                          o.violation, o.report_count, scope.status, o.killed, ActorRow.code,
+                          o.attributed_actors, o.opened_at, *(k for k, _ in keys))
+             .outerjoin(ActorRow, ActorRow.id == o.attributed_id))
+    if where is not None:
+        query = query.where(where)
     if after is not None:
-        query = query.where(before(i, after))
-    return [Listed(*row) for row in session.execute(
-        query.order_by(i.earliest.desc(), i.uid.desc()).limit(limit))]
+        query = query.where(_beyond(keys, after))
+    window = scope.lapsed.deadline
+    found = []
+    for row in session.execute(query.order_by(*(k.desc() if d else k for k, d in keys))
+                               .limit(limit)):
+        status, opened_at = row[10], row[14]
+        deadline = opened_at + window if status == "pending" and opened_at and window \
+            else None
+        found.append(Listed._make([*row[:14], deadline, (*prefix, *row[15:])]))
+    return found
+
+
+def count(session: Session, scope: Scope) -> int:
+    """How many incidents the scope holds."""
+    return session.scalar(scope.select(func.count())) or 0
 
 
 def incident_ids(scope: Scope) -> Select[Any]:

@@ -193,7 +193,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("account", _t(AccountRow), str, "username", left_out=("password_hash",)),  # access
     Kind("token", _t(ApiTokenRow), int, "id"),
     Kind("import", _t(ImportRow), int, "id"),
-    Kind("report", _REPORTS, str, "uid", parts=(Part(_t(ReportActorRow), "report_id"),)),
+    Kind("report", _REPORTS, str, "uid", parts=(Part(_t(ReportActorRow), "report_id"),),
+         added=(Added("injured", None, "0011"),)),
     # A name learnt from an import: it places later reports.
     Kind("place", _t(PlaceNameRow), int, "id"),
     Kind("incident", _t(IncidentRow), str, "uid", parts=(

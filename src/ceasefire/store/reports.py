@@ -40,8 +40,8 @@ COLUMNS = (
     "received_at", "earliest", "latest", "time_precision", "lon", "lat", "where_precision",
     "place_name", "adm1", "adm2", "adm3", "violation", "perpetrator_text", "target_text",
     "civilians_targeted", "killed_low", "killed_best", "killed_high", "killed_civilian",
-    "killed_combatant", "killed_unknown", "narrative", "source_name", "source_reference",
-    "source_published", "evidence",
+    "killed_combatant", "killed_unknown", "injured", "narrative", "source_name",
+    "source_reference", "source_published", "evidence",
 )
 ACTOR_COLUMNS = ("report_id", "role", "position", "actor_id")
 # PostgreSQL types of COLUMNS, for binary COPY.
@@ -49,7 +49,7 @@ _PG_TYPES = (
     "int4", "varchar", "varchar", "varchar", "int4", "int4", "int4", "timestamptz",
     "timestamptz", "timestamptz", "varchar", "float8", "float8", "int2", "varchar",
     "varchar", "varchar", "varchar", "varchar", "varchar", "varchar", "bool", "int4", "int4",
-    "int4", "int4", "int4", "int4", "text", "varchar", "text", "timestamptz", "json",
+    "int4", "int4", "int4", "int4", "int4", "text", "varchar", "text", "timestamptz", "json",
 )
 _PG_ACTOR_TYPES = ("int4", "varchar", "int2", "int4")
 
@@ -181,7 +181,8 @@ class ReportWriter:
             point.lat if point else None, int(place.precision), place.name, admin.adm1,
             admin.adm2, admin.adm3, r.violation.value, r.perpetrator_text, r.target_text,
             self.dialect.boolean(r.civilians_targeted), cas.low, cas.best,
-            cas.high, cas.civilian, cas.combatant, cas.unknown, r.narrative, src.name,
+            cas.high, cas.civilian, cas.combatant, cas.unknown, cas.injured, r.narrative,
+            src.name,
             src.reference, t(src.published), evidence,
         )
 
@@ -301,7 +302,8 @@ def _report(row: ReportRow, party: str, actors: dict[tuple[int, str], list[str]]
         targets=tuple(actors.get((row.id, TARGET), ())), target_text=row.target_text,
         civilians_targeted=row.civilians_targeted,
         casualties=Casualties(row.killed_low, row.killed_best, row.killed_high,
-                              row.killed_civilian, row.killed_combatant, row.killed_unknown),
+                              row.killed_civilian, row.killed_combatant, row.killed_unknown,
+                              row.injured),
         narrative=row.narrative,
         evidence=tuple(Evidence(*e) for e in row.evidence),
     )

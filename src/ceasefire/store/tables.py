@@ -225,6 +225,7 @@ class ReportRow(Base):
     killed_civilian: Mapped[int | None] = mapped_column(Integer)
     killed_combatant: Mapped[int | None] = mapped_column(Integer)
     killed_unknown: Mapped[int | None] = mapped_column(Integer)
+    injured: Mapped[int | None] = mapped_column(Integer)  # best estimate; NULL: unknown
     narrative: Mapped[str] = mapped_column(Text)
     source_name: Mapped[str] = mapped_column(String(200))
     source_reference: Mapped[str | None] = mapped_column(Text)
@@ -393,7 +394,8 @@ class VerdictRow(Base):
 
 class OverviewRow(Base):
     """What the pages read of an incident under one agreement, in one row: the incident's
-    summary, its assessment's status columns and the parties whose reports it holds.
+    summary, its assessment's status columns, the parties whose reports it holds, its
+    deaths and its attribution.
 
     Derived, not part of the record: rebuilt for every incident a ledger entry touches
     (store/overview.py), so it cannot lag the record it mirrors. Kept in the order of its
@@ -406,6 +408,10 @@ class OverviewRow(Base):
     __table_args__ = (
         # a period of one violation type: its rows only, not the whole period's
         Index("ix_incident_overview_violation", "agreement_id", "violation", "earliest"),
+        # the list by deaths, and by deadline (the pending ones, by when they were opened)
+        Index("ix_incident_overview_killed", "agreement_id", "killed", "earliest", "uid"),
+        Index("ix_incident_overview_deadline", "agreement_id", "status", "opened_at",
+              "earliest", "uid"),
         {"sqlite_with_rowid": False})
     agreement_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     earliest: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
@@ -426,6 +432,11 @@ class OverviewRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     # Bit p set: party id p reported it (ids below PARTY_BITS; see store/overview.py).
     parties: Mapped[int] = mapped_column(BigInteger)
+    killed: Mapped[int] = mapped_column(Integer)  # the highest best estimate of its reports
+    # The actor the guarantors' latest confirming verdicts name, when they name one; and
+    # how many different actors they name (0: none, 2 or more: they differ).
+    attributed_id: Mapped[int | None] = mapped_column(Integer)
+    attributed_actors: Mapped[int] = mapped_column(Integer)
 
 
 class OverviewDayRow(Base):

@@ -18,6 +18,7 @@ from ceasefire.services.map_counts import MapCache
 from ceasefire.web import (
     bulletins,
     home,
+    incident_edits,
     incident_exports,
     incidents,
     login,
@@ -55,8 +56,8 @@ def install(app: FastAPI) -> None:
     app.state.map_cache = MapCache()
     app.mount("/static", StaticFiles(directory=_STATIC), name="web-static")
     # incident_exports before incidents, whose /incidents/{uid} would take its paths.
-    for module in (home, login, incident_exports, incidents, maps, reporting, public,
-                   bulletins):
+    for module in (home, login, incident_exports, incidents, incident_edits, maps, reporting,
+                   public, bulletins):
         app.include_router(module.router)
     # Clients that ask for /favicon.ico without reading the page's <link rel="icon">.
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)

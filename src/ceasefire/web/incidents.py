@@ -1,8 +1,10 @@
 """The pages of the record for those logged in: the dashboard, the incident list, an
-incident in full with the verdict form, and the verdict queue of the officer's party."""
+incident in full with the verdict form (its split and merge forms: incident_edits), and
+the verdict queue of the officer's party."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
@@ -18,12 +20,12 @@ from ceasefire.errors import CeasefireError, Forbidden, InvalidInput
 from ceasefire.http import paging
 from ceasefire.http.deps import DatabaseDep, SessionDep
 from ceasefire.outputs.charts import STATUS_COLOURS, STATUS_ORDER, day_chart, segments
-from ceasefire.services import overview, reference, verification
+from ceasefire.services import incident_edits, overview, reference, verification
 from ceasefire.services.incident_record import incident_record
 from ceasefire.services.overview import Selection
 from ceasefire.web.csrf import SessionFormChecked
 from ceasefire.web.deps import WebAccount
-from ceasefire.web.selection import choices, selection_from
+from ceasefire.web.selection import choices, order_from, selection_from
 from ceasefire.web.templating import render, root
 
 router = APIRouter(include_in_schema=False)
@@ -77,25 +79,30 @@ def incident_list(request: Request, account: WebAccount, session: SessionDep) ->
 
 
 def listing(request: Request, account: Account | None, session: Session, *,
-             public: bool) -> Response:
+            public: bool) -> Response:
     try:
-        selection = selection_from(request.query_params,
-                                   statuses=("confirmed",) if public else None)
-        found = overview.scope(session, selection, now=datetime.now(UTC), checked=public)
-        after = paging.after(request.query_params.get("cursor") or None)
-        rows = overview.page(session, found, limit=PAGE_SIZE + 1, after=after)
-        context = _context(account, session, selection) if account else \
-            {"account": None, "form": choices(session, selection),
-             "colours": STATUS_COLOURS, "statuses": STATUS_ORDER}
+        params = request.query_params
+        selection = selection_from(params, statuses=("confirmed",) if public else None)
+        offered = overview.PUBLIC_ORDERS if public else tuple(overview.ORDERS)
+        order = order_from(params, offered)
+        now = datetime.now(UTC)
+        found = overview.scope(session, selection, now=now, checked=public)
+        shown_before, after = paging.ordered_after(params.get("cursor") or None, order,
+                                                   overview.ORDERS[order])
+        rows = overview.page(session, found, limit=PAGE_SIZE + 1, order=order, after=after)
+        total = overview.count(session, found)
+        form = choices(session, selection, orders=offered, order=order)
     except CeasefireError as exc:
         return problem(request, account, exc)
     shown = rows[:PAGE_SIZE]
-    more = paging.cursor_of(shown[-1].earliest, shown[-1].uid) if len(rows) > PAGE_SIZE \
-        else None
+    more = paging.ordered_cursor(order, shown_before + len(shown), shown[-1].key) \
+        if len(rows) > PAGE_SIZE else None
     parties = {} if public else overview.reporting_parties(session, [r.uid for r in shown])
     return render(request, "incidents.html", {
-        **context, "rows": shown, "parties": parties, "next_cursor": more,
-        "public": public, "first_page": after is None})
+        "account": account, "form": form, "colours": STATUS_COLOURS,
+        "statuses": STATUS_ORDER, "rows": shown, "parties": parties, "next_cursor": more,
+        "public": public, "first_page": after is None, "total": total,
+        "first": shown_before + 1, "search": overview.search(selection.q), "now": now})
 
 
 # --- one incident ----------------------------------------------------------------------------
@@ -115,18 +122,38 @@ def incident_page(request: Request, uid: str, account: WebAccount, database: Dat
 
 def _incident(request: Request, account: Account, database: DatabaseDep, uid: str, *,
               error: CeasefireError | None = None, status_code: int = 200,
-              given: dict[str, str] | None = None) -> Response:
+              given: dict[str, str] | None = None,
+              edit: dict[str, object] | None = None) -> Response:
     try:
         found = incident_record(database, uid)
     except CeasefireError as exc:
         return problem(request, account, exc)
     with database.session() as session:
         actors = sorted(reference.actors(session), key=lambda a: a.name)
+    may_edit = account.role.may_curate_incidents
     return render(request, "incident.html", {
         "account": account, "d": found, "colours": STATUS_COLOURS,
         "castable": _may_cast(account, found.standings), "positions": list(Position),
         "actors": actors, "error": error, "given": given,
-        "cast": request.query_params.get("cast") == "1"}, status_code=status_code)
+        "cast": request.query_params.get("cast") == "1",
+        "may_edit": may_edit, "edit": edit or {},
+        "nearby": incident_edits.nearby(database, found.incident.summary) if may_edit else [],
+        "edited": _edited(database, request.query_params.get("entry", ""), uid)},
+        status_code=status_code)
+
+
+def incident_again(request: Request, account: Account, database: DatabaseDep, uid: str,
+                   given: Mapping[str, object], error: CeasefireError) -> Response:
+    """The incident's page with a split or merge form as it was sent, and its fault."""
+    return _incident(request, account, database, uid, edit={**given, "error": error},
+                     status_code=error.http_status)
+
+
+def _edited(database: DatabaseDep, entry: str, uid: str) -> incident_edits.Edit | None:
+    """After a split or merge (``?entry=``): what its ledger entry records."""
+    if not entry.isdigit() or len(entry) > 12:
+        return None
+    return incident_edits.edit_recorded(database, int(entry), uid)
 
 
 FormText = Annotated[str, Form()]

@@ -40,17 +40,19 @@ from ceasefire.web.templating import render, root
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
 Texts = Annotated[list[str], Form()]
-FIELDS = ("date", "time", "place", "choice", "violation", "killed", "narrative", "source")
+FIELDS = ("date", "time", "place", "choice", "violation", "killed", "injured", "narrative",
+          "source")
 # The form's labels, by field; the ids of its controls are "r-" and the field.
 LABELS = {"date": "Date", "time": "Time of day", "place": "Place",
           "violation": "Violation", "perpetrators": "Alleged perpetrators",
-          "targets": "Targets", "killed": "Killed", "narrative": "What happened",
-          "source": "Source"}
+          "targets": "Targets", "killed": "Killed", "injured": "Injured",
+          "narrative": "What happened", "source": "Source"}
 # The API's field names (as errors give them) to the form's, first match by prefix.
 _API_FIELDS = (("when.earliest", "time"), ("when.latest", "time"), ("when", "date"),
                ("place", "place"), ("violation", "violation"),
                ("perpetrator", "perpetrators"), ("target", "targets"),
-               ("casualties", "killed"), ("narrative", "narrative"), ("source", "source"))
+               ("casualties.injured", "injured"), ("casualties", "killed"),
+               ("narrative", "narrative"), ("source", "source"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,14 +133,15 @@ def submit(request: Request, _: SessionFormChecked, account: WebAccount,
            database: DatabaseDep, action: Text = "submit", date: Text = "", time: Text = "",
            place: Text = "", choice: Text = "", violation: Text = "",
            perpetrator: Texts = [], target: Texts = [],  # noqa: B006 (FastAPI copies)
-           killed: Text = "", narrative: Text = "", source: Text = "", found_for: Text = "",
+           killed: Text = "", injured: Text = "", narrative: Text = "", source: Text = "",
+           found_for: Text = "",
            pick_x: Annotated[str, Form(alias="pick.x")] = "",
            pick_y: Annotated[str, Form(alias="pick.y")] = "") -> Response:
     values: dict[str, Any] = {
         "date": date, "time": time, "place": place, "choice": choice,
         "violation": violation, "perpetrators": [p for p in perpetrator if p],
-        "targets": [t for t in target if t], "killed": killed, "narrative": narrative,
-        "source": source}
+        "targets": [t for t in target if t], "killed": killed, "injured": injured,
+        "narrative": narrative, "source": source}
     refused = _refused(request, account)
     if refused is not None:
         return refused
@@ -205,9 +208,10 @@ def _check(v: dict[str, Any]) -> list[Problem]:
         problems.append(Problem("date", "give the day it happened"))
     if v["violation"] not in {t.value for t in ViolationType}:
         problems.append(Problem("violation", "choose the kind of violation"))
-    killed = v["killed"].strip()
-    if killed and (not killed.isdigit() or int(killed) > DEATHS_MAX):
-        problems.append(Problem("killed", f"give a whole number from 0 to {DEATHS_MAX:,}"))
+    for field in ("killed", "injured"):
+        figure = v[field].strip()  # decimal digits, not "²", which int() cannot read
+        if figure and (not figure.isdecimal() or int(figure) > DEATHS_MAX):
+            problems.append(Problem(field, f"give a whole number from 0 to {DEATHS_MAX:,}"))
     length = len(v["narrative"].strip())
     if length > NARRATIVE_MAX:
         problems.append(Problem("narrative", f"is {length:,} characters long: at most "
@@ -268,7 +272,9 @@ def _body(v: dict[str, Any], place: dict[str, Any]) -> dict[str, Any]:
     body: dict[str, Any] = {
         "when": when, "place": place, "violation": v["violation"] or None,
         "narrative": v["narrative"].strip(), "perpetrators": v["perpetrators"],
-        "targets": v["targets"], "casualties": {"best": v["killed"].strip() or 0}}
+        "targets": v["targets"],
+        "casualties": {"best": v["killed"].strip() or 0,
+                       "injured": v["injured"].strip() or None}}  # empty: not known
     if v["source"].strip():
         body["source"] = {"name": v["source"].strip()}
     return body

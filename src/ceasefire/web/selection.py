@@ -2,8 +2,9 @@
 parameters in, a `Selection` out, and the same form's fields back to the template.
 
 Days are ISO dates; `to` is the last day shown (inclusive), as a reader says it, and
-becomes the first day not included. Unknown or malformed values are refused by name, so
-a mistyped link says what is wrong instead of showing everything.
+becomes the first day not included; `q` is text to search for (services.overview.Search).
+The incident list alone also takes `sort`, its order. Unknown or malformed values are
+refused by name, so a mistyped link says what is wrong instead of showing everything.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.domain.when import check_day
 from ceasefire.errors import InvalidInput
 from ceasefire.geo.admin import syria
-from ceasefire.services.overview import Selection, agreement_of, choosable
+from ceasefire.services.overview import Selection, agreement_of, choosable, search
 
 _PCODE = re.compile(r"^[A-Z]{2}(\d\d){1,3}$")
 
@@ -54,10 +55,25 @@ def selection_from(params: QueryParams, *, statuses: tuple[str, ...] | None = No
         # The public sees what the guarantors found, not who reported it (security.md).
         raise InvalidInput("the public pages do not say which party reported an incident",
                            field="party")
+    q = " ".join(params.get("q", "").split()) or None
+    if statuses is not None and search(q).words:
+        # Nor what the reports say: a search of their words would tell it.
+        raise InvalidInput(f"{q!r} names no governorate, district or sub-district; the "
+                           "public pages search by place only", field="q", id=q)
     return Selection(agreement=_text(params, "agreement"), since=_day(params, "from"),
                      until=last + timedelta(days=1) if last else None, adm=adm,
                      violation=_text(params, "violation"), party=_text(params, "party"),
-                     statuses=chosen if statuses is None else statuses)
+                     statuses=chosen if statuses is None else statuses,
+                     q=q)
+
+
+def order_from(params: QueryParams, offered: tuple[str, ...]) -> str:
+    """The list's order (`sort`), one of those `offered`; newest event first if none."""
+    order = params.get("sort", "").strip() or "newest"
+    if order not in offered:
+        raise InvalidInput(f"{order!r} is not an order of this list; one of "
+                           f"{', '.join(offered)}", field="sort", id=order)
+    return order
 
 
 @dataclass(frozen=True)
@@ -72,13 +88,16 @@ class Choices:
     statuses: list[str]
     chosen: Selection
     to: date | None  # the last day shown
+    orders: tuple[str, ...] = ()  # the list's orders (none: a page without one)
+    order: str = "newest"
 
     def query(self, **changes: object) -> str:
         """This selection as a query string, with some fields changed (None: dropped)."""
         s = self.chosen
         values: dict[str, object] = {
             "agreement": s.agreement, "from": s.since, "to": self.to, "adm": s.adm,
-            "violation": s.violation, "party": s.party, "status": list(s.statuses)}
+            "violation": s.violation, "party": s.party, "status": list(s.statuses),
+            "q": s.q, "sort": self.order if self.order != "newest" else None}
         values.update(changes)
         # Every field given, the form's and any other (the page's cursor), encoded.
         pairs = [(name, str(v)) for name, value in values.items()
@@ -87,7 +106,8 @@ class Choices:
         return urlencode(pairs)
 
 
-def choices(session: Session, selection: Selection) -> Choices:
+def choices(session: Session, selection: Selection, *, orders: tuple[str, ...] = (),
+            order: str = "newest") -> Choices:
     agreements, parties = choosable(session)
     areas = syria()
     governorates = [(a.pcode, a.name, a.name_ar) for a in areas.level(1)]
@@ -98,4 +118,5 @@ def choices(session: Session, selection: Selection) -> Choices:
         violations=[v.value for v in ViolationType],
         parties=parties,
         statuses=[s.value for s in STATUSES], chosen=selection,
-        to=selection.until - timedelta(days=1) if selection.until else None)
+        to=selection.until - timedelta(days=1) if selection.until else None,
+        orders=orders, order=order)

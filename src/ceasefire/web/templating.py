@@ -37,9 +37,11 @@ def area(pcode: str | None) -> AdminArea | None:
 # The selection form's labels, for refusals that name a field of a page's query.
 FIELD_LABELS = {"agreement": "Agreement", "from": "From", "to": "To (inclusive)",
                 "adm": "Governorate", "violation": "Violation", "party": "Reported by",
-                "status": "Status", "page": "Page", "cursor": "Page"}
+                "status": "Status", "page": "Page", "cursor": "Page", "q": "Search",
+                "sort": "Order"}
 _PCODE = re.compile(r"\bSY\d\d(?:\d\d){0,2}\b")
 _TOKEN = re.compile(r"(?<![\w-])[a-z0-9]+(?:-[a-z0-9]+)*(?![\w-])")
+_PARTY = re.compile(r"\b[A-Z]{2,5}\b")  # parties' codes: RU, TR, IR, UN
 
 
 @pass_context
@@ -53,6 +55,7 @@ def readable(context: Context, text: str) -> str:
         return found.name if found else m.group(0)
 
     text = _PCODE.sub(place, text)
+    text = _PARTY.sub(lambda m: names.parties.get(m.group(0), m.group(0)), text)
     known = {**names.actors, **names.agreements}
     return _TOKEN.sub(lambda m: known.get(m.group(0), m.group(0)), text)
 
@@ -69,7 +72,8 @@ def make_templates() -> Jinja2Templates:
                        sentence=words.sentence, readable=readable,
                        rule=words.rule_words,
                        position=words.position_words, role=words.role_words,
-                       article=words.with_article, moment=words.moment)
+                       article=words.with_article, moment=words.moment,
+                       order=words.order_words, deadline=words.deadline_words)
     env.globals["count"] = words.count
     env.globals["field_label"] = lambda field: FIELD_LABELS.get(field, field)
     return Jinja2Templates(env=env)

@@ -45,6 +45,7 @@ COLUMNS = (
     Column("killed_civilian", "#affected+killed+civilians", "casualties.civilian"),
     Column("killed_combatant", "#affected+killed+combatants", "casualties.combatant"),
     Column("killed_unknown", "#affected+killed+unknown", "casualties.unknown"),
+    Column("injured", "#affected+injured", "casualties.injured"),
     Column("narrative", "#description+narrative", "narrative"),
     Column("source_name", "#meta+source", "source.name"),
     Column("source_key", "#meta+source+key", "source.key"),
