@@ -47,6 +47,23 @@ class Login:
     api_token: str
 
 
+def fits(page: Page) -> None:
+    """Nothing wider than the screen: no sideways scrolling on a phone. On failure, the
+    outermost elements that stick out (not those inside a scrolling region), to say what
+    to fix."""
+    # After a form's redirect the page may be shown before its style sheet applies.
+    page.wait_for_load_state("load")
+    width, inner = page.evaluate(
+        "[document.documentElement.scrollWidth, window.innerWidth]")
+    wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+                && !e.parentElement.closest('.scroll')
+                && e.parentElement.getBoundingClientRect().right <= window.innerWidth + 1)
+        .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' +
+                         Math.round(e.getBoundingClientRect().right))""")
+    assert width <= inner, f"{page.url}: {width} px wide on a {inner} px screen: {wide}"
+
+
 @contextmanager
 def serving(database: Database, *, access_log: bool = False) -> Iterator[str]:
     app = create_app(Settings(database_url=str(database.url)), database=database)

@@ -12,7 +12,7 @@ from ceasefire.outputs.bulletin_pages import Publication, as_html
 from ceasefire.services import bulletins
 from tests.test_bulletin import JANUARY
 from tests.test_bulletin_january import record  # noqa: F401 - a fixture
-from tests.web.conftest import SCREENSHOTS, serving
+from tests.web.conftest import SCREENSHOTS, fits, serving
 
 WIDTHS = {1366: 900, 390: 844}
 # Elements reaching past the window's right edge, named, so a failure says which.
@@ -44,14 +44,14 @@ def test_the_january_bulletin_reads_on_a_desktop_a_phone_and_paper(record, backe
             page.screenshot(path=str(SCREENSHOTS / f"bulletin-january-{width}.png"),
                             full_page=True)
             assert page.evaluate(WIDEST) == [], width
-            assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), width
+            fits(page)
             assert not [m for m in console if "Content Security Policy" in m]
             page = context.new_page()  # about:blank: the site's CSP would refuse its <style>
             page.set_content(standalone)
             page.screenshot(path=str(SCREENSHOTS / f"bulletin-january-file-{width}.png"),
                             full_page=True)
             assert page.evaluate(WIDEST) == [], width
-            assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), width
+            fits(page)
             context.close()
         pdf = SCREENSHOTS / "bulletin-january.pdf"
         context = browser.new_context()

@@ -11,11 +11,10 @@ from playwright.sync_api import Browser, expect
 
 from ceasefire.services.logins import set_password
 from tests.api.seed import seeded_database
-from tests.web.conftest import SCREENSHOTS, serving
+from tests.web.conftest import SCREENSHOTS, fits, serving
 from tests.web.test_incident_edits import incident_of, new_incident
 
 PASSWORD = "a long enough test password"
-NO_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +43,7 @@ def test_an_analyst_splits_an_incident_from_its_page(browser: Browser, site, rec
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.goto(f"{site}/incidents/{uid}")
-    assert page.evaluate(NO_SCROLL), page.evaluate("document.documentElement.scrollWidth")
+    fits(page)
 
     split = page.locator("form#split")
     split.get_by_role("checkbox", name=re.compile(reports[2][:8])).check()
@@ -58,7 +57,7 @@ def test_an_analyst_splits_an_incident_from_its_page(browser: Browser, site, rec
     moved_to = incident_of(record, reports)[reports[2]]
     expect(notice.get_by_role("link", name=moved_to)).to_be_visible()
     assert incident_of(record, reports[:2]) == {r: uid for r in reports[:2]}
-    assert page.evaluate(NO_SCROLL), page.evaluate("document.documentElement.scrollWidth")
+    fits(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"incident-split-{width}.png"), full_page=True)
     assert outside == []

@@ -21,7 +21,7 @@ from ceasefire.services.logins import set_password
 from ceasefire.store.db import Database
 from tests.records import UCDP_IMPORTED
 from tests.records import syria as syria_scenario
-from tests.web.conftest import SCREENSHOTS, serving
+from tests.web.conftest import SCREENSHOTS, fits, serving
 
 PASSWORD = "a long enough test password"
 OFFICER = "tr-officer"
@@ -126,8 +126,7 @@ def test_the_map_and_its_legend_read_on_a_phone(officer, site):
     page = officer(PHONE)
     page.goto(f"{site}/map")
     expect(page.locator("svg.map")).to_be_visible()
-    width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert width <= inner, f"{width} px wide on a {inner} px screen"
+    fits(page)
     # Fewer, larger names: the governorates' seats at least, none over another, and
     # written at least 10 px high on the screen.
     names = page.locator("svg.map g.names.narrow g.ink text")
@@ -143,7 +142,7 @@ def test_the_map_and_its_legend_read_on_a_phone(officer, site):
     size = legend.locator("li").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     assert size >= 14
     right = legend.evaluate("e => e.getBoundingClientRect().right")
-    assert right <= inner
+    assert right <= page.evaluate("window.innerWidth")
     for name in zone_names():
         expect(legend).to_contain_text(name)
     shot(page, "map-390")

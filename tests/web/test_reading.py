@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from ceasefire.services.logins import set_password
 from ceasefire.store.db import Database
 from tests.records import UCDP_IMPORTED
-from tests.web.conftest import SCREENSHOTS, serving
+from tests.web.conftest import SCREENSHOTS, fits, serving
 
 PASSWORD = "a long enough test password"
 USERS = ("tr-officer", "ru-officer", "un-monitor", "secretariat", "analyst")
@@ -65,20 +65,6 @@ def reader(browser: Browser, site: str) -> Iterator[object]:
 def shot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def fits(page: Page) -> None:
-    """Nothing wider than the screen: no sideways scrolling on a phone."""
-    width, inner = page.evaluate(
-        "[document.documentElement.scrollWidth, window.innerWidth]")
-    # The outermost elements that stick out, to say what to fix.
-    wide = page.evaluate("""() => [...document.querySelectorAll('main *')]
-        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
-                && !e.parentElement.closest('.scroll')
-                && e.parentElement.getBoundingClientRect().right <= window.innerWidth + 1)
-        .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' +
-                         Math.round(e.getBoundingClientRect().right))""")
-    assert width <= inner, f"{page.url}: {width} px wide on a {inner} px screen: {wide}"
 
 
 def first_dates(page: Page) -> list[str]:

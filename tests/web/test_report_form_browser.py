@@ -21,11 +21,10 @@ from ceasefire.services.scenarios import load_scenario
 from ceasefire.store.db import Database
 from tests.conftest import SERVER_PASSPHRASE
 from tests.fingerprint import fingerprint
-from tests.web.conftest import SCREENSHOTS, serving
+from tests.web.conftest import SCREENSHOTS, fits, serving
 
 PASSWORD = "a long enough test password"
 KEPT = ("ledger_checkpoints",)
-NO_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 @pytest.fixture(scope="module")
@@ -284,13 +283,13 @@ def test_the_form_fits_the_screen_and_is_photographed(page, width):
     fill_report(page)
     find(page, "Khan Shaykhun")  # a long name among the candidates
     expect(candidates(page).first).to_be_visible()
-    assert page.evaluate(NO_SCROLL), page.evaluate("document.documentElement.scrollWidth")
+    fits(page)
     page.get_by_label("Place").fill("Jbar")
     page.get_by_role("button", name="Submit the report").click()  # problems and candidates
     expect(candidates(page).first).to_be_visible()
-    assert page.evaluate(NO_SCROLL), page.evaluate("document.documentElement.scrollWidth")
+    fits(page)
     page.locator("details.pick summary").click()
     expect(page.locator("input[type=image]")).to_be_visible()
-    assert page.evaluate(NO_SCROLL), page.evaluate("document.documentElement.scrollWidth")
+    fits(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"report-form-{width}.png"), full_page=True)
