@@ -119,7 +119,11 @@ def expected_line(row, attributed: set) -> str:
     who = (f"attributed to {next(iter(attributed))}" if len(attributed) == 1 else
            "not attributed: the guarantors named different actors" if attributed else
            "not attributed: no guarantor named an actor")
-    return (f"{day.day} {day:%B %Y}, {name(adm3 or adm2)}, {name(adm1)} governorate: "
+    # An event UCDP places only in "Syria" is now covered, and among the deadliest.
+    where = ("located only to the country" if adm1 is None else
+             f"{name(adm3 or adm2)}, {name(adm1)} governorate" if adm3 or adm2 else
+             f"{name(adm1)} governorate")
+    return (f"{day.day} {day:%B %Y}, {where}: "
             f"{label[0].lower() + label[1:]}; {killed} killed; confirmed; {who}; "
             f"{reports} report{'s' if reports != 1 else ''}.")
 

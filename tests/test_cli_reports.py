@@ -97,3 +97,39 @@ def test_the_cli_offers_exactly_the_formats_the_services_have():
 
     assert set(IMPORT_FORMATS) == set(FORMATS)
     assert set(EXPORT_FORMATS) == set(WRITERS)
+
+
+def test_import_check_lists_unknown_names_and_exits_1_writing_nothing(url, database, tmp_path):
+    from ceasefire.store import ledger as ledger_store
+    from tests.fingerprint import fingerprint
+
+    records = _ucdp_file(tmp_path)
+    for line in (4, 9):
+        _set(records, line, "side_a", "Ahrar al-Shaam, Martian Brigade")
+    _set(records, 12, "latitude", "north")
+    path = _write(tmp_path / "dirty.csv", records)
+    with database.session() as session:
+        before = fingerprint(database), ledger_store.head(session)[0]
+    result = run("--database-url", url, "import", "--check", str(path), "--format", "ucdp")
+    assert result.exit_code == 1, result.output
+    assert result.stdout.splitlines() == [
+        f"{path}: 20 rows read, 3 with problems",
+        "unknown actors (2 names), most rows first:",
+        "  'Ahrar al-Shaam': 2 rows; nearest: ahrar-al-sham ('Ahrar al-Sham', 1 letter apart);"
+        " thuwar-al-sham ('Thuwar al-Sham', 4 letters apart)",
+        "  'Martian Brigade': 2 rows; nearest: no known actor spelled near",
+        "other problems, by column:",
+        "  latitude: 1 (first at line 12: 'north' is not a number)",
+    ]
+    with database.session() as session:
+        assert (fingerprint(database), ledger_store.head(session)[0]) == before
+    clean = _write(tmp_path / "clean.csv", _ucdp_file(tmp_path))
+    result = run("--database-url", url, "import", "--check", str(clean), "--format", "ucdp")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == "no problems: the file would import whole"
+
+
+def test_import_needs_a_party_but_to_check(url, tmp_path):
+    sample = _write(tmp_path / "sample.csv", _ucdp_file(tmp_path, rows=2))
+    result = run("--database-url", url, "import", str(sample), "--format", "ucdp")
+    assert result.exit_code == 2 and "--party" in result.output

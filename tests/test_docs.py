@@ -45,3 +45,12 @@ def test_every_flat_column_and_hxl_tag_is_documented():
     text = (DOCS / "formats.md").read_text(encoding="utf-8")
     for column in COLUMNS:
         assert f"| `{column.header}` | `{column.tag}` |" in text
+
+
+def test_every_column_of_the_rejects_file_is_documented():
+    from ceasefire.services.imports import REJECTS_COLUMNS
+
+    text = (DOCS / "formats.md").read_text(encoding="utf-8")
+    section = text[text.index("## Rejected rows"):text.index("## GeoJSON")]
+    for column in REJECTS_COLUMNS:
+        assert f"| `{column}` |" in section

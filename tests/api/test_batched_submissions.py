@@ -5,7 +5,8 @@ import asyncio
 import httpx2 as httpx
 
 from ceasefire.api import batching
-from ceasefire.errors import Forbidden, InvalidInput
+from ceasefire.domain.actors import UnknownActor
+from ceasefire.errors import Forbidden
 from ceasefire.intake.report_in import ReportIn
 from ceasefire.services.reports import Submission, Submitted, submit_reports
 from ceasefire.store.reports import count_reports
@@ -23,7 +24,7 @@ def test_a_bad_submission_in_a_batch_leaves_the_others_stored(database, tokens):
         Submission(good, token=tokens["tr-officer"], idempotency_key="a"),  # a retry
         Submission(good, token=tokens["ru-officer"]),
     ])
-    assert [type(r) for r in results] == [Submitted, InvalidInput, Forbidden, Submitted,
+    assert [type(r) for r in results] == [Submitted, UnknownActor, Forbidden, Submitted,
                                           Submitted]
     assert results[1].field == "perpetrators[0]"
     assert results[3].created is False and results[3].report.id == results[0].report.id

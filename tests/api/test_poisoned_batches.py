@@ -10,7 +10,7 @@ import httpx2 as httpx
 import pytest
 
 from ceasefire.api import batching
-from ceasefire.errors import InvalidInput
+from ceasefire.domain.actors import UnknownActor
 from ceasefire.intake.report_in import ReportIn
 from ceasefire.services.reports import Submission, Submitted, submit_reports
 from ceasefire.store.reports import ReportWriter, count_reports
@@ -110,6 +110,6 @@ def test_an_unexpected_failure_in_a_batch_is_only_its_own(database, tokens, monk
     items.append(Submission(ReportIn.model_validate({**SHELLING, "perpetrators": ["Martians"]}),
                             token=tokens["ru-officer"]))
     results = submit_reports(database, items)
-    assert [type(r) for r in results] == [Submitted, OverflowError, Submitted, InvalidInput]
+    assert [type(r) for r in results] == [Submitted, OverflowError, Submitted, UnknownActor]
     with database.session() as session:
         assert count_reports(session) == 2

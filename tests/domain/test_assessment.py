@@ -119,3 +119,55 @@ def test_an_agreement_that_ended_covers_nothing_after():
                                              datetime(2017, 2, 1, tzinfo=UTC)))
     finding = assess(agreement, IncidentFacts(at(2017, 2, 1, 1), ALEPPO_CITY, V.SHELLING))
     assert finding.reasons and "after the agreement ended" in finding.reasons[0]
+
+
+# A report located only to the country ("Syria", UCDP where_prec 6): it lies in one of the
+# country's governorates, which one is not known.
+SYRIA = frozenset(f"SY{n:02}" for n in range(1, 15))
+
+
+def country_only(when: When, violation: ViolationType = V.ARMED_VIOLENCE) -> IncidentFacts:
+    return IncidentFacts(when, None, violation, GOV, OPP, country=SYRIA)
+
+
+def test_a_country_level_incident_is_covered_by_an_agreement_over_the_whole_country():
+    finding = assess(syria_2016(), country_only(When.on_day(date(2017, 1, 9))))
+    assert finding.covered and finding.terms == "syria-2016"
+    area, terms = (c for c in finding.checks if c.rule in (Rule.AREA, Rule.TERMS))
+    assert area.reason == ("located only to the country, all of which lies in the area the "
+                           "agreement covers")
+    assert "admin area" not in area.reason
+    # No zone was in force in January 2017: nothing to place it in.
+    assert terms.reason == ("the terms of the Nationwide ceasefire in the Syrian Arab "
+                            "Republic (30 December 2016)")
+
+
+def test_a_country_level_incident_cannot_be_placed_in_a_zone():
+    # June 2017: the four de-escalation zones are in force, but none can hold it.
+    finding = assess(syria_2016(), country_only(When.in_month(2017, 6)))
+    assert finding.covered and finding.terms == "syria-2016"
+    (terms,) = [c for c in finding.checks if c.rule is Rule.TERMS]
+    assert terms.reason.startswith("located only to the country, it cannot be placed in a "
+                                   "zone, so no zone's terms apply; the terms of the ")
+
+
+@pytest.mark.parametrize(("pcodes", "reason"), [
+    ({"SY02"}, "located only to the country, of which the agreement covers only a part: too "
+               "coarse a place to say whether it lies in the area covered"),
+    ({"SY0200"}, "located only to the country, of which the agreement covers only a part: "
+                 "too coarse a place to say whether it lies in the area covered"),
+    ({"LB01"}, "located only to the country, no part of which lies in the area the agreement "
+               "covers"),
+])
+def test_a_country_level_incident_under_an_agreement_over_part_of_it(pcodes, reason):
+    agreement = make_agreement(area=Area(pcodes=frozenset(pcodes)))
+    finding = assess(agreement, country_only(at(2017, 1, 15), V.SHELLING))
+    assert not finding.covered and finding.reasons == (reason,)
+
+
+def test_a_zone_over_the_whole_country_holds_a_country_level_incident():
+    zone = Zone("everywhere", "The whole country", Period(datetime(2017, 5, 6, tzinfo=UTC)),
+                Area(pcodes=SYRIA), prohibited=frozenset({V.MILITARY_BUILDUP}))
+    agreement = make_agreement(area=Area(pcodes=SYRIA), zones=(zone,))
+    finding = assess(agreement, country_only(at(2017, 5, 10), V.MILITARY_BUILDUP))
+    assert finding.covered and finding.terms == "everywhere"

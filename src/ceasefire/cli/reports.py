@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ceasefire.cli.root import Context, Group, pass_context
+from ceasefire.cli.root import EXIT_ERROR, Context, Group, pass_context
 from ceasefire.domain import words
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.outputs import files as outputs
@@ -25,7 +25,12 @@ EXPORT_FORMATS = ("jsonl", "csv", "geojson", "hxl", "acled")
 @click.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), required=True)
-@click.option("--party", required=True, help="The party that submits the reports (e.g. SEC).")
+@click.option("--party", default=None,
+              help="The party that submits the reports (e.g. SEC); needed but with --check.")
+@click.option("--check", is_flag=True,
+              help="Read the whole file and change nothing: list every unknown actor name "
+              "with its rows and the known actors spelled nearest, and the other problems "
+              "by column. Exits 1 unless the file is clean.")
 @click.option("--source", "source_name", default=None, metavar="NAME",
               help="Source name for the records (default: UCDP GED, ACLED, or the file's own).")
 @click.option("--skip-invalid", is_flag=True,
@@ -38,12 +43,20 @@ EXPORT_FORMATS = ("jsonl", "csv", "geojson", "hxl", "acled")
               help="Leave the new reports out of incidents until `ceasefire correlate` (to "
               "load several large files, then correlate once).")
 @pass_context
-def import_(obj: Context, file: Path, fmt: str, party: str, source_name: str | None,
-            skip_invalid: bool, rejects: Path | None, batch_size: int,
-            no_correlate: bool) -> None:
+def import_(obj: Context, file: Path, fmt: str, party: str | None, check: bool,
+            source_name: str | None, skip_invalid: bool, rejects: Path | None,
+            batch_size: int, no_correlate: bool) -> None:
     """Import a file of reports: all of it, or nothing (unless --skip-invalid)."""
     from ceasefire.services.imports import import_file
 
+    if check:
+        if skip_invalid or rejects is not None or no_correlate:
+            raise click.UsageError("--check changes nothing: it takes no --skip-invalid, "
+                                   "--rejects or --no-correlate")
+        _check(obj, file, fmt, party, source_name, batch_size)
+        return
+    if party is None:
+        raise click.UsageError("Missing option '--party'.")
     if rejects is not None and not skip_invalid:
         raise click.UsageError("--rejects needs --skip-invalid")
     if skip_invalid and rejects is None:
@@ -69,6 +82,34 @@ def import_(obj: Context, file: Path, fmt: str, party: str, source_name: str | N
                    "other parties' reports give too")
     if summary.rejects_file and summary.rejected:
         click.echo(f"rejected rows: {summary.rejects_file}")
+
+
+def _check(obj: Context, file: Path, fmt: str, party: str | None, source_name: str | None,
+           batch_size: int) -> None:
+    from ceasefire.services.imports import check_file
+
+    with _progress(f"checking {file.name}") as progress:
+        found = check_file(obj.database(), file, format=fmt, party=party,
+                           source_name=source_name, batch_size=batch_size, progress=progress)
+    click.echo(f"{found.file}: {words.count(found.read, 'row', grouped=False)} read, "
+               f"{found.bad_rows} with problems")
+    if found.unknown:
+        click.echo(f"unknown actors ({words.count(len(found.unknown), 'name', grouped=False)}),"
+                   " most rows first:")
+    for unknown in found.unknown:
+        near = "; ".join(f"{n.code} ({n.name!r}, "
+                         f"{words.count(n.letters, 'letter', grouped=False)} apart)"
+                         for n in unknown.nearest) or "no known actor spelled near"
+        click.echo(f"  {unknown.name!r}: {words.count(unknown.rows, 'row', grouped=False)}; "
+                   f"nearest: {near}")
+    if found.problems:
+        click.echo("other problems, by column:")
+    for column in found.problems:
+        click.echo(f"  {column.column}: {column.count} (first at line {column.line}: "
+                   f"{column.first})")
+    if not found.clean:
+        sys.exit(EXIT_ERROR)
+    click.echo("no problems: the file would import whole")
 
 
 @contextmanager

@@ -92,6 +92,15 @@ class Actor:
         return any(normalise_name(n) == wanted for n in self.all_names())
 
 
+class UnknownActor(InvalidInput):
+    """No actor is called ``name``: the name is kept, so a file check can count the rows
+    that give it and suggest the actors spelled nearest."""
+
+    def __init__(self, message: str, *, name: str, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.name = name
+
+
 # Victims, not an armed actor: a report naming them as target is an attack on civilians.
 CIVILIANS = frozenset({"civilians", "civilian", "مدنيين", "مدنيون", "sivil", "siviller",
                        "мирные жители"})
@@ -123,8 +132,9 @@ class ActorDirectory:
             return name
         key = normalise_name(name)
         if key not in self._by_name:
-            raise InvalidInput(f"unknown actor {name!r}: use an actor's code or one of its "
-                               "names (GET /api/v1/actors), or add the alias to the scenario")
+            raise UnknownActor(f"unknown actor {name!r}: use an actor's code or one of its "
+                               "names (GET /api/v1/actors), or add the alias to the scenario",
+                               name=name)
         code = self._by_name[key]
         if code is None:
             raise InvalidInput(f"{name!r} is a name of more than one actor: use the code")

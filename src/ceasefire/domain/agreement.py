@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -69,6 +69,24 @@ class Zone:
 
 
 @dataclass(frozen=True, slots=True)
+class StatusChange:
+    """An actor's status under the agreement from a moment on (an amendment's)."""
+
+    actor: str
+    effective: datetime
+    status: ActorStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ActsChange:
+    """The prohibited acts from a moment on: the agreement's own, or a zone's (`zone`)."""
+
+    effective: datetime
+    acts: frozenset[ViolationType]
+    zone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Agreement:
     code: str
     title: str
@@ -81,6 +99,10 @@ class Agreement:
     response_deadline: timedelta = timedelta(hours=72)
     zones: tuple[Zone, ...] = ()
     silence: Position = Position.ABSTAIN  # what a missing verdict counts as after the deadline
+    # The terms' history (domain.amendment): version 0 is the agreement as first agreed.
+    status_changes: tuple[StatusChange, ...] = ()
+    acts_changes: tuple[ActsChange, ...] = ()
+    version: int = 0
 
     def __post_init__(self) -> None:
         check_code(self.code)
@@ -99,8 +121,35 @@ class Agreement:
         if len({z.code for z in self.zones}) != len(self.zones):
             raise InvalidInput("two zones share a code", field="zones", id=self.code)
 
-    def status_of(self, actor_code: str) -> ActorStatus:
-        return self.actor_status.get(actor_code, ActorStatus.NON_SIGNATORY)
+    def status_of(self, actor_code: str, *, at: datetime | None = None) -> ActorStatus:
+        """The actor's status as first agreed, or at a moment (`at`) as amended."""
+        status = self.actor_status.get(actor_code, ActorStatus.NON_SIGNATORY)
+        if at is None:
+            return status
+        changes = sorted((c for c in self.status_changes
+                          if c.actor == actor_code and c.effective <= at),
+                         key=lambda c: c.effective)
+        return changes[-1].status if changes else status
+
+    def excluded_at(self, at: datetime) -> frozenset[str]:
+        """The actors the agreement excludes at a moment, amendments included."""
+        actors = set(self.actor_status) | {c.actor for c in self.status_changes}
+        return frozenset(a for a in actors
+                         if self.status_of(a, at=at) is ActorStatus.EXCLUDED)
+
+    def prohibited_at(self, at: datetime, zone: Zone | None = None,
+                      ) -> frozenset[ViolationType]:
+        """The acts prohibited at a moment: inside a zone, the zone's own terms as last
+        amended by then, if it has any; else the agreement's, as last amended by then."""
+        def latest(code: str | None) -> frozenset[ViolationType] | None:
+            changes = [c for c in self.acts_changes if c.zone == code and c.effective <= at]
+            return max(changes, key=lambda c: c.effective).acts if changes else None
+
+        if zone is not None:
+            own = latest(zone.code) or zone.prohibited
+            if own is not None:
+                return own
+        return latest(None) or self.prohibited
 
     def _with_status(self, status: ActorStatus) -> frozenset[str]:
         return frozenset(a for a, s in self.actor_status.items() if s is status)

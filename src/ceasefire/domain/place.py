@@ -19,8 +19,9 @@ class WherePrecision(IntEnum):
     NEAR = 2  # within about 25 km of the point
     DISTRICT = 3  # only the second-order admin area (district) is known
     GOVERNORATE = 4  # only the first-order admin area (governorate) is known
-    REGION = 5  # a part of the country larger than a governorate, or a line
-    COUNTRY = 6  # only the country is known
+    REGION = 5  # a region: part of a governorate ("northern Hama countryside"), a line
+    # (a road, a river) or an area larger than a governorate
+    COUNTRY = 6  # only the country is known: located in no governorate
     WATERS = 7  # international waters or airspace
 
     @classmethod

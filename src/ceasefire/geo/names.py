@@ -139,6 +139,8 @@ class Query:
     kinds: frozenset[str] | None = None  # the kinds of entry meant; None: any
     area: bool = False  # "countryside", "northern …": the area named, not its town
     near: bool = False  # "outskirts", "near …", or an area: a town's point is approximate
+    rural: bool = False  # "countryside", "rural", "ريف": what lies around the place named
+    part: bool = False  # "northern …", "western …": a part of the place named
 
 
 _KIND_WORDS = {
@@ -152,8 +154,9 @@ _DIRECTIONS = [f"{a}{b}{c}" for a in ("north", "south") for b in ("", " ", "-")
                for c in ("east", "west", "eastern", "western")] + [
     "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central"]
 _ARABIC_DIRECTIONS = ["شمال", "جنوب", "شرق", "غرب"]
-_AREA_WORDS = ["countryside", "rural", "ريف", *(normalise_name(d) for d in _DIRECTIONS),
-               *_ARABIC_DIRECTIONS, *(f"ال{d}{e}" for d in _ARABIC_DIRECTIONS for e in ("ي", "يه"))]
+_RURAL_WORDS = ["countryside", "rural", "ريف"]
+_PART_WORDS = [*(normalise_name(d) for d in _DIRECTIONS), *_ARABIC_DIRECTIONS,
+               *(f"ال{d}{e}" for d in _ARABIC_DIRECTIONS for e in ("ي", "يه"))]
 _NEAR_WORDS = ["near", "around", "outskirts", "suburbs", "vicinity", "محيط", "اطراف",
                # An airbase bears the name of the town it lies by, a few km out: "Menagh
                # airbase" is near Menagh, unless the whole text names the base itself.
@@ -161,7 +164,8 @@ _NEAR_WORDS = ["near", "around", "outskirts", "suburbs", "vicinity", "محيط",
 _FILLERS = ["of", "the", "in"]
 # Longest first, so "sub district" is taken before "district".
 _WORDS = sorted({(w, k) for k, ws in _KIND_WORDS.items() for w in ws}
-                | {(w, "area") for w in _AREA_WORDS} | {(w, "near") for w in _NEAR_WORDS}
+                | {(w, "rural") for w in _RURAL_WORDS} | {(w, "part") for w in _PART_WORDS}
+                | {(w, "near") for w in _NEAR_WORDS}
                 | {(w, "") for w in _FILLERS}, key=lambda p: (-len(p[0]), p))
 
 
@@ -170,7 +174,7 @@ def parse_query(text: str) -> Query:
     Governorate" is Daraa, a governorate, in part; "Aleppo town" is Aleppo, a place."""
     name = normalise_name(text)
     kinds: frozenset[str] | None = None
-    area = near = False
+    near = rural = part = False
     stripped = True
     while stripped:
         stripped = False
@@ -179,12 +183,12 @@ def parse_query(text: str) -> Query:
             if rest is None:
                 continue
             name, stripped = rest, True
-            if what in ("area", "near"):
-                area, near = area or what == "area", True
+            if what in ("rural", "part", "near"):
+                near, rural, part = True, rural or what == "rural", part or what == "part"
             elif what:
                 kinds = PLACES if what == TOWN else frozenset({what})
             break
-    return Query(name, kinds, area, near)
+    return Query(name, kinds, rural or part, near, rural, part)
 
 
 def _strip(name: str, word: str) -> str | None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 import orjson
 
@@ -26,6 +26,8 @@ from ceasefire.domain.when import TimePrecision, When
 from ceasefire.errors import CeasefireError, InvalidInput
 from ceasefire.geo.admin import AdminIndex
 from ceasefire.intake.report_in import PlaceIn, ReportIn, ReportRecord, WhenIn
+
+T = TypeVar("T")
 
 # Ids of reports that come with a source key (or, from files, without one) are derived
 # from it, so the same record gets the same id in every database that imports it.
@@ -82,15 +84,63 @@ class Draft:
 IN_COUNTRY_SNAP_DEG = 0.05
 
 
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A draft that does not make a report, with every problem it has, in the order
+    found (the place first)."""
+
+    draft: Draft
+    problems: tuple[CeasefireError, ...]
+
+
+class _Faults:
+    """The problems of one row: each step is tried, so one fault hides no other."""
+
+    __slots__ = ("found", "line")
+
+    def __init__(self, line: int | None) -> None:
+        self.line = line
+        self.found: list[CeasefireError] = []
+
+    def add(self, exc: CeasefireError) -> None:
+        exc.line = exc.line if exc.line is not None else self.line
+        self.found.append(exc)
+
+    def check(self, build: Callable[..., T], *args: Any) -> T | None:
+        """``build(*args)``, or None with its fault noted."""
+        try:
+            return build(*args)
+        except CeasefireError as exc:
+            self.add(exc)
+            return None
+
+
 def normalise(context: IntakeContext, drafts: Sequence[Draft], *, submitted_by: str,
               received_at: datetime, stable_ids: bool = True) -> list[Report]:
     """Domain reports for ``drafts``; the first fault raises InvalidInput with its line."""
-    places = [_at(d, _place_given, d.given.place, context) for d in drafts]
-    points = [(i, p.point) for i, p in enumerate(places) if p.point is not None]
+    reports = []
+    for item in normalise_each(context, drafts, submitted_by=submitted_by,
+                               received_at=received_at, stable_ids=stable_ids):
+        if isinstance(item, Refused):
+            raise item.problems[0]
+        reports.append(item)
+    return reports
+
+
+def normalise_each(context: IntakeContext, drafts: Sequence[Draft], *, submitted_by: str,
+                   received_at: datetime, stable_ids: bool = True
+                   ) -> list[Report | Refused]:
+    """For each draft, in order, its domain report or every problem it has. Each draft is
+    normalised once, however many others are refused."""
+    faults = [_Faults(d.line) for d in drafts]
+    places = [f.check(_place_given, d.given.place, context) for d, f in zip(drafts, faults,
+                                                                           strict=True)]
+    points = [(i, p.point) for i, p in enumerate(places) if p is not None and p.point is not None]
     located: dict[int, AdminCodes | None] = {}
     # A place that already names its admin area (given, or from the gazetteer) asserts
     # the country as much as a UCDP row does.
-    asserted = {i for i, p in enumerate(places) if drafts[i].in_country or p.admin.codes()}
+    asserted = {i for i, p in enumerate(places)
+                if p is not None and (drafts[i].in_country or p.admin.codes())}
     for snap in (0.0, IN_COUNTRY_SNAP_DEG):
         batch = [(i, pt) for i, pt in points
                  if located.get(i) is None and (snap == 0.0 or i in asserted)]
@@ -98,17 +148,23 @@ def normalise(context: IntakeContext, drafts: Sequence[Draft], *, submitted_by: 
             break
         found = context.admin.locate_many([pt for _, pt in batch], snap_deg=snap)
         located.update((i, codes) for (i, _), codes in zip(batch, found, strict=True))
-    return [_at(d, _report, d, places[i], located.get(i), context, submitted_by=submitted_by,
-                received_at=received_at, stable_ids=stable_ids)
-            for i, d in enumerate(drafts)]
+    out: list[Report | Refused] = []
+    for i, d in enumerate(drafts):
+        report = _report(d, places[i], located.get(i), context, faults[i],
+                         submitted_by=submitted_by, received_at=received_at,
+                         stable_ids=stable_ids)
+        out.append(report if report is not None else Refused(d, tuple(faults[i].found)))
+    return out
 
 
-def _at(draft: Draft, build, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-    try:
-        return build(*args, **kwargs)
-    except CeasefireError as exc:
-        exc.line = exc.line if exc.line is not None else draft.line
-        raise
+def name_problems(directory: ActorDirectory, names: Mapping[str, Sequence[str]],
+                  line: int | None) -> list[CeasefireError]:
+    """The problems of the actor names a row gives (every unknown one), for a row refused
+    before it could be normalised."""
+    faults = _Faults(line)
+    for field, given in names.items():
+        _actors(given, directory, field, faults)
+    return faults.found
 
 
 def _place_given(given: PlaceIn, context: IntakeContext) -> Place:
@@ -116,15 +172,14 @@ def _place_given(given: PlaceIn, context: IntakeContext) -> Place:
     if (given.lon is None) != (given.lat is None):
         raise InvalidInput("give both lon and lat, or neither",
                            field="place.lat" if given.lat is None else "place.lon")
+    codes = _given_codes(given)
+    if codes.finest is not None and codes.finest not in context.admin:
+        raise InvalidInput(f"unknown P-code {codes.finest!r}",
+                           field=f"place.adm{len(codes.codes())}")
     if given.lon is not None and given.lat is not None:
         point = Point(given.lon, given.lat)
-        return Place(point, given.precision or WherePrecision.EXACT, _given_codes(given),
-                     given.name)
-    codes = _given_codes(given)
+        return Place(point, given.precision or WherePrecision.EXACT, codes, given.name)
     if codes.finest is not None:
-        if codes.finest not in context.admin:
-            raise InvalidInput(f"unknown P-code {codes.finest!r}",
-                               field=f"place.adm{len(codes.codes())}")
         full = context.admin.codes_for(codes.finest)
         precision = given.precision or _LEVEL_PRECISION[len(full.codes())]
         return Place(None, precision, admin_for_precision(full, precision), given.name)
@@ -161,6 +216,10 @@ def _located(place: Place, found: AdminCodes | None) -> Place:
                            "every admin area of the covered country", field="place")
     given = place.admin.codes()
     if given and found.codes()[:len(given)] != given:
+        if place.precision in (WherePrecision.GOVERNORATE, WherePrecision.REGION):
+            # Known only to a governorate or a region: the governorate given is what the
+            # source knows, and its point only stands for it (UCDP's may lie in the next).
+            return Place(place.point, place.precision, AdminCodes(given[0]), place.name)
         raise InvalidInput(f"{given[-1]} does not hold the point, which lies in "
                            f"{found.codes()[len(given) - 1]}", field=f"place.adm{len(given)}")
     codes = admin_for_precision(found, place.precision)
@@ -210,8 +269,10 @@ def _day_span(day, precision: TimePrecision) -> When:  # noqa: ANN001
                        field="when.precision")
 
 
-def _actors(names: list[str], directory: ActorDirectory, field: str
+def _actors(names: Sequence[str], directory: ActorDirectory, field: str, faults: _Faults
             ) -> tuple[tuple[str, ...], bool]:
+    """The codes of the actors named and whether civilians are; every name no actor has
+    is a fault of its own."""
     codes: list[str] = []
     civilians = False
     for i, name in enumerate(names):
@@ -226,7 +287,8 @@ def _actors(names: list[str], directory: ActorDirectory, field: str
             code = directory.resolve(name)
         except InvalidInput as exc:
             exc.field = f"{field}[{i}]"
-            raise
+            faults.add(exc)
+            continue
         if code not in codes:  # "IS, ISIS" is one actor named twice
             codes.append(code)
     return tuple(codes), civilians
@@ -251,34 +313,44 @@ def _casualty_figures(low: int, best: int, high: int, civilian: int | None,
     return Casualties(low, best, high, civilian, combatant, unknown, injured)
 
 
-def _report(draft: Draft, place: Place, found: AdminCodes | None, context: IntakeContext, *,
-            submitted_by: str, received_at: datetime, stable_ids: bool) -> Report:
+def _report(draft: Draft, place: Place | None, found: AdminCodes | None,
+            context: IntakeContext, faults: _Faults, *, submitted_by: str,
+            received_at: datetime, stable_ids: bool) -> Report | None:
+    """The report, or None with every fault of the draft noted (``place`` None: its own
+    fault is noted already)."""
     given = draft.given
     if isinstance(given, ReportRecord):
         submitted_by = given.submitted_by or submitted_by
         received_at = given.received_at or received_at
     if submitted_by not in context.parties:
-        raise InvalidInput(f"unknown party {submitted_by!r}", field="submitted_by")
-    when = _when(given.when, received_at)
-    place = _located(place, found)
-    perpetrators, _ = _actors(given.perpetrators, context.actors, "perpetrators")
-    targets, civilians = _actors(given.targets, context.actors, "targets")
+        faults.add(InvalidInput(f"unknown party {submitted_by!r}", field="submitted_by"))
+    when = faults.check(_when, given.when, received_at)
+    where = faults.check(_located, place, found) if place is not None else None
+    perpetrators, _ = _actors(given.perpetrators, context.actors, "perpetrators", faults)
+    targets, civilians = _actors(given.targets, context.actors, "targets", faults)
+    casualties = faults.check(_casualties, given.casualties)
+    if faults.found or when is None or where is None or casualties is None:
+        return None
     src = given.source
     source = (Source(src.name, src.key, src.reference, src.published) if src
               else Source(submitted_by))
     rid = _given_id(given, source, submitted_by, curated=draft.curated,
                     stable_ids=stable_ids) or ("" if stable_ids else str(uuid.uuid4()))
-    report = Report(
-        id=rid, submitted_by=submitted_by,
-        received_at=received_at, when=when, place=place,
-        violation=given.violation, source=source,
-        perpetrators=perpetrators,
-        perpetrator_text=given.perpetrator_text or (", ".join(given.perpetrators) or None),
-        targets=targets,
-        target_text=given.target_text or (", ".join(given.targets) or None),
-        civilians_targeted=given.civilians_targeted or civilians,
-        casualties=_casualties(given.casualties), narrative=given.narrative,
-        evidence=tuple(Evidence(e.description, e.sha256, e.uri) for e in given.evidence))
+    try:
+        report = Report(
+            id=rid, submitted_by=submitted_by,
+            received_at=received_at, when=when, place=where,
+            violation=given.violation, source=source,
+            perpetrators=perpetrators,
+            perpetrator_text=given.perpetrator_text or (", ".join(given.perpetrators) or None),
+            targets=targets,
+            target_text=given.target_text or (", ".join(given.targets) or None),
+            civilians_targeted=given.civilians_targeted or civilians,
+            casualties=casualties, narrative=given.narrative,
+            evidence=tuple(Evidence(e.description, e.sha256, e.uri) for e in given.evidence))
+    except CeasefireError as exc:
+        faults.add(exc)
+        return None
     if report.id:
         return report
     # A file row without id or key: the same row is the same record.

@@ -52,8 +52,8 @@ def area_name(pcode: str | None) -> str:
 
 
 def _governorate(pcode: str) -> dict[str, str | None]:
-    if pcode == "unknown":
-        return {"pcode": None, "name": "Unknown governorate", "name_ar": None}
+    if pcode == "unknown":  # in no governorate: located only to the country
+        return {"pcode": None, "name": "Located only to the country", "name_ar": None}
     area = syria().area(pcode)
     return {"pcode": pcode, "name": area.name, "name_ar": area.name_ar}
 
@@ -61,7 +61,7 @@ def _governorate(pcode: str) -> dict[str, str | None]:
 def place(x: IncidentLine) -> str:
     """Where, in words: the finest area known and its governorate."""
     if x.adm1 is None:
-        return "place not known"
+        return "located only to the country"
     finest = next((p for p in (x.adm3, x.adm2) if p), None)
     governorate = area_name(x.adm1)
     if finest is None:

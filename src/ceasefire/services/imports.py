@@ -1,10 +1,11 @@
 """Bulk import of a report file: streamed, batched, and all or nothing.
 
 The whole file is one write transaction: a fault (or a crash) leaves the database as it
-was, and running the import again finishes the job. With ``skip_invalid`` the bad rows
-go to a rejects file with their line and reason, and the rest is imported. Each record
-has a stable id, so importing the same file twice adds nothing; the same id with other
-content is refused, never silently overwritten.
+was, and running the import again finishes the job. Each row is checked and normalised
+once: with ``rejects`` the bad rows go to a rejects file with every problem of each, and
+the rest is imported; ``check_file`` reads a file the same way and writes nothing. Each
+record has a stable id, so importing the same file twice adds nothing; the same id with
+other content is refused, never silently overwritten.
 """
 
 from __future__ import annotations
@@ -14,26 +15,33 @@ import gc
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ceasefire.domain.place import WherePrecision
 from ceasefire.domain.report import Report
 from ceasefire.errors import CeasefireError, Conflict, InvalidInput, NotFound
 from ceasefire.geo.gazetteer import place_key
+from ceasefire.intake.check import FileCheck, Tally
 from ceasefire.intake.files import LineReader
 from ceasefire.intake.formats import Format, Rejected, column_of
 from ceasefire.intake.formats.acled import Acled
 from ceasefire.intake.formats.hxl import HxlCsv
 from ceasefire.intake.formats.jsonl import JsonLines
 from ceasefire.intake.formats.ucdp import UcdpGed
-from ceasefire.intake.normalise import Draft, IntakeContext, content_digest, normalise
+from ceasefire.intake.normalise import (
+    Draft,
+    Refused,
+    content_digest,
+    name_problems,
+    normalise_each,
+)
 from ceasefire.outputs.files import Output, written
 from ceasefire.services import ledger
 from ceasefire.services.correlation import correlate_added
@@ -81,25 +89,38 @@ class ImportSummary:
 Progress = Callable[[int, int, int], None]  # rows read, bytes read, bytes in all
 
 
+REJECTS_COLUMNS = ("line", "field", "id", "error", "record")
+
+
 class _Rejects:
-    """Bad rows with their line and reason, as CSV; or, by default, stop at the first."""
+    """Bad rows as CSV, a line per problem (docs/formats.md); or, by default, stop at the
+    first bad row."""
 
     def __init__(self, out: Output | None, source: str, fmt: Format) -> None:
         self._writer = csv.writer(out) if out is not None else None
         if self._writer is not None:
-            self._writer.writerow(["line", "field", "id", "error", "record"])
+            self._writer.writerow(REJECTS_COLUMNS)
         self._source = source
-        self._format = fmt  # its columns are known once it has read the header
-        self.count = 0
+        self._format = fmt
+        self.count = 0  # rows
 
-    def add(self, error: CeasefireError, raw: str) -> None:
-        error.source = self._source
-        error.field = column_of(self._format.columns, error.field)
-        if self._writer is None:
-            raise error
-        self._writer.writerow([error.line, error.field or "", error.id or "", error.message,
-                               raw])
+    def add(self, problems: Sequence[CeasefireError], raw: str) -> None:
+        for error in _in_file(problems, self._source, self._format):
+            if self._writer is None:
+                raise error
+            self._writer.writerow([error.line, error.field or "", error.id or "",
+                                   error.message, raw])
         self.count += 1
+
+
+def _in_file(problems: Sequence[CeasefireError], source: str, fmt: Format
+             ) -> Sequence[CeasefireError]:
+    """The problems as the file names them: its path, and its own column (the format's
+    columns are known once it has read the header)."""
+    for error in problems:
+        error.source = source
+        error.field = column_of(fmt.columns, error.field)
+    return problems
 
 
 def import_file(db: Database, path: Path, *, format: str, party: str,  # noqa: A002
@@ -109,17 +130,61 @@ def import_file(db: Database, path: Path, *, format: str, party: str,  # noqa: A
     """Import ``path``; ``rejects`` set means skip bad rows and write them there.
     ``correlate`` gives the new reports their incidents in the same transaction; without
     it they wait for a batch run (``ceasefire correlate``)."""
-    # The cyclic garbage collector would rescan every object a batch creates, again and
-    # again, for nothing: a batch holds no cycles. Off for the import, back on after.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with _without_cycle_collection():
         return _import(db, path, format=format, party=party, source_name=source_name,
                        rejects=rejects, batch_size=batch_size, progress=progress,
                        correlate=correlate)
+
+
+def check_file(db: Database, path: Path, *, format: str,  # noqa: A002
+               party: str | None = None, source_name: str | None = None,
+               batch_size: int = BATCH, progress: Progress | None = None) -> FileCheck:
+    """Read the whole of ``path`` as an import would and change nothing: every problem of
+    every row, tallied. ``party``: whom the rows would be imported as (by default the
+    first party; it matters only to rows that name their own)."""
+    fmt = FORMATS[format]()
+    with _without_cycle_collection(), _opened(path) as stream:
+        with db.session() as session:
+            known = reference(session)
+        if party is None:
+            party = min(known.party_ids, default=None)
+        if party not in known.party_ids:
+            raise NotFound(f"no party with code {party!r}" if party else
+                           "the record has no parties: load a scenario first",
+                           field="party", id=party)
+        lines = LineReader(path, stream)
+        tally = Tally()
+        for batch in _prepare(db, known, lines, fmt.read(lines, source_name), party,
+                              datetime.now(UTC), batch_size):
+            tally.read += batch.read
+            for problems, _ in batch.rejected:
+                tally.add(_in_file(problems, str(path), fmt))
+            if progress is not None:
+                progress(tally.read, batch.position, lines.size)
+        if tally.read == 0:
+            raise InvalidInput("the file holds no reports", source=str(path),
+                               line=max(lines.line, 1))
+    return tally.result(known.actors, file=str(path), format=fmt.name)
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector would rescan every object a batch creates, again and
+    again, for nothing: a batch holds no cycles. Off for the import, back on after."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
         if collecting:
             gc.enable()
+
+
+def _opened(path: Path) -> BinaryIO:
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read the file: {exc.strerror}", source=str(path)) from exc
 
 
 def _import(db: Database, path: Path, *, format: str, party: str,  # noqa: A002
@@ -128,11 +193,8 @@ def _import(db: Database, path: Path, *, format: str, party: str,  # noqa: A002
     fmt = FORMATS[format]()
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    try:
-        stream = path.open("rb")
-    except OSError as exc:
-        raise InvalidInput(f"cannot read the file: {exc.strerror}", source=str(path)) from exc
-    with stream, _open_rejects(rejects) as out, db.session(write=True) as session:
+    with (_opened(path) as stream, _open_rejects(rejects) as out,
+          db.session(write=True) as session):
         known = reference(session)
         if party not in known.party_ids:
             raise NotFound(f"no party with code {party!r}", field="party", id=party)
@@ -148,8 +210,8 @@ def _import(db: Database, path: Path, *, format: str, party: str,  # noqa: A002
         with _ahead(prepare) as batches:
             for batch in batches:
                 counts.read += batch.read
-                for error, raw in batch.rejected:
-                    bad.add(error, raw)
+                for problems, raw in batch.rejected:
+                    bad.add(problems, raw)
                 added = _store(writer, batch.reports, batch.digests, log.id, counts, bad)
                 # Only what enters the record teaches names: not a row refused, nor one
                 # the record holds already.
@@ -187,7 +249,7 @@ class _Prepared:
     """A batch read, checked and normalised, ready to be stored."""
 
     read: int
-    rejected: list[tuple[CeasefireError, str]]  # in line order
+    rejected: list[tuple[Sequence[CeasefireError], str]]  # every problem; in line order
     reports: list[tuple[Draft, Report]]
     digests: list[str]
     position: int  # bytes of the file read so far
@@ -196,22 +258,31 @@ class _Prepared:
 def _prepare(db: Database, known: Reference, lines: LineReader,
              items: Iterable[Draft | Rejected], party: str, received_at: datetime,
              batch_size: int) -> Iterator[_Prepared]:
-    """Batches ready to store. Runs in its own thread, with its own read transaction for
-    the place names learnt by earlier imports."""
+    """Batches ready to store, each row checked and normalised once. Runs in its own
+    thread, with its own read transaction for the place names learnt by earlier imports."""
     with db.session() as session:
         context = intake_context(session, known)
         for batch in _batches(items, batch_size):
-            rejected: list[tuple[CeasefireError, str]] = []
+            rejected: list[tuple[int, Sequence[CeasefireError], str]] = []
             drafts = []
             for item in batch:
                 if isinstance(item, Rejected):
-                    rejected.append((item.error, item.raw))
+                    # Its actor names too: one round names every unknown one.
+                    names = name_problems(known.actors, item.names, item.line)
+                    rejected.append((item.line or 0, [*item.problems, *names], item.raw))
                 else:
                     drafts.append(item)
-            reports = _normalised(context, drafts, party, received_at, rejected)
-            rejected.sort(key=lambda r: r[0].line or 0)
-            yield _Prepared(len(batch), rejected, reports,
-                            [content_digest(r) for _, r in reports],
+            reports = []
+            for draft, outcome in zip(drafts, normalise_each(
+                    context, drafts, submitted_by=party, received_at=received_at),
+                                      strict=True):
+                if isinstance(outcome, Refused):
+                    rejected.append((draft.line or 0, outcome.problems, draft.raw))
+                else:
+                    reports.append((draft, outcome))
+            rejected.sort(key=lambda r: r[0])
+            yield _Prepared(len(batch), [(problems, raw) for _, problems, raw in rejected],
+                            reports, [content_digest(r) for _, r in reports],
                             lines.position)
 
 
@@ -287,22 +358,6 @@ def _batches(items: Iterable[Draft | Rejected], size: int) -> Iterator[list[Draf
         yield batch
 
 
-def _normalised(context: IntakeContext, drafts: list[Draft], party: str,
-                received_at: datetime, rejected: list[tuple[CeasefireError, str]]
-                ) -> list[tuple[Draft, Report]]:
-    """Normalise a batch; a bad row is rejected and the rest of the batch tried again."""
-    while True:
-        try:
-            reports = normalise(context, drafts, submitted_by=party, received_at=received_at)
-            return list(zip(drafts, reports, strict=True))
-        except InvalidInput as exc:
-            culprit = next((d for d in drafts if d.line == exc.line), None)
-            if culprit is None:
-                raise
-            rejected.append((exc, culprit.raw))
-            drafts = [d for d in drafts if d is not culprit]
-
-
 def _keys_by_party(reports: Iterable[Report]) -> dict[str, list[str]]:
     keys: dict[str, list[str]] = {}
     for r in reports:
@@ -338,13 +393,13 @@ def _store(writer: ReportWriter, batch: list[tuple[Draft, Report]], digests: lis
         elif earlier_digest == digest:
             counts.present += 1
         elif earlier is not None and earlier.uid != report.id:
-            bad.add(Conflict(f"source key {key!r} of {report.submitted_by} is already stored "
-                             f"under report {earlier.uid}, with other content", line=draft.line,
-                             field="source.key", id=report.id), draft.raw)
+            bad.add([Conflict(f"source key {key!r} of {report.submitted_by} is already "
+                              f"stored under report {earlier.uid}, with other content",
+                              line=draft.line, field="source.key", id=report.id)], draft.raw)
         else:
-            bad.add(Conflict("this report is already in the record with different content; "
-                             "the record is not rewritten by an import", line=draft.line,
-                             id=report.id), draft.raw)
+            bad.add([Conflict("this report is already in the record with different content; "
+                              "the record is not rewritten by an import", line=draft.line,
+                              id=report.id)], draft.raw)
     added = [r for r, _ in new.values()]
     counts.row_ids += writer.write(added, [d for _, d in new.values()], import_id=import_id)
     counts.added += len(new)

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -20,12 +21,13 @@ from ceasefire.domain import words
 from ceasefire.domain.agreement import Agreement, Position
 from ceasefire.domain.assessment import IncidentFacts, assess
 from ceasefire.domain.parties import Account, Role
-from ceasefire.domain.place import AdminCodes
+from ceasefire.domain.place import AdminCodes, WherePrecision
 from ceasefire.domain.status import Status, standing
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.domain.verdict import Verdict
 from ceasefire.domain.when import TimePrecision, When
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ceasefire.geo.admin import syria
 from ceasefire.services import ledger
 from ceasefire.services.accounts import authenticate_in
 from ceasefire.store import changes
@@ -47,19 +49,27 @@ def incident_facts(members: Sequence[ReportFacts], summary: Summary) -> Incident
 
     When: the span every report allows; if they share none, the most precise report's.
     Where and what: the incident's own, as its summary shows them (the most precise place,
-    the type most reports give). Who: the actors that most of the reports naming anyone
-    name, so that one report's blame alone cannot take an incident out of the regime.
+    the type most reports give); a place located only to the country may lie in any of its
+    governorates. Who: the actors that most of the reports naming anyone name, so that one
+    report's blame alone cannot take an incident out of the regime.
     """
     earliest, latest = max(r.earliest for r in members), min(r.latest for r in members)
     if earliest > latest:
         sharpest = min(members, key=lambda r: (r.latest - r.earliest, r.uid))
         earliest, latest = sharpest.earliest, sharpest.latest
     admin = AdminCodes(summary.adm1, summary.adm2, summary.adm3) if summary.adm1 else None
+    country_only = admin is None and summary.where_precision >= WherePrecision.COUNTRY
     return IncidentFacts(When(earliest, latest, TimePrecision.EXACT if earliest == latest
                               else TimePrecision.DAY),
                          admin, ViolationType(summary.violation),
                          _agreed(r.perpetrators for r in members),
-                         _agreed(r.targets for r in members))
+                         _agreed(r.targets for r in members),
+                         country=_governorates() if country_only else frozenset())
+
+
+@cache
+def _governorates() -> frozenset[str]:
+    return frozenset(a.pcode for a in syria().level(1))
 
 
 def _agreed(named: Iterable[Sequence[str]]) -> tuple[str, ...]:

@@ -14,9 +14,8 @@ from typing import Any
 from ceasefire.domain.place import WherePrecision
 from ceasefire.domain.taxonomy import FROM_ACLED
 from ceasefire.domain.when import TimePrecision
-from ceasefire.errors import InvalidInput
-from ceasefire.intake.formats import CsvFormat, cell_error
-from ceasefire.intake.formats.ucdp import integer, number
+from ceasefire.intake.formats import Cells, CsvFormat, cell_error
+from ceasefire.intake.validation import RowInvalid
 
 REQUIRED = ("event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type",
             "actor1", "actor2", "latitude", "longitude", "geo_precision", "fatalities")
@@ -24,14 +23,13 @@ REQUIRED = ("event_id_cnty", "event_date", "time_precision", "event_type", "sub_
 _DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y")
 
 
-def event_date(text: str, line: int) -> date:
+def event_date(text: str) -> date:
     for pattern in _DATE_FORMATS:
         try:
             return datetime.strptime(text.strip(), pattern).date()  # noqa: DTZ007 - a date
         except ValueError:
             continue
-    raise cell_error(f"{text!r} is not a date (like 2017-01-05 or 05 January 2017)", line,
-                     "event_date")
+    raise ValueError(text)
 
 
 def actors(main: str, associates: str, country: str) -> list[str]:
@@ -53,35 +51,37 @@ class Acled(CsvFormat):
         "casualties": "fatalities", "narrative": "notes", "source.reference": "source",
     }
 
-    def _map(self, row: dict[str, str], line: int, source_name: str) -> dict[str, Any]:
+    def _map(self, cells: Cells, source_name: str) -> dict[str, Any]:
+        row = cells.row
         pair = (row["event_type"], row["sub_event_type"])
+        if pair in FROM_ACLED and FROM_ACLED[pair] is None:
+            # No violation (a protest): refused whatever else it holds, its actors too,
+            # whose names would only crowd the unknown ones a user must add.
+            raise RowInvalid([cell_error(f"{pair[1]!r} is not a violation the mechanism "
+                                         "records", cells.line, "sub_event_type")])
         if pair not in FROM_ACLED:
-            raise cell_error(f"unknown ACLED event type {pair[0]!r} / {pair[1]!r}", line,
-                             "sub_event_type")
-        kind = FROM_ACLED[pair]
-        if kind is None:
-            raise cell_error(f"{pair[1]!r} is not a violation the mechanism records", line,
-                             "sub_event_type")
-        try:
-            precision = TimePrecision.from_acled(integer(row, "time_precision", line))
-            where = WherePrecision.from_acled(integer(row, "geo_precision", line))
-        except InvalidInput as exc:
-            raise cell_error(exc.message, line, exc.field or "time_precision") from None
-        day = event_date(row["event_date"], line)
+            cells.fail(f"unknown ACLED event type {pair[0]!r} / {pair[1]!r}", "sub_event_type")
+        day = cells.value("event_date", event_date,
+                          "a date (like 2017-01-05 or 05 January 2017)")
         country = row.get("country", "")
         perpetrators = actors(row["actor1"], row.get("assoc_actor_1", ""), country)
         targets = actors(row["actor2"], row.get("assoc_actor_2", ""), country)
-        fatalities = integer(row, "fatalities", line)
         return {
             "source": {"name": source_name, "key": f"acled:{row['event_id_cnty']}",
                        "reference": row.get("source") or None},
-            "when": {"date": day.isoformat(), "precision": precision},
-            "place": {"lon": number(row, "longitude", line), "lat": number(row, "latitude", line),
-                      "precision": where, "name": row.get("location") or None},
-            "violation": kind,
+            "when": {"date": day.isoformat() if day else None,
+                     "precision": cells.value(
+                         "time_precision", lambda text: TimePrecision.from_acled(int(text)),
+                         "a whole number")},
+            "place": {"lon": cells.number("longitude"), "lat": cells.number("latitude"),
+                      "precision": cells.value(
+                          "geo_precision", lambda text: WherePrecision.from_acled(int(text)),
+                          "a whole number"),
+                      "name": row.get("location") or None},
+            "violation": FROM_ACLED.get(pair),
             "perpetrators": perpetrators, "perpetrator_text": "; ".join(perpetrators) or None,
             "targets": targets, "target_text": "; ".join(targets) or None,
             "civilians_targeted": bool(row.get("civilian_targeting")),
-            "casualties": {"best": fatalities},
+            "casualties": {"best": cells.integer("fatalities")},
             "narrative": row.get("notes", ""),
         }

@@ -53,21 +53,22 @@ class HxlCsv:
         self.columns = {p: (reader.header[i] or tags[i]) for i, p in enumerate(paths) if p}
         for line, cells, problem in rows:
             if problem is not None:
-                yield Rejected(problem, raw_csv(cells))
+                yield Rejected.of(problem, raw_csv(cells))
                 continue
             values = {p: cells[i].strip() for i, p in enumerate(paths) if p}
+            found: list[InvalidInput] = []
             try:
                 data = unflatten(values)
-            except json.JSONDecodeError as exc:
-                yield Rejected(cell_error(f"not valid JSON ({exc.msg})", line,
-                                          self.columns["evidence"]), raw_csv(cells))
-                continue
+            except json.JSONDecodeError as exc:  # noted; the rest of the row is read on
+                found.append(cell_error(f"not valid JSON ({exc.msg})", line,
+                                        self.columns["evidence"]))
+                data = unflatten({p: v for p, v in values.items() if p != "evidence"})
             if source_name is not None and "source" not in data:
                 data["source"] = SourceIn(name=source_name).model_dump()
             try:
-                given = record(data, line, self.columns)
+                given = record(data, line, self.columns, found)
             except InvalidInput as exc:
-                yield Rejected(exc, raw_csv(cells))
+                yield Rejected.of(exc, raw_csv(cells))
                 continue
             place = given.place
             yield Draft(given, line, bool(place.adm1 or place.adm2 or place.adm3), raw_csv(cells))
