@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +62,43 @@ def fits(page: Page) -> None:
         .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' +
                          Math.round(e.getBoundingClientRect().right))""")
     assert width <= inner, f"{page.url}: {width} px wide on a {inner} px screen: {wide}"
+
+
+PHONE, DESK = {"width": 390, "height": 844}, {"width": 1366, "height": 900}
+
+
+def shot(page: Page, name: str) -> None:
+    """The whole page, kept in build/screenshots to be looked at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@contextmanager
+def readers(browser: Browser, site: str, password: str,
+            ) -> Iterator[Callable[..., Page]]:
+    """Opens pages of `site`, each in a browser context of its own, logged in as the user
+    given (None: the public) and fetching nothing from elsewhere; closed on leaving."""
+    contexts = []
+
+    def open_as(username: str | None, viewport: dict[str, int] = DESK) -> Page:
+        context = browser.new_context(viewport=viewport)
+        contexts.append(context)
+        page = context.new_page()
+        page.route("**/*", lambda route: route.continue_()
+                   if route.request.url.startswith(site) else route.abort())
+        if username:
+            page.goto(f"{site}/login")
+            page.get_by_label("Username").fill(username)
+            page.get_by_label("Password").fill(password)
+            page.get_by_role("button", name="Log in").click()
+            expect(page.get_by_role("heading", level=1)).to_contain_text(username)
+        return page
+
+    try:
+        yield open_as
+    finally:
+        for context in contexts:
+            context.close()
 
 
 @contextmanager

@@ -21,11 +21,10 @@ from ceasefire.services.logins import set_password
 from ceasefire.store.db import Database
 from tests.records import UCDP_IMPORTED
 from tests.records import syria as syria_scenario
-from tests.web.conftest import SCREENSHOTS, fits, serving
+from tests.web.conftest import DESK, PHONE, fits, readers, serving, shot
 
 PASSWORD = "a long enough test password"
 OFFICER = "tr-officer"
-PHONE, DESK = {"width": 390, "height": 844}, {"width": 1366, "height": 900}
 PAGE_SIZE = 50  # rows of the incident list on one page (web/incidents.py)
 CODES = re.compile(r"not-covered|syria-2016|eastern-ghouta|northern-homs|\bSY\d{2,6}\b")
 SVG = {"svg": "http://www.w3.org/2000/svg"}
@@ -47,29 +46,8 @@ def site(record) -> Iterator[str]:
 
 @pytest.fixture
 def officer(browser: Browser, site: str) -> Iterator[object]:
-    contexts = []
-
-    def open_at(viewport: dict[str, int] = DESK) -> Page:
-        context = browser.new_context(viewport=viewport)
-        contexts.append(context)
-        page = context.new_page()
-        page.route("**/*", lambda route: route.continue_()
-                   if route.request.url.startswith(site) else route.abort())
-        page.goto(f"{site}/login")
-        page.get_by_label("Username").fill(OFFICER)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        expect(page.get_by_role("heading", level=1)).to_contain_text(OFFICER)
-        return page
-
-    yield open_at
-    for context in contexts:
-        context.close()
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    with readers(browser, site, PASSWORD) as open_as:
+        yield lambda viewport=DESK: open_as(OFFICER, viewport)
 
 
 def boxes(page: Page, selector: str) -> list[dict[str, float]]:

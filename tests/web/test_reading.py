@@ -13,11 +13,10 @@ from playwright.sync_api import Browser, Page, expect
 from ceasefire.services.logins import set_password
 from ceasefire.store.db import Database
 from tests.records import UCDP_IMPORTED
-from tests.web.conftest import SCREENSHOTS, fits, serving
+from tests.web.conftest import DESK, PHONE, fits, readers, serving, shot
 
 PASSWORD = "a long enough test password"
 USERS = ("tr-officer", "ru-officer", "un-monitor", "secretariat", "analyst")
-PHONE, DESK = {"width": 390, "height": 844}, {"width": 1366, "height": 900}
 # What a reader must not have to decode: codes of actors, types, statuses and the
 # agreement, parties' codes, field paths, and times to the microsecond.
 CODES = re.compile(r"syrian-government|air_strike|armed_clash|not-covered|syria-2016|"
@@ -41,30 +40,8 @@ def site(record) -> Iterator[str]:
 
 @pytest.fixture
 def reader(browser: Browser, site: str) -> Iterator[object]:
-    contexts = []
-
-    def open_as(username: str | None, viewport: dict[str, int] = DESK) -> Page:
-        context = browser.new_context(viewport=viewport)
-        contexts.append(context)
-        page = context.new_page()
-        page.route("**/*", lambda route: route.continue_()
-                   if route.request.url.startswith(site) else route.abort())
-        if username:
-            page.goto(f"{site}/login")
-            page.get_by_label("Username").fill(username)
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Log in").click()
-            expect(page.get_by_role("heading", level=1)).to_contain_text(username)
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    with readers(browser, site, PASSWORD) as open_as:
+        yield open_as
 
 
 def first_dates(page: Page) -> list[str]:
