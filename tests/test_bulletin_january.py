@@ -192,6 +192,14 @@ def test_every_number_sentence_and_line_equals_the_tables(record, published):
     assert f"The agreement's own terms (no zone) {n(want['incidents'])}" in page
     for party, count in want["by_party"].items():
         assert f"{party} {n(count)}" in page
+    # The map's circles: the confirmed incidents with a governorate; one located only to
+    # the country (two are confirmed here) has no place to mark.
+    placed = sql(record, f"SELECT i.lon, i.lat FROM incidents i JOIN "
+                 f"assessments a ON a.incident_uid = i.uid WHERE {WHERE} AND "
+                 "a.status = 'confirmed' AND i.adm1 IS NOT NULL")
+    assert sum(p["confirmed"] for p in d["map"]) == len(placed) < want["status"]["confirmed"]
+    assert {(p["lon"], p["lat"]) for p in d["map"]} == {
+        (round(lon, 2), round(lat, 2)) for lon, lat in placed}
 
 
 def s_of(words):

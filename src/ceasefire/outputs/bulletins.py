@@ -142,7 +142,9 @@ def _positions(b: Bulletin) -> list[dict[str, Any]]:
     to two decimals (about a kilometre), those at one position counted together."""
     found: dict[tuple[float, float], int] = {}
     for x in b.confirmed:
-        if x.lon is not None and x.lat is not None:
+        # One located only to the country has no place to mark: its point is the source's
+        # stand-in for "somewhere in the country", and a circle there would name a place.
+        if x.lon is not None and x.lat is not None and x.adm1 is not None:
             key = (round(x.lon, 2), round(x.lat, 2))
             found[key] = found.get(key, 0) + 1
     return [{"lon": lon, "lat": lat, "confirmed": n} for (lon, lat), n in sorted(found.items())]
