@@ -35,7 +35,7 @@ def test_unmigrated_database_tells_how_to_fix_it(tmp_path):
 def test_scenario_load_prints_tokens_once(database):
     first = run("--database-url", url_of(database), "scenario", "load", "syria-2016")
     assert first.exit_code == 0, first.output
-    assert "created 5 party, 39 actor, 1 agreement, 6 account" in first.stdout
+    assert "created 5 party, 40 actor, 1 agreement, 6 account, 6 amendment" in first.stdout
     assert first.stdout.count("cfm_") == 6
     second = run("--database-url", url_of(database), "scenario", "load", "syria-2016")
     assert second.exit_code == 0
@@ -222,7 +222,7 @@ def test_account_password_asks_again_when_the_two_differ(officer_url):
 
 def test_db_current_shows_both_revisions(database):
     result = run("--database-url", url_of(database), "db", "current")
-    assert result.stdout.split() == ["current:", "0012", "needed:", "0012"]
+    assert result.stdout.split() == ["current:", "0013", "needed:", "0013"]
 
 
 def test_verdicts_from_the_command_line(database, tmp_path):

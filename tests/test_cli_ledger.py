@@ -116,7 +116,7 @@ def test_verify_names_the_first_bad_entry(url, database):
         connection.execute(text("UPDATE reports SET narrative = 'Nothing.'"))
     result = run("--database-url", url, "ledger", "verify")
     assert result.exit_code == 1
-    assert "entry 3: report" in result.stderr and "differs in the database" in result.stderr
+    assert "entry 9: report" in result.stderr and "differs in the database" in result.stderr
 
 
 def test_an_export_verifies_offline_and_a_kept_checkpoint_shows_growth(url, tmp_path):

@@ -105,7 +105,7 @@ def test_import_check_lists_unknown_names_and_exits_1_writing_nothing(url, datab
 
     records = _ucdp_file(tmp_path)
     for line in (4, 9):
-        _set(records, line, "side_a", "Ahrar al-Shaam, Martian Brigade")
+        _set(records, line, "side_a", "Ahrar al-Shan, Martian Brigade")
     _set(records, 12, "latitude", "north")
     path = _write(tmp_path / "dirty.csv", records)
     with database.session() as session:
@@ -115,7 +115,7 @@ def test_import_check_lists_unknown_names_and_exits_1_writing_nothing(url, datab
     assert result.stdout.splitlines() == [
         f"{path}: 20 rows read, 3 with problems",
         "unknown actors (2 names), most rows first:",
-        "  'Ahrar al-Shaam': 2 rows; nearest: ahrar-al-sham ('Ahrar al-Sham', 1 letter apart);"
+        "  'Ahrar al-Shan': 2 rows; nearest: ahrar-al-sham ('Ahrar al-Sham', 1 letter apart);"
         " thuwar-al-sham ('Thuwar al-Sham', 4 letters apart)",
         "  'Martian Brigade': 2 rows; nearest: no known actor spelled near",
         "other problems, by column:",

@@ -138,6 +138,12 @@ TAMPERINGS: dict[str, tuple[str, str, str]] = {
                                  "agreement syria-2016 differs"),
     "a zone's end": ("zones", "UPDATE zones SET ends_at = starts_at",
                      "agreement syria-2016 differs"),
+    "a zone's end moved by its amendment": (
+        "amendments", "UPDATE amendments SET effective = '2019-01-01 00:00:00.000000' WHERE "
+        "id = 4", "amendment 4 differs"),
+    "an assessment's terms version": (
+        "assessments", "UPDATE assessments SET terms_version = 0 WHERE terms_version = 6 AND "
+        "incident_uid = (SELECT min(incident_uid) FROM assessments)", "differs in the"),
     "an account's role": ("accounts", "UPDATE accounts SET role = 'secretariat' WHERE "
                           "username = 'ru-officer'", "account ru-officer differs"),
     "a token added": ("api_tokens",

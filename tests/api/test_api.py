@@ -7,8 +7,8 @@ from tests.api.conftest import bearer
 def test_health_reports_database_and_schema(client):
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "schema_revision": "0012",
-                               "schema_needed": "0012"}
+    assert response.json() == {"status": "ok", "database": "ok", "schema_revision": "0013",
+                               "schema_needed": "0013"}
 
 
 def test_openapi_lists_the_routes_and_the_bearer_scheme(client):
@@ -59,7 +59,12 @@ def test_agreement_shows_the_regime(client):
     assert body["excluded"] == ["al-qaida", "isil", "jabhat-fatah-al-sham"]
     assert body["quorum"] == "unanimous" and body["quorum_size"] == 3
     assert body["start"] == "2016-12-29T22:00:00Z"
-    assert len(body["area"]["pcodes"]) == 14 and len(body["zones"]) == 4
+    assert len(body["area"]["pcodes"]) == 14 and len(body["zones"]) == 5
+    # The scenario's amendments: the four Astana zones ended, Idlib under the Sochi terms.
+    assert body["version"] == 6
+    assert [z["code"] for z in body["zones"] if z["end"] is None] == ["idlib-sochi"]
+    assert body["status_changes"] == [{"actor": "hurras-ad-din", "status": "excluded",
+                                       "effective": "2018-02-26T22:00:00+00:00"}]
 
 
 def test_missing_agreement_is_a_coded_404(client):
@@ -104,7 +109,7 @@ def test_locate_gives_bilingual_admin_areas(client):
 def test_actor_search_by_alias(client):
     found = client.get("/api/v1/actors", params={"name": "داعش"}).json()
     assert [a["code"] for a in found] == ["isil"]
-    assert len(client.get("/api/v1/actors").json()) == 39
+    assert len(client.get("/api/v1/actors").json()) == 40
 
 
 def test_violation_types_carry_their_acled_mapping(client):

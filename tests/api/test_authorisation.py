@@ -30,10 +30,11 @@ from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
+from ceasefire.domain.actors import Actor
 from ceasefire.domain.agreement import Position
 from ceasefire.domain.bulletin import days
 from ceasefire.intake.report_in import ReportIn
-from ceasefire.services import bulletins, verification
+from ceasefire.services import actors, bulletins, verification
 from ceasefire.services.reports import submit_report
 from ceasefire.store.db import Database
 from tests.api.seed import (
@@ -72,8 +73,13 @@ POLICY: dict[str, tuple[str | int, ...]] = {
     "GET /api/v1/parties":                                  PUBLIC,
     "GET /api/v1/actors":                                   PUBLIC,
     "GET /api/v1/actors/{code}":                            PUBLIC,
+    "POST /api/v1/actors":                                  (OK,  403, 403, 403, 401, 401),
+    "POST /api/v1/actors/{code}/aliases":                   (OK,  403, 403, 403, 401, 401),
+    "POST /api/v1/actors/{code}/merge":                     (OK,  403, 403, 403, 401, 401),
     "GET /api/v1/agreements":                               PUBLIC,
     "GET /api/v1/agreements/{code}":                        PUBLIC,
+    "GET /api/v1/agreements/{code}/amendments":             PUBLIC,
+    "POST /api/v1/agreements/{code}/amendments":            (OK,  403, 403, 403, 401, 401),
     "GET /api/v1/violation-types":                          PUBLIC,
     "GET /api/v1/geo/locate":                               PUBLIC,
     "POST /api/v1/reports":                                 (OK,  OK,  OK,  403, 401, 401),
@@ -119,6 +125,12 @@ POLICY: dict[str, tuple[str | int, ...]] = {
     "GET /public/map":                                      PUBLIC,
     "GET /public/map.svg":                                  PUBLIC,
     "GET /bulletins":                                       PAGE,
+    "GET /actors":                                          PAGE,
+    "GET /agreements":                                      PAGE,
+    "POST /agreements/{code}/amendments":                   FORM,
+    "POST /actors":                                         FORM,
+    "POST /actors/alias":                                   FORM,
+    "POST /actors/merge":                                   FORM,
     "POST /bulletins":                                      FORM,
     "GET /public/bulletins":                                PUBLIC,
     "GET /public/bulletins/{bulletin_id}":                  PUBLIC,
@@ -272,6 +284,37 @@ def _merge(w: World, party: str) -> Request:
                    {"incidents": [first, second], "reason": "one event"})
 
 
+_actor_codes = count()
+
+
+def _new_actor(w: World) -> str:
+    """A new actor of the registry's own, added by the secretariat."""
+    code = f"probe-group-{next(_actor_codes)}"
+    actors.add_actor(w.db, Actor(code, f"Probe group {code[12:]}"), party="SEC")
+    return code
+
+
+def _actor_added(w: World, party: str) -> Request:
+    code = f"probe-added-{next(_actor_codes)}"
+    return Request("POST", "/api/v1/actors", {"code": code, "name": f"Added group {code}"})
+
+
+def _alias_added(w: World, party: str) -> Request:
+    return Request("POST", f"/api/v1/actors/{_new_actor(w)}/aliases",
+                   {"text": f"Also called {next(_actor_codes)}", "lang": "en"})
+
+
+def _actor_merged(w: World, party: str) -> Request:
+    return Request("POST", f"/api/v1/actors/{_new_actor(w)}/merge",
+                   {"into": "fsa", "reason": "one group"})
+
+
+def _amended(w: World, party: str) -> Request:
+    return Request("POST", "/api/v1/agreements/syria-2016/amendments", {
+        "change": "actor-status", "actor": _new_actor(w), "status": "excluded",
+        "effective": "2017-06-01", "reason": "named by the guarantors"})
+
+
 def _verdict(w: World, party: str, *, agreement: str | None,
              where: tuple[float, float] = (35.9306, 36.6339)) -> Request:
     incident, _ = w.report(where=where)
@@ -304,8 +347,14 @@ PROBES: dict[str, Callable[[World, str], Request]] = {
     "GET /api/v1/parties": lambda w, p: Request("GET", "/api/v1/parties"),
     "GET /api/v1/actors": lambda w, p: Request("GET", "/api/v1/actors?name=Daesh"),
     "GET /api/v1/actors/{code}": lambda w, p: Request("GET", "/api/v1/actors/isil"),
+    "POST /api/v1/actors": _actor_added,
+    "POST /api/v1/actors/{code}/aliases": _alias_added,
+    "POST /api/v1/actors/{code}/merge": _actor_merged,
     "GET /api/v1/agreements": lambda w, p: Request("GET", "/api/v1/agreements"),
     "GET /api/v1/agreements/{code}": lambda w, p: Request("GET", f"/api/v1/agreements/{TRUCE}"),
+    "GET /api/v1/agreements/{code}/amendments":
+        lambda w, p: Request("GET", "/api/v1/agreements/syria-2016/amendments"),
+    "POST /api/v1/agreements/{code}/amendments": _amended,
     "GET /api/v1/violation-types": lambda w, p: Request("GET", "/api/v1/violation-types"),
     "GET /api/v1/geo/locate":
         lambda w, p: Request("GET", "/api/v1/geo/locate?lat=36.2021&lon=37.1343"),
@@ -375,6 +424,17 @@ PROBES: dict[str, Callable[[World, str], Request]] = {
     "GET /public/map": lambda w, p: Request("GET", "/public/map?adm=SY02"),
     "GET /public/map.svg": lambda w, p: Request("GET", "/public/map.svg"),
     "GET /bulletins": lambda w, p: Request("GET", "/bulletins"),
+    "GET /actors": lambda w, p: Request("GET", "/actors"),
+    "GET /agreements": lambda w, p: Request("GET", "/agreements"),
+    "POST /agreements/{code}/amendments": lambda w, p: Request(
+        "POST", "/agreements/syria-2016/amendments", form={
+            "change": "agreement-ended", "effective": "2030-01-01", "reason": "a form"}),
+    "POST /actors": lambda w, p: Request("POST", "/actors", form={
+        "code": "page-group", "name": "Page group"}),
+    "POST /actors/alias": lambda w, p: Request("POST", "/actors/alias", form={
+        "actor": "fsa", "text": "Free Army", "lang": "en"}),
+    "POST /actors/merge": lambda w, p: Request("POST", "/actors/merge", form={
+        "actor": "fsa", "into": "syrian-opposition", "reason": "one group"}),
     "POST /bulletins": lambda w, p: Request("POST", "/bulletins", form={
         "from": "2017-01-01", "to": "2017-01-31", "agreement": "syria-2016"}),
     "GET /public/bulletins": lambda w, p: Request("GET", "/public/bulletins"),

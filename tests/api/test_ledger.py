@@ -75,6 +75,12 @@ def first_report(database):
             "WHERE a.username = 'ru-officer'")).scalar_one()
 
 
+def first_submission(database):
+    """The entry of the first report submitted: one that wrote records, after the
+    scenario's."""
+    return seq_of(database, "report.submitted")
+
+
 def verdict_entry(database):
     return seq_of(database, "verdict.cast", lambda e: e.party == "TR")
 
@@ -118,17 +124,17 @@ TAMPERING = {
     "an assessment's status": (
         "UPDATE assessments SET status = 'confirmed' WHERE status = 'disputed'", None),
     "an entry's party": (
-        "UPDATE ledger_entries SET party = 'IR' WHERE seq = :seq", lambda db: 3),
+        "UPDATE ledger_entries SET party = 'IR' WHERE seq = :seq", first_submission),
     "an entry's payload": (
         "UPDATE ledger_entries SET payload = replace(payload, 'eastern', 'western') "
-        "WHERE seq = :seq", lambda db: 3),
+        "WHERE seq = :seq", first_submission),
     "an entry's time": (
-        "UPDATE ledger_entries SET at = :at WHERE seq = :seq", lambda db: 3),
+        "UPDATE ledger_entries SET at = :at WHERE seq = :seq", first_submission),
     "an entry's list of records": (
-        "UPDATE ledger_writes SET digest = :digest WHERE seq = :seq", lambda db: 3),
+        "UPDATE ledger_writes SET digest = :digest WHERE seq = :seq", first_submission),
     "a deleted entry": (
         "DELETE FROM ledger_writes WHERE seq = :seq; DELETE FROM ledger_entries WHERE seq = :seq",
-        lambda db: 3),
+        first_submission),
     "two entries reordered": (
         f"INSERT INTO ledger_entries SELECT -1, {COLS} FROM ledger_entries WHERE seq = :seq; "
         "UPDATE ledger_writes SET seq = -1 WHERE seq = :seq; "
@@ -140,10 +146,10 @@ TAMPERING = {
         f"INSERT INTO ledger_entries SELECT :seq + 1, {COLS} FROM ledger_entries WHERE seq = -1; "
         "UPDATE ledger_writes SET seq = :seq + 1 WHERE seq = -1; "
         "DELETE FROM ledger_entries WHERE seq = -1",
-        lambda db: 3),
+        first_submission),
     "a swapped signature": (
         "UPDATE ledger_entries SET signature = (SELECT signature FROM ledger_entries "
-        "WHERE seq = :seq + 2) WHERE seq = :seq", lambda db: 3),
+        "WHERE seq = :seq + 2) WHERE seq = :seq", first_submission),
 }
 
 
@@ -164,8 +170,9 @@ def test_verify_names_the_entry_whatever_is_changed(database, record, what):
         expected = last_to_write_disputed  # whichever entry wrote it last
     want = expected(database)
     assert ledger_checks.verify(database).ok
+    seq = first_submission(database)
     for statement in statements.split("; "):
-        sql(database, statement, report=target, seq=3, at="2017-01-01 00:00:00.000000",
+        sql(database, statement, report=target, seq=seq, at="2017-01-01 00:00:00.000000",
             digest="0" * 64)
     problem = ledger_checks.verify(database).problem
     assert problem is not None, what

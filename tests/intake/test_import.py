@@ -354,8 +354,8 @@ def test_an_import_is_one_ledger_entry_that_the_record_matches(with_ucdp):
 
     with with_ucdp.session() as session:
         actions = [e.action for e, _ in ledger_store.entries(session)]
-    assert actions == ["ledger.opened", "scenario.loaded", "reports.imported",
-                       "incidents.correlated"]
+    assert actions == ["ledger.opened", "scenario.loaded", *["agreement.amended"] * 6,
+                       "reports.imported", "incidents.correlated"]
     # Every imported report, written in bulk (executemany, or COPY on PostgreSQL), holds
     # the digest the entry took of it.
     verified = ledger_checks.verify(with_ucdp)

@@ -33,7 +33,7 @@ def _dirty_ucdp(tmp_path, rows: int = 20):
     """Bad rows of several kinds, some with several problems each."""
     records = _ucdp_file(tmp_path, rows=rows)
     # Three unknown names in one row: two on side_a, one on side_b.
-    _set(records, 3, "side_a", "Martian Brigade, Ahrar al-Shaam")
+    _set(records, 3, "side_a", "Martian Brigade, Ahrar al-Shan")
     _set(records, 3, "side_b", "Lunar Legion")
     # Cells that cannot be read, a value out of range, and an unknown actor.
     _set(records, 5, "date_start", "2017-02-30")
@@ -43,17 +43,17 @@ def _dirty_ucdp(tmp_path, rows: int = 20):
     _set(records, 8, "type_of_violence", "9")
     # Read well, refused when normalised: a point outside the country, an unknown actor.
     _set(_set(records, 11, "latitude", "10.0"), 11, "longitude", "10.0")
-    _set(records, 11, "side_a", "Ahrar al-Shaam")
+    _set(records, 11, "side_a", "Ahrar al-Shan")
     return _write(tmp_path / "dirty.csv", records)
 
 
-EVERY_PROBLEM = [("3", "side_a", "Martian Brigade"), ("3", "side_a", "Ahrar al-Shaam"),
+EVERY_PROBLEM = [("3", "side_a", "Martian Brigade"), ("3", "side_a", "Ahrar al-Shan"),
                  ("3", "side_b", "Lunar Legion"), ("5", "date_start", "2017-02-30"),
                  ("5", "latitude", "less than or equal to 90"),
                  ("5", "side_b", "Lunar Legion"), ("8", "type_of_violence", "9 is not one"),
                  ("8", "deaths_a", "'many' is not a whole number"),
                  ("11", "latitude", "outside every admin area"),
-                 ("11", "side_a", "Ahrar al-Shaam")]
+                 ("11", "side_a", "Ahrar al-Shan")]
 
 
 def test_the_rejects_file_lists_every_problem_of_each_row(loaded, tmp_path):
@@ -147,9 +147,9 @@ def test_check_names_unknown_actors_with_their_rows_and_nearest_and_writes_nothi
     assert (found.read, found.bad_rows, found.clean) == (20, 4, False)
     unknown = {u.name: u for u in found.unknown}
     assert {n: u.rows for n, u in unknown.items()} == {
-        "Ahrar al-Shaam": 2, "Lunar Legion": 2, "Martian Brigade": 1}
-    assert found.unknown[0].name == "Ahrar al-Shaam"  # most rows first, then by name
-    nearest = unknown["Ahrar al-Shaam"].nearest[0]
+        "Ahrar al-Shan": 2, "Lunar Legion": 2, "Martian Brigade": 1}
+    assert found.unknown[0].name == "Ahrar al-Shan"  # most rows first, then by name
+    nearest = unknown["Ahrar al-Shan"].nearest[0]
     assert (nearest.code, nearest.letters) == ("ahrar-al-sham", 1)
     assert unknown["Martian Brigade"].nearest == ()
     assert {(c.column, c.count) for c in found.problems} == {

@@ -33,8 +33,12 @@ def _downgrade(database, revision: str) -> None:
 
 def as_the_code_then(database, monkeypatch) -> None:
     """Digests as the code of the database's revision made them: each kind's table
-    without the columns added since, which the database does not have yet."""
+    without the columns added since, which the database does not have yet; no kind whose
+    table came later."""
     for name, kind in list(records.KINDS.items()):
+        if not inspect(database.engine).has_table(kind.table.name):
+            monkeypatch.delitem(records.KINDS, name)
+            continue
         held = {c["name"] for c in inspect(database.engine).get_columns(kind.table.name)}
         if held >= set(kind.table.c.keys()):
             continue
@@ -69,7 +73,8 @@ def _named(database, uid: str) -> bool:
 
 def test_a_record_made_before_verifies_after_and_an_edited_injured_is_named(
         database, syria_scenario, monkeypatch):
-    load_scenario(database, syria_scenario)
+    # The scenario as the code of 0010 could hold it: amendments came with 0013.
+    load_scenario(database, replace(syria_scenario, amendments=()))
     old = submit_report(database, ReportIn.model_validate(SHELLING), party="RU").report
     submit_report(database, ReportIn.model_validate({**SHELLING, "narrative": "Again."}),
                   party="TR")

@@ -31,6 +31,8 @@ DIGESTED = {
                   "agreement_guarantors": "party position",
                   "agreement_actors": "actor status",
                   "zones": "code name starts_at ends_at area prohibited"},
+    "amendment": {"amendments": "agreement_id version change effective reason terms made_by "
+                                "made_at"},
     "account": {"accounts": "username party_id role active created_at"},
     "token": {"api_tokens": "account_id token_hash created_at revoked_at"},
     "import": {"imports": "format file_name file_sha256 source_name party_id started_at "

@@ -19,7 +19,13 @@ def row_counts(database) -> dict[str, int]:
 def test_scenario_round_trips_as_domain_objects(database, syria_scenario):
     load_scenario(database, syria_scenario)
     with database.session() as s:
-        assert agreements.get_agreement(s, code="syria-2016") == syria_scenario.agreements[0]
+        assert agreements.find_as_agreed(s, code="syria-2016") == syria_scenario.agreements[0]
+        amended = syria_scenario.agreements[0]
+        for amendment in syria_scenario.amendments:
+            amended = amendment.apply(amended)
+        assert agreements.get_agreement(s, code="syria-2016") == amended
+        assert [a.amendment for a in agreements.amendments_of(s, code="syria-2016")] == list(
+            syria_scenario.amendments)
         assert parties.list_parties(s) == sorted(syria_scenario.parties, key=lambda p: p.code)
         assert parties.list_actors(s) == sorted(syria_scenario.actors, key=lambda a: a.code)
 
@@ -28,7 +34,8 @@ def test_loading_twice_changes_nothing(database, syria_scenario):
     first = load_scenario(database, syria_scenario)
     counts = row_counts(database)
     second = load_scenario(database, syria_scenario)
-    assert first.created == {"party": 5, "actor": 39, "agreement": 1, "account": 6}
+    assert first.created == {"party": 5, "actor": 40, "agreement": 1, "account": 6,
+                             "amendment": 6}
     assert second.created == {} and second.tokens == {}
     assert second.unchanged == first.created
     assert row_counts(database) == counts
@@ -72,3 +79,29 @@ def test_actors_are_found_by_any_alias_in_any_script(database, syria_scenario):
                 "jabhat-fatah-al-sham"]
         assert [a.code for a in parties.actors_named(s, name="YPG")] == ["ypg"]
         assert parties.actors_named(s, name="nobody at all") == []
+
+
+def test_a_grown_registry_takes_the_file_again_and_new_names_are_signed(database,
+                                                                        syria_scenario):
+    from ceasefire.services import actors, ledger_checks
+    from ceasefire.store import ledger as ledger_store
+
+    load_scenario(database, syria_scenario)
+    actors.add_alias(database, "isil", [ActorName("Dawlat al-Islamiyya", "en")], party="SEC")
+    actors.merge(database, "first-regiment", into="fsa", reason="one group", party="SEC")
+    assert load_scenario(database, syria_scenario).created == {}  # nothing to refuse
+    isil = next(a for a in syria_scenario.actors if a.code == "isil")
+    grown = replace(isil, aliases=(*isil.aliases, ActorName("Tanzim al-Dawla", "en")))
+    more = replace(syria_scenario, actors=tuple(grown if a.code == "isil" else a
+                                                for a in syria_scenario.actors))
+    assert load_scenario(database, more).created == {"actor name": 1}
+    with database.session() as s:
+        names = {a.text for a in parties.find_actor(s, code="isil").aliases}
+        last = list(ledger_store.entries(s))[-1][0]
+    assert {"Dawlat al-Islamiyya", "Tanzim al-Dawla"} <= names
+    assert (last.action, last.party) == ("actor.alias_added", "SEC")
+    assert ledger_checks.verify(database).ok
+    renamed = replace(isil, name="Islamic State of somewhere else")
+    with pytest.raises(Conflict, match="actor 'isil' is already stored with a different name"):
+        load_scenario(database, replace(syria_scenario, actors=tuple(
+            renamed if a.code == "isil" else a for a in syria_scenario.actors)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from fastapi.testclient import TestClient
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
@@ -193,3 +195,35 @@ def watched_page(browser, live_server) -> Iterator[Watched]:
     page.on("console", lambda message: watched.console.append(message))
     yield watched
     context.close()
+
+
+def csrf(html: str) -> str:
+    """The CSRF token a page's forms carry."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the page carries no form token"
+    return found.group(1)
+
+
+@contextmanager
+def page_clients(database: Database, password: str) -> Iterator[Callable[[str], TestClient]]:
+    """Clients of the pages, each logged in (a real session) as the username given;
+    closed on leaving."""
+    from tests.api.seed import app_for
+
+    clients: list[TestClient] = []
+
+    def log_in(username: str) -> TestClient:
+        client = TestClient(app_for(database), base_url="https://testserver",
+                            follow_redirects=False)
+        clients.append(client)
+        page = client.get("/login")
+        answer = client.post("/login", data={"username": username, "password": password,
+                                              "csrf_token": csrf(page.text)})
+        assert answer.status_code == 303, answer.text
+        return client
+
+    try:
+        yield log_in
+    finally:
+        for c in clients:
+            c.close()

@@ -65,7 +65,11 @@ def overlapping(found: list[dict[str, float]], slack: float = 1.0) -> list[tuple
 
 
 def zone_names() -> list[str]:
+    """The zones of the agreement as amended: the four of Astana, and Idlib's under the
+    Sochi memorandum."""
     [agreement] = syria_scenario().agreements
+    for amendment in syria_scenario().amendments:
+        agreement = amendment.apply(agreement)
     return [z.name for z in agreement.zones]
 
 
@@ -84,7 +88,7 @@ def test_the_map_names_the_seats_and_towns_and_outlines_the_zones(officer, site)
     # The four de-escalation zones: each outlined twice (a white casing, a dashed line),
     # numbered on the map and named in the legend, in words.
     zones = zone_names()
-    assert len(zones) == 4
+    assert len(zones) == 5
     expect(page.locator("svg.map g.zones path")).to_have_count(2 * len(zones))
     dashed = page.locator("svg.map g.zones path[stroke-dasharray]")
     expect(dashed).to_have_count(len(zones))
@@ -190,16 +194,21 @@ def test_a_circle_leads_to_the_incidents_it_counts(officer, site):
 def test_a_governorate_names_its_towns_and_keeps_the_selection_in_its_links(officer, site):
     page = officer(DESK)
     page.goto(f"{site}/map?adm=SY02&from=2017-01-01&to=2017-03-31")
+    # Before 6 May 2017 no de-escalation zone held: none is drawn.
+    expect(page.locator("svg.map g.zones path")).to_have_count(0)
+    page.goto(f"{site}/map?adm=SY02&from=2017-05-01&to=2017-06-30")
     names = page.locator("svg.map g.names.wide g.ink text")
     for town in ("Aleppo", "Al-Bab", "Manbij", "Azaz"):
         expect(names.filter(has_text=re.compile(rf"^{town}$"))).to_be_visible()
     assert overlapping(boxes(page, "svg.map g.names.wide g.ink text")) == []
-    # Only the Idlib zone reaches into Aleppo governorate.
+    # Only the Idlib zone reaches into Aleppo governorate (Sochi's came in 2018).
     expect(page.locator("svg.map g.zones path[stroke-dasharray]")).to_have_count(1)
     expect(page.locator(".map-legend ul.zones li")).to_have_count(1)
+    expect(page.locator(".map-legend ul.zones li")).to_contain_text(
+        "from 5 May 2017, 21:00 UTC to 16 September 2018, 21:00 UTC")
     href = page.locator("svg.map g.clusters a").first.get_attribute("href")
     query = parse_qs(urlsplit(href).query)
-    assert query["from"] == ["2017-01-01"] and query["to"] == ["2017-03-31"]
+    assert query["from"] == ["2017-05-01"] and query["to"] == ["2017-06-30"]
     assert query["adm"][0].startswith("SY02")
     shot(page, "map-aleppo-1366")
 

@@ -14,8 +14,9 @@ from fastapi.testclient import TestClient
 from ceasefire.services import verification
 from ceasefire.services.logins import set_password
 from ceasefire.web.templating import FIELD_LABELS
-from tests.api.seed import INCIDENTS, TRUCE, app_for, seeded_database
+from tests.api.seed import INCIDENTS, TRUCE, seeded_database
 from tests.fingerprint import fingerprint
+from tests.web.conftest import csrf, page_clients
 
 PASSWORD = "a long enough test password"
 # Reading an incident's page hands out (and keeps) a checkpoint of the ledger: not a change
@@ -34,25 +35,9 @@ def world(request, tmp_path_factory):
 
 @pytest.fixture
 def as_user(world) -> Iterator:
-    clients = []
+    with page_clients(world, PASSWORD) as log_in:
+        yield log_in
 
-    def log_in(username: str) -> TestClient:
-        client = TestClient(app_for(world), base_url="https://testserver",
-                            follow_redirects=False)
-        clients.append(client)
-        page = client.get("/login")
-        response = client.post("/login", data={
-            "username": username, "password": PASSWORD, "csrf_token": csrf(page.text)})
-        assert response.status_code == 303
-        return client
-
-    yield log_in
-    for c in clients:
-        c.close()
-
-
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 def post(client: TestClient, path: str, form: dict[str, str], page: str = "/dashboard"):

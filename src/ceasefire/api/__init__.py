@@ -8,12 +8,22 @@ from fastapi import Depends, FastAPI
 
 from ceasefire.api import docs
 from ceasefire.api.parameters import known_parameters
-from ceasefire.api.routes import geo, health, incidents, ledger, reference, reports, verdicts
+from ceasefire.api.routes import (
+    actors,
+    amendments,
+    geo,
+    health,
+    incidents,
+    ledger,
+    reference,
+    reports,
+    verdicts,
+)
 
 
 def install(app: FastAPI) -> None:
     """Add the API's routes and its docs page to the app."""
     docs.install(app)
-    for router in (health.router, reference.router, geo.router, reports.router,
-                   incidents.router, verdicts.router, ledger.router):
+    for router in (health.router, reference.router, actors.router, amendments.router, geo.router,
+                   reports.router, incidents.router, verdicts.router, ledger.router):
         app.include_router(router, dependencies=[Depends(known_parameters)])

@@ -88,11 +88,14 @@ class ActorOut(BaseModel):
     is_state: bool
     side: str | None
     aliases: list[AliasOut]
+    merged_into: str | None = Field(description="the actor this one was merged into (its "
+                                    "code); its names lead there for new reports")
 
     @classmethod
     def of(cls, actor: Actor) -> ActorOut:
         return cls(code=actor.code, name=actor.name, is_state=actor.is_state, side=actor.side,
-                   aliases=[AliasOut(text=a.text, lang=a.lang) for a in actor.aliases])
+                   aliases=[AliasOut(text=a.text, lang=a.lang) for a in actor.aliases],
+                   merged_into=actor.merged_into)
 
 
 class AreaOut(BaseModel):
@@ -135,6 +138,10 @@ class AgreementOut(BaseModel):
     response_deadline_hours: float
     silence: str = Field(description="what a missing verdict counts as after the deadline")
     zones: list[ZoneOut]
+    version: int = Field(description="the terms' version: 0 as first agreed, one more with "
+                         "each amendment (GET .../amendments)")
+    status_changes: list[dict[str, str]] = Field(
+        description="actors' status from a date, by amendment: actor, status, effective")
 
     @classmethod
     def of(cls, a: Agreement) -> AgreementOut:
@@ -144,7 +151,11 @@ class AgreementOut(BaseModel):
                    excluded=sorted(a.excluded), quorum=a.quorum.value,
                    quorum_size=a.quorum_size(),
                    response_deadline_hours=a.response_deadline.total_seconds() / 3600,
-                   silence=a.silence.value, zones=[ZoneOut.of(z) for z in a.zones])
+                   silence=a.silence.value, zones=[ZoneOut.of(z) for z in a.zones],
+                   version=a.version,
+                   status_changes=[{"actor": c.actor, "status": c.status.value,
+                                    "effective": c.effective.isoformat()}
+                                   for c in a.status_changes])
 
 
 class AccountOut(BaseModel):
@@ -334,6 +345,8 @@ class StandingOut(BaseModel):
     agreement: str
     covered: bool = Field(description="a candidate violation: every rule passed")
     terms: str = Field(description="the agreement's code, or the zone's whose terms applied")
+    terms_version: int = Field(description="the version of the agreement's terms that judged "
+                               "it (0: as first agreed)")
     checks: list[CheckOut]
     status: Status = Field(description="at the time of the answer: pending, confirmed, "
                            "disputed, rejected or not-covered")
@@ -355,7 +368,8 @@ def standing_out(view: Any) -> StandingOut:
             "party", "account", "position", "attributed_to", "comment", "cast_at", "version")})
     return StandingOut(
         incident=view.incident, agreement=view.agreement, covered=view.covered,
-        terms=view.terms, checks=[CheckOut(**c) for c in view.checks], status=view.status,
+        terms=view.terms, terms_version=view.terms_version,
+        checks=[CheckOut(**c) for c in view.checks], status=view.status,
         version=view.version, opened_at=view.opened_at, deadline=view.deadline,
         deadline_passed=view.deadline_passed, missing=list(view.missing),
         verdicts={p: verdict(v) for p, v in view.latest.items()}, sides=view.sides,

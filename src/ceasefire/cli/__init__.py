@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from ceasefire.cli import (
     accounts,
+    actors,
+    agreements,
     bulletins,
     db,
     geo,
@@ -19,10 +21,11 @@ from ceasefire.cli.root import EXIT_ERROR, cli
 
 __all__ = ["EXIT_ERROR", "cli", "main"]
 
-for command in (db.db, scenario.scenario, accounts.account, geo.geo, reports.import_,
-                reports.report, incidents.correlate, incidents.assess, incidents.verdict,
-                incidents.incident, simulate.simulate_reports, ledger.party,
-                ledger.ledger_group, bulletins.bulletin_, serve.serve):
+for command in (db.db, scenario.scenario, accounts.account, actors.actor, geo.geo,
+                reports.import_, reports.report, incidents.correlate, incidents.assess,
+                incidents.verdict, incidents.incident, simulate.simulate_reports, ledger.party,
+                ledger.ledger_group, bulletins.bulletin_, serve.serve,
+                agreements.agreement):
     cli.add_command(command)
 
 

@@ -12,14 +12,16 @@ exactly those are assessed again.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from ceasefire.domain.actors import ActorStatus, check_code
 from ceasefire.domain.agreement import ActsChange, Agreement, Area, StatusChange, Zone
 from ceasefire.domain.taxonomy import ViolationType
-from ceasefire.domain.when import Period, utc
+from ceasefire.domain.when import Period, moment, utc
 from ceasefire.errors import InvalidInput
 
 
@@ -122,10 +124,6 @@ def _areas_meet(a: Area, b: Area) -> bool:
     return any(x.startswith(y) or y.startswith(x) for x in a.pcodes for y in b.pcodes)
 
 
-def _periods_meet(a: Period, b: Period) -> bool:
-    return (a.end is None or b.start < a.end) and (b.end is None or a.start < b.end)
-
-
 def _add_zone(amendment: Amendment, agreement: Agreement) -> Agreement:
     zone = amendment.zone
     assert isinstance(zone, Zone)
@@ -136,7 +134,7 @@ def _add_zone(amendment: Amendment, agreement: Agreement) -> Agreement:
         raise InvalidInput(f"the agreement already has a zone {zone.code!r}", field="zone",
                            id=zone.code)
     for other in agreement.zones:
-        if _areas_meet(zone.area, other.area) and _periods_meet(zone.period, other.period):
+        if _areas_meet(zone.area, other.area) and zone.period.meets(other.period):
             raise InvalidInput(f"the zone {zone.code!r} overlaps the zone {other.code!r} "
                                "in place and time", field="area", id=zone.code)
     return replace(agreement, zones=(*agreement.zones, zone))
@@ -147,10 +145,11 @@ def _end_zone(amendment: Amendment, agreement: Agreement) -> Agreement:
     zone = _zone(agreement, amendment.zone)
     if zone.period.end is not None:
         raise InvalidInput(f"the zone {zone.code!r} already ended "
-                           f"({zone.period.end:%Y-%m-%d})", field="zone", id=zone.code)
+                           f"({zone.period.end:%Y-%m-%d %H:%M} UTC)", field="zone",
+                           id=zone.code)
     if amendment.effective <= zone.period.start:
-        raise InvalidInput(f"the zone {zone.code!r} began {zone.period.start:%Y-%m-%d}: it "
-                           "cannot end before", field="effective", id=zone.code)
+        raise InvalidInput(f"the zone {zone.code!r} began {zone.period.start:%Y-%m-%d %H:%M} "
+                           "UTC: it cannot end before", field="effective", id=zone.code)
     ended = replace(zone, period=Period(zone.period.start, amendment.effective))
     return replace(agreement, zones=tuple(ended if z.code == zone.code else z
                                           for z in agreement.zones))
@@ -199,3 +198,90 @@ def _change_status(amendment: Amendment, agreement: Agreement) -> Agreement:
 _APPLY = {Change.ZONE_ADDED: _add_zone, Change.ZONE_ENDED: _end_zone,
           Change.AGREEMENT_ENDED: _end_agreement, Change.ACTS_CHANGED: _change_acts,
           Change.ACTOR_STATUS: _change_status}
+
+
+def amendment_of(agreement: str, change: str, *, effective: str, reason: str,
+                 zone: str | None = None, name: str | None = None,
+                 pcodes: Iterable[str] = (), acts: Iterable[str] = (),
+                 actor: str | None = None, status: str | None = None) -> Amendment:
+    """An amendment from the plain values a form, a request or a command gives, each
+    refused by its field's name when it is not one the terms know."""
+    kind = _one_of(Change, change, "change")
+    when = moment(effective, field="effective")
+    given_acts = frozenset(_one_of(ViolationType, a, "acts") for a in acts) or None
+    area = tuple(pcodes)
+    if kind is Change.ZONE_ADDED:
+        if not zone or not name or not area:
+            raise InvalidInput("a zone added needs its code, name and area (P-codes)",
+                               field="zone" if not zone else "name" if not name else "area")
+        new: Zone | str | None = Zone(check_code(zone, field="zone"), name, Period(when),
+                                      Area(frozenset(area)), given_acts)
+        given_acts = None
+    else:
+        if name or area:
+            raise InvalidInput(f"a {kind} amendment takes no zone name or area",
+                               field="name" if name else "area")
+        new = zone or None
+    return Amendment(agreement, kind, when, reason, zone=new, acts=given_acts,
+                     actor=actor or None,
+                     status=None if not status else _one_of(ActorStatus, status, "status"))
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _one_of(kind: type[E], value: str, field: str) -> E:
+    try:
+        return kind(value)
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not one of: {', '.join(k.value for k in kind)}",
+                           field=field, id=value) from None
+
+
+# -- as plain values: what an amendment's row and its ledger entry keep --------------------
+
+def _area_of(data: dict[str, Any]) -> Area:
+    return Area(frozenset(data.get("pcodes", ())), tuple(data.get("polygons", ())))
+
+
+def _zone_terms(zone: Zone) -> dict[str, Any]:
+    return {"code": zone.code, "name": zone.name, "start": zone.period.start.isoformat(),
+            "end": None if zone.period.end is None else zone.period.end.isoformat(),
+            "area": {"pcodes": sorted(zone.area.pcodes),
+                     "polygons": [dict(p) for p in zone.area.polygons]},
+            "prohibited": None if zone.prohibited is None else sorted(zone.prohibited)}
+
+
+def terms_of(amendment: Amendment) -> dict[str, Any]:
+    """What an amendment names (zone, acts, actor, status), as plain JSON values."""
+    terms: dict[str, Any] = {}
+    if isinstance(amendment.zone, Zone):
+        terms["zone"] = _zone_terms(amendment.zone)
+    elif amendment.zone is not None:
+        terms["zone"] = amendment.zone
+    if amendment.acts is not None:
+        terms["acts"] = sorted(amendment.acts)
+    if amendment.actor is not None:
+        terms["actor"] = amendment.actor
+    if amendment.status is not None:
+        terms["status"] = amendment.status.value
+    return terms
+
+
+def amendment_with(agreement: str, change: str, effective: datetime, reason: str,
+                   terms: dict[str, Any]) -> Amendment:
+    """The amendment `terms_of` gave these values of."""
+    zone = terms.get("zone")
+    if isinstance(zone, dict):
+        end = zone.get("end")
+        zone = Zone(zone["code"], zone["name"],
+                    Period(datetime.fromisoformat(zone["start"]),
+                           None if end is None else datetime.fromisoformat(end)),
+                    _area_of(zone["area"]),
+                    None if zone.get("prohibited") is None
+                    else frozenset(ViolationType(v) for v in zone["prohibited"]))
+    return Amendment(agreement, Change(change), effective, reason, zone=zone,
+                     acts=None if "acts" not in terms
+                     else frozenset(ViolationType(v) for v in terms["acts"]),
+                     actor=terms.get("actor"),
+                     status=None if "status" not in terms else ActorStatus(terms["status"]))

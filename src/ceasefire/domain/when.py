@@ -44,6 +44,19 @@ def _invalid_or(table: dict[int, TimePrecision], code: int, field: str) -> TimeP
         raise InvalidInput(f"{code!r} is not one of {sorted(table)}", field=field) from None
 
 
+def moment(text: str, *, field: str) -> datetime:
+    """A moment as given: a day (YYYY-MM-DD, its midnight UTC) or an ISO 8601 date-time
+    with its UTC offset; anything else is refused naming the field."""
+    given = text.strip()
+    try:
+        if len(given) == 10:
+            return datetime.combine(date.fromisoformat(given), time.min, tzinfo=UTC)
+        return utc(datetime.fromisoformat(given), field=field)
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a day (YYYY-MM-DD) or a date-time with its "
+                           "offset (2018-05-01T00:00:00+03:00)", field=field) from None
+
+
 def utc(moment: datetime, *, field: str = "time") -> datetime:
     """Normalise an aware datetime to UTC; naive ones are refused, not guessed."""
     if moment.tzinfo is UTC:  # the common case, and bulk imports make it often
@@ -163,6 +176,11 @@ class Period:
 
     def holds(self, moment: datetime) -> bool:
         return self.start <= moment and (self.end is None or moment < self.end)
+
+    def meets(self, other: Period) -> bool:
+        """Whether the two periods share an instant."""
+        return ((self.end is None or other.start < self.end)
+                and (other.end is None or self.start < other.end))
 
     def bounds(self) -> tuple[datetime, datetime]:
         """Start and end of a period that has ended (a bulletin's): an open one is refused."""

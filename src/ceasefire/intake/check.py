@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ceasefire.domain.actors import Actor, UnknownActor, normalise_name
+from ceasefire.domain.actors import Actor, UnknownActor, normalise_name, surviving
 from ceasefire.errors import CeasefireError
 from ceasefire.geo.spelling import letters_apart
 
@@ -81,7 +81,9 @@ class Tally:
 
     def result(self, actors: Iterable[Actor], *, file: str, format: str  # noqa: A002
                ) -> FileCheck:
-        known = [(a.code, n, normalise_name(n)) for a in actors
+        by_code = {a.code: a for a in actors}
+        # A merged actor's names suggest the actor it was merged into: the code to use.
+        known = [(surviving(by_code, a.code), n, normalise_name(n)) for a in by_code.values()
                  for n in dict.fromkeys((*a.all_names(), a.code))]
         unknown = tuple(
             UnknownName(self._spelled[key], rows, nearest_actors(key, known))

@@ -277,8 +277,9 @@ def _actors(names: Sequence[str], directory: ActorDirectory, field: str, faults:
     civilians = False
     for i, name in enumerate(names):
         if name in directory:  # an actor code: the common case in bulk files
-            if name not in codes:
-                codes.append(name)
+            code = directory.current(name)  # a merged actor's code: its survivor
+            if code not in codes:
+                codes.append(code)
             continue
         if field == "targets" and is_civilians(name):
             civilians = True

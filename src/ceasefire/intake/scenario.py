@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ceasefire.domain.actors import Actor, ActorName, ActorStatus
 from ceasefire.domain.agreement import Agreement, Area, Position, QuorumRule, Zone
+from ceasefire.domain.amendment import Amendment, Change
 from ceasefire.domain.parties import Party, PartyKind, Role, check_role, check_username
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.domain.when import Period
@@ -69,6 +70,25 @@ class _Zone(_Model):
     prohibited: list[ViolationType] | None = None  # its own terms; None: the agreement's
 
 
+class _NewZone(_Model):
+    """A zone an amendment adds: it begins when the amendment takes effect."""
+
+    code: str
+    name: str
+    area: _Area
+    prohibited: list[ViolationType] | None = None
+
+
+class _Amendment(_Model):
+    change: Change
+    effective: datetime
+    reason: str
+    zone: str | _NewZone | None = None
+    acts: list[ViolationType] | None = None
+    actor: str | None = None
+    status: ActorStatus | None = None
+
+
 class _Agreement(_Model):
     code: str
     title: str
@@ -84,6 +104,8 @@ class _Agreement(_Model):
     response_deadline_hours: Annotated[int, Field(gt=0, le=8760)] = 72
     silence: Position = Position.ABSTAIN  # what a missing verdict counts as after it
     zones: list[_Zone] = []
+    # Changes to the terms agreed later, oldest first; loaded as signed amendments.
+    amendments: list[_Amendment] = []
 
 
 class _Account(_Model):
@@ -119,8 +141,9 @@ class Scenario:
     title: str
     parties: tuple[Party, ...]
     actors: tuple[Actor, ...]
-    agreements: tuple[Agreement, ...]
+    agreements: tuple[Agreement, ...]  # as first agreed
     accounts: tuple[DemoAccount, ...]
+    amendments: tuple[Amendment, ...] = ()  # in the order the file lists them
 
 
 def available() -> list[str]:
@@ -216,6 +239,9 @@ def _build(model: _File, *, boundaries: AdminIndex) -> Scenario:
     actor_codes = {a.code for a in actors}
     agreements = tuple(_agreement(a, f"agreements[{i}]", party_codes, actor_codes, boundaries)
                        for i, a in enumerate(model.agreements))
+    amendments = tuple(
+        amendment for i, (a, agreed) in enumerate(zip(model.agreements, agreements, strict=True))
+        for amendment in _amendments(a, agreed, f"agreements[{i}]", actor_codes, boundaries))
     accounts = []
     for i, acc in enumerate(model.accounts):
         field = f"accounts[{i}]"
@@ -226,7 +252,28 @@ def _build(model: _File, *, boundaries: AdminIndex) -> Scenario:
         _at(field, check_role, party_codes[acc.party], acc.role, at_id=acc.username)
         accounts.append(DemoAccount(acc.username, acc.party, acc.role))
     return Scenario(model.scenario.code, model.scenario.title, parties, actors, agreements,
-                    tuple(accounts))
+                    tuple(accounts), amendments)
+
+
+def _amendments(model: _Agreement, agreed: Agreement, field: str, actors: set[str],
+                boundaries: AdminIndex) -> list[Amendment]:
+    """The agreement's amendments, each checked against the terms the ones before it
+    leave, so a file that contradicts itself is refused before anything is stored."""
+    found, terms = [], agreed
+    for i, m in enumerate(model.amendments):
+        at = f"{field}.amendments[{i}]"
+        if m.actor is not None and m.actor not in actors:
+            raise InvalidInput(f"unknown actor {m.actor!r}", field=f"{at}.actor", id=m.actor)
+        zone: Zone | str | None = m.zone if not isinstance(m.zone, _NewZone) else _at(
+            f"{at}.zone", Zone, m.zone.code, m.zone.name, Period(m.effective),
+            _area(m.zone.area, f"{at}.zone.area", boundaries),
+            None if m.zone.prohibited is None else frozenset(m.zone.prohibited))
+        amendment = _at(at, Amendment, agreed.code, m.change, m.effective, m.reason,
+                        zone=zone, acts=None if m.acts is None else frozenset(m.acts),
+                        actor=m.actor, status=m.status)
+        terms = _at(at, amendment.apply, terms)
+        found.append(amendment)
+    return found
 
 
 def _hex_key(value: str | None, field: str) -> bytes | None:

@@ -332,11 +332,12 @@ def _sides(x: float, y: float, size: float, away: float = 1.0,
 @dataclass(frozen=True)
 class ZoneDrawn:
     """A zone of the agreement as the map shows it: its number (its place in the
-    agreement), its name, from when it holds, and its outline in this view."""
+    agreement), its name, when it holds ("from …", or "from … to …" once it ended), and
+    its outline in this view."""
 
     number: int
     name: str
-    since: str
+    held: str
     shape: ZoneShape
 
 
@@ -358,7 +359,9 @@ def zones_drawn(view: View, zones: Sequence[Zone]) -> list[ZoneDrawn]:
             if zone.area.polygons else ""
         shape = zone_shape(view, tuple(sorted(zone.area.pcodes)), polygons)
         if shape is not None:
-            found.append(ZoneDrawn(number, zone.name, moment(zone.period.start), shape))
+            end = zone.period.end
+            held = f"from {moment(zone.period.start)}" + (f" to {moment(end)}" if end else "")
+            found.append(ZoneDrawn(number, zone.name, held, shape))
     return found
 
 

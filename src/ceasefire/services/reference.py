@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from ceasefire.domain import words
-from ceasefire.domain.actors import Actor
+from ceasefire.domain.actors import Actor, ActorDirectory
 from ceasefire.domain.agreement import Agreement
 from ceasefire.domain.parties import Party
 from ceasefire.store import agreements, parties
@@ -71,8 +71,16 @@ class Names:
         return words.listing([self.party(c) for c in codes])
 
 
+def actor_names(directory: ActorDirectory) -> dict[str, str]:
+    """Each actor's name as readers see it: a merged actor's says what it became, as
+    "Jaish al-Islam (merged into Jaysh al-Islam)"."""
+    return {a.code: a.name if a.merged_into is None else
+            f"{a.name} (merged into {directory.get(directory.current(a.code)).name})"
+            for a in directory}
+
+
 def names(session: Session) -> Names:
     known = store_reference(session)
     return Names(parties={p.code: p.name for p in parties.list_parties(session)},
-                 actors={a.code: a.name for a in known.actors},
+                 actors=actor_names(known.actors),
                  agreements={a.code: a.title for a in known.agreements})

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from ceasefire.domain.actors import Actor
 from ceasefire.domain.agreement import Agreement
-from ceasefire.domain.parties import Account
+from ceasefire.domain.parties import Account, PartyKind
 from ceasefire.errors import Conflict
 from ceasefire.intake.scenario import Scenario
 from ceasefire.services import ledger
 from ceasefire.services.accounts import hash_token, new_token
+from ceasefire.services.actors import add_aliases_in
+from ceasefire.services.amendments import amend_in
 from ceasefire.services.verification import assess_every_incident
-from ceasefire.store import accounts, agreements, parties
+from ceasefire.store import accounts, agreements, changes, parties
 from ceasefire.store.db import Database
 
 
@@ -60,6 +65,63 @@ def add_agreement(db: Database, agreement: Agreement) -> int:
     return count
 
 
+def _secretariat(scenario: Scenario) -> str | None:
+    return next((p.code for p in scenario.parties if p.kind is PartyKind.SECRETARIAT), None)
+
+
+def _signer(session: Session, scenario: Scenario) -> ledger.Signer:
+    """Who signs what a scenario loaded again changes: its secretariat (the server on its
+    behalf), or the mechanism when the scenario names none."""
+    secretariat = _secretariat(scenario)
+    return (ledger.acting(session, party=secretariat) if secretariat
+            else ledger.mechanism(session))
+
+
+def _actor(session: Session, result: LoadResult, scenario: Scenario, wanted: Actor) -> None:
+    """Add the actor, or the names the file gives it that the record lacks (a signed
+    change of its own). The registry may have grown since (names added, actors merged):
+    what the file does not say stays; what it says otherwise is refused."""
+    stored = parties.find_actor(session, code=wanted.code)
+    if stored is None:
+        _upsert(result, "actor", wanted.code, None, wanted,
+                partial(parties.add_actor, session, actor=wanted))
+        return
+    held = set(stored.aliases)
+    comparable = replace(stored, aliases=wanted.aliases, merged_into=None)
+    _upsert(result, "actor", wanted.code, comparable, wanted, lambda: None)
+    new = [a for a in wanted.aliases if a not in held]
+    if new:
+        add_aliases_in(session, _signer(session, scenario), wanted.code, new)
+        result.count("actor name", created=True)
+
+
+def _amend(session: Session, scenario: Scenario, result: LoadResult) -> None:
+    """The scenario's amendments the record does not hold yet, each as a signed amendment
+    by the scenario's secretariat. Those it holds must be the scenario's first ones, as
+    they are: a file that drops or changes one would rewrite history, and is refused."""
+    secretariat = _secretariat(scenario)
+    for agreement in scenario.agreements:
+        wanted = [a for a in scenario.amendments if a.agreement == agreement.code]
+        stored = agreements.amendments_of(session, code=agreement.code)
+        for held, want in zip(stored, wanted, strict=False):
+            if held.amendment != want:
+                raise Conflict(f"amendment {held.version} of {agreement.code!r} is stored "
+                               "as another change than the scenario's; the scenario would "
+                               "rewrite it: add a new amendment instead",
+                               field="amendments", id=agreement.code)
+        if len(stored) > len(wanted):
+            raise Conflict(f"{agreement.code!r} holds {len(stored)} amendments, the scenario "
+                           f"lists {len(wanted)}: add the later ones to the file",
+                           field="amendments", id=agreement.code)
+        for amendment in wanted[len(stored):]:
+            amend_in(session, _signer(session, scenario), amendment,
+                     made_by=secretariat or "mechanism")
+            result.count("amendment", created=True)
+        result.unchanged["amendment"] = result.unchanged.get("amendment", 0) + len(stored)
+        if not result.unchanged["amendment"]:
+            del result.unchanged["amendment"]
+
+
 def load_scenario(db: Database, scenario: Scenario) -> LoadResult:
     result = LoadResult()
     with db.session(write=True) as session:
@@ -67,11 +129,10 @@ def load_scenario(db: Database, scenario: Scenario) -> LoadResult:
             _upsert(result, "party", party.code, parties.find_party(session, code=party.code),
                     party, partial(parties.add_party, session, party=party))
         for actor in scenario.actors:
-            _upsert(result, "actor", actor.code, parties.find_actor(session, code=actor.code),
-                    actor, partial(parties.add_actor, session, actor=actor))
+            _actor(session, result, scenario, actor)
         for agreement in scenario.agreements:
             _upsert(result, "agreement", agreement.code,
-                    agreements.find_agreement(session, code=agreement.code), agreement,
+                    agreements.find_as_agreed(session, code=agreement.code), agreement,
                     partial(agreements.add_agreement, session, agreement=agreement))
         now = datetime.now(UTC)
         for demo in scenario.accounts:
@@ -88,7 +149,9 @@ def load_scenario(db: Database, scenario: Scenario) -> LoadResult:
                 result.tokens[account.username] = token
 
             _upsert(result, "account", demo.username, stored, wanted, add)
-        if result.created:  # a reload that changes nothing leaves no entry
+        # A reload that writes nothing leaves no entry (new names signed their own).
+        if changes.pending(session):
             ledger.append(session, ledger.mechanism(session), "scenario.loaded",
                           {"created": result.created})
+        _amend(session, scenario, result)  # each its own signed entry, after
     return result

@@ -101,7 +101,7 @@ def assess_incidents(session: Session, facts: Mapping[str, IncidentFacts], *,
                 covered=finding.covered, terms=finding.terms,
                 checks=[{"rule": c.rule.value, "passed": c.passed, "reason": c.reason}
                         for c in finding.checks],
-                status=status.value, now=now)
+                status=status.value, now=now, terms_version=agreement.version)
     session.flush()
 
 
@@ -127,6 +127,7 @@ class StandingView:
     missing: tuple[str, ...]  # guarantors that have not answered
     latest: dict[str, store.StoredVerdict | None]  # each guarantor's standing verdict
     history: list[store.StoredVerdict]  # every verdict, in the order cast
+    terms_version: int = 0  # the version of the agreement's terms that judged it
 
     @property
     def sides(self) -> dict[str, list[str]]:
@@ -150,7 +151,7 @@ def _view(session: Session, agreement: Agreement, row: store.Assessed,
         result.status, row.version, row.opened_at,
         result.deadline if row.covered else None, result.deadline_passed and row.covered,
         result.missing if row.covered else (),
-        {p: by_party.get(p) for p in agreement.guarantors}, history)
+        {p: by_party.get(p) for p in agreement.guarantors}, history, row.terms_version)
 
 
 def standings(session: Session, uid: str, *, now: datetime) -> list[StandingView]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ceasefire.domain.actors import ActorStatus
 from ceasefire.domain.agreement import Agreement, Area, Position, QuorumRule, Zone
+from ceasefire.domain.amendment import Amendment, amendment_with, terms_of
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.domain.when import Period
 from ceasefire.store import changes
@@ -19,6 +21,7 @@ from ceasefire.store.tables import (
     AgreementActorRow,
     AgreementGuarantorRow,
     AgreementRow,
+    AmendmentRow,
     ZoneRow,
 )
 
@@ -32,7 +35,27 @@ def _area(data: dict[str, Any]) -> Area:
                 polygons=tuple(data.get("polygons", ())))
 
 
+def _amendment(code: str, row: AmendmentRow) -> Amendment:
+    return amendment_with(code, row.change, row.effective, row.reason, row.terms)
+
+
+@dataclass(frozen=True)
+class StoredAmendment:
+    version: int
+    amendment: Amendment
+    made_by: str
+    made_at: datetime
+
+
 def _agreement(row: AgreementRow) -> Agreement:
+    """The agreement as first agreed, with every amendment applied in order."""
+    agreement = _as_agreed(row)
+    for amended in row.amendments:
+        agreement = _amendment(row.code, amended).apply(agreement)
+    return agreement
+
+
+def _as_agreed(row: AgreementRow) -> Agreement:
     return Agreement(
         code=row.code,
         title=row.title,
@@ -55,12 +78,41 @@ _LOAD = (
     selectinload(AgreementRow.guarantors).selectinload(AgreementGuarantorRow.party),
     selectinload(AgreementRow.actors).selectinload(AgreementActorRow.actor),
     selectinload(AgreementRow.zones),
+    selectinload(AgreementRow.amendments),
 )
 
 
 def find_agreement(session: Session, *, code: str) -> Agreement | None:
     row = one_by(session, AgreementRow, AgreementRow.code, code, *_LOAD)
     return None if row is None else _agreement(row)
+
+
+def find_as_agreed(session: Session, *, code: str) -> Agreement | None:
+    """The agreement as first agreed, before any amendment (what a scenario file states)."""
+    row = one_by(session, AgreementRow, AgreementRow.code, code, *_LOAD)
+    return None if row is None else _as_agreed(row)
+
+
+def amendments_of(session: Session, *, code: str) -> list[StoredAmendment]:
+    row = required(one_by(session, AgreementRow, AgreementRow.code, code, *_LOAD),
+                   f"no agreement with code {code!r}", field="agreement", key=code)
+    return [StoredAmendment(a.version, _amendment(code, a), a.made_by, a.made_at)
+            for a in row.amendments]
+
+
+def add_amendment(session: Session, *, amendment: Amendment, version: int, made_by: str,
+                  made_at: datetime) -> int:
+    """Store an amendment the domain has checked (`Amendment.apply`); returns its id."""
+    parent = one_by(session, AgreementRow, AgreementRow.code, amendment.agreement, *_LOAD)
+    assert parent is not None
+    row = AmendmentRow(version=version,
+                       change=amendment.change.value, effective=amendment.effective,
+                       reason=amendment.reason, terms=terms_of(amendment), made_by=made_by,
+                       made_at=made_at)
+    parent.amendments.append(row)  # the loaded agreement sees it in this transaction
+    session.flush()
+    changes.touch(session, "amendment", [row.id])
+    return row.id
 
 
 def get_agreement(session: Session, *, code: str) -> Agreement:

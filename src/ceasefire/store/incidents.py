@@ -455,3 +455,21 @@ def incident_uids(session: Session, row_ids: Iterable[int]) -> dict[int, str]:
             select(IncidentReportRow.report_id, IncidentRow.uid).join(IncidentRow)
             .where(IncidentReportRow.report_id.in_(chunk))).all())
     return found
+
+
+def reached(session: Session, *, since: datetime, pcodes: Iterable[str] | None = None,
+            actors: Iterable[str] | None = None) -> list[StoredIncident]:
+    """The incidents whose span reaches ``since`` or later, placed in one of these admin
+    areas (None: anywhere), naming one of these actors (codes; None: any): those a
+    change of terms from ``since`` can judge differently."""
+    conditions: list[Any] = [IncidentRow.latest >= since]
+    if pcodes is not None:
+        columns = {4: IncidentRow.adm1, 6: IncidentRow.adm2, 8: IncidentRow.adm3}
+        conditions.append(or_(*(columns[len(code)] == code for code in pcodes)))
+    if actors is not None:
+        members = (select(IncidentReportRow.incident_id)
+                   .join(ReportActorRow, ReportActorRow.report_id == IncidentReportRow.report_id)
+                   .join(ActorRow).where(ActorRow.code.in_(sorted(set(actors)))))
+        conditions.append(IncidentRow.id.in_(members))
+    return [_stored(row) for row in session.execute(select(*_STORED).where(*conditions)
+                                                    .order_by(IncidentRow.id))]

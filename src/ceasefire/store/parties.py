@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -51,7 +53,7 @@ def add_party(session: Session, *, party: Party) -> None:
 def _actor(row: ActorRow) -> Actor:
     return Actor(code=row.code, name=row.name, is_state=row.is_state, side=row.side,
                  aliases=tuple(ActorName(a.text, a.lang) for a in row.aliases
-                               if not a.is_primary))
+                               if not a.is_primary), merged_into=row.merged_into)
 
 
 def actor_row(session: Session, code: str) -> ActorRow:
@@ -84,12 +86,45 @@ def actors_named(session: Session, *, name: str) -> list[Actor]:
     return [_actor(r) for r in rows]
 
 
+def _alias_row(name: ActorName, *, primary: bool = False) -> ActorAliasRow:
+    return ActorAliasRow(text=name.text, lang=name.lang, normalised=normalise_name(name.text),
+                         is_primary=primary)
+
+
 def add_actor(session: Session, *, actor: Actor) -> None:
     # The primary name is stored among the aliases too, so one index answers every look-up.
-    names = [(ActorName(actor.name, "en"), True), *((a, False) for a in actor.aliases)]
-    aliases = [ActorAliasRow(text=n.text, lang=n.lang, normalised=normalise_name(n.text),
-                             is_primary=primary) for n, primary in names]
+    aliases = [_alias_row(ActorName(actor.name, "en"), primary=True),
+               *(_alias_row(a) for a in actor.aliases)]
     session.add(ActorRow(code=actor.code, name=actor.name, is_state=actor.is_state,
-                         side=actor.side, aliases=aliases))
+                         side=actor.side, merged_into=actor.merged_into, aliases=aliases))
     session.flush()
     changes.touch(session, "actor", [actor.code])
+
+
+def add_aliases(session: Session, *, code: str, names: Sequence[ActorName]) -> None:
+    """More names of a stored actor (the caller has checked that no actor holds them)."""
+    row = actor_row(session, code)  # held: the session keeps rows only weakly
+    row.aliases.extend(_alias_row(n) for n in names)
+    session.flush()
+    changes.touch(session, "actor", [code])
+
+
+def set_merged_into(session: Session, *, code: str, into: str) -> None:
+    row = actor_row(session, code)
+    row.merged_into = into
+    session.flush()
+    changes.touch(session, "actor", [code])
+
+
+def actors_holding(session: Session, *, normalised: Collection[str]) -> dict[str, list[str]]:
+    """The codes of the actors that hold each of these normalised names (name or alias)."""
+    found: dict[str, list[str]] = {}
+    rows = session.execute(
+        select(ActorAliasRow.normalised, ActorRow.code)
+        .join(ActorRow, ActorRow.id == ActorAliasRow.actor_id)
+        .where(ActorAliasRow.normalised.in_(sorted(set(normalised))))
+        .order_by(ActorRow.code))
+    for name, code in rows:
+        if code not in found.setdefault(name, []):
+            found[name].append(code)
+    return found

@@ -27,6 +27,7 @@ from ceasefire.store.tables import (
     AgreementActorRow,
     AgreementGuarantorRow,
     AgreementRow,
+    AmendmentRow,
     ApiTokenRow,
     AssessmentRow,
     BulletinRow,
@@ -184,12 +185,15 @@ _PAIRED = ("report_a", "report_b")  # row ids: the key names the reports
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("party", _t(PartyRow), str, "code"),
     Kind("actor", _t(ActorRow), str, "code",
-         parts=(Part(_t(ActorAliasRow), "actor_id"),)),
+         parts=(Part(_t(ActorAliasRow), "actor_id"),),
+         added=(Added("merged_into", None, "0013"),)),
     Kind("agreement", _AGREEMENTS, str, "code", parts=(
         Part(_t(AgreementGuarantorRow), "agreement_id",
              named=(("party_id", _t(PartyRow).c.code),)),
         Part(_t(AgreementActorRow), "agreement_id", named=(("actor_id", _t(ActorRow).c.code),)),
         Part(_t(ZoneRow), "agreement_id"))),
+    # A change to an agreement's terms, signed by who made it.
+    Kind("amendment", _t(AmendmentRow), int, "id"),
     Kind("account", _t(AccountRow), str, "username", left_out=("password_hash",)),  # access
     Kind("token", _t(ApiTokenRow), int, "id"),
     Kind("import", _t(ImportRow), int, "id"),
@@ -206,7 +210,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("joined", _t(ReportLinkRow), Pair, _by_reports, left_out=_PAIRED,
          where=lambda t: t.c.forced.is_(True)),
     Kind("assessment", _ASSESSMENTS, AssessmentKey, _by_agreement,
-         left_out=("agreement_id",)),
+         left_out=("agreement_id",), added=(Added("terms_version", 0, "0013"),)),
     Kind("verdict", _t(VerdictRow), VerdictKey, _by_assessment, left_out=("assessment_id",)),
     # A published bulletin, its document included: a changed word or number is named.
     Kind("bulletin", _t(BulletinRow), int, "id"),

@@ -2,9 +2,9 @@
 cached per database and refreshed when it grows.
 
 Parties, actors, aliases, accounts and agreements are only ever added (a scenario load
-refuses to rewrite them), so their row counts are a version: one cheap query per request
-tells whether the cached copy is still the truth. Whatever comes to edit agreements must
-add to that version.
+refuses to rewrite them), agreements change only by amendments (rows added), and an
+actor merged stays merged, so their row counts are a version: one cheap query per request
+tells whether the cached copy is still the truth.
 """
 
 from __future__ import annotations
@@ -19,7 +19,14 @@ from ceasefire.domain.actors import ActorDirectory
 from ceasefire.domain.agreement import Agreement
 from ceasefire.store import parties
 from ceasefire.store.agreements import list_agreements
-from ceasefire.store.tables import AccountRow, ActorAliasRow, ActorRow, AgreementRow, PartyRow
+from ceasefire.store.tables import (
+    AccountRow,
+    ActorAliasRow,
+    ActorRow,
+    AgreementRow,
+    AmendmentRow,
+    PartyRow,
+)
 
 
 @dataclass(frozen=True)
@@ -33,7 +40,10 @@ class Reference:
 
 
 _VERSION = select(*(select(func.count()).select_from(t).scalar_subquery()
-                    for t in (PartyRow, ActorRow, ActorAliasRow, AccountRow, AgreementRow)))
+                    for t in (PartyRow, ActorRow, ActorAliasRow, AccountRow, AgreementRow,
+                              AmendmentRow)),
+                  # merges only ever grow: how many actors were merged is a version too
+                  select(func.count(ActorRow.merged_into)).scalar_subquery())
 _cache: dict[str, tuple[tuple[int, ...], Reference]] = {}
 _lock = threading.Lock()
 

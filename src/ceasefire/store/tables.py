@@ -78,6 +78,9 @@ class ActorRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     is_state: Mapped[bool] = mapped_column(Boolean, default=False)
     side: Mapped[str | None] = mapped_column(String(63))
+    # The actor this one was merged into (its code): the row stays, so reports that named
+    # it keep naming it as signed, and its names lead to the actor it became.
+    merged_into: Mapped[str | None] = mapped_column(String(63))
     aliases: Mapped[list[ActorAliasRow]] = relationship(
         back_populates="actor", cascade="all, delete-orphan", order_by="ActorAliasRow.id")
 
@@ -112,6 +115,8 @@ class AgreementRow(Base):
     actors: Mapped[list[AgreementActorRow]] = relationship(cascade="all, delete-orphan")
     zones: Mapped[list[ZoneRow]] = relationship(cascade="all, delete-orphan",
                                                 order_by="ZoneRow.id")
+    amendments: Mapped[list[AmendmentRow]] = relationship(
+        cascade="all, delete-orphan", order_by="AmendmentRow.version")
 
 
 class AgreementGuarantorRow(Base):
@@ -145,6 +150,26 @@ class ZoneRow(Base):
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     area: Mapped[dict[str, Any]] = mapped_column(JSON)
     prohibited: Mapped[list[str] | None] = mapped_column(JSON)  # own terms; None: the agreement's
+
+
+class AmendmentRow(Base):
+    """A signed change to an agreement's terms from a moment (domain/amendment.py). The
+    agreement's own rows stay as first agreed; the terms in force are those rows with
+    every amendment applied in order of ``version``."""
+
+    __tablename__ = "amendments"
+    __table_args__ = (UniqueConstraint("agreement_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)  # the terms' version it makes: 1, 2, ...
+    change: Mapped[str] = mapped_column(String(20))
+    effective: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(Text)
+    # zone (a zone added: code, name, start, area, prohibited; else a zone's code), acts,
+    # actor, status: what the change names
+    terms: Mapped[dict[str, Any]] = mapped_column(JSON)
+    made_by: Mapped[str] = mapped_column(String(63))  # the party, or "mechanism"
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class AccountRow(Base):
@@ -373,6 +398,8 @@ class AssessmentRow(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)  # as of updated_at
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The version of the agreement's terms that judged it (0: as first agreed).
+    terms_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class VerdictRow(Base):

@@ -52,11 +52,12 @@ class Assessed:
     opened_at: datetime | None
     status: str
     version: int
+    terms_version: int = 0  # the version of the agreement's terms that judged it
 
 
 _A = AssessmentRow
 _ASSESSED = (_A.id, _A.incident_uid, _A.agreement_id, _A.covered, _A.terms, _A.checks,
-             _A.opened_at, _A.status, _A.version)
+             _A.opened_at, _A.status, _A.version, _A.terms_version)
 
 
 def _read(session: Session, *where: Any, order: Any = _A.agreement_id) -> list[Assessed]:
@@ -93,7 +94,8 @@ _CHUNK = 500  # ids per IN (...): well under every backend's limit on parameters
 
 def save_assessment(session: Session, stored: Assessed | None, *, incident_uid: str,
                     agreement_id: int, covered: bool, terms: str,
-                    checks: list[dict[str, Any]], status: str, now: datetime) -> None:
+                    checks: list[dict[str, Any]], status: str, now: datetime,
+                    terms_version: int = 0) -> None:
     """Record the finding (on the stored one, if any); an incident is put to the
     guarantors (opened) when first found covered. Verdicts already cast stay. The caller
     flushes."""
@@ -103,7 +105,7 @@ def save_assessment(session: Session, stored: Assessed | None, *, incident_uid: 
     else:
         row = session.get_one(AssessmentRow, stored.id)
     row.covered, row.terms, row.checks, row.assessed_at = covered, terms, checks, now
-    row.status, row.updated_at = status, now
+    row.status, row.updated_at, row.terms_version = status, now, terms_version
     if covered and row.opened_at is None:
         row.opened_at = now
     changes.touch(session, "assessment",

@@ -16,6 +16,8 @@ from starlette.responses import Response
 
 from ceasefire.services.map_counts import MapCache
 from ceasefire.web import (
+    actors,
+    agreements,
     bulletins,
     home,
     incident_edits,
@@ -57,7 +59,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=_STATIC), name="web-static")
     # incident_exports before incidents, whose /incidents/{uid} would take its paths.
     for module in (home, login, incident_exports, incidents, incident_edits, maps, reporting,
-                   public, bulletins):
+                   public, bulletins, actors, agreements):
         app.include_router(module.router)
     # Clients that ask for /favicon.ico without reading the page's <link rel="icon">.
     app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)

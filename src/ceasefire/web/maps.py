@@ -12,7 +12,7 @@ reader can correct it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 from fastapi import APIRouter, Request
 from markupsafe import Markup
@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from ceasefire.domain.bulletin import STATUSES
 from ceasefire.domain.parties import Account
+from ceasefire.domain.when import Period
 from ceasefire.errors import InvalidInput
 from ceasefire.geo.admin import syria
 from ceasefire.http.deps import SessionDep
@@ -72,6 +73,10 @@ def _title(counts: MapCounts, where: Where) -> str:
     return f"Map of {kind}: {place}"
 
 
+def _midnight(day: date | None) -> datetime | None:
+    return None if day is None else datetime.combine(day, time.min, tzinfo=UTC)
+
+
 def _drawing(request: Request, session: Session, where: Where, *, standalone: bool = False,
              ) -> tuple[Choices, MapCounts, str, maps.Legend]:
     selection = where.selection(request)
@@ -79,7 +84,12 @@ def _drawing(request: Request, session: Session, where: Where, *, standalone: bo
     counts = cache.counts(session, selection, now=datetime.now(UTC),
                           districts=_districts(request), checked=where is PUBLIC)
     chosen = choices(session, selection)
-    zones = agreement_of(session, chosen.agreement).zones
+    # The zones in force at some time of the period shown: one that ended before it, or
+    # began after, is not the ground the period's incidents were judged on.
+    shown = Period(_midnight(selection.since) or datetime.min.replace(tzinfo=UTC),
+                   _midnight(selection.until))
+    zones = tuple(z for z in agreement_of(session, chosen.agreement).zones
+                  if z.period.meets(shown))
     base = f"{root(request)}{where.path}"
     listed = f"{root(request)}{where.incidents}"
     areas = syria()
