@@ -32,6 +32,22 @@ def check_text(value: str, *, field: str, id: str | None = None) -> str:  # noqa
     return value
 
 
+REASON_MAX = 2000  # a reason kept with a decision in the ledger: as the API takes it
+
+
+def check_reason(value: str, *, kept_with: str) -> str:
+    """Why a decision was taken (a split, a merge): said, and at most REASON_MAX
+    characters; returned without surrounding spaces."""
+    reason = value.strip()
+    if not reason:
+        raise InvalidInput(f"say why: the reason is kept with the {kept_with} in the ledger",
+                           field="reason")
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(f"at most {REASON_MAX:,} characters; this one has "
+                           f"{len(reason):,}", field="reason")
+    return reason
+
+
 def check_name(value: str, *, field: str, id: str | None = None,  # noqa: A002
                max_length: int | None = NAME_MAX) -> str:
     """A non-empty, printable name of at most ``max_length`` characters."""

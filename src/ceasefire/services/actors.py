@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ceasefire.domain import words
 from ceasefire.domain.actors import Actor, ActorDirectory, ActorName, ActorStatus, normalise_name
 from ceasefire.domain.parties import PartyKind, Role
-from ceasefire.domain.text import check_text
+from ceasefire.domain.text import check_reason, check_text
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ceasefire.ledger.entries import Entry
 from ceasefire.services import ledger
@@ -32,7 +32,6 @@ from ceasefire.store.db import Database
 from ceasefire.store.reference import reference
 
 ADDED, ALIAS_ADDED, MERGED = "actor.added", "actor.alias_added", "actor.merged"
-REASON_MAX = 2000  # as a split or merge of incidents takes it
 ALIASES_MAX = 100  # names given at once
 
 
@@ -181,14 +180,7 @@ def merge_in(session: Session, signer: ledger.Signer, code: str, *, into: str,
 
 
 def _reason(text: str) -> str:
-    reason = check_text(text, field="reason").strip()
-    if not reason:
-        raise InvalidInput("say why: the reason is kept with the merge in the ledger",
-                           field="reason")
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(f"at most {REASON_MAX:,} characters; this one has "
-                           f"{len(reason):,}", field="reason")
-    return reason
+    return check_reason(check_text(text, field="reason"), kept_with="merge")
 
 
 # -- entry points: one transaction each -------------------------------------------------------

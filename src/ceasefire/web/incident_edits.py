@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from ceasefire.domain import words
 from ceasefire.domain.parties import Account
+from ceasefire.domain.text import check_reason
 from ceasefire.errors import CeasefireError, Forbidden, InvalidInput, NotFound
 from ceasefire.http.deps import DatabaseDep
 from ceasefire.services import incident_edits
@@ -26,7 +27,6 @@ from ceasefire.web.templating import root
 
 router = APIRouter(include_in_schema=False)
 
-REASON_MAX = 2000  # as the API takes it
 FormText = Annotated[str, Form()]
 FormList = Annotated[list[str] | None, Form()]
 
@@ -85,14 +85,7 @@ def _may_edit(account: Account) -> None:
 
 
 def _reason(text: str) -> str:
-    reason = text.strip()
-    if not reason:
-        raise InvalidInput("say why: the reason is kept with the decision in the ledger",
-                           field="reason")
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(f"at most {REASON_MAX:,} characters; this one has "
-                           f"{len(reason):,}", field="reason")
-    return reason
+    return check_reason(text, kept_with="decision")
 
 
 def _other(uid: str, typed: str, picked: str) -> str:

@@ -12,11 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ceasefire.api.schemas import ActorOut
 from ceasefire.domain.actors import CODE_PATTERN, Actor, ActorName
-from ceasefire.domain.text import NAME_MAX
+from ceasefire.domain.text import NAME_MAX, REASON_MAX
 from ceasefire.errors import InvalidInput
 from ceasefire.http.deps import Credentials, DatabaseDep, require_token
 from ceasefire.services import actors
-from ceasefire.services.actors import ALIASES_MAX, REASON_MAX
+from ceasefire.services.actors import ALIASES_MAX
 
 router = APIRouter(prefix="/api/v1/actors", tags=["reference"])
 
