@@ -35,7 +35,7 @@ def test_unmigrated_database_tells_how_to_fix_it(tmp_path):
 def test_scenario_load_prints_tokens_once(database):
     first = run("--database-url", url_of(database), "scenario", "load", "syria-2016")
     assert first.exit_code == 0, first.output
-    assert "created 5 party, 40 actor, 1 agreement, 6 account, 6 amendment" in first.stdout
+    assert "created 5 party, 45 actor, 1 agreement, 6 account, 6 amendment" in first.stdout
     assert first.stdout.count("cfm_") == 6
     second = run("--database-url", url_of(database), "scenario", "load", "syria-2016")
     assert second.exit_code == 0

@@ -109,7 +109,7 @@ def test_locate_gives_bilingual_admin_areas(client):
 def test_actor_search_by_alias(client):
     found = client.get("/api/v1/actors", params={"name": "داعش"}).json()
     assert [a["code"] for a in found] == ["isil"]
-    assert len(client.get("/api/v1/actors").json()) == 40
+    assert len(client.get("/api/v1/actors").json()) == 45
 
 
 def test_violation_types_carry_their_acled_mapping(client):
