@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from ceasefire.app import create_app
 from ceasefire.config import Settings
 from ceasefire.domain import Area, Period, QuorumRule, ViolationType
+from ceasefire.domain.agreement import AmendedBy
 from ceasefire.services.correlation import incident_uid
 from ceasefire.services.imports import import_file
 from ceasefire.services.scenarios import add_agreement, load_scenario
@@ -66,7 +67,8 @@ def seed(db: Database, scenario, *, workdir: Path) -> dict[str, str]:
         code=TRUCE, title="Aleppo truce", period=Period(datetime(2017, 1, 1, tzinfo=UTC)),
         area=Area(pcodes=frozenset({"SY02"})),
         prohibited=frozenset({ViolationType.SHELLING, ViolationType.AIR_STRIKE}),
-        guarantors=("TR", "IR"), quorum=QuorumRule.MAJORITY))
+        guarantors=("TR", "IR"), quorum=QuorumRule.MAJORITY,
+        amended_by=AmendedBy.GUARANTORS))  # by their consent, not the secretariat's
     path = workdir / "seed.jsonl"
     path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in REPORTS))
     import_file(db, path, format="jsonl", party="RU")

@@ -32,9 +32,10 @@ from starlette.staticfiles import StaticFiles
 
 from ceasefire.domain.actors import Actor
 from ceasefire.domain.agreement import Position
+from ceasefire.domain.amendment import amendment_of
 from ceasefire.domain.bulletin import days
 from ceasefire.intake.report_in import ReportIn
-from ceasefire.services import actors, bulletins, verification
+from ceasefire.services import actors, bulletins, proposals, verification
 from ceasefire.services.reports import submit_report
 from ceasefire.store.db import Database
 from tests.api.seed import (
@@ -80,6 +81,13 @@ POLICY: dict[str, tuple[str | int, ...]] = {
     "GET /api/v1/agreements/{code}":                        PUBLIC,
     "GET /api/v1/agreements/{code}/amendments":             PUBLIC,
     "POST /api/v1/agreements/{code}/amendments":            (OK,  403, 403, 403, 401, 401),
+    # The truce's guarantors (TR, IR) amend it; the guarantor calling is RU's.
+    "GET /api/v1/agreements/{code}/proposals":              PUBLIC,
+    "POST /api/v1/agreements/{code}/proposals":             (OK,  403, 403, 403, 401, 401),
+    "POST /api/v1/agreements/{code}/proposals/{proposal}/consent":
+                                                            (403, 403, 403, 403, 401, 401),
+    "POST /api/v1/agreements/{code}/proposals/{proposal}/objection":
+                                                            (403, 403, 403, 403, 401, 401),
     "GET /api/v1/violation-types":                          PUBLIC,
     "GET /api/v1/geo/locate":                               PUBLIC,
     "POST /api/v1/reports":                                 (OK,  OK,  OK,  403, 401, 401),
@@ -128,6 +136,9 @@ POLICY: dict[str, tuple[str | int, ...]] = {
     "GET /actors":                                          PAGE,
     "GET /agreements":                                      PAGE,
     "POST /agreements/{code}/amendments":                   FORM,
+    "POST /agreements/{code}/proposals":                    FORM,
+    "POST /agreements/{code}/proposals/{proposal}/consent": FORM,
+    "POST /agreements/{code}/proposals/{proposal}/objection": FORM,
     "POST /actors":                                         FORM,
     "POST /actors/alias":                                   FORM,
     "POST /actors/merge":                                   FORM,
@@ -315,6 +326,20 @@ def _amended(w: World, party: str) -> Request:
         "effective": "2017-06-01", "reason": "named by the guarantors"})
 
 
+def _change() -> dict[str, str]:
+    return {"change": "zone-added", "zone": f"probe-zone-{next(_actor_codes)}",
+            "name": "Probe zone", "area": ["SY0200"], "effective": "2030-01-01",
+            "reason": "a probe"}
+
+
+def _proposed(w: World) -> int:
+    """A proposal to the truce, tabled by the secretariat."""
+    given = _change()
+    return proposals.propose(w.db, amendment_of(TRUCE, **{
+        k: v for k, v in given.items() if k != "area"}, pcodes=given["area"]),
+        username="secretariat").proposal.id
+
+
 def _verdict(w: World, party: str, *, agreement: str | None,
              where: tuple[float, float] = (35.9306, 36.6339)) -> Request:
     incident, _ = w.report(where=where)
@@ -355,6 +380,15 @@ PROBES: dict[str, Callable[[World, str], Request]] = {
     "GET /api/v1/agreements/{code}/amendments":
         lambda w, p: Request("GET", "/api/v1/agreements/syria-2016/amendments"),
     "POST /api/v1/agreements/{code}/amendments": _amended,
+    "GET /api/v1/agreements/{code}/proposals":
+        lambda w, p: Request("GET", f"/api/v1/agreements/{TRUCE}/proposals"),
+    "POST /api/v1/agreements/{code}/proposals":
+        lambda w, p: Request("POST", f"/api/v1/agreements/{TRUCE}/proposals", _change()),
+    "POST /api/v1/agreements/{code}/proposals/{proposal}/consent": lambda w, p: Request(
+        "POST", f"/api/v1/agreements/{TRUCE}/proposals/{_proposed(w)}/consent"),
+    "POST /api/v1/agreements/{code}/proposals/{proposal}/objection": lambda w, p: Request(
+        "POST", f"/api/v1/agreements/{TRUCE}/proposals/{_proposed(w)}/objection",
+        {"reason": "no"}),
     "GET /api/v1/violation-types": lambda w, p: Request("GET", "/api/v1/violation-types"),
     "GET /api/v1/geo/locate":
         lambda w, p: Request("GET", "/api/v1/geo/locate?lat=36.2021&lon=37.1343"),
@@ -429,6 +463,14 @@ PROBES: dict[str, Callable[[World, str], Request]] = {
     "POST /agreements/{code}/amendments": lambda w, p: Request(
         "POST", "/agreements/syria-2016/amendments", form={
             "change": "agreement-ended", "effective": "2030-01-01", "reason": "a form"}),
+    "POST /agreements/{code}/proposals": lambda w, p: Request(
+        "POST", f"/agreements/{TRUCE}/proposals", form={
+            "change": "agreement-ended", "effective": "2030-01-01", "reason": "a form"}),
+    "POST /agreements/{code}/proposals/{proposal}/consent": lambda w, p: Request(
+        "POST", f"/agreements/{TRUCE}/proposals/{_proposed(w)}/consent", form={}),
+    "POST /agreements/{code}/proposals/{proposal}/objection": lambda w, p: Request(
+        "POST", f"/agreements/{TRUCE}/proposals/{_proposed(w)}/objection",
+        form={"reason": "a form"}),
     "POST /actors": lambda w, p: Request("POST", "/actors", form={
         "code": "page-group", "name": "Page group"}),
     "POST /actors/alias": lambda w, p: Request("POST", "/actors/alias", form={

@@ -100,9 +100,11 @@ CONFIG = schemathesis.Config.from_dict({
             # merge two different incidents; a verdict its agreement when several apply;
             # a consistency proof's first size must not exceed its second; a new actor's
             # code must be free and its names no other actor's, a merge two live actors; an
-            # amendment's date a moment, its change one the terms already agreed allow.
+            # amendment's (or proposal's) date a moment, its change one the terms already
+            # agreed allow.
             "include-name": ["POST /api/v1/reports", "GET /api/v1/reports",
                              "POST /api/v1/agreements/{code}/amendments",
+                             "POST /api/v1/agreements/{code}/proposals",
                              "POST /api/v1/actors", "POST /api/v1/actors/{code}/aliases",
                              "POST /api/v1/actors/{code}/merge",
                              "GET /api/v1/ledger/proofs/consistency",

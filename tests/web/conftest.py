@@ -6,10 +6,11 @@ import os
 import re
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -25,6 +26,7 @@ from playwright.sync_api import (
 
 from ceasefire.app import create_app
 from ceasefire.config import Settings
+from ceasefire.services.logins import set_password
 from ceasefire.store.db import Database
 from tests.conftest import SERVER_PASSPHRASE
 from tests.factories import PASSWORD, add_login
@@ -101,6 +103,21 @@ def readers(browser: Browser, site: str, password: str,
     finally:
         for context in contexts:
             context.close()
+
+
+@contextmanager
+def served_copy(built_records: Any, recipe: Any, directory: Path, password: str,
+                usernames: Iterable[str]) -> Iterator[tuple[Database, str]]:
+    """A SQLite copy of a built record (tests/conftest.py), these accounts given the
+    password, served on loopback: the record and its address."""
+    db = built_records.sqlite_copy(recipe, directory / "record.db")
+    try:
+        for username in usernames:
+            set_password(db, username=username, password=password)
+        with serving(db) as url:
+            yield db, url
+    finally:
+        db.dispose()
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 """The agreements page in Chromium at 1366 and 390 px: everyone logged in reads the terms
 and their history; the secretariat amends them, and an incident the amendment reached
-says which version of the terms judged it (screenshots in SCREENSHOTS)."""
+says which version of the terms judged it; where the guarantors amend the terms, their
+officers propose, consent and object here (screenshots in SCREENSHOTS)."""
 
 from __future__ import annotations
 
@@ -10,27 +11,29 @@ import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
-from ceasefire.services.logins import set_password
-from ceasefire.store.tables import AmendmentRow, AssessmentRow
-from tests.records import UCDP_IMPORTED
-from tests.web.conftest import DESK, PHONE, fits, readers, serving, shot
+from ceasefire.store.db import Database
+from ceasefire.store.tables import AmendmentProposalRow, AmendmentRow, AssessmentRow
+from tests.records import BY_GUARANTORS, UCDP_IMPORTED
+from tests.web.conftest import DESK, PHONE, fits, readers, served_copy, shot
 
 PASSWORD = "a long enough test password"
 
 
 @pytest.fixture(scope="module")
-def record(built_records, tmp_path_factory) -> Iterator:
-    db = built_records.sqlite_copy(UCDP_IMPORTED, tmp_path_factory.mktemp("terms") / "t.db")
-    for username in ("secretariat", "un-monitor"):
-        set_password(db, username=username, password=PASSWORD)
-    yield db
-    db.dispose()
+def served(built_records, tmp_path_factory) -> Iterator[tuple[Database, str]]:
+    with served_copy(built_records, UCDP_IMPORTED, tmp_path_factory.mktemp("terms"),
+                     PASSWORD, ["secretariat", "un-monitor"]) as both:
+        yield both
 
 
 @pytest.fixture(scope="module")
-def site(record) -> Iterator[str]:
-    with serving(record) as url:
-        yield url
+def record(served) -> Database:
+    return served[0]
+
+
+@pytest.fixture(scope="module")
+def site(served) -> str:
+    return served[1]
 
 
 def _amendments(db) -> int:
@@ -108,3 +111,54 @@ def test_an_observer_cannot_amend_even_by_posting_the_form(browser: Browser, sit
         with record.session() as session:
             assert not session.scalars(select(AmendmentRow.id).where(
                 AmendmentRow.change == "agreement-ended")).all()
+
+
+def test_the_guarantors_amend_by_proposal_and_consent(browser: Browser, built_records,
+                                                      tmp_path_factory):
+    officers = ["ru-officer", "tr-officer", "ir-officer", "secretariat"]
+    with (served_copy(built_records, BY_GUARANTORS, tmp_path_factory.mktemp("consent"),
+                      PASSWORD, officers) as (db, url),
+          readers(browser, url, PASSWORD) as open_as):
+        ru = open_as("ru-officer", PHONE)
+        ru.goto(f"{url}/agreements")
+        expect(ru.get_by_role("button", name="Amend")).to_have_count(0)
+        form = ru.locator("form", has=ru.get_by_role("button", name="Propose"))
+        form.get_by_label("What changes").select_option("actor-status")
+        form.get_by_label("From (a day").fill("2017-03-01")
+        form.get_by_label("Actor whose status changes").select_option(label="Ahrar al-Sham")
+        form.get_by_label("Its status from then").select_option("excluded")
+        form.get_by_label("Why").fill("Named as excluded at the talks.")
+        form.get_by_role("button", name="Propose").click()
+        expect(ru.get_by_role("status")).to_contain_text("once every guarantor has consented")
+        proposals = ru.get_by_role("table", name="Proposals")
+        expect(proposals).to_contain_text("1: open")
+        expect(proposals).to_contain_text(
+            "Waiting for Republic of Turkey and Islamic Republic of Iran")
+        expect(ru.get_by_role("button", name="Consent to proposal 1")).to_have_count(0)
+        expect(ru.get_by_role("button", name="Object to proposal 1")).to_have_count(0)
+        fits(ru)
+        shot(ru, "agreements-proposed-390")
+
+        secretariat = open_as("secretariat", DESK)
+        secretariat.goto(f"{url}/agreements")
+        expect(secretariat.get_by_role("button", name="Consent to proposal 1")
+               ).to_have_count(0)  # the secretariat tables proposals, never consents
+
+        tr = open_as("tr-officer", DESK)
+        tr.goto(f"{url}/agreements")
+        tr.get_by_role("button", name="Consent to proposal 1").click()
+        expect(tr.get_by_role("status")).to_contain_text("Consent recorded")
+        ir = open_as("ir-officer", DESK)
+        ir.goto(f"{url}/agreements")
+        expect(ir.get_by_role("table", name="Proposals")).to_contain_text(
+            "Waiting for Islamic Republic of Iran")
+        fits(ir)
+        shot(ir, "agreements-proposals-1366")
+        ir.get_by_role("button", name="Consent to proposal 1").click()
+        expect(ir.get_by_role("status")).to_contain_text("the terms are now at version 7")
+        expect(ir.get_by_role("table", name="Amendments")).to_contain_text(
+            "actor-status: Ahrar al-Sham excluded")
+        expect(ir.get_by_role("table", name="Proposals")).to_contain_text(
+            "1: adopted (version 7)")
+        with db.session() as session:
+            assert session.scalar(select(AmendmentProposalRow.amendment_id)) is not None

@@ -17,11 +17,10 @@ from playwright.sync_api import Browser, Page, expect
 from ceasefire.geo.admin import syria
 from ceasefire.outputs import maps
 from ceasefire.outputs.mapshapes import view_for
-from ceasefire.services.logins import set_password
 from ceasefire.store.db import Database
 from tests.records import UCDP_IMPORTED
 from tests.records import syria as syria_scenario
-from tests.web.conftest import DESK, PHONE, fits, readers, serving, shot
+from tests.web.conftest import DESK, PHONE, fits, readers, served_copy, shot
 
 PASSWORD = "a long enough test password"
 OFFICER = "tr-officer"
@@ -31,17 +30,20 @@ SVG = {"svg": "http://www.w3.org/2000/svg"}
 
 
 @pytest.fixture(scope="module")
-def record(built_records, tmp_path_factory) -> Iterator[Database]:
-    db = built_records.sqlite_copy(UCDP_IMPORTED, tmp_path_factory.mktemp("map") / "r.db")
-    set_password(db, username=OFFICER, password=PASSWORD)
-    yield db
-    db.dispose()
+def served(built_records, tmp_path_factory) -> Iterator[tuple[Database, str]]:
+    with served_copy(built_records, UCDP_IMPORTED, tmp_path_factory.mktemp("map"), PASSWORD,
+                     [OFFICER]) as both:
+        yield both
 
 
 @pytest.fixture(scope="module")
-def site(record) -> Iterator[str]:
-    with serving(record) as url:
-        yield url
+def record(served) -> Database:
+    return served[0]
+
+
+@pytest.fixture(scope="module")
+def site(served) -> str:
+    return served[1]
 
 
 @pytest.fixture

@@ -29,6 +29,13 @@ class QuorumRule(StrEnum):
     MAJORITY = "majority"  # more than half of the guarantors must confirm
 
 
+class AmendedBy(StrEnum):
+    """Who changes an agreement's terms."""
+
+    SECRETARIAT = "secretariat"  # the secretariat records what the talks decided
+    GUARANTORS = "guarantors"  # a proposal takes effect once every guarantor consents
+
+
 @dataclass(frozen=True, slots=True)
 class Area:
     """Admin areas by P-code and/or GeoJSON polygons; a point in any of them is covered."""
@@ -103,6 +110,7 @@ class Agreement:
     status_changes: tuple[StatusChange, ...] = ()
     acts_changes: tuple[ActsChange, ...] = ()
     version: int = 0
+    amended_by: AmendedBy = AmendedBy.SECRETARIAT
 
     def __post_init__(self) -> None:
         check_code(self.code)

@@ -17,7 +17,7 @@ import tomli
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ceasefire.domain.actors import Actor, ActorName, ActorStatus
-from ceasefire.domain.agreement import Agreement, Area, Position, QuorumRule, Zone
+from ceasefire.domain.agreement import Agreement, AmendedBy, Area, Position, QuorumRule, Zone
 from ceasefire.domain.amendment import Amendment, Change
 from ceasefire.domain.parties import Party, PartyKind, Role, check_role, check_username
 from ceasefire.domain.taxonomy import ViolationType
@@ -106,6 +106,7 @@ class _Agreement(_Model):
     zones: list[_Zone] = []
     # Changes to the terms agreed later, oldest first; loaded as signed amendments.
     amendments: list[_Amendment] = []
+    amended_by: AmendedBy = AmendedBy.SECRETARIAT
 
 
 class _Account(_Model):
@@ -318,4 +319,4 @@ def _agreement(model: _Agreement, field: str, parties: dict[str, Party],
                prohibited=frozenset(model.prohibited), guarantors=tuple(model.guarantors),
                actor_status=status, quorum=model.quorum,
                response_deadline=timedelta(hours=model.response_deadline_hours), zones=zones,
-               silence=model.silence)
+               silence=model.silence, amended_by=model.amended_by)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from ceasefire.domain import words
-from ceasefire.domain.agreement import Agreement, Zone
+from ceasefire.domain.agreement import Agreement, AmendedBy, Zone
 from ceasefire.domain.amendment import Amendment, terms_of
 from ceasefire.domain.parties import Account, Role
 from ceasefire.errors import Forbidden, InvalidInput, NotFound
@@ -24,7 +24,7 @@ from ceasefire.geo.admin import syria
 from ceasefire.services import ledger
 from ceasefire.services.accounts import authenticate_in
 from ceasefire.services.verification import assess_incidents, incident_facts
-from ceasefire.store import agreements
+from ceasefire.store import agreements, proposals
 from ceasefire.store import incidents as incidents_store
 from ceasefire.store.accounts import find_account
 from ceasefire.store.agreements import StoredAmendment
@@ -40,14 +40,39 @@ class Amended:
     agreement: str
     version: int  # the terms' version the amendment made
     reassessed: int  # incidents it reached and assessed again
+    amendment: int  # its row
 
 
 def amend_in(session: Session, signer: ledger.Signer, amendment: Amendment, *,
-             made_by: str, now: datetime | None = None) -> Amended:
+             made_by: str, now: datetime | None = None,
+             proposal: int | None = None) -> Amended:
     """Apply one amendment inside the caller's transaction: checked by the domain against
     the terms as they stand, stored, the incidents it reaches assessed again, and one
-    entry signed by `signer` saying so."""
+    entry signed by `signer` saying so (and, when the guarantors adopted it, which
+    proposal it was)."""
     now = now or datetime.now(UTC)
+    current = check_amendment(session, amendment)
+    amended = amendment.apply(current)  # refuses contradictions by name
+    reach = amendment.reach(current)
+    row_id = agreements.add_amendment(session, amendment=amendment, version=amended.version,
+                                      made_by=made_by, made_at=now)
+    if proposal is not None:
+        proposals.adopted(session, proposal, amendment=row_id)
+    count = _reassess(session, reach.since,
+                      None if reach.area is None or reach.area.polygons
+                      else sorted(reach.area.pcodes),
+                      None if reach.actors is None else sorted(reach.actors), now=now)
+    ledger.append(session, signer, ACTION, {
+        "agreement": amendment.agreement, "version": amended.version, "amendment": row_id,
+        "change": amendment.change.value, "effective": amendment.effective.isoformat(),
+        "terms": terms_of(amendment), "reassessed": count,
+        **({} if proposal is None else {"proposal": proposal})})
+    return Amended(amendment.agreement, amended.version, count, row_id)
+
+
+def check_amendment(session: Session, amendment: Amendment) -> Agreement:
+    """The agreement as it stands, once the amendment is known to name only stored actors
+    and real P-codes and to agree with its terms (each refusal names the field)."""
     current = agreements.get_agreement(session, code=amendment.agreement)
     if amendment.actor is not None and amendment.actor not in reference(session).actor_ids:
         raise NotFound(f"no actor with code {amendment.actor!r} (`ceasefire actor list`)",
@@ -56,19 +81,8 @@ def amend_in(session: Session, signer: ledger.Signer, amendment: Amendment, *,
         for code in sorted(amendment.zone.area.pcodes):
             if code not in syria():
                 raise InvalidInput(f"unknown P-code {code!r}", field="area", id=code)
-    amended = amendment.apply(current)  # refuses contradictions by name
-    reach = amendment.reach(current)
-    row_id = agreements.add_amendment(session, amendment=amendment, version=amended.version,
-                                      made_by=made_by, made_at=now)
-    count = _reassess(session, reach.since,
-                      None if reach.area is None or reach.area.polygons
-                      else sorted(reach.area.pcodes),
-                      None if reach.actors is None else sorted(reach.actors), now=now)
-    ledger.append(session, signer, ACTION, {
-        "agreement": amendment.agreement, "version": amended.version, "amendment": row_id,
-        "change": amendment.change.value, "effective": amendment.effective.isoformat(),
-        "terms": terms_of(amendment), "reassessed": count})
-    return Amended(amendment.agreement, amended.version, count)
+    amendment.apply(current)
+    return current
 
 
 def _reassess(session: Session, since: datetime, pcodes: Sequence[str] | None,
@@ -85,29 +99,33 @@ def _reassess(session: Session, since: datetime, pcodes: Sequence[str] | None,
     return len(found)
 
 
-def _amender(session: Session, *, token: str | None, username: str | None,
-             ) -> tuple[ledger.Signer, str]:
-    """Who amends: a secretariat account, by its API token (the API) or its username
-    (the command line, run by the host that keeps the record)."""
+def account_of(session: Session, *, token: str | None, username: str | None) -> Account:
+    """Who acts: an account by its API token (the API) or its username (the command line,
+    run by the host that keeps the record)."""
     if token is not None:
-        account: Account = authenticate_in(session, token=token)
-    elif username is not None:
-        account = required(find_account(session, username=username),
-                           f"no account {username!r}", field="account", key=username)
-    else:
-        raise Forbidden("say which secretariat account amends the agreement",
-                        field="account")
-    if account.role is not Role.SECRETARIAT or not account.active:
-        raise Forbidden(f"{words.an_account(account.role)} cannot amend an agreement; "
-                        "the secretariat does", field="account", id=account.username)
-    return ledger.acting_as(session, account), account.party
+        return authenticate_in(session, token=token)
+    if username is not None:
+        return required(find_account(session, username=username),
+                        f"no account {username!r}", field="account", key=username)
+    raise Forbidden("say which account acts", field="account")
 
 
 def amend(db: Database, amendment: Amendment, *, token: str | None = None,
           username: str | None = None) -> Amended:
+    """Amend the terms as the secretariat, where the agreement lets it."""
     with db.session(write=True) as session:
-        signer, made_by = _amender(session, token=token, username=username)
-        return amend_in(session, signer, amendment, made_by=made_by)
+        account = account_of(session, token=token, username=username)
+        if account.role is not Role.SECRETARIAT or not account.active:
+            raise Forbidden(f"{words.an_account(account.role)} cannot amend an agreement; "
+                            "the secretariat does", field="account", id=account.username)
+        current = agreements.get_agreement(session, code=amendment.agreement)
+        if current.amended_by is AmendedBy.GUARANTORS:
+            raise Forbidden(f"{current.code!r} is amended by agreement of its guarantors "
+                            f"({', '.join(current.guarantors)}): propose the change, and it "
+                            "takes effect once each has consented", field="account",
+                            id=account.username)
+        return amend_in(session, ledger.acting_as(session, account), amendment,
+                        made_by=account.party)
 
 
 def history(db: Database, code: str) -> tuple[Agreement, list[StoredAmendment]]:

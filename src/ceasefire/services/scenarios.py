@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ceasefire.domain.actors import Actor
-from ceasefire.domain.agreement import Agreement
+from ceasefire.domain.agreement import Agreement, AmendedBy
 from ceasefire.domain.parties import Account, PartyKind
 from ceasefire.errors import Conflict
 from ceasefire.intake.scenario import Scenario
@@ -95,10 +95,13 @@ def _actor(session: Session, result: LoadResult, scenario: Scenario, wanted: Act
         result.count("actor name", created=True)
 
 
-def _amend(session: Session, scenario: Scenario, result: LoadResult) -> None:
+def _amend(session: Session, scenario: Scenario, result: LoadResult,
+           new_agreements: set[str]) -> None:
     """The scenario's amendments the record does not hold yet, each as a signed amendment
     by the scenario's secretariat. Those it holds must be the scenario's first ones, as
-    they are: a file that drops or changes one would rewrite history, and is refused."""
+    they are: a file that drops or changes one would rewrite history, and is refused.
+    Terms the guarantors amend take the file's amendments only as first agreed: later
+    ones go to the guarantors as proposals, not through the host."""
     secretariat = _secretariat(scenario)
     for agreement in scenario.agreements:
         wanted = [a for a in scenario.amendments if a.agreement == agreement.code]
@@ -113,6 +116,12 @@ def _amend(session: Session, scenario: Scenario, result: LoadResult) -> None:
             raise Conflict(f"{agreement.code!r} holds {len(stored)} amendments, the scenario "
                            f"lists {len(wanted)}: add the later ones to the file",
                            field="amendments", id=agreement.code)
+        if (len(wanted) > len(stored) and agreement.code not in new_agreements
+                and agreement.amended_by is AmendedBy.GUARANTORS):
+            raise Conflict(f"{agreement.code!r} is amended by agreement of its guarantors: "
+                           f"propose amendment {len(stored) + 1} of the file (`ceasefire "
+                           "agreement propose`) rather than load it", field="amendments",
+                           id=agreement.code)
         for amendment in wanted[len(stored):]:
             amend_in(session, _signer(session, scenario), amendment,
                      made_by=secretariat or "mechanism")
@@ -130,9 +139,12 @@ def load_scenario(db: Database, scenario: Scenario) -> LoadResult:
                     party, partial(parties.add_party, session, party=party))
         for actor in scenario.actors:
             _actor(session, result, scenario, actor)
+        new_agreements: set[str] = set()
         for agreement in scenario.agreements:
-            _upsert(result, "agreement", agreement.code,
-                    agreements.find_as_agreed(session, code=agreement.code), agreement,
+            stored_agreement = agreements.find_as_agreed(session, code=agreement.code)
+            if stored_agreement is None:
+                new_agreements.add(agreement.code)
+            _upsert(result, "agreement", agreement.code, stored_agreement, agreement,
                     partial(agreements.add_agreement, session, agreement=agreement))
         now = datetime.now(UTC)
         for demo in scenario.accounts:
@@ -153,5 +165,5 @@ def load_scenario(db: Database, scenario: Scenario) -> LoadResult:
         if changes.pending(session):
             ledger.append(session, ledger.mechanism(session), "scenario.loaded",
                           {"created": result.created})
-        _amend(session, scenario, result)  # each its own signed entry, after
+        _amend(session, scenario, result, new_agreements)  # each its own signed entry, after
     return result

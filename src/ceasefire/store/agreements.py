@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ceasefire.domain.actors import ActorStatus
-from ceasefire.domain.agreement import Agreement, Area, Position, QuorumRule, Zone
+from ceasefire.domain.agreement import Agreement, AmendedBy, Area, Position, QuorumRule, Zone
 from ceasefire.domain.amendment import Amendment, amendment_with, terms_of
 from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.domain.when import Period
@@ -71,6 +71,7 @@ def _as_agreed(row: AgreementRow) -> Agreement:
                          else frozenset(ViolationType(v) for v in z.prohibited))
                     for z in row.zones),
         silence=Position(row.silence),
+        amended_by=AmendedBy(row.amended_by),
     )
 
 
@@ -138,6 +139,7 @@ def add_agreement(session: Session, *, agreement: Agreement) -> None:
         quorum=agreement.quorum.value,
         response_deadline_s=int(agreement.response_deadline.total_seconds()),
         silence=agreement.silence.value,
+        amended_by=agreement.amended_by.value,
         guarantors=[AgreementGuarantorRow(party=party_row(session, code), position=i)
                     for i, code in enumerate(agreement.guarantors)],
         actors=[AgreementActorRow(actor=actor_row(session, code), status=status.value)

@@ -27,6 +27,7 @@ from ceasefire.store.tables import (
     AgreementActorRow,
     AgreementGuarantorRow,
     AgreementRow,
+    AmendmentProposalRow,
     AmendmentRow,
     ApiTokenRow,
     AssessmentRow,
@@ -191,9 +192,11 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
         Part(_t(AgreementGuarantorRow), "agreement_id",
              named=(("party_id", _t(PartyRow).c.code),)),
         Part(_t(AgreementActorRow), "agreement_id", named=(("actor_id", _t(ActorRow).c.code),)),
-        Part(_t(ZoneRow), "agreement_id"))),
+        Part(_t(ZoneRow), "agreement_id")), added=(Added("amended_by", "secretariat", "0014"),)),
     # A change to an agreement's terms, signed by who made it.
     Kind("amendment", _t(AmendmentRow), int, "id"),
+    # An amendment waiting for the guarantors' consent, with who consented or objected.
+    Kind("proposal", _t(AmendmentProposalRow), int, "id"),
     Kind("account", _t(AccountRow), str, "username", left_out=("password_hash",)),  # access
     Kind("token", _t(ApiTokenRow), int, "id"),
     Kind("import", _t(ImportRow), int, "id"),

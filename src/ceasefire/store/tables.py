@@ -110,6 +110,7 @@ class AgreementRow(Base):
     quorum: Mapped[str] = mapped_column(String(20))
     response_deadline_s: Mapped[int] = mapped_column(Integer)
     silence: Mapped[str] = mapped_column(String(8))  # a missing verdict after the deadline
+    amended_by: Mapped[str] = mapped_column(String(12), server_default="secretariat")
     guarantors: Mapped[list[AgreementGuarantorRow]] = relationship(
         cascade="all, delete-orphan", order_by="AgreementGuarantorRow.position")
     actors: Mapped[list[AgreementActorRow]] = relationship(cascade="all, delete-orphan")
@@ -170,6 +171,27 @@ class AmendmentRow(Base):
     terms: Mapped[dict[str, Any]] = mapped_column(JSON)
     made_by: Mapped[str] = mapped_column(String(63))  # the party, or "mechanism"
     made_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AmendmentProposalRow(Base):
+    """An amendment proposed to an agreement its guarantors amend: it takes effect (an
+    ``amendments`` row) once every guarantor has consented, and any one's objection
+    closes it."""
+
+    __tablename__ = "amendment_proposals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"))
+    change: Mapped[str] = mapped_column(String(20))
+    effective: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(Text)
+    terms: Mapped[dict[str, Any]] = mapped_column(JSON)
+    proposed_by: Mapped[str] = mapped_column(String(63))  # the party
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # [{"party": code, "at": ISO 8601}], in the order given
+    consents: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    # {"party", "at", "reason"} of the objection that closed it
+    objection: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    amendment_id: Mapped[int | None] = mapped_column(ForeignKey("amendments.id"))
 
 
 class AccountRow(Base):

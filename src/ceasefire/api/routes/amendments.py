@@ -1,5 +1,5 @@
-"""Amendments: an agreement's terms changed from a date by the secretariat, and the
-history of those changes."""
+"""Amendments: an agreement's terms changed from a date by the secretariat, or by
+proposal to the guarantors and each one's consent; and the history of those changes."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ceasefire.domain.actors import CODE_PATTERN
 from ceasefire.domain.amendment import amendment_of, terms_of
+from ceasefire.domain.proposal import Proposal
 from ceasefire.http.deps import Credentials, DatabaseDep, require_token
-from ceasefire.services import amendments
+from ceasefire.services import amendments, proposals
 
 router = APIRouter(prefix="/api/v1/agreements", tags=["agreements"])
 
@@ -76,3 +77,97 @@ async def amend_agreement(code: Code, given: AmendmentIn, database: DatabaseDep,
     done = await run_in_threadpool(amendments.amend, database, made, token=token)
     return AmendedOut(agreement=done.agreement, version=done.version,
                       reassessed=done.reassessed)
+
+
+# -- by agreement of the guarantors -------------------------------------------------------
+
+class ConsentOut(BaseModel):
+    party: str
+    at: datetime
+
+
+class ObjectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                             max_length=2000)]
+
+
+class ObjectionOut(ObjectionIn):
+    party: str
+    at: datetime
+
+
+class ProposalOut(BaseModel):
+    id: int
+    outcome: str = Field(description="open, adopted or objected")
+    change: str
+    effective: datetime
+    reason: str
+    terms: dict[str, Any]
+    proposed_by: str
+    proposed_at: datetime
+    consents: list[ConsentOut]
+    waiting_for: list[str] = Field(description="guarantors yet to consent")
+    objection: ObjectionOut | None = None
+    version: int | None = Field(None, description="the terms' version it made, once adopted")
+    reassessed: int | None = Field(None, description="incidents assessed again when this "
+                                   "answer adopted it")
+
+
+def _out(p: Proposal, waiting: tuple[str, ...], reassessed: int | None = None) -> ProposalOut:
+    m, o = p.amendment, p.objection
+    return ProposalOut(
+        id=p.id, outcome=p.outcome, change=m.change.value, effective=m.effective,
+        reason=m.reason, terms=terms_of(m), proposed_by=p.proposed_by,
+        proposed_at=p.proposed_at,
+        consents=[ConsentOut(party=c.party, at=c.at) for c in p.consents],
+        waiting_for=list(waiting), version=p.version, reassessed=reassessed,
+        objection=None if o is None else ObjectionOut(party=o.party, at=o.at,
+                                                      reason=o.reason))
+
+
+def _answer(answer: proposals.Answer) -> ProposalOut:
+    return _out(answer.proposal, answer.waiting_for,
+                None if answer.amended is None else answer.amended.reassessed)
+
+
+ProposalId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+@router.get("/{code}/proposals", response_model=list[ProposalOut])
+async def list_proposals(code: Code, database: DatabaseDep) -> list[ProposalOut]:
+    """Amendments proposed to the guarantors, oldest first, with who consented."""
+    agreement, found = await run_in_threadpool(proposals.listing, database, code)
+    return [_out(p, p.waiting_for(agreement) if p.open else ()) for p in found]
+
+
+@router.post("/{code}/proposals", response_model=ProposalOut, status_code=201)
+async def propose(code: Code, given: AmendmentIn, database: DatabaseDep,
+                  credentials: Credentials) -> ProposalOut:
+    """Propose a change to terms the guarantors amend (a guarantor's officer, who
+    consents by proposing, or the secretariat): it takes effect once every guarantor has
+    consented."""
+    token = require_token(credentials)
+    made = amendment_of(code, given.change, effective=given.effective, reason=given.reason,
+                        zone=given.zone, name=given.name, pcodes=given.area, acts=given.acts,
+                        actor=given.actor, status=given.status)
+    return _answer(await run_in_threadpool(proposals.propose, database, made, token=token))
+
+
+@router.post("/{code}/proposals/{proposal}/consent", response_model=ProposalOut)
+async def consent(code: Code, proposal: ProposalId, database: DatabaseDep,
+                  credentials: Credentials) -> ProposalOut:
+    """Consent for the officer's guarantor; the last consent adopts the amendment and
+    reassesses what it reaches, in one transaction."""
+    token = require_token(credentials)
+    return _answer(await run_in_threadpool(proposals.consent, database, code, proposal,
+                                           token=token))
+
+
+@router.post("/{code}/proposals/{proposal}/objection", response_model=ProposalOut)
+async def objection(code: Code, proposal: ProposalId, given: ObjectionIn,
+                    database: DatabaseDep, credentials: Credentials) -> ProposalOut:
+    """Object for the officer's guarantor, with a reason: the proposal closes."""
+    token = require_token(credentials)
+    return _answer(await run_in_threadpool(proposals.object_to, database, code, proposal,
+                                           given.reason, token=token))
