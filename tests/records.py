@@ -42,6 +42,6 @@ def by_guarantors() -> Scenario:
 
 
 # The same, its terms amended by the guarantors' consent rather than the secretariat.
-BY_GUARANTORS = Recipe("by-guarantors", lambda db, tmp: load_scenario(db, by_guarantors()).tokens)
+BY_GUARANTORS = Recipe("by_guarantors", lambda db, tmp: load_scenario(db, by_guarantors()).tokens)
 # ...and the whole UCDP extract imported by the secretariat.
 UCDP_IMPORTED = Recipe("ucdp", _ucdp, base=SCENARIO)

@@ -141,6 +141,13 @@ TAMPERINGS: dict[str, tuple[str, str, str]] = {
     "a zone's end moved by its amendment": (
         "amendments", "UPDATE amendments SET effective = '2019-01-01 00:00:00.000000' WHERE "
         "id = 4", "amendment 4 differs"),
+    "a proposal forged with every consent": (
+        "amendment_proposals",
+        "INSERT INTO amendment_proposals (agreement_id, change, effective, reason, terms, "
+        "proposed_by, proposed_at, consents) SELECT id, 'agreement-ended', starts_at, "
+        "'forged', '{}', 'RU', starts_at, '[{\"party\": \"RU\", \"at\": "
+        "\"2017-01-01T00:00:00+00:00\"}]' FROM agreements",
+        "is in the database, but no ledger entry wrote it"),
     "an assessment's terms version": (
         "assessments", "UPDATE assessments SET terms_version = 0 WHERE terms_version = 6 AND "
         "incident_uid = (SELECT min(incident_uid) FROM assessments)", "differs in the"),

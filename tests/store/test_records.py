@@ -33,6 +33,9 @@ DIGESTED = {
                   "zones": "code name starts_at ends_at area prohibited"},
     "amendment": {"amendments": "agreement_id version change effective reason terms made_by "
                                 "made_at"},
+    "proposal": {"amendment_proposals": "agreement_id change effective reason terms "
+                                        "proposed_by proposed_at consents objection "
+                                        "amendment_id"},
     "account": {"accounts": "username party_id role active created_at"},
     "token": {"api_tokens": "account_id token_hash created_at revoked_at"},
     "import": {"imports": "format file_name file_sha256 source_name party_id started_at "
