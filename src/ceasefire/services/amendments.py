@@ -51,8 +51,7 @@ def amend_in(session: Session, signer: ledger.Signer, amendment: Amendment, *,
     entry signed by `signer` saying so (and, when the guarantors adopted it, which
     proposal it was)."""
     now = now or datetime.now(UTC)
-    current = check_amendment(session, amendment)
-    amended = amendment.apply(current)  # refuses contradictions by name
+    current, amended = check_amendment(session, amendment)
     reach = amendment.reach(current)
     row_id = agreements.add_amendment(session, amendment=amendment, version=amended.version,
                                       made_by=made_by, made_at=now)
@@ -70,9 +69,10 @@ def amend_in(session: Session, signer: ledger.Signer, amendment: Amendment, *,
     return Amended(amendment.agreement, amended.version, count, row_id)
 
 
-def check_amendment(session: Session, amendment: Amendment) -> Agreement:
-    """The agreement as it stands, once the amendment is known to name only stored actors
-    and real P-codes and to agree with its terms (each refusal names the field)."""
+def check_amendment(session: Session, amendment: Amendment) -> tuple[Agreement, Agreement]:
+    """The agreement as it stands and as the amendment would leave it, once the amendment
+    is known to name only stored actors and real P-codes and to agree with its terms (each
+    refusal names the field)."""
     current = agreements.get_agreement(session, code=amendment.agreement)
     if amendment.actor is not None and amendment.actor not in reference(session).actor_ids:
         raise NotFound(f"no actor with code {amendment.actor!r} (`ceasefire actor list`)",
@@ -81,8 +81,7 @@ def check_amendment(session: Session, amendment: Amendment) -> Agreement:
         for code in sorted(amendment.zone.area.pcodes):
             if code not in syria():
                 raise InvalidInput(f"unknown P-code {code!r}", field="area", id=code)
-    amendment.apply(current)
-    return current
+    return current, amendment.apply(current)  # refuses contradictions by name
 
 
 def _reassess(session: Session, since: datetime, pcodes: Sequence[str] | None,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ceasefire.domain.amendment import amendment_with, terms_of
@@ -34,18 +35,22 @@ def _agreement_id(session: Session, code: str) -> int:
 
 def proposals_of(session: Session, *, code: str) -> list[Proposal]:
     """The agreement's proposals, oldest first."""
-    rows = session.execute(
-        select(AmendmentProposalRow, AmendmentRow.version)
-        .outerjoin(AmendmentRow, AmendmentRow.id == AmendmentProposalRow.amendment_id)
-        .where(AmendmentProposalRow.agreement_id == _agreement_id(session, code))
-        .order_by(AmendmentProposalRow.id))
+    rows = session.execute(_with_version(session, code).order_by(AmendmentProposalRow.id))
     return [_proposal(code, row, version) for row, version in rows]
 
 
+def _with_version(session: Session, code: str) -> Select[*tuple[Any, ...]]:
+    """The agreement's proposals, each with the terms' version it made once adopted."""
+    return (select(AmendmentProposalRow, AmendmentRow.version)
+            .outerjoin(AmendmentRow, AmendmentRow.id == AmendmentProposalRow.amendment_id)
+            .where(AmendmentProposalRow.agreement_id == _agreement_id(session, code)))
+
+
 def get_proposal(session: Session, *, code: str, id: int) -> Proposal:  # noqa: A002
-    for proposal in proposals_of(session, code=code):
-        if proposal.id == id:
-            return proposal
+    found = session.execute(
+        _with_version(session, code).where(AmendmentProposalRow.id == id)).first()
+    if found is not None:
+        return _proposal(code, *found)
     raise NotFound(f"{code!r} has no proposal {id}", field="proposal", id=str(id))
 
 
