@@ -12,7 +12,7 @@ the table below.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,12 +24,14 @@ from ceasefire.app import create_app
 from ceasefire.config import Settings
 from ceasefire.domain.bulletin import days
 from ceasefire.errors import Conflict
+from ceasefire.ledger import note
 from ceasefire.services import bulletins, ledger, ledger_checks
 from ceasefire.services.accounts import get_account
 from ceasefire.services.correlation import correlate_all, merge, split
 from ceasefire.services.imports import import_file
 from ceasefire.services.logins import log_in, set_password
 from ceasefire.services.scenarios import load_scenario
+from ceasefire.store import ledger as ledger_store
 from ceasefire.store.db import Database
 from ceasefire.store.integrity import ACCESS, DERIVED, LEDGER, PART, RECORD, TABLES
 from tests.api.conftest import bearer
@@ -88,7 +90,13 @@ def _build(db: Database, scenario, tmp: Path) -> dict[str, str]:
     secretariat = get_account(db, username="secretariat")
     ledger.register_party_key(db, "TR", SigningKey.generate(), account=secretariat)
     bulletins.publish(db, days(date(2017, 1, 15), date(2017, 1, 20)), account=secretariat)
-    ledger.checkpoint(db)
+    made = ledger.checkpoint(db)
+    witness = SigningKey(bytes(range(32)))  # a witness's cosignature, kept as a log keeps it
+    with db.session(write=True) as session:
+        ledger_store.add_cosignature(session, ledger_store.StoredCosignature(
+            made.size, "witness.tr", note.vkey("witness.tr", witness.verify_key),
+            note.cosign(made.text(), "witness.tr", witness, 1_500_000_000).strip(),
+            datetime.fromtimestamp(1_500_000_000, UTC)))
     assert ledger_checks.verify(db).ok, ledger_checks.verify(db).problem
     return tokens
 
@@ -207,6 +215,9 @@ TAMPERINGS: dict[str, tuple[str, str, str]] = {
     "an entry's written records": ("ledger_writes", "DELETE FROM ledger_writes WHERE seq = "
                                    "(SELECT max(seq) FROM ledger_writes)",
                                    "the list of written records was edited"),
+    "a witness's cosignature": ("ledger_cosignatures", "UPDATE ledger_cosignatures SET line"
+                                " = replace(line, 'witness.tr ', 'witness.tr A')",
+                                "the cosignature of witness witness.tr does not verify"),
     "a checkpoint's root": ("ledger_checkpoints", "UPDATE ledger_checkpoints SET root = "
                             "'" + "00" * 32 + "'", "its signature does not match"),
 }

@@ -5,6 +5,8 @@ time."""
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib.metadata import version
 
 from fastapi import FastAPI
@@ -18,6 +20,7 @@ from ceasefire.http import errors
 from ceasefire.http.gate import BodyLimit, TokenFirst
 from ceasefire.http.headers import SecurityHeaders
 from ceasefire.http.timing import ServerTiming
+from ceasefire.services.witnessing import Witnessing, configured
 from ceasefire.store.db import Database
 from ceasefire.web.cookies import SESSION_COOKIE
 
@@ -32,6 +35,17 @@ with a stable `code`.
 """
 
 
+@asynccontextmanager
+async def _witnessing(app: FastAPI) -> AsyncIterator[None]:
+    """Asks the witnesses to cosign while the server runs (not at all if there are none)."""
+    asking = Witnessing(app.state.database, app.state.database.witnesses)
+    asking.start()
+    try:
+        yield
+    finally:
+        asking.stop()
+
+
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
     # FastAPIOffline serves Swagger UI's files from the package, not from a CDN; its pages
     # are off: they start Swagger UI inline, which the CSP forbids (api/docs.py serves one
@@ -43,11 +57,14 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         version=version("ceasefire"),
         description=DESCRIPTION,
         responses={"default": {"model": ErrorBody, "description": "Error"}},
+        lifespan=_witnessing,
     )
     app.state.settings = settings
+
     if database is None:
         database = Database(settings.database_url,
-                            server_passphrase=settings.server_passphrase or None)
+                            server_passphrase=settings.server_passphrase or None,
+                            origin=settings.log_origin, witnesses=configured(settings))
         if warning := database.exposed():  # `ceasefire serve` has said it already
             log.warning(warning)
     app.state.database = database

@@ -38,6 +38,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CEASEFIRE_TRUSTED_PROXIES", "",
             "Addresses or networks (comma-separated) of reverse proxies whose "
             "X-Forwarded-For and X-Forwarded-Proto the server believes; empty: none."),
+    Setting("CEASEFIRE_LOG_ORIGIN", "ceasefire-monitor.local/ledger",
+            "The ledger's name in its checkpoints (the C2SP origin line, and the name of the "
+            "server's key in their signatures); witnesses know the log by it."),
+    Setting("CEASEFIRE_WITNESSES", "",
+            "A TOML file naming the witnesses the server asks to cosign its checkpoints (each "
+            "witness's party, URL and verifier key) and the quorum; empty: none, and every "
+            "page and bulletin says its checkpoints are unwitnessed."),
 )
 
 
@@ -50,13 +57,16 @@ class Settings:
     session_hours: int = int(SETTINGS[4].default)
     max_body_bytes: int = int(SETTINGS[5].default)
     trusted_proxies: str = SETTINGS[6].default
+    log_origin: str = SETTINGS[7].default
+    witnesses: str = SETTINGS[8].default
 
     def __repr__(self) -> str:  # the passphrase never reaches a log or a traceback
         return (f"Settings(database_url={self.database_url!r}, host={self.host!r}, "
                 f"port={self.port!r}, server_passphrase=***, "
                 f"session_hours={self.session_hours!r}, "
                 f"max_body_bytes={self.max_body_bytes!r}, "
-                f"trusted_proxies={self.trusted_proxies!r})")
+                f"trusted_proxies={self.trusted_proxies!r}, log_origin={self.log_origin!r}, "
+                f"witnesses={self.witnesses!r})")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -83,6 +93,11 @@ class Settings:
         if settings.max_body_bytes < 1024:
             raise ConfigError(f"must be at least 1024, got {settings.max_body_bytes}",
                               field="CEASEFIRE_MAX_BODY_BYTES")
+        if not settings.log_origin or any(c.isspace() or c == "+"
+                                          for c in settings.log_origin):
+            raise ConfigError("a log origin is one word with no spaces or '+', e.g. "
+                              f"example.org/ledger; got {settings.log_origin!r}",
+                              field="CEASEFIRE_LOG_ORIGIN")
         for proxy in proxies(settings.trusted_proxies):
             try:
                 ip_network(proxy, strict=False)

@@ -17,6 +17,7 @@ from ceasefire.api.routes import (
     ledger,
     reference,
     reports,
+    tiles,
     verdicts,
 )
 
@@ -25,5 +26,6 @@ def install(app: FastAPI) -> None:
     """Add the API's routes and its docs page to the app."""
     docs.install(app)
     for router in (health.router, reference.router, actors.router, amendments.router, geo.router,
-                   reports.router, incidents.router, verdicts.router, ledger.router):
+                   reports.router, incidents.router, verdicts.router, ledger.router,
+                   tiles.router):
         app.include_router(router, dependencies=[Depends(known_parameters)])

@@ -16,6 +16,7 @@ from ceasefire.cli import (
     scenario,
     serve,
     simulate,
+    witness,
 )
 from ceasefire.cli.root import EXIT_ERROR, cli
 
@@ -25,7 +26,7 @@ for command in (db.db, scenario.scenario, accounts.account, actors.actor, geo.ge
                 reports.import_, reports.report, incidents.correlate, incidents.assess,
                 incidents.verdict, incidents.incident, simulate.simulate_reports, ledger.party,
                 ledger.ledger_group, bulletins.bulletin_, serve.serve,
-                agreements.agreement):
+                agreements.agreement, witness.witness):
     cli.add_command(command)
 
 

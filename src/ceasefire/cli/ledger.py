@@ -120,7 +120,8 @@ def ledger_group() -> None:
               default=None, metavar="DIR", help="Verify an export (no database).")
 @click.option("--checkpoint", "saved", multiple=True,
               type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="A checkpoint kept earlier (JSON, or a published bulletin's JSON): show "
+              help="A checkpoint kept earlier (its JSON, its signed note as a witness holds "
+              "it, or a published bulletin's JSON): show "
               "the ledger only grew since it. Repeatable.")
 @pass_context
 def ledger_verify(obj: Context, offline: Path | None, saved: tuple[Path, ...]) -> None:
@@ -128,13 +129,17 @@ def ledger_verify(obj: Context, offline: Path | None, saved: tuple[Path, ...]) -
     database) that the record equals a replay of the ledger. Names the first bad entry."""
     import json
 
-    from ceasefire.ledger.checkpoints import checkpoint_of
+    from ceasefire.ledger.checkpoints import checkpoint_of, checkpoint_of_note
     from ceasefire.services import ledger_checks
 
     kept = []
     for path in saved:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if not text.lstrip().startswith("{"):  # a C2SP note: a witness's, or /checkpoint's
+            kept.append(checkpoint_of_note(text))
+            continue
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(text)
             # A published bulletin's JSON holds the checkpoint its counts rest on.
             if isinstance(data, dict) and isinstance(data.get("checkpoint"), dict):
                 data = data["checkpoint"]

@@ -69,8 +69,12 @@ class Context:
         return self._settings
 
     def database(self, *, migrated: bool = True) -> Database:
+        from ceasefire.services.witnessing import configured
+
         db = Database(self.settings.database_url,
-                      server_passphrase=self.settings.server_passphrase or None)
+                      server_passphrase=self.settings.server_passphrase or None,
+                      origin=self.settings.log_origin,
+                      witnesses=configured(self.settings))
         if not self._databases and (warning := db.exposed()):
             click.secho(f"warning: {warning}", err=True, fg="yellow")
         self._databases.append(db)

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ceasefire.ledger.checkpoints import Checkpoint
+from ceasefire.ledger.checkpoints import Checkpoint, signer_among
 from ceasefire.ledger.entries import Chain, Entry, Problem
 from ceasefire.ledger.merkle import MerkleTree
 from ceasefire.ledger.trust import Trust
@@ -75,6 +75,8 @@ class Audit:
 
     def check_checkpoint(self, checkpoint: Checkpoint) -> None:
         where = f"checkpoint at size {checkpoint.size}"
+        checkpoint = signer_among(checkpoint, {kid: held.key for kid, held in
+                                               self.trust.keys.items() if held.party is None})
         key = self.trust.server_key_at(checkpoint.signer, checkpoint.size)
         if checkpoint.trust is not None and checkpoint.trust != self.trust.root:
             self.problems.append(Problem(None, f"{where}: it pins the trust root "
@@ -90,7 +92,8 @@ class Audit:
                                          f"{self.size} entries; later ones were removed"))
         elif checkpoint.root != self.tree.root(checkpoint.size):
             self.problems.append(Problem(None, f"{where}: the entries it covers do not give "
-                                         "the root it signed"))
+                                         "the root it signed: the server signed another "
+                                         "history of that size (a fork, or a rewrite)"))
 
     def compare(self, kind: str, held: Mapping[str, str]) -> None:
         """Hold the records of `kind` the database holds (key -> digest) against the

@@ -3,13 +3,17 @@
 A party that keeps the checkpoints it saw can later ask for a consistency proof between
 an old one and a new one, and so prove that the ledger only grew: every entry the old
 checkpoint covered is still there, unchanged and in its place.
+
+Checkpoints are C2SP signed notes (ledger/note.py) whose key name is the log's origin, so
+witnesses and tools no one here wrote check them; those made before were signed as
+canonical JSON and still verify in that form.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import rfc8785
@@ -17,6 +21,7 @@ from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
 from ceasefire.errors import InvalidInput
+from ceasefire.ledger import note as notes
 from ceasefire.ledger.entries import key_id
 from ceasefire.ledger.merkle import verify_consistency
 
@@ -32,6 +37,18 @@ class Checkpoint:
     # party keeps, so a ledger made anew under another key is told from the one it saw.
     # None in checkpoints signed before it was pinned.
     trust: str | None = None
+    # The signed note (server's signature only); None: a checkpoint signed as JSON.
+    note: str | None = None
+
+    @property
+    def origin(self) -> str | None:
+        return None if self.note is None else self.note.split("\n", 1)[0]
+
+    def text(self) -> str:
+        """The checkpoint's note text: what the server signs and witnesses cosign."""
+        if self.note is None:
+            raise ValueError("a checkpoint signed as JSON has no note")
+        return notes.open_note(self.note)[0]
 
     def body(self) -> bytes:
         if self.at.tzinfo is None:
@@ -43,17 +60,35 @@ class Checkpoint:
             fields["trust"] = self.trust
         return rfc8785.dumps(fields)
 
-    def signed_by(self, key: SigningKey) -> Checkpoint:
+    def signed_by(self, key: SigningKey, origin: str | None = None) -> Checkpoint:
+        """Signed by `key`: as a note of the log `origin`, or (no origin) as JSON."""
         if self.signer != key_id(key.verify_key):
             raise ValueError("the checkpoint names another key as its signer")
-        return replace(self, signature=key.sign(self.body()).signature)
+        if origin is None:
+            return replace(self, signature=key.sign(self.body()).signature, note=None)
+        signed = notes.sign(notes.checkpoint_text(origin, self.size, self.root), origin, key)
+        return replace(self, signature=notes.open_note(signed)[1][0].data, note=signed)
 
     def is_signed_by(self, key: VerifyKey) -> bool:
+        if self.signer != key_id(key):
+            return False
+        if self.note is not None:
+            return self._note_holds(key)
         try:
             key.verify(self.body(), self.signature)
         except BadSignatureError:
             return False
-        return self.signer == key_id(key)
+        return True
+
+    def _note_holds(self, key: VerifyKey) -> bool:
+        try:
+            text, signatures = notes.open_note(self.note or "")
+            said = notes.parse_checkpoint(text)
+        except notes.NoteError:
+            return False
+        return ((said.size, said.root) == (self.size, self.root)
+                and any(s.data == self.signature and notes.signed_by(text, s, said.origin, key)
+                        for s in signatures))
 
 
 def checkpoint_json(c: Checkpoint) -> dict[str, Any]:
@@ -62,19 +97,50 @@ def checkpoint_json(c: Checkpoint) -> dict[str, Any]:
                              "signer": c.signer, "signature": c.signature.hex()}
     if c.trust is not None:
         found["trust"] = c.trust
+    if c.note is not None:
+        found["note"] = c.note
     return found
 
 
 def checkpoint_of(data: Mapping[str, Any]) -> Checkpoint:
     """A checkpoint from its JSON (one a party kept, or a published bulletin's)."""
     try:
-        trust = data.get("trust")
+        trust, note = data.get("trust"), data.get("note")
         return Checkpoint(int(data["size"]), bytes.fromhex(data["root"]),
                           datetime.fromisoformat(data["at"]), str(data["signer"]),
                           bytes.fromhex(data["signature"]),
-                          None if trust is None else str(trust))
+                          None if trust is None else str(trust),
+                          None if note is None else str(note))
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
         raise InvalidInput(f"not a checkpoint: {exc}", field="checkpoint") from None
+
+
+def checkpoint_of_note(text: str) -> Checkpoint:
+    """A checkpoint from its signed note (one a witness holds, or `/checkpoint` gave), with
+    its signer left for the ledger's keys to tell (`signer_among`)."""
+    try:
+        body, signatures = notes.open_note(text)
+        said = notes.parse_checkpoint(body)
+    except notes.NoteError as exc:
+        raise InvalidInput(f"not a checkpoint: {exc}", field="checkpoint") from None
+    if not signatures:
+        raise InvalidInput("the checkpoint is not signed", field="checkpoint")
+    return Checkpoint(said.size, said.root, datetime.fromtimestamp(0, UTC), "",
+                      signatures[0].data, None, text)
+
+
+def signer_among(c: Checkpoint, keys: Mapping[str, VerifyKey]) -> Checkpoint:
+    """The note checkpoint `c` naming which of `keys` (by key id) signed it as its origin;
+    unchanged if none did."""
+    if c.note is None or c.signer or c.origin is None:
+        return c
+    _, signatures = notes.open_note(c.note)
+    for kid, key in keys.items():
+        wanted = notes.key_id(c.origin, bytes(key))
+        for s in signatures:
+            if s.name == c.origin and s.key_id == wanted:
+                return replace(c, signer=kid, signature=s.data)
+    return c
 
 
 def grew_from(old: Checkpoint, new: Checkpoint, proof: Sequence[bytes], key: VerifyKey,

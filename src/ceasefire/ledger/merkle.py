@@ -91,6 +91,17 @@ class MerkleTree:
         self._check_size(size)
         return EMPTY_ROOT if size == 0 else self._hash(0, size)
 
+    def nodes(self, height: int, start: int, end: int) -> list[bytes]:
+        """The hashes of the perfect subtrees of 2**height leaves numbered start..end-1
+        (height 0: the leaf hashes), each complete in the tree as it stands. A complete
+        subtree never changes as the tree grows, which is what lets tiles be served."""
+        levels = self._levels
+        have = len(levels[height]) if 0 <= height < len(levels) else 0
+        if height < 0 or not 0 <= start <= end <= have:
+            raise ValueError(f"the tree has {have} complete subtrees of height {height},"
+                             f" not {start}..{end - 1}")
+        return levels[height][start:end] if have else []
+
     def _check_size(self, size: int) -> None:
         if not 0 <= size <= len(self):
             raise ValueError(f"the tree has {len(self)} leaves, not {size}")

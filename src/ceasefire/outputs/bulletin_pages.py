@@ -125,6 +125,27 @@ def _verified(d: dict[str, Any]) -> str:
             "key the ledger trusted.")
 
 
+def _witnessed(d: dict[str, Any]) -> dict[str, Any]:
+    """Who cosigned the checkpoint, in words; a document from before witnesses says
+    nothing, one published without them says so plainly."""
+    if "witnessed" not in d:
+        return {"said": "", "cosigners": [], "note": ""}
+    w = d["witnessed"]
+    if not w:
+        return {"said": "No witness cosigned the ledger's checkpoints when this bulletin was "
+                        "published: they are signed by the server alone (unwitnessed).",
+                "cosigners": [], "note": ""}
+    names = ", ".join(c["party"] for c in w["cosignatures"])
+    return {"said": (f"The ledger at {w['size']:,} entries, which extends the checkpoint above, "
+                     f"was cosigned by the witnesses of {names} ({len(w['cosignatures'])} of "
+                     f"the quorum of {w['quorum']}): each witness checked that it extends "
+                     "every state it cosigned before."),
+            "cosigners": [{"party": c["party"], "witness": c["witness"],
+                           "at": moment(datetime.fromisoformat(c["at"]))}
+                          for c in w["cosignatures"]],
+            "note": w["note"]}
+
+
 def page_values(d: dict[str, Any], publication: Publication | None = None,
                 site: str = "") -> dict[str, Any]:
     """What templates/bulletin_body.html reads, all in words (`bp`); `site` prefixes the
@@ -148,7 +169,7 @@ def page_values(d: dict[str, Any], publication: Publication | None = None,
         "parties": _rows(d["by_reporting_party"]), "attribution": d.get("by_attribution", []),
         "before": "the day before" if days == 1 else f"the {days} days before",
         "notable": _notable(d, site), "unnamed": _unnamed(d),
-        "verified": _verified(d), "checkpoint": d["checkpoint"],
+        "verified": _verified(d), "checkpoint": d["checkpoint"], "witnessed": _witnessed(d),
         "size": f"{d['checkpoint']['size']:,}", "sha256": sha256,
         "checkpoint_at": moment(datetime.fromisoformat(d["checkpoint"]["at"])),
         "json_name": f"bulletin-{publication.number}.json" if publication else "its JSON",

@@ -21,7 +21,7 @@ from ceasefire.domain.words import number_words
 from ceasefire.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ceasefire.ledger.checkpoints import Checkpoint
 from ceasefire.outputs.bulletins import Names, as_dict, as_json, document_of, document_sha256
-from ceasefire.services import ledger, ledger_checks, overview
+from ceasefire.services import ledger, ledger_checks, overview, witnessing
 from ceasefire.store import bulletins as store
 from ceasefire.store import overview as overview_store
 from ceasefire.store import parties as parties_store
@@ -184,6 +184,7 @@ def publish(db: Database, period: Period, *, agreement: str | None = None,
     publisher = _publisher(db, username=username, account=account)
     issued = issue(db, period, agreement=agreement, now=now, last_field=last_field)
     document = issued.document()
+    document["witnessed"] = _witnessed(db, issued.checkpoint)
     text, sha256 = as_json(document), document_sha256(document)
     code = issued.bulletin.agreement
     with db.session(write=True) as session:
@@ -208,6 +209,17 @@ def publish(db: Database, period: Period, *, agreement: str | None = None,
                            "root": issued.checkpoint.root.hex()},
             "document_sha256": sha256, "corrects": corrects})
     return PublishedBulletin(bulletin_id, entry.seq, corrects, document, published_at)
+
+
+def _witnessed(db: Database, counted: Checkpoint) -> dict[str, Any] | None:
+    """The witnessed checkpoint that covers the one the counts rest on, with the proof
+    that it extends it; None when the deployment has no witnesses (the bulletin says its
+    checkpoint is unwitnessed). With witnesses, a bulletin waits for their quorum."""
+    if not db.witnesses:
+        return None
+    found = witnessing.witness_now(db, db.witnesses, at_least=counted.size)
+    _, _, _, _, proof = ledger.consistency(db, counted.size, found.checkpoint.size)
+    return {**found.as_json(), "proof_from_counted": [h.hex() for h in proof]}
 
 
 def agreements(db: Database) -> dict[str, str]:

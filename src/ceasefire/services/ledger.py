@@ -405,7 +405,7 @@ def checkpoint(db: Database, *, size: int | None = None) -> Checkpoint:
             raise Conflict(f"the server's key was replaced after entry {size}; a "
                            "checkpoint of that size is one given then", field="size")
         made = Checkpoint(size, tree.root(size), datetime.now(UTC), kid,
-                          trust=store.root_key_id(session)).signed_by(key)
+                          trust=store.root_key_id(session)).signed_by(key, db.origin)
         store.add_checkpoint(session, made)
         return made
 

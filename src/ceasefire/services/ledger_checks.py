@@ -21,6 +21,7 @@ from ceasefire.errors import CeasefireError, InvalidInput, StorageUnavailable
 from ceasefire.ledger.audit import Audit, Write, writes_digest
 from ceasefire.ledger.checkpoints import Checkpoint, checkpoint_json, checkpoint_of
 from ceasefire.ledger.entries import Entry, Problem
+from ceasefire.ledger.note import NoteError, cosigned_at, parse_vkey, signature_line
 from ceasefire.ledger.trust import ACTIONS as KEY_ACTIONS
 from ceasefire.ledger.trust import Trust
 from ceasefire.services.correlation import links_again
@@ -85,6 +86,24 @@ def _secretariat(session: Session) -> Callable[[str], bool]:
     return lambda username: roles.get(username) is Role.SECRETARIAT
 
 
+def _check_cosignatures(audit: Audit, checkpoints: Mapping[int, Checkpoint],
+                        rows: Sequence[store.StoredCosignature]) -> None:
+    """Each cosignature kept must be its witness's, of the checkpoint as the server signed
+    it: an edited or forged one is named, never counted toward a quorum."""
+    for row in rows:
+        c = checkpoints.get(row.size)
+        try:
+            name, key = parse_vkey(row.vkey)
+            good = (c is not None and c.note is not None and name == row.witness
+                    and cosigned_at(c.text(), signature_line(row.line), name, key) is not None)
+        except NoteError:
+            good = False
+        if not good:
+            audit.problems.append(Problem(None, f"checkpoint at size {row.size}: the "
+                                          f"cosignature of witness {row.witness} does not "
+                                          "verify"))
+
+
 def verify(db: Database, saved: Sequence[Checkpoint] = ()) -> Verified:
     """Check the chain, every signature by a key the entries trust, every checkpoint's
     root, and that the database holds exactly what replaying the entries says it must;
@@ -97,6 +116,8 @@ def verify(db: Database, saved: Sequence[Checkpoint] = ()) -> Verified:
         checkpoints = store.checkpoints(session)
         for c in [*checkpoints, *saved]:
             audit.check_checkpoint(c)
+        _check_cosignatures(audit, {c.size: c for c in checkpoints},
+                            store.cosignatures(session))
         records = 0
         for kind in KINDS:
             held = digests(session, kind)

@@ -34,6 +34,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session
 
 from ceasefire.errors import ConfigError, Conflict, InvalidInput, StorageUnavailable
+from ceasefire.ledger.witnesses import NONE, Witnesses
 from ceasefire.store import changes, dialects
 
 # store.reports writes through the driver's own calls (executemany, COPY) for speed.
@@ -69,11 +70,18 @@ def _create_private(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
+DEFAULT_ORIGIN = "ceasefire-monitor.local/ledger"
+
+
 class Database:
     """One database, built from its URL; shared by the CLI, the API and the tests."""
 
-    def __init__(self, url: str, *, server_passphrase: str | None = None) -> None:
+    def __init__(self, url: str, *, server_passphrase: str | None = None,
+                 origin: str = DEFAULT_ORIGIN, witnesses: Witnesses = NONE) -> None:
         self.url = parse_url(url)
+        self.origin = origin  # the ledger's name in its checkpoints (CEASEFIRE_LOG_ORIGIN)
+        # Who cosigns its checkpoints (CEASEFIRE_WITNESSES): a bulletin waits for them.
+        self.witnesses = witnesses
         # Opens the server's signing key, sealed in the database (services.ledger).
         self.server_passphrase = server_passphrase
         # A party's own signing key, when the CLI was given one: entries for that party's

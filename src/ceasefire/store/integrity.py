@@ -45,6 +45,7 @@ TABLES: dict[str, Held] = {
     "ledger_entries": Held(LEDGER),
     "ledger_writes": Held(LEDGER),
     "ledger_checkpoints": Held(LEDGER),
+    "ledger_cosignatures": Held(LEDGER),
     "idempotency_keys": Held(ACCESS),
     "web_sessions": Held(ACCESS),
 }

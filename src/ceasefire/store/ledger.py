@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -13,7 +14,13 @@ from sqlalchemy.orm import Session
 from ceasefire.ledger.checkpoints import Checkpoint
 from ceasefire.ledger.entries import GENESIS, Entry
 from ceasefire.store import changes, dialects
-from ceasefire.store.tables import CheckpointRow, LedgerEntryRow, LedgerKeyRow, LedgerWriteRow
+from ceasefire.store.tables import (
+    CheckpointRow,
+    CosignatureRow,
+    LedgerEntryRow,
+    LedgerKeyRow,
+    LedgerWriteRow,
+)
 
 
 def head(session: Session) -> tuple[int, bytes]:
@@ -115,13 +122,22 @@ def stored_hashes(session: Session, *, after: int = 0) -> list[bytes]:
         .order_by(LedgerEntryRow.seq))]
 
 
-def writes(session: Session) -> Iterator[tuple[int, str, str, str | None]]:
-    """Every (seq, kind, key, digest), ordered by entry."""
-    yield from session.execute(
-        select(LedgerWriteRow.seq, LedgerWriteRow.kind, LedgerWriteRow.key,
-               LedgerWriteRow.digest)
-        .order_by(LedgerWriteRow.seq, LedgerWriteRow.kind, LedgerWriteRow.key)
-        .execution_options(yield_per=20000))
+def writes(session: Session, first: int = 1, last: int | None = None,
+           ) -> Iterator[tuple[int, str, str, str | None]]:
+    """Every (seq, kind, key, digest), ordered by entry (of entries first..last)."""
+    w = LedgerWriteRow
+    query = select(w.seq, w.kind, w.key, w.digest).where(w.seq >= first)
+    if last is not None:
+        query = query.where(w.seq <= last)
+    yield from session.execute(query.order_by(w.seq, w.kind, w.key)
+                               .execution_options(yield_per=20000))
+
+
+def entries_between(session: Session, first: int, last: int) -> list[Entry]:
+    """Entries first..last, in order."""
+    query = (select(*_ENTRY_COLUMNS).where(LedgerEntryRow.seq.between(first, last))
+             .order_by(LedgerEntryRow.seq))
+    return [_entry(row) for row in session.execute(query)]
 
 
 def last_writes(session: Session, kind: str, keys: Sequence[str], *, prefix: bool = False,
@@ -219,13 +235,14 @@ def root_key_id(session: Session) -> str | None:
 
 def _checkpoint(row: CheckpointRow) -> Checkpoint:
     return Checkpoint(row.size, bytes.fromhex(row.root), row.at, row.signer,
-                      bytes.fromhex(row.signature), row.trust)
+                      bytes.fromhex(row.signature), row.trust, row.note)
 
 
 def add_checkpoint(session: Session, checkpoint: Checkpoint) -> None:
     session.add(CheckpointRow(size=checkpoint.size, root=checkpoint.root.hex(),
                               at=checkpoint.at, signer=checkpoint.signer,
-                              signature=checkpoint.signature.hex(), trust=checkpoint.trust))
+                              signature=checkpoint.signature.hex(), trust=checkpoint.trust,
+                              note=checkpoint.note))
     session.flush()
 
 
@@ -237,3 +254,52 @@ def checkpoint(session: Session, size: int) -> Checkpoint | None:
 def checkpoints(session: Session) -> list[Checkpoint]:
     return [_checkpoint(r) for r in session.scalars(select(CheckpointRow)
                                                     .order_by(CheckpointRow.size))]
+
+
+# -- cosignatures -----------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class StoredCosignature:
+    size: int
+    witness: str
+    vkey: str
+    line: str
+    cosigned_at: datetime
+
+
+def add_cosignature(session: Session, c: StoredCosignature) -> None:
+    session.merge(CosignatureRow(size=c.size, witness=c.witness, vkey=c.vkey, line=c.line,
+                                 cosigned_at=c.cosigned_at))
+    session.flush()
+
+
+def cosignatures(session: Session, size: int | None = None) -> list[StoredCosignature]:
+    """The cosignatures of the checkpoint of `size` (None: of every checkpoint)."""
+    query = select(CosignatureRow).order_by(CosignatureRow.size, CosignatureRow.witness)
+    if size is not None:
+        query = query.where(CosignatureRow.size == size)
+    return [StoredCosignature(r.size, r.witness, r.vkey, r.line, r.cosigned_at)
+            for r in session.scalars(query)]
+
+
+def latest_cosigned(session: Session) -> tuple[int | None, int]:
+    """The largest size cosigned and how many cosignatures: changes whenever one is kept."""
+    row = session.execute(select(func.max(CosignatureRow.size), func.count())).one()
+    return row[0], row[1]
+
+
+def cosigned_sizes(session: Session) -> dict[str, int]:
+    """The largest checkpoint each witness has cosigned, by its name."""
+    return {name: size for name, size in session.execute(
+        select(CosignatureRow.witness, func.max(CosignatureRow.size))
+        .group_by(CosignatureRow.witness))}
+
+
+def witnessed_sizes(session: Session, witnesses: Sequence[str], quorum: int,
+                    at_least: int = 0) -> list[int]:
+    """The sizes (from `at_least`, descending) of checkpoints cosigned by `quorum` of these
+    witnesses, as stored: callers check each line before they rely on it."""
+    c = CosignatureRow
+    return list(session.scalars(
+        select(c.size).where(c.witness.in_(witnesses), c.size >= at_least).group_by(c.size)
+        .having(func.count() >= quorum).order_by(c.size.desc())))

@@ -599,3 +599,17 @@ class CheckpointRow(Base):
     signer: Mapped[str] = mapped_column(String(32))
     signature: Mapped[str] = mapped_column(String(128))
     trust: Mapped[str | None] = mapped_column(String(32))  # the ledger's root key id
+    # The C2SP signed note (the server's signature of its text is `signature`); None in
+    # checkpoints made before they were notes, which verify in their JSON form.
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class CosignatureRow(Base):
+    """A witness's cosignature (c2sp.org/tlog-cosignature) of a checkpoint."""
+
+    __tablename__ = "ledger_cosignatures"
+    size: Mapped[int] = mapped_column(ForeignKey("ledger_checkpoints.size"), primary_key=True)
+    witness: Mapped[str] = mapped_column(String(200), primary_key=True)  # its key name
+    vkey: Mapped[str] = mapped_column(String(300))  # its verifier key, when it cosigned
+    line: Mapped[str] = mapped_column(Text)  # the signature line, checked when stored and read
+    cosigned_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -23,7 +23,7 @@ from starlette.responses import Response
 from ceasefire.domain import words
 from ceasefire.errors import CeasefireError
 from ceasefire.geo.admin import AdminArea, syria
-from ceasefire.services import reference
+from ceasefire.services import reference, witnessing
 from ceasefire.web import csrf
 from ceasefire.web.cookies import SESSION_COOKIE
 
@@ -94,11 +94,19 @@ def _names(request: Request) -> reference.Names:
         return reference.Names({}, {}, {})
 
 
+def _witnessing(request: Request) -> witnessing.Standing | None:
+    try:
+        return witnessing.standing(request.app.state.database)
+    except CeasefireError:  # a page about a database that is down still renders
+        return None
+
+
 def render(request: Request, name: str, context: Mapping[str, Any] | None = None, *,
            status_code: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     values: dict[str, Any] = {"root": root(request), "account": None, **(context or {})}
     if "names" not in values:
         values["names"] = _names(request)
+    values["witnessing"] = _witnessing(request)
     session = request.cookies.get(SESSION_COOKIE)
     # Pages with a logged-in account carry the logout form, and so the session's token.
     values["session_csrf"] = csrf.token_for(session) if values["account"] and session else ""

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from ceasefire.http.deps import CurrentAccount, DatabaseDep
 from ceasefire.ledger.checkpoints import Checkpoint, checkpoint_json
-from ceasefire.services import ledger, ledger_checks
+from ceasefire.services import ledger, ledger_checks, witnessing
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
 
@@ -29,9 +29,12 @@ class CheckpointOut(BaseModel):
     root: Hex = Field(description="RFC 6962 Merkle root of their hashes")
     at: datetime
     signer: str = Field(description="key id of the server key that signed")
-    signature: Hex = Field(description="Ed25519 over the checkpoint's canonical JSON")
+    signature: Hex = Field(description="Ed25519 over the checkpoint's note text (over its "
+                           "canonical JSON in checkpoints older than notes)")
     trust: str | None = Field(None, description="the ledger's trust root: the id of the key "
                               "its first entry registered; absent in older checkpoints")
+    note: str | None = Field(None, description="the checkpoint as a C2SP signed note "
+                             "(c2sp.org/tlog-checkpoint), the origin its key's name")
 
     @classmethod
     def of(cls, c: Checkpoint) -> CheckpointOut:
@@ -79,6 +82,14 @@ async def get_checkpoint(database: DatabaseDep) -> CheckpointOut:
     """The ledger's size and Merkle root now, signed by the server. Keep it: later
     consistency proofs show the ledger only grew from it."""
     return CheckpointOut.of(await run_in_threadpool(ledger.checkpoint, database))
+
+
+@router.get("/witnessed")
+async def get_witnessed(database: DatabaseDep) -> dict[str, Any]:
+    """The witnesses (each guarantor's, by its verifier key), the quorum, and the latest
+    checkpoint a quorum of them cosigned, as a signed note with their cosignatures (null:
+    none yet, or no witnesses: the checkpoints are then unwitnessed)."""
+    return await run_in_threadpool(witnessing.status, database)
 
 
 @router.get("/keys", response_model=list[KeyOut])
