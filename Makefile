@@ -55,11 +55,19 @@ $(DATABASE): | $(VENV)/.installed $(PASSPHRASE_FILE) $(DEMO_LOGINS)
 	  $(call CEASEFIRE_ON,$@.new) account password "$$user" --stdin; done < $(DEMO_LOGINS)
 	mv $@.new $@
 
-# A server stopped by Ctrl-C or SIGTERM ends as it should, not as "Error 130/143".
+# The guarantors' witnesses of the demo (RU, TR, IR: keys, state, ports 8101-8103).
+WITNESSES := $(dir $(DATABASE))witnesses
+
+# The witnesses run beside the server and stop with it. A server stopped by Ctrl-C or
+# SIGTERM ends as it should, not as "Error 130/143".
 run: install $(DATABASE)
 	$(CEASEFIRE) db upgrade
+	$(CEASEFIRE) witness demo $(WITNESSES) --prepare
 	@echo "log in at http://127.0.0.1:8000/login with a username and password from $(DEMO_LOGINS)"
-	$(CEASEFIRE) serve; status=$$?; \
+	$(CEASEFIRE) witness demo $(WITNESSES) & witnesses=$$!; \
+	  trap 'kill $$witnesses 2>/dev/null' EXIT; \
+	  CEASEFIRE_WITNESSES=$(WITNESSES)/witnesses.toml $(CEASEFIRE) serve; status=$$?; \
+	  kill $$witnesses 2>/dev/null; wait $$witnesses; \
 	  if [ $$status -eq 130 ] || [ $$status -eq 143 ]; then echo "server stopped"; \
 	  else exit $$status; fi
 

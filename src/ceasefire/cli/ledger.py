@@ -182,6 +182,17 @@ def ledger_rotate_key(obj: Context) -> None:
     click.echo(f"server key {kid} registered; the key it replaces signs nothing more")
 
 
+@ledger_group.command("vkeys")
+@pass_context
+def ledger_vkeys(obj: Context) -> None:
+    """Print the server's keys as verifier keys (name+id+key, named by the log's origin,
+    CEASEFIRE_LOG_ORIGIN): what each guarantor gives its witness (`witness serve --log`)."""
+    from ceasefire.services import ledger
+
+    for vkey in ledger.log_vkeys(obj.database()):
+        click.echo(vkey)
+
+
 @ledger_group.command("checkpoint")
 @pass_context
 def ledger_checkpoint(obj: Context) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ceasefire.cli.root import Group
+from ceasefire.cli.root import Context, Group, pass_context
 from ceasefire.errors import InvalidInput
 
 
@@ -129,3 +129,28 @@ def witness_show(state: Path) -> None:
                f" in {state / 'evidence'}")
     for found in evidence:
         click.echo(f"  {found.name}: {found.reason}")
+
+
+@witness.command("demo")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--scenario", default="syria-2016", show_default=True,
+              help="The scenario whose [witnessing] names the guarantors and the quorum.")
+@click.option("--base-port", type=click.IntRange(1024, 65000), default=8101,
+              show_default=True, help="The first guarantor's port; the next ones follow.")
+@click.option("--prepare", is_flag=True,
+              help="Make the keys and the witnesses file, start nothing.")
+@pass_context
+def witness_demo(obj: Context, directory: Path, scenario: str, base_port: int,
+                 prepare: bool) -> None:
+    """Run the scenario's guarantors' witnesses on this machine, for a demo: each with
+    its own key (made once, in DIRECTORY/<party>/), state directory and loopback port.
+    Writes DIRECTORY/witnesses.toml for the server (CEASEFIRE_WITNESSES) and runs until
+    stopped (SIGTERM, Ctrl-C), stopping the witnesses with it."""
+    from ceasefire.services import ledger
+    from ceasefire.witness.demo import prepare_demo, run_demo
+
+    plan = prepare_demo(directory, scenario, ledger.log_vkeys(obj.database()), base_port)
+    click.echo(f"witnesses of {', '.join(p.party for p in plan.witnesses)} "
+               f"(quorum {plan.quorum}): {directory / 'witnesses.toml'}")
+    if not prepare:
+        run_demo(plan, echo=click.echo)

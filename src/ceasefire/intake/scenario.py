@@ -121,8 +121,14 @@ class _Header(_Model):
     boundaries: Literal["syria"]
 
 
+class _Witnessing(_Model):
+    parties: list[str]
+    quorum: Annotated[int, Field(gt=0)]
+
+
 class _File(_Model):
     scenario: _Header
+    witnessing: _Witnessing | None = None
     parties: list[_Party] = []
     actors: list[_Actor] = []
     agreements: list[_Agreement] = []
@@ -145,6 +151,10 @@ class Scenario:
     agreements: tuple[Agreement, ...]  # as first agreed
     accounts: tuple[DemoAccount, ...]
     amendments: tuple[Amendment, ...] = ()  # in the order the file lists them
+    # The guarantors whose witnesses cosign the ledger, and how many make a checkpoint
+    # witnessed (empty: the scenario names none).
+    witnesses: tuple[str, ...] = ()
+    witness_quorum: int = 0
 
 
 def available() -> list[str]:
@@ -252,8 +262,22 @@ def _build(model: _File, *, boundaries: AdminIndex) -> Scenario:
                                id=acc.username)
         _at(field, check_role, party_codes[acc.party], acc.role, at_id=acc.username)
         accounts.append(DemoAccount(acc.username, acc.party, acc.role))
+    witnesses: tuple[str, ...] = ()
+    quorum = 0
+    if model.witnessing is not None:
+        witnesses, quorum = tuple(model.witnessing.parties), model.witnessing.quorum
+        for i, code in enumerate(witnesses):
+            if code in witnesses[:i]:
+                raise InvalidInput(f"{code!r} is named twice", field=f"witnessing.parties[{i}]",
+                                   id=code)
+            if code not in party_codes:
+                raise InvalidInput(f"unknown party {code!r}", field="witnessing.parties",
+                                   id=code)
+        if quorum > len(witnesses):
+            raise InvalidInput(f"a quorum of {quorum} out of {len(witnesses)} witnesses",
+                               field="witnessing.quorum")
     return Scenario(model.scenario.code, model.scenario.title, parties, actors, agreements,
-                    tuple(accounts), amendments)
+                    tuple(accounts), amendments, witnesses, quorum)
 
 
 def _amendments(model: _Agreement, agreed: Agreement, field: str, actors: set[str],

@@ -418,6 +418,19 @@ def public_keys(session: Session) -> list[dict[str, Any]]:
             for r in store.keys(session)]
 
 
+def log_vkeys(db: Database) -> list[str]:
+    """The server's keys as verifier keys named by the log's origin, as witnesses and
+    C2SP tools take them: every key it has had, since each signed the checkpoints of its
+    time."""
+    from nacl.signing import VerifyKey
+
+    from ceasefire.ledger.note import vkey
+
+    with db.session() as session:
+        return [vkey(db.origin, VerifyKey(bytes.fromhex(k.public)))
+                for k in store.keys(session) if k.party is None]
+
+
 def server_public_keys(db: Database) -> list[dict[str, Any]]:
     with db.session() as session:
         return public_keys(session)
