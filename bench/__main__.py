@@ -9,8 +9,9 @@ from bench import (
     geo_locate,
     ledger,
     pages,
+    witnessing,
 )
 
 for module in (geo_locate, bulk_import, api_submit, correlation_quality,
-               correlation_incremental, correlation, ledger, pages):
+               correlation_incremental, correlation, ledger, pages, witnessing):
     module.main()

@@ -147,10 +147,58 @@ def witness_demo(obj: Context, directory: Path, scenario: str, base_port: int,
     Writes DIRECTORY/witnesses.toml for the server (CEASEFIRE_WITNESSES) and runs until
     stopped (SIGTERM, Ctrl-C), stopping the witnesses with it."""
     from ceasefire.services import ledger
-    from ceasefire.witness.demo import prepare_demo, run_demo
+    from ceasefire.witness.demo import prepare_demo, run_demo, stop_on_signals
 
+    stopping = stop_on_signals()  # before the keys are opened: a Ctrl-C then counts too
     plan = prepare_demo(directory, scenario, ledger.log_vkeys(obj.database()), base_port)
     click.echo(f"witnesses of {', '.join(p.party for p in plan.witnesses)} "
                f"(quorum {plan.quorum}): {directory / 'witnesses.toml'}")
     if not prepare:
-        run_demo(plan, echo=click.echo)
+        run_demo(plan, stopping, echo=click.echo)
+
+
+@witness.command("mirror")
+@click.option("--log", "log_url", required=True, metavar="URL",
+              help="The log's address: where it serves /checkpoint and its tiles.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="The mirror (made if need be): a ledger export that "
+              "`ledger verify --offline` checks, and the mirror's state.")
+@click.option("--every", type=click.FloatRange(min=0, min_open=True), default=None,
+              metavar="SECONDS", help="Mirror again every SECONDS until stopped (SIGTERM, "
+              "Ctrl-C); without it, once.")
+def witness_mirror(log_url: str, directory: Path, every: float | None) -> None:
+    """Mirror the log into DIR: fetch its new entries as tiles, verify every one as
+    `ledger verify --offline` does and that the log still holds each entry mirrored,
+    and write DIR only when all holds. A line per pass; a fault (a rewritten entry, a
+    tile that does not match, a signature that does not verify) is printed and ends the
+    command with exit 1, the mirror left as it was. With --every, a log that does not
+    answer is tried again at the next pass."""
+    import base64
+    import signal
+    import threading
+    import time
+
+    from ceasefire.services.mirroring import Unreachable, mirror
+
+    def one_pass() -> None:
+        found = mirror(log_url, directory)
+        click.echo(f"{found.origin}: {found.size} entries mirrored ({found.fetched} new), "
+                   f"{found.verified} verified; root {base64.b64encode(found.root).decode()}")
+
+    if every is None:
+        one_pass()
+        return
+    main = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGTERM, _exit_cleanly) if main else None
+    try:
+        while True:
+            try:
+                one_pass()
+            except Unreachable as exc:
+                click.secho(f"warning: {exc}; again in {every:g} s", err=True, fg="yellow")
+            time.sleep(every)
+    except KeyboardInterrupt:
+        pass  # stopped
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, before)

@@ -136,10 +136,12 @@ def _witnessed(d: dict[str, Any]) -> dict[str, Any]:
                         "published: they are signed by the server alone (unwitnessed).",
                 "cosigners": [], "note": ""}
     names = ", ".join(c["party"] for c in w["cosignatures"])
-    return {"said": (f"The ledger at {w['size']:,} entries, which extends the checkpoint above, "
-                     f"was cosigned by the witnesses of {names} ({len(w['cosignatures'])} of "
-                     f"the quorum of {w['quorum']}): each witness checked that it extends "
-                     "every state it cosigned before."),
+    extends = ("" if w["size"] == d["checkpoint"]["size"] else
+               f" at {w['size']:,} entries (which extends it: the proof is in the JSON)")
+    return {"said": (f"The ledger{extends or ' at this checkpoint'} was cosigned by the "
+                     f"witnesses of {names} ({len(w['cosignatures'])} of the quorum of "
+                     f"{w['quorum']}): each witness checked that it extends every state it "
+                     "cosigned before."),
             "cosigners": [{"party": c["party"], "witness": c["witness"],
                            "at": moment(datetime.fromisoformat(c["at"]))}
                           for c in w["cosignatures"]],

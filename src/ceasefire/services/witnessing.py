@@ -146,9 +146,10 @@ def cosigned(db: Database, witnesses: Witnesses, size: int) -> Witnessed | None:
     good = []
     if made.note is not None:
         text = made.text()
-        for row in rows:
-            w = witnesses.named(row.witness)
-            if w is not None and w.vkey == row.vkey and w.cosigned_at(text, row.line):
+        kept = {row.witness: row for row in rows}
+        for w in witnesses.witnesses:  # in the order the deployment lists them
+            row = kept.get(w.name)
+            if row is not None and w.vkey == row.vkey and w.cosigned_at(text, row.line):
                 good.append((w, row.line, row.cosigned_at))
     return Witnessed(made, tuple(good), witnesses.quorum)
 

@@ -10,6 +10,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,38 +77,45 @@ def prepare_demo(directory: Path, scenario: str, log_vkeys: Sequence[str],
     return DemoPlan(directory, passphrase, tuple(found), plan.witness_quorum)
 
 
-def run_demo(plan: DemoPlan, *, echo: Callable[[str], None]) -> None:
-    """Start every witness, then wait; SIGTERM or SIGINT stops them all."""
+def stop_on_signals() -> threading.Event:
+    """An event SIGTERM and SIGINT set. The handler only says so: the main thread stops
+    the witnesses, never a handler that may interrupt it while it waits on one."""
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    return stopping
+
+
+def run_demo(plan: DemoPlan, stopping: threading.Event, *,
+             echo: Callable[[str], None]) -> None:
+    """Start every witness, then wait until `stopping` is set, the process that started
+    this one ends (`make run`, however it was stopped), or a witness stops (the demo is
+    its three witnesses or nothing); then stop them all."""
     env = {**os.environ, PASSPHRASE_ENV: plan.passphrase}
     running: list[subprocess.Popen[str]] = []
-
-    def stop(signum: int = 0, frame: object = None) -> None:
-        for proc in running:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in running:
-            proc.wait(timeout=30)
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    parent = os.getppid()
     try:
         for w in plan.witnesses:
+            if stopping.is_set():
+                return
+            # Their own session: a Ctrl-C meant for `make run` reaches them through us.
             proc = subprocess.Popen(
                 [sys.executable, "-m", "ceasefire", "witness", "serve", "--key",
                  str(w.key_file), "--state", str(w.state), "--log-file",
                  str(plan.directory / "log.vkeys"), "--port", str(w.port)],
-                env=env, stdout=subprocess.PIPE, text=True)
+                env=env, stdout=subprocess.PIPE, text=True, start_new_session=True)
             running.append(proc)
             line = proc.stdout.readline() if proc.stdout else ""
             if not re.search(r"listening on", line):
                 raise InvalidInput(f"{w.party}'s witness did not start (port {w.port} in "
                                    "use?)", field="base-port")
             echo(f"{w.party}: {line.strip()}")
-        for proc in running:
-            proc.wait()
+        while not stopping.wait(0.5) and os.getppid() == parent:
+            if any(proc.poll() is not None for proc in running):
+                raise InvalidInput("a witness stopped; stopping the others", field="witness")
     finally:
         for proc in running:
             if proc.poll() is None:
                 proc.terminate()
-                proc.wait(timeout=30)
+        for proc in running:
+            proc.wait(timeout=30)
