@@ -35,10 +35,17 @@ BASE = "http://testserver"  # the TestClient's
 
 
 @pytest.fixture
-def log(database: Database, syria_scenario) -> Iterator[TestClient]:
-    """The scenario's ledger (8 entries), served by the app; the TestClient is an
-    httpx2.Client, so the mirror fetches through it."""
+def record(database: Database, syria_scenario) -> Database:
+    """The scenario's ledger: 8 entries."""
     load_scenario(database, syria_scenario)
+    return database
+
+
+@pytest.fixture
+def log(record: Database) -> Iterator[TestClient]:
+    """The ledger served by the app; the TestClient is an httpx2.Client, so the mirror
+    fetches through it."""
+    database = record
     settings = Settings(database_url=database.url.render_as_string(hide_password=False))
     with TestClient(create_app(settings, database=database)) as client:
         yield client
@@ -332,3 +339,65 @@ def test_the_checkpoint_kept_is_the_note_served_with_its_signer(log, tmp_path):
     assert kept["note"] == served and kept["signer"] and kept["trust"]
     text_, signatures = note.open_note(served)
     assert bytes.fromhex(kept["signature"]) in [s.data for s in signatures]
+
+
+# -- `ceasefire witness mirror`, against a server on loopback ----------------------------------
+
+@pytest.fixture
+def served(record: Database) -> Iterator[str]:
+    from tests.web.conftest import serving
+
+    with serving(record) as url:
+        yield url
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["witness", "mirror", *args])
+
+
+def test_the_command_mirrors_once_and_says_what_it_verified(served, database, tmp_path):
+    said = run("--log", served, "--dir", str(tmp_path / "m"))
+    assert said.exit_code == 0, said.output
+    assert said.output.count("\n") == 1
+    assert f"{database.origin}: 8 entries mirrored (8 new), 8 verified" in said.output
+    offline = CliRunner().invoke(cli, ["ledger", "verify", "--offline", str(tmp_path / "m")])
+    assert offline.exit_code == 0, offline.output
+
+
+def test_the_command_mirrors_every_n_seconds_until_stopped(served, database, tmp_path,
+                                                          monkeypatch):
+    import threading
+    import time
+
+    real = time.sleep
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:  # the command's wait: the log grows, then a Ctrl-C
+        if threading.current_thread() is not threading.main_thread():
+            return real(seconds)
+        waits.append(seconds)
+        if len(waits) == 3:
+            raise KeyboardInterrupt
+        grow(database, 2)
+        return None
+
+    monkeypatch.setattr(time, "sleep", sleep)
+    said = run("--log", served, "--dir", str(tmp_path / "m"), "--every", "30")
+    assert said.exit_code == 0, said.output
+    assert waits == [30.0, 30.0, 30.0]
+    lines = said.output.splitlines()
+    assert [re.search(r": (\d+) entries mirrored \((\d+) new\), (\d+) verified", line)
+            .groups() for line in lines] == [("8", "8", "8"), ("10", "2", "10"),
+                                             ("12", "2", "12")]
+
+
+def test_the_command_prints_a_fault_and_exits_1(served, database, tmp_path):
+    assert run("--log", served, "--dir", str(tmp_path / "m")).exit_code == 0
+    kept = files(tmp_path / "m")
+    rewrite(database, 3)
+    grow(database, 1)
+    for every in ([], ["--every", "5"]):
+        said = run("--log", served, "--dir", str(tmp_path / "m"), *every)
+        assert said.exit_code == 1, said.output
+        assert "entry 3 was rewritten" in said.stderr
+        assert files(tmp_path / "m") == kept
