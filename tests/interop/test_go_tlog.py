@@ -13,9 +13,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import httpx2
 import pytest
+from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
 
+from ceasefire.app import create_app
+from ceasefire.config import Settings
 from ceasefire.ledger import note
 from ceasefire.ledger.merkle import MerkleTree
 from ceasefire.ledger.tiles import (
@@ -24,6 +28,10 @@ from ceasefire.ledger.tiles import (
     hash_tile,
     tiles_for,
 )
+from ceasefire.services import ledger, witnessing
+from ceasefire.services.accounts import create_account
+from ceasefire.services.scenarios import load_scenario
+from tests.witnessing import witnesses
 
 pytestmark = pytest.mark.slow
 
@@ -108,8 +116,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
                                                     tree.consistency_proof(SIZE - 1)]}],
         "note": signed,
         "vkey": note.vkey(SERVER, server_key.verify_key),
-        "witness": {"name": WITNESS, "public": b64(bytes(witness_key.verify_key)),
-                    "timestamp": TIMESTAMP},
+        "witnesses": [{"name": WITNESS, "public": b64(bytes(witness_key.verify_key)),
+                       "timestamp": TIMESTAMP}],
     }
     (root_dir / "check.json").write_text(json.dumps(check))
     return root_dir
@@ -180,3 +188,61 @@ def test_go_tlog_rejects_corrupted_input(tlog_check, served, tmp_path, corrupt, 
     result = run(tlog_check, directory)
     assert result.returncode != 0, result.stdout
     assert f"FAIL {failing}: " in result.stdout, result.stdout
+
+
+@pytest.mark.db
+def test_go_tlog_accepts_the_served_ledger_as_its_witnesses_cosigned_it(
+        tlog_check, database, syria_scenario, tmp_path):
+    """Our server's own checkpoint, tiles and proofs as its API serves them, cosigned by
+    three witness processes: what a guarantor's tools fetch, checked by Go."""
+    load_scenario(database, syria_scenario)
+    for n in range(300):  # past a full tile, so both full and partial ones are served
+        create_account(database, party="UN", role="observer", username=f"observer{n}")
+    settings = Settings(database_url=database.url.render_as_string(hide_password=False))
+    with witnesses(database, tmp_path) as running, \
+            TestClient(create_app(settings, database=database)) as client:
+        with httpx2.Client() as http:
+            made, failed = witnessing.round_of(database, database.witnesses, http)
+        assert failed == {}
+        signed = client.get("/checkpoint").text
+        size, root = made.size, made.root
+        served = tmp_path / "served"
+        for tile in [*tiles_for(size), *entry_bundles_for(size)]:
+            answer = client.get("/" + tile.path)
+            assert answer.status_code == 200, (tile.path, answer.text)
+            write(served / tile.path, answer.content)
+        earlier = [1, 256, size - 1]
+        for m in earlier:  # a narrower partial tile, as a client holding m would ask
+            for tile in [*tiles_for(m), *entry_bundles_for(m)]:
+                write(served / tile.path, client.get("/" + tile.path).content)
+
+        def proof(path: str, **params: int) -> dict:
+            answer = client.get(f"/api/v1/ledger/proofs/{path}", params=params)
+            assert answer.status_code == 200, answer.text
+            return answer.json()
+
+        roots = {m: bytes.fromhex(proof("consistency", first=m, second=size)["first_root"])
+                 for m in earlier}
+        cosigned = witnessing.cosigned(database, database.witnesses, size).cosignatures
+        assert [w.name for w, _, _ in cosigned] == [w.key.name for w in running]
+        check = {
+            "origin": database.origin, "size": size, "root": b64(root),
+            "checkpoints": [{"size": m, "root": b64(roots[m])} for m in earlier],
+            "inclusion": [{"index": i - 1, "size": size, "root": b64(root),
+                           "proof": [b64(bytes.fromhex(h)) for h in
+                                     proof("inclusion", seq=i, size=size)["proof"]]}
+                          for i in (1, 2, 256, 257, size)],
+            "consistency": [{"old": m, "new": size, "old_root": b64(roots[m]),
+                             "new_root": b64(root),
+                             "proof": [b64(bytes.fromhex(h)) for h in
+                                       proof("consistency", first=m, second=size)["proof"]]}
+                            for m in earlier],
+            "note": signed,
+            "vkey": ledger.log_vkeys(database)[0],
+            "witnesses": [{"name": w.name, "public": b64(bytes(w.key)),
+                           "timestamp": int(at.timestamp())} for w, _, at in cosigned],
+        }
+    (served / "check.json").write_text(json.dumps(check))
+    result = run(tlog_check, served)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "cosigned by 3 witnesses" in result.stdout, result.stdout

@@ -53,13 +53,13 @@ type input struct {
 		NewRoot tlog.Hash      `json:"new_root"`
 		Proof   tlog.TreeProof `json:"proof"`
 	} `json:"consistency"`
-	Note    string `json:"note"` // the signed checkpoint of (Origin, Size, Root)
-	VKey    string `json:"vkey"`
-	Witness struct {
+	Note      string `json:"note"` // the signed checkpoint of (Origin, Size, Root)
+	VKey      string `json:"vkey"`
+	Witnesses []struct {
 		Name      string `json:"name"`
 		Public    []byte `json:"public"`
 		Timestamp uint64 `json:"timestamp"`
-	} `json:"witness"`
+	} `json:"witnesses"` // each must have cosigned the note, at its timestamp
 }
 
 // x/mod names tiles tile/H/L/N and entry bundles tile/H/data/N; C2SP drops the height,
@@ -375,24 +375,37 @@ func main() {
 	if err == nil {
 		serverName = server.Name()
 	}
-	witness := &cosigVerifier{name: in.Witness.Name, key: ed25519.PublicKey(in.Witness.Public)}
+	if len(in.Witnesses) == 0 {
+		fmt.Println("FAIL note: check.json names no witness")
+		os.Exit(1)
+	}
+	cosigners := make([]*cosigVerifier, len(in.Witnesses))
+	all := []note.Verifier{}
+	for i, w := range in.Witnesses {
+		cosigners[i] = &cosigVerifier{name: w.Name, key: ed25519.PublicKey(w.Public)}
+		all = append(all, cosigners[i])
+	}
+	witness := cosigners[0]
 	var verifiers note.Verifiers
 	if err == nil {
-		verifiers = note.VerifierList(server, witness)
+		verifiers = note.VerifierList(append([]note.Verifier{server}, all...)...)
 		var n *note.Note
 		if n, err = note.Open([]byte(in.Note), verifiers); err == nil {
 			lines := strings.Split(n.Text, "\n")
 			switch {
-			case len(n.Sigs) != 2:
-				err = fmt.Errorf("%d verified signatures, want 2", len(n.Sigs))
+			case len(n.Sigs) != 1+len(cosigners):
+				err = fmt.Errorf("%d verified signatures, want %d", len(n.Sigs), 1+len(cosigners))
 			case len(lines) < 4 || lines[0] != in.Origin || lines[1] != strconv.FormatInt(in.Size, 10) || lines[2] != in.Root.String():
 				err = fmt.Errorf("checkpoint text %q is not of %s, %d, %v", n.Text, in.Origin, in.Size, in.Root)
-			case witness.timestamp != in.Witness.Timestamp:
-				err = fmt.Errorf("cosigned at %d, want %d", witness.timestamp, in.Witness.Timestamp)
+			}
+			for i, c := range cosigners {
+				if err == nil && c.timestamp != in.Witnesses[i].Timestamp {
+					err = fmt.Errorf("%s cosigned at %d, want %d", c.name, c.timestamp, in.Witnesses[i].Timestamp)
+				}
 			}
 		}
 	}
-	report("note", err, fmt.Sprintf("checkpoint signed by %s and cosigned by %s at %d", serverName, witness.name, witness.timestamp))
+	report("note", err, fmt.Sprintf("checkpoint signed by %s and cosigned by %d witnesses, %s at %d first", serverName, len(cosigners), witness.name, witness.timestamp))
 
 	// And tlog and note refuse what has been tampered with.
 	err = nil
