@@ -212,3 +212,32 @@ def test_a_log_showing_two_histories_reaches_no_quorum_and_leaves_evidence(
         finally:
             b.dispose()
     a.dispose()
+
+
+@pytest.mark.db
+def test_a_rotated_server_key_signs_on_once_the_witnesses_are_given_it(record, tmp_path):
+    """After `ledger rotate-key` the witnesses refuse the new key's checkpoints until each
+    guarantor gives its witness the key (`ledger vkeys`); the old key's checkpoints of a
+    later size are refused by `ledger verify`: each key signs for the entries of its time."""
+    with record.session() as session:
+        old_key = ledger._server_key(session)
+    with witnesses(record, tmp_path) as running:
+        round_of(record)
+        ledger.rotate_server_key(record)
+        size = grow(record)
+        _, failed = round_of(record)
+        assert set(failed) == {w.key.name for w in running}
+        assert all(" 403 " in why for why in failed.values()), failed
+        for w in running:
+            w.kill()
+            w.logs = ledger.log_vkeys(record)  # both keys: each signed in its time
+            w.start()
+        made, failed = round_of(record)
+        assert failed == {} and made.size == size
+        assert witnessing.latest_witnessed(record, record.witnesses).checkpoint.size == size
+    assert ledger_checks.verify(record).ok
+    forged = note.sign(note.checkpoint_text(record.origin, size, made.root), record.origin,
+                       old_key)
+    problem = ledger_checks.verify(record, [checkpoint_of_note(forged)]).problem
+    assert problem is not None and "not signed by the server key the ledger trusted at " \
+        "that size" in str(problem)
