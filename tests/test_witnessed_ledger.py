@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import socket
 import threading
+from datetime import date
 
 import httpx2
 import pytest
@@ -15,11 +16,14 @@ from fastapi.testclient import TestClient
 
 from ceasefire.app import create_app
 from ceasefire.config import Settings
+from ceasefire.domain.bulletin import days
+from ceasefire.errors import Conflict
 from ceasefire.ledger import note
 from ceasefire.ledger.checkpoints import checkpoint_of_note
 from ceasefire.ledger.witnesses import Witness, Witnesses
-from ceasefire.services import ledger, ledger_checks, witnessing
-from ceasefire.services.accounts import create_account
+from ceasefire.outputs.bulletin_pages import as_markdown
+from ceasefire.services import bulletins, ledger, ledger_checks, witnessing
+from ceasefire.services.accounts import create_account, get_account
 from ceasefire.services.scenarios import load_scenario
 from ceasefire.store.db import Database
 from ceasefire.witness import WitnessState
@@ -241,3 +245,33 @@ def test_a_rotated_server_key_signs_on_once_the_witnesses_are_given_it(record, t
     problem = ledger_checks.verify(record, [checkpoint_of_note(forged)]).problem
     assert problem is not None and "not signed by the server key the ledger trusted at " \
         "that size" in str(problem)
+
+
+@pytest.mark.db
+def test_a_bulletin_is_published_only_on_a_witnessed_checkpoint_and_prints_who_cosigned(
+        record, tmp_path):
+    secretariat = get_account(record, username="secretariat")
+    period = days(date(2017, 1, 15), date(2017, 1, 20))
+    with witnesses(record, tmp_path) as running:
+        running[1].kill()  # TR's witness is down: no quorum of three
+        with pytest.raises(Conflict, match="is not witnessed.*TR's witness is unreachable"):
+            bulletins.publish(record, period, account=secretariat)
+        assert bulletins.listing(record) == []  # nothing half-published
+        running[1].start()
+        published = bulletins.publish(record, period, account=secretariat)
+    witnessed = published.document["witnessed"]
+    assert witnessed["witnessed"] and witnessed["size"] >= \
+        published.document["checkpoint"]["size"]
+    assert [c["party"] for c in witnessed["cosignatures"]] == ["RU", "TR", "IR"]
+    text = as_markdown(published.document)
+    assert "cosigned by the witnesses of RU, TR, IR (3 of the quorum of 3)" in text
+    assert witnessed["note"] in text  # the signed note, for any C2SP tool
+
+
+@pytest.mark.db
+def test_a_bulletin_without_witnesses_says_it_is_unwitnessed(record):
+    secretariat = get_account(record, username="secretariat")
+    published = bulletins.publish(record, days(date(2017, 1, 15), date(2017, 1, 20)),
+                                  account=secretariat)
+    assert published.document["witnessed"] is None
+    assert "signed by the server alone (unwitnessed)" in as_markdown(published.document)

@@ -200,5 +200,5 @@ def witness_mirror(log_url: str, directory: Path, every: float | None) -> None:
     except KeyboardInterrupt:
         pass  # stopped
     finally:
-        if main:
-            signal.signal(signal.SIGTERM, before)
+        if main:  # None: a handler not set from Python, which SIG_DFL stands for
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if before is None else before)
