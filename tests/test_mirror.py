@@ -7,27 +7,24 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import httpx2
 import pytest
-import rfc8785
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from sqlalchemy import text
 
 from ceasefire.app import create_app
 from ceasefire.cli import cli
 from ceasefire.config import Settings
 from ceasefire.ledger import note
-from ceasefire.ledger.entries import GENESIS, key_id, sign
 from ceasefire.services import ledger, ledger_checks, mirroring
 from ceasefire.services.accounts import issue_token
 from ceasefire.services.mirroring import MirrorFault, mirror
 from ceasefire.services.scenarios import load_scenario
 from ceasefire.store import ledger as ledger_store
 from ceasefire.store.db import Database
+from tests.forgery import rewrite
 
 pytestmark = pytest.mark.db
 
@@ -166,31 +163,6 @@ def test_the_ledger_grows_and_each_pass_fetches_only_the_new_range(log, database
 
 
 # -- a host that rewrites history -------------------------------------------------------------
-
-def rewrite(db: Database, seq: int) -> None:
-    """What a host holding the server's passphrase can do: edit entry `seq`, sign it again
-    with the server's key, and every entry after it, so that the chain holds; the stored
-    hashes and checkpoints made to match, and the tree the server keeps dropped."""
-    with db.session() as session:
-        key = ledger._server_key(session)
-        entries = [e for e, _ in ledger_store.entries(session)]
-    prev = entries[seq - 2].hash() if seq > 1 else GENESIS
-    with db.engine.begin() as c:
-        for e in entries[seq - 1:]:
-            assert e.signer == key_id(key.verify_key)
-            payload = {**e.payload, "comment": "as the host now says"} if e.seq == seq \
-                else e.payload
-            again = sign(replace(e, payload=payload, prev=prev), key)
-            prev = again.hash()
-            c.execute(text("UPDATE ledger_entries SET payload = :payload, prev = :prev, "
-                           "hash = :hash, signature = :signature WHERE seq = :seq"),
-                      {"payload": rfc8785.dumps(dict(payload)).decode(),
-                       "prev": again.prev.hex(), "hash": prev.hex(),
-                       "signature": again.signature.hex(), "seq": e.seq})
-        c.execute(text("DELETE FROM ledger_cosignatures"))
-        c.execute(text("DELETE FROM ledger_checkpoints"))
-    db.memo.pop("tree", None)
-
 
 def test_a_rewritten_entry_is_named_and_the_mirror_kept_as_evidence(log, database,
                                                                      tmp_path):

@@ -28,6 +28,7 @@ from ceasefire.services.scenarios import load_scenario
 from ceasefire.store.db import Database
 from ceasefire.witness import WitnessState
 from tests.conftest import SERVER_PASSPHRASE
+from tests.forgery import rewrite
 from tests.witnessing import witnesses
 
 pytestmark = pytest.mark.slow  # witnesses are processes
@@ -275,3 +276,21 @@ def test_a_bulletin_without_witnesses_says_it_is_unwitnessed(record):
                                   account=secretariat)
     assert published.document["witnessed"] is None
     assert "signed by the server alone (unwitnessed)" in as_markdown(published.document)
+
+
+@pytest.mark.db
+def test_a_host_that_rewrites_an_old_entry_and_signs_all_again_is_refused_by_every_witness(
+        record, tmp_path):
+    with witnesses(record, tmp_path) as running:
+        grow(record, 5)
+        round_of(record)
+        held = witnessing.latest_witnessed(record, record.witnesses).checkpoint.size
+        rewrite(record, 4)  # re-signed to the end with the server key: the chain holds
+        grow(record)
+        _, failed = round_of(record)
+        assert set(failed) == {w.key.name for w in running}
+        assert all(" 422 " in why or " 409 " in why for why in failed.values()), failed
+        for w in running:  # each keeps the log's own signed checkpoints as evidence
+            assert WitnessState(w.state).evidence(), f"{w.party} kept no evidence"
+            assert WitnessState(w.state).latest(record.origin).size == held
+        assert witnessing.latest_witnessed(record, record.witnesses) is None
