@@ -113,7 +113,9 @@ def signature_line(line: str) -> Signature:
 def add_signatures(note: str, lines: Sequence[str]) -> str:
     """The note with more signature lines (each checked to be one), none twice."""
     text, have = open_note(note)
-    have += [s for s in map(signature_line, lines) if s not in have]
+    for signature in map(signature_line, lines):
+        if signature not in have:
+            have.append(signature)
     return text + "\n" + "".join(s.line() for s in have)
 
 
