@@ -99,7 +99,7 @@ def ask(db: Database, witness: Witness, checkpoint: Checkpoint, client: httpx2.C
     if checkpoint.note is None:
         raise WitnessFailed("a checkpoint signed as JSON cannot be witnessed")
     with db.session() as session:
-        old = min(store.cosigned_sizes(session).get(witness.name, 0), checkpoint.size)
+        old = min(store.cosigned_size(session, witness.name), checkpoint.size)
     for _ in range(2):
         body = request_body(old, _proof(db, old, checkpoint.size), checkpoint.note)
         try:

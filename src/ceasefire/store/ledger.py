@@ -283,23 +283,29 @@ def cosignatures(session: Session, size: int | None = None) -> list[StoredCosign
 
 
 def latest_cosigned(session: Session) -> tuple[int | None, int]:
-    """The largest size cosigned and how many cosignatures: changes whenever one is kept."""
-    row = session.execute(select(func.max(CosignatureRow.size), func.count())).one()
+    """The largest size cosigned and how many cosignatures it has: changes whenever one
+    is kept (read through the primary key, not by counting every row)."""
+    c = CosignatureRow
+    latest = select(func.max(c.size)).scalar_subquery()
+    row = session.execute(select(func.max(c.size), func.count()).where(c.size == latest)).one()
     return row[0], row[1]
 
 
-def cosigned_sizes(session: Session) -> dict[str, int]:
-    """The largest checkpoint each witness has cosigned, by its name."""
-    return {name: size for name, size in session.execute(
-        select(CosignatureRow.witness, func.max(CosignatureRow.size))
-        .group_by(CosignatureRow.witness))}
+def cosigned_size(session: Session, witness: str) -> int:
+    """The largest checkpoint the witness has cosigned (0: none)."""
+    c = CosignatureRow
+    found = session.scalar(select(c.size).where(c.witness == witness)
+                           .order_by(c.size.desc()).limit(1))
+    return found or 0
 
 
 def witnessed_sizes(session: Session, witnesses: Sequence[str], quorum: int,
-                    at_least: int = 0) -> list[int]:
-    """The sizes (from `at_least`, descending) of checkpoints cosigned by `quorum` of these
-    witnesses, as stored: callers check each line before they rely on it."""
+                    at_least: int = 0, limit: int = 20) -> list[int]:
+    """The largest sizes (from `at_least`, descending, at most `limit`) of checkpoints
+    cosigned by `quorum` of these witnesses, as stored: callers check each line before
+    they rely on it. Grouped in the primary key's order, so the newest come first and the
+    rest are not read."""
     c = CosignatureRow
     return list(session.scalars(
         select(c.size).where(c.witness.in_(witnesses), c.size >= at_least).group_by(c.size)
-        .having(func.count() >= quorum).order_by(c.size.desc())))
+        .having(func.count() >= quorum).order_by(c.size.desc()).limit(limit)))
