@@ -105,6 +105,11 @@ POLICY: dict[str, tuple[str | int, ...]] = {
     "GET /api/v1/ledger/keys":                              PUBLIC,
     "GET /api/v1/ledger/proofs/inclusion":                  PUBLIC,
     "GET /api/v1/ledger/proofs/consistency":                PUBLIC,
+    "GET /api/v1/ledger/witnessed":                         PUBLIC,
+    "GET /checkpoint":                                      PUBLIC,  # the log's tiles
+    "GET /tile/{path}":                                     PUBLIC,
+    "GET /tile/entries/{path}":                             PUBLIC,
+    "GET /writes/{path}":                                   PUBLIC,
     "GET /api/v1/ledger/entries/{seq}":                     MEMBERS,
     "GET /docs/swagger-init.js":                            PUBLIC,
     "GET /static/{path}":                                   PUBLIC,
@@ -418,6 +423,11 @@ PROBES: dict[str, Callable[[World, str], Request]] = {
     "GET /api/v1/ledger/keys": lambda w, p: Request("GET", "/api/v1/ledger/keys"),
     "GET /api/v1/ledger/proofs/inclusion":
         lambda w, p: Request("GET", "/api/v1/ledger/proofs/inclusion?seq=1"),
+    "GET /api/v1/ledger/witnessed": lambda w, p: Request("GET", "/api/v1/ledger/witnessed"),
+    "GET /checkpoint": lambda w, p: Request("GET", "/checkpoint"),
+    "GET /tile/{path}": lambda w, p: Request("GET", "/tile/0/000.p/1"),
+    "GET /tile/entries/{path}": lambda w, p: Request("GET", "/tile/entries/000.p/1"),
+    "GET /writes/{path}": lambda w, p: Request("GET", "/writes/000.p/1"),
     "GET /api/v1/ledger/proofs/consistency":
         lambda w, p: Request("GET", "/api/v1/ledger/proofs/consistency?first=1"),
     "GET /api/v1/ledger/entries/{seq}": lambda w, p: Request("GET", "/api/v1/ledger/entries/1"),
