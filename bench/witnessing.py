@@ -223,11 +223,9 @@ class _Snapshot:
 
 
 def _snapshot(db: Database) -> _Snapshot:
-    names = [w.name for w in db.witnesses.witnesses]
     with db.session() as session:
         head = store.head(session)[0]
-        cosignatures = store.latest_cosigned(session)[1]
-        witnessed = len(store.witnessed_sizes(session, names, db.witnesses.quorum))
+        cosignatures, witnessed = store.cosignature_counts(session, db.witnesses.quorum)
     return _Snapshot(time.monotonic(), head, cosignatures, witnessed)
 
 

@@ -291,6 +291,15 @@ def latest_cosigned(session: Session) -> tuple[int | None, int]:
     return row[0], row[1]
 
 
+def cosignature_counts(session: Session, quorum: int) -> tuple[int, int]:
+    """How many cosignatures are kept, and how many checkpoints have `quorum` of them (as
+    stored; for measuring, not for trusting)."""
+    c = CosignatureRow
+    per_size = select(c.size).group_by(c.size).having(func.count() >= quorum).subquery()
+    total = session.scalar(select(func.count()).select_from(c)) or 0
+    return total, session.scalar(select(func.count()).select_from(per_size)) or 0
+
+
 def cosigned_size(session: Session, witness: str) -> int:
     """The largest checkpoint the witness has cosigned (0: none)."""
     c = CosignatureRow
