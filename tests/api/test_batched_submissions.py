@@ -89,3 +89,38 @@ def test_a_write_the_database_refuses_reruns_the_batch_one_by_one(database, toke
     assert calls == ["n0", "n1", "n0", "n1", "n2"]
     with database.session() as session:
         assert count_reports(session) == 3
+
+
+def test_a_run_of_one_accounts_reports_is_one_signed_entry_and_each_is_still_provable(
+        database, tokens):
+    """One entry lists a run of reports one account submitted together, another account's
+    report starts its own; each report is a record of its own with its inclusion proof."""
+    from ceasefire.services import ledger, ledger_checks
+    from ceasefire.store import ledger as ledger_store
+
+    def body(n: int) -> ReportIn:
+        return ReportIn.model_validate({**SHELLING, "narrative": f"report {n}"})
+
+    with database.session() as session:
+        before = ledger.head(session)[0]
+    results = submit_reports(database, [
+        Submission(body(1), token=tokens["tr-officer"]),
+        Submission(body(2), token=tokens["tr-officer"]),
+        Submission(body(3), token=tokens["tr-officer"]),
+        Submission(body(4), token=tokens["ru-officer"]),
+        Submission(body(5), token=tokens["tr-officer"]),
+    ])
+    assert all(isinstance(r, Submitted) for r in results)
+    with database.session() as session:
+        new = [e for e, _ in ledger_store.entries(session) if e.seq > before]
+        written = {e.seq: ledger_store.writes_of(session, e.seq) for e in new}
+    submitted = [e for e in new if e.action.endswith(".submitted")]
+    assert [(e.action, e.party) for e in submitted] == [
+        ("reports.submitted", "TR"), ("report.submitted", "RU"), ("report.submitted", "TR")]
+    assert [r["narrative"] for r in submitted[0].payload["reports"]] == \
+        ["report 1", "report 2", "report 3"]
+    reports = {key for e in submitted for kind, key, _ in written[e.seq] if kind == "report"}
+    assert reports == {str(r.report.id) for r in results}
+    for e in submitted:  # each entry, so each report it wrote, is in the signed tree
+        assert ledger.inclusion(database, e.seq).entry == e
+    assert ledger_checks.verify(database).ok

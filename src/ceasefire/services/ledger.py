@@ -88,14 +88,21 @@ def _one_server_key(rows: list[store.StoredKey]) -> store.StoredKey:
     return rows[0]
 
 
+_CHECKED = "server key checked"  # session.info: the key id whose row this transaction read
+
+
 def _server_key(session: Session) -> SigningKey:
     db = _database(session)
     known = db.memo.get("server_key")
     # Kept per process, so another process replacing the key must be noticed: one look
     # at its row per transaction (the session keeps it after the first).
     if isinstance(known, SigningKey):
-        row = store.key(session, key_id(known.verify_key))
+        kid = key_id(known.verify_key)
+        if session.info.get(_CHECKED) == kid:  # looked at in this transaction already
+            return known
+        row = store.key(session, kid)
         if row is not None and row.status == trust.CURRENT:
+            session.info[_CHECKED] = kid
             return known
     key, made = _open_server_key(session)
     if not made:  # a key made in this transaction is kept once it is committed
@@ -281,6 +288,7 @@ def rotate_server_key(db: Database) -> str:
         old = _server_key(session)
         old_id = key_id(old.verify_key)
         store.retire_key(session, old_id, trust.ROTATED)
+        session.info.pop(_CHECKED, None)  # the old key signs this entry and nothing after
         kid = key_id(new.verify_key)
         _, prev = head(session)
         payload = trust.key_payload(trust.SERVER_ROTATED, None, new, prev, previous=old_id)

@@ -101,10 +101,11 @@ def submit_reports(db: Database, items: list[Submission]) -> list[Submitted | Ex
             writer = ReportWriter(session, known)
             accounts: dict[str, Account] = {}  # token -> account, within this transaction
             rows: list[int | None] = []
+            entry = _Entry()
             for item in items:
                 try:
                     submitted, row_id = _submit(session, known, context, writer, accounts,
-                                                item, now)
+                                                item, now, entry)
                     results.append(submitted)
                     rows.append(row_id)
                 except CeasefireError as exc:
@@ -113,6 +114,7 @@ def submit_reports(db: Database, items: list[Submission]) -> list[Submitted | Ex
                         raise
                     results.append(exc)
                     rows.append(None)
+            entry.close(session)
             results = _with_incidents(session, results, rows)
             if any(r is not None for r in rows):
                 ledger.append(session, ledger.mechanism(session), "incidents.correlated",
@@ -145,10 +147,40 @@ def _alone(db: Database, item: Submission) -> Submitted | Exception:
         return exc
 
 
+class _Entry:
+    """The ledger entry of a run of reports one account submitted together: one signed
+    entry lists them all (each still has its own record, digest and inclusion proof), so
+    a batch pays for one signature, not one a report. An entry is for one signer: a
+    report from another account closes the one open before its own first write."""
+
+    def __init__(self) -> None:
+        self.by: tuple[str, str | None] | None = None  # (party, account)
+        self.reports: list[dict[str, object]] = []
+
+    def open_for(self, session: Session, party: str, account: str | None) -> None:
+        if self.by != (party, account):
+            self.close(session)
+            self.by = (party, account)
+
+    def add(self, record: dict[str, object]) -> None:
+        self.reports.append(record)
+
+    def close(self, session: Session) -> None:
+        if self.by is None or not self.reports:
+            return
+        party, account = self.by
+        signer = ledger.acting(session, party=party, account=account)
+        if len(self.reports) == 1:
+            ledger.append(session, signer, "report.submitted", {"report": self.reports[0]})
+        else:
+            ledger.append(session, signer, "reports.submitted", {"reports": self.reports})
+        self.reports = []
+
+
 def _submit(session: Session, known: Reference, context: IntakeContext, writer: ReportWriter,
-            accounts: dict[str, Account], item: Submission, now: datetime,
+            accounts: dict[str, Account], item: Submission, now: datetime, entry: _Entry,
             ) -> tuple[Submitted, int | None]:
-    """The stored report, and its row id when this call stored it."""
+    """The stored report, and its row id when this call stored it (listed in `entry`)."""
     account_id, party, account = None, item.party, item.account
     if item.token is not None:
         account = accounts.get(item.token)
@@ -173,10 +205,9 @@ def _submit(session: Session, known: Reference, context: IntakeContext, writer: 
             raise Conflict(f"a report of {party} with this source key is already in the "
                            f"record: {found.uid}", field="source.key", id=source_key)
         claims = writer.claims([source_key], party=party).get(source_key, [])
+    entry.open_for(session, party, account.username if account is not None else None)
     row_id = writer.write_one(report, content_digest(report), account_id=account_id)
-    signer = (ledger.acting(session, party=party, account=account.username)
-              if account is not None else ledger.acting(session, party=party))
-    ledger.append(session, signer, "report.submitted", {"report": record_of(report)})
+    entry.add(record_of(report))
     if key and account_id is not None:
         imports.remember(session, account_id=account_id, key=key, request_sha256=request,
                          report_id=row_id, created_at=now)
