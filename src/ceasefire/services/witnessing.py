@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx2
+from sqlalchemy import Connection
 
 from ceasefire.config import Settings
 from ceasefire.errors import ConfigError, Conflict, InvalidInput
@@ -28,6 +29,7 @@ from ceasefire.ledger.witnesses import NONE, Witness, Witnesses, parse_witnesses
 from ceasefire.services import ledger
 from ceasefire.store import ledger as store
 from ceasefire.store.db import Database
+from ceasefire.store.dialects import ASKER_LOCK
 
 log = logging.getLogger(__name__)
 
@@ -256,6 +258,7 @@ class Witnessing:
     _thread: threading.Thread | None = None
     _wait: dict[str, float] = field(default_factory=dict)  # name -> back-off now
     _due: dict[str, float] = field(default_factory=dict)  # name -> monotonic time
+    _next_try: float = 0.0  # when this process may try again to be the one that asks
 
     def start(self) -> None:
         if self.witnesses and self._thread is None:
@@ -269,12 +272,43 @@ class Witnessing:
 
     def _run(self) -> None:
         done = 0  # the size every witness has been asked about without failing
-        with self.client() as http:
-            while not self._stop.wait(self.poll):
-                try:
-                    done = self._round(http, done)
-                except Exception:  # the thread must outlive any one bad round
-                    log.exception("asking the witnesses failed")
+        held: Connection | None = None  # holds the asker's lock while it lives
+        try:
+            with self.client() as http:
+                while not self._stop.wait(self.poll):
+                    try:
+                        held = held or self._asker()
+                        if held is not None:
+                            done = self._round(http, done)
+                    except Exception:  # the thread must outlive any one bad round
+                        log.exception("asking the witnesses failed")
+                        if held is not None:
+                            _let_go(held)  # a lost connection, say: take the lock again
+                            held = None
+        finally:
+            if held is not None:
+                _let_go(held)
+
+    def _asker(self) -> Connection | None:
+        """A connection holding the asker's lock, if this process may ask: of several
+        server processes (`serve --workers`) one asks the witnesses, and another takes
+        over when it ends. Tried again once a second while another holds it."""
+        now = time.monotonic()
+        if now < self._next_try:
+            return None
+        self._next_try = now + 1.0
+        connection = self.db.engine.connect()
+        if self.db.dialect.try_hold(connection, ASKER_LOCK):
+            return connection
+        connection.close()
+        return None
+
+
+def _let_go(connection: Connection) -> None:
+    """Close the connection for good, not back into the pool: the lock it holds lives as
+    long as the database's session, so only ending the session lets another take it."""
+    connection.invalidate()
+    connection.close()
 
     def _round(self, http: httpx2.Client, done: int) -> int:
         with self.db.session() as session:

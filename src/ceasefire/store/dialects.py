@@ -29,6 +29,7 @@ from ceasefire.errors import ConfigError, StorageUnavailable
 
 WRITE = "ceasefire_write"  # a connection's execution option: this transaction writes
 WRITERS_LOCK = 0x6C656467  # any fixed number: PostgreSQL's advisory lock for writers
+ASKER_LOCK = 0x77697473  # the one server process that asks the witnesses holds this
 
 
 class Dialect:
@@ -53,6 +54,14 @@ class Dialect:
 
     def begin_writing(self, session: Session) -> None:
         """What a write transaction does first, so that writers take turns."""
+
+    serves_many: bool = False  # whether several server processes may share the database
+
+    def try_hold(self, connection: Connection, key: int) -> bool:
+        """Take a lock for as long as `connection` lives, if no other process holds it:
+        one process of several does a job (asks the witnesses), another takes over when
+        it ends. One process alone always holds it."""
+        return True
 
     def read_one_snapshot(self, session: Session) -> None:
         """Make this read transaction read one snapshot of the database from its first
@@ -204,6 +213,13 @@ class _PostgreSQL(Dialect):
 
     def engine(self, url: URL) -> Engine:
         return create_engine(url, pool_pre_ping=True)
+
+    serves_many = True  # writers take turns through an advisory lock every process sees
+
+    def try_hold(self, connection: Connection, key: int) -> bool:
+        held = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+        connection.commit()  # a session-level lock: it outlives this transaction
+        return bool(held)
 
     def begin_writing(self, session: Session) -> None:
         # Writers take turns, as on SQLite: every write appends to the one ledger, and a
