@@ -10,8 +10,10 @@ from bench import (
     ledger,
     pages,
     witnessing,
+    workers,
 )
 
 for module in (geo_locate, bulk_import, api_submit, correlation_quality,
-               correlation_incremental, correlation, ledger, pages, witnessing):
+               correlation_incremental, correlation, ledger, pages, witnessing,
+               workers):
     module.main()
