@@ -34,6 +34,7 @@ from ceasefire.services.scenarios import load_scenario
 from ceasefire.store import ledger as ledger_store
 from ceasefire.store.db import Database
 from ceasefire.store.integrity import ACCESS, DERIVED, LEDGER, PART, RECORD, TABLES
+from ceasefire.web.ratelimit import LoginLimiter
 from tests.api.conftest import bearer
 from tests.conftest import Recipe
 from tests.factories import PASSWORD
@@ -251,12 +252,13 @@ def _outputs(db: Database) -> dict[str, object]:
 
 def test_the_access_tables_change_nothing_read_or_published(record):
     assert {t for t, held in TABLES.items() if held.how == ACCESS} == {
-        "idempotency_keys", "web_sessions"}
+        "idempotency_keys", "web_sessions", "login_failures"}
     set_password(record, username="tr-officer", password=PASSWORD)
+    LoginLimiter(record).failed(username="tr-officer", address="10.0.0.1")
     log_in(record, username="tr-officer", password=PASSWORD, lifetime=timedelta(hours=1))
     before = _outputs(record)
     sql(record, "UPDATE web_sessions SET expires_at = created_at",
-        "DELETE FROM idempotency_keys")
+        "DELETE FROM idempotency_keys", "DELETE FROM login_failures")
     assert _outputs(record) == before
     assert ledger_checks.verify(record).ok
 

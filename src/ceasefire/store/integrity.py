@@ -48,6 +48,7 @@ TABLES: dict[str, Held] = {
     "ledger_cosignatures": Held(LEDGER),
     "idempotency_keys": Held(ACCESS),
     "web_sessions": Held(ACCESS),
+    "login_failures": Held(ACCESS),
 }
 
 

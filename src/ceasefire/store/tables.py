@@ -613,3 +613,23 @@ class CosignatureRow(Base):
     vkey: Mapped[str] = mapped_column(String(300))  # its verifier key, when it cosigned
     line: Mapped[str] = mapped_column(Text)  # the signature line, checked when stored and read
     cosigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LoginFailureRow(Base):
+    """A failed web login, for the login rate limit (web/ratelimit.py): every server
+    process counts from here. Kept a day at most; access, not a record (integrity.py)."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_username_hash", "username_hash", "failed_at"),
+        Index("ix_login_failures_address", "address", "failed_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SHA-256 of the username typed, normalised as logins do: people sometimes type their
+    # password there, and it is not kept (security.md).
+    username_hash: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))  # the client's, as the server saw it
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # Set by the username-and-address pair's next success: the pair's back-off ends, but
+    # the failure still counts against the username and the address.
+    cleared: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -54,7 +54,7 @@ async def _favicon() -> Response:
 def install(app: FastAPI) -> None:
     """Add the pages, their static files and their error answers to the app."""
     app.state.templates = make_templates()
-    app.state.login_limiter = LoginLimiter()
+    app.state.login_limiter = LoginLimiter(app.state.database)
     app.state.map_cache = MapCache()
     app.mount("/static", StaticFiles(directory=_STATIC), name="web-static")
     # incident_exports before incidents, whose /incidents/{uid} would take its paths.
