@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from ceasefire.cli import cli
-from ceasefire.services import ledger_checks, witnessing
+from ceasefire.services import ledger_checks
 from ceasefire.services.scenarios import load_scenario
 from ceasefire.store import ledger as ledger_store
 from ceasefire.store.db import Database
@@ -140,11 +140,12 @@ def test_one_process_of_several_holds_the_askers_lock_and_another_takes_over(dat
         pytest.skip("one process on SQLite: it always asks")
     other = Database(database.url.render_as_string(hide_password=False))
     try:
-        first, second = database.engine.connect(), other.engine.connect()
-        assert database.dialect.try_hold(first, ASKER_LOCK)
-        assert not other.dialect.try_hold(second, ASKER_LOCK)
-        witnessing._let_go(first)  # the asking process ends, and its session with it
-        assert other.dialect.try_hold(second, ASKER_LOCK)
-        second.close()
+        first = database.try_hold(ASKER_LOCK)
+        assert first is not None
+        assert other.try_hold(ASKER_LOCK) is None
+        first.release()  # the asking process ends, and its session with it
+        second = other.try_hold(ASKER_LOCK)
+        assert second is not None
+        second.release()
     finally:
         other.dispose()

@@ -38,8 +38,9 @@ def serve(obj: Context, host: str | None, port: int | None, workers: int) -> Non
     # default believes any client on 127.0.0.1, which would let a local client choose the
     # address the login rate limit counts.
     trusted = proxies(settings.trusted_proxies)
-    options: dict[str, Any] = {"host": settings.host, "port": settings.port, "proxy_headers": bool(trusted),
-               "forwarded_allow_ips": ",".join(trusted)}
+    options: dict[str, Any] = {"host": settings.host, "port": settings.port,
+                               "proxy_headers": bool(trusted),
+                               "forwarded_allow_ips": ",".join(trusted)}
     if workers == 1:
         uvicorn.run(create_app(settings, database=database), **options)
         return

@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx2
-from sqlalchemy import Connection
 
 from ceasefire.config import Settings
 from ceasefire.errors import ConfigError, Conflict, InvalidInput
@@ -28,7 +27,7 @@ from ceasefire.ledger.checkpoints import Checkpoint
 from ceasefire.ledger.witnesses import NONE, Witness, Witnesses, parse_witnesses
 from ceasefire.services import ledger
 from ceasefire.store import ledger as store
-from ceasefire.store.db import Database
+from ceasefire.store.db import Database, HeldLock
 from ceasefire.store.dialects import ASKER_LOCK
 
 log = logging.getLogger(__name__)
@@ -272,7 +271,7 @@ class Witnessing:
 
     def _run(self) -> None:
         done = 0  # the size every witness has been asked about without failing
-        held: Connection | None = None  # holds the asker's lock while it lives
+        held: HeldLock | None = None  # the asker's lock, while this process asks
         try:
             with self.client() as http:
                 while not self._stop.wait(self.poll):
@@ -283,32 +282,21 @@ class Witnessing:
                     except Exception:  # the thread must outlive any one bad round
                         log.exception("asking the witnesses failed")
                         if held is not None:
-                            _let_go(held)  # a lost connection, say: take the lock again
+                            held.release()  # a lost connection, say: take the lock again
                             held = None
         finally:
             if held is not None:
-                _let_go(held)
+                held.release()
 
-    def _asker(self) -> Connection | None:
-        """A connection holding the asker's lock, if this process may ask: of several
+    def _asker(self) -> HeldLock | None:
+        """The asker's lock, if this process may ask: of several
         server processes (`serve --workers`) one asks the witnesses, and another takes
         over when it ends. Tried again once a second while another holds it."""
         now = time.monotonic()
         if now < self._next_try:
             return None
         self._next_try = now + 1.0
-        connection = self.db.engine.connect()
-        if self.db.dialect.try_hold(connection, ASKER_LOCK):
-            return connection
-        connection.close()
-        return None
-
-
-def _let_go(connection: Connection) -> None:
-    """Close the connection for good, not back into the pool: the lock it holds lives as
-    long as the database's session, so only ending the session lets another take it."""
-    connection.invalidate()
-    connection.close()
+        return self.db.try_hold(ASKER_LOCK)
 
     def _round(self, http: httpx2.Client, done: int) -> int:
         with self.db.session() as session:

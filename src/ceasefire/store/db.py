@@ -20,7 +20,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError as AlembicError
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -73,6 +73,19 @@ def _create_private(path: Path) -> None:
 DEFAULT_ORIGIN = "ceasefire-monitor.local/ledger"
 
 
+class HeldLock:
+    """A lock held for as long as its own connection to the database lives."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def release(self) -> None:
+        # Closed for good, not back into the pool: the lock lives as long as the
+        # database's session, so only ending the session lets another process take it.
+        self._connection.invalidate()
+        self._connection.close()
+
+
 class Database:
     """One database, built from its URL; shared by the CLI, the API and the tests."""
 
@@ -97,6 +110,14 @@ class Database:
     @property
     def backend(self) -> str:
         return self.dialect.name
+
+    def try_hold(self, key: int) -> HeldLock | None:
+        """Take the lock `key` if no other process holds it (dialects.Dialect.try_hold)."""
+        connection = self.engine.connect()
+        if self.dialect.try_hold(connection, key):
+            return HeldLock(connection)
+        connection.close()
+        return None
 
     def _create_engine(self) -> Engine:
         try:
