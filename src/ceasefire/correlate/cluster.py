@@ -2,12 +2,21 @@
 
 Linked reports form components. A component that breaks no rule is one incident. One that
 holds two records of one curated dataset with different keys (different events, by the
-dataset's own account), or two reports an analyst separated, is split greedily: links are
-taken strongest first and a link is skipped when it would join what must stay apart.
-The same holds for pairs scored so low that they veto being joined through others.
-Links are ordered by score, then by hashes of the reports' ids, so the result depends only on the
+dataset's own account), two reports an analyst separated, a vetoed pair (scored so low
+that it must not be joined through others), or, in a component of three or more, two
+reports that fail the candidate rule (a chain of links can reach from one event to another
+a day or 30 km away, but one event cannot be both), is split greedily: links are taken
+strongest first and a link is skipped when it would join what must stay apart. Links are
+ordered by score, then by hashes of the reports' ids, so the result depends only on the
 links and the rules, never on the order reports arrived in: a component re-clustered on
 its own gives what a batch run over everything gives.
+
+Pairs that fail the candidate rule are never listed: a component that chains over weeks
+holds almost nothing but such pairs, as many as the square of its size. The rule is tested
+instead where it decides, between two clusters about to join, and their times first (some
+two of their reports lie more than the slack apart exactly when one cluster's latest start
+comes more than the slack after the other's earliest end). So memory stays linear in the
+reports and links however large a component grows (a test holds a component of 50,000).
 """
 
 from __future__ import annotations
@@ -18,16 +27,18 @@ from typing import Any, TypeAlias
 import numpy as np
 from numba import njit
 from numpy.typing import NDArray
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
-from ceasefire.correlate.candidates import _meet_pairs, _rule_inputs
+from ceasefire.correlate.candidates import Floats, Rule, _meet_pairs, _rule_inputs
 from ceasefire.correlate.columns import Pairs, Positions, ReportColumns
 from ceasefire.correlate.settings import CorrelationSettings
+from ceasefire.correlate.threads import run_all, threads
 
 Labels: TypeAlias = NDArray[np.integer[Any]]
-"""A cluster number per report (scipy's components: int32)."""
+"""A cluster number per report (components: int32)."""
 Ints: TypeAlias = NDArray[np.int64]
+Flags: TypeAlias = NDArray[np.bool_]
+Words: TypeAlias = NDArray[np.uint64]
+_MANY = 50_000  # reports, or links of broken components, worth splitting over threads
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +53,26 @@ class Links:
 
 
 def components(n: int, i: Positions, j: Positions) -> NDArray[np.int32]:
-    graph = coo_matrix((np.ones(len(i), np.int8), (i, j)), shape=(n, n))
-    label: NDArray[np.int32] = connected_components(graph, directed=False)[1]
+    """Each report's component of the links, numbered in order of each component's
+    first report (as scipy's connected_components numbers them)."""
+    return _components(n, np.asarray(i, np.int64), np.asarray(j, np.int64))
+
+
+@njit(cache=True)
+def _components(n: int, i: Ints, j: Ints) -> NDArray[np.int32]:  # pragma: no cover
+    parent = np.arange(n)
+    for k in range(len(i)):
+        a, b = _root(parent, i[k]), _root(parent, j[k])
+        parent[max(a, b)] = min(a, b)  # the root is the component's first report
+    label = np.empty(n, np.int32)
+    count = 0
+    for m in range(n):
+        r = _root(parent, m)
+        if r == m:
+            label[m] = count
+            count += 1
+        else:
+            label[m] = label[r]
     return label
 
 
@@ -51,94 +80,168 @@ def clusters(cols: ReportColumns, links: Links, apart: Pairs,
              settings: CorrelationSettings) -> NDArray[np.int32]:
     """A cluster number for each report: components of the links, split where a rule says
     two reports are different events. ``apart`` holds pairs to keep apart: analysts'
-    splits and vetoed pairs; to them come the pairs of a component that could not be one
-    event at all (too far apart in place or time)."""
+    splits and vetoed pairs."""
     label = components(len(cols), links.i, links.j)
-    inside = label[apart[0]] == label[apart[1]]  # only these can matter
-    far_i, far_j = incompatible_pairs(cols, label, settings)
-    apart = (np.concatenate([apart[0][inside], far_i]),
-             np.concatenate([apart[1][inside], far_j]))
-    broken = _broken_components(cols, label, apart)
-    if broken.size:
-        in_broken = np.isin(label[links.i], broken)
-        roots = _resolve(cols, label, broken, links, in_broken, apart)
+    if not len(label):
+        return label
+    members, first = _by_component(label)
+    a, b = apart
+    together = label[a] == label[b]  # only these can matter
+    apart = (a[together].astype(np.int64), b[together].astype(np.int64))
+    broken = np.zeros(len(first) - 1, bool)
+    broken[label[apart[0]]] = True
+    rule = _rule_inputs(cols, settings)
+    dataset, key = cols.dataset.astype(np.int64), cols.key.astype(np.int64)
+    count = threads() if len(label) >= _MANY else 1
+    edges = np.linspace(0, len(broken), count + 1).astype(np.int64)
+    run_all(lambda k: _broken(int(edges[k]), int(edges[k + 1]), members, first, dataset,
+                              key, rule, broken), range(count), count)
+    if broken.any():
+        roots = _resolve(cols, label, members, first, broken, links, apart, rule)
         split = roots >= 0
         label = label.copy()
         label[split] = label.max() + 1 + roots[split]  # numbers no component uses
     return label
 
 
-def incompatible_pairs(cols: ReportColumns, label: Labels, settings: CorrelationSettings,
-                       ) -> Pairs:
-    """Pairs in one component that fail the candidate rule: a chain of links can reach
-    from one event to another a day or 30 km away, but one event cannot be both."""
-    order = np.argsort(label, kind="stable")
-    sorted_label = label[order]
-    starts = np.flatnonzero(np.r_[True, sorted_label[1:] != sorted_label[:-1]])
-    sizes = np.diff(np.r_[starts, len(label)])
-    big = sizes >= 3  # two linked reports are candidates of each other already
-    i, j = _within(order.astype(np.int64), starts[big], sizes[big])
-    fails = ~_meet_pairs(i, j, _rule_inputs(cols, settings))
-    return i[fails], j[fails]
-
-
 @njit(cache=True)
-def _within(order: Ints, first: Positions, size: Positions,
-            ) -> tuple[Ints, Ints]:  # pragma: no cover (compiled)
-    """Every pair of reports (smaller index first) within each of the components."""
-    total = 0
-    for g in range(len(first)):
-        total += size[g] * (size[g] - 1) // 2
-    out_i = np.empty(total, np.int64)
-    out_j = np.empty(total, np.int64)
-    k = 0
-    for g in range(len(first)):
-        for u in range(first[g], first[g] + size[g]):
-            for v in range(u + 1, first[g] + size[g]):
-                out_i[k], out_j[k] = min(order[u], order[v]), max(order[u], order[v])
-                k += 1
-    return out_i, out_j
+def _by_component(label: NDArray[np.int32]) -> tuple[Ints, Ints]:  # pragma: no cover
+    """The reports by component, in order within each (a counting sort): component c's
+    are ``members[first[c]:first[c + 1]]``."""
+    first = np.zeros(label.max() + 2, np.int64)
+    for m in range(len(label)):
+        first[label[m] + 1] += 1
+    for c in range(len(first) - 1):
+        first[c + 1] += first[c]
+    fill = first[:-1].copy()
+    members = np.empty(len(label), np.int64)
+    for m in range(len(label)):
+        members[fill[label[m]]] = m
+        fill[label[m]] += 1
+    return members, first
 
 
-def _broken_components(cols: ReportColumns, label: Labels, apart: Pairs) -> Labels:
-    """Components that hold two keys of one dataset, or a pair analysts separated."""
-    keyed = np.flatnonzero(cols.dataset >= 0)
-    # (component, dataset) pairs holding more than one key, with the three packed in one
-    # integer: 24 bits of key code, 8 of dataset, the rest for the component.
-    dataset = cols.dataset[keyed].astype(np.int64)
-    keys = cols.key[keyed]
-    if not len(keyed) or (dataset.max() < 1 << 8 and keys.max() < 1 << 24):
-        triples = np.unique((label[keyed].astype(np.int64) << 32) | (dataset << 24) | keys)
-        pairs, counts = np.unique(triples >> 24, return_counts=True)
-        broken = pairs[counts > 1] >> 8
-    else:  # too many to pack: the same, on rows of three
-        rows = np.unique(np.stack([label[keyed], dataset, keys]), axis=1)
-        pairs, counts = np.unique(rows[:2], axis=1, return_counts=True)
-        broken = pairs[0, counts > 1]
-    a, b = apart
-    together = label[a] == label[b]
-    return np.unique(np.concatenate([broken, label[a][together]]))
+@njit(cache=True, nogil=True)
+def _broken(c_lo: int, c_hi: int, members: Ints, first: Ints, dataset: Ints, key: Ints,
+            rule: Rule, broken: Flags) -> None:  # pragma: no cover (compiled)
+    """Marks in ``broken`` the components c_lo..c_hi-1 that hold two keys of one curated
+    dataset, or (three reports or more) two reports that fail the candidate rule.
+
+    Times first, in one pass: some two reports' spans lie more than the slack apart
+    exactly when the latest start comes more than the slack after the earliest end (spans
+    are never negative), which is so for every component that chains over days. Only a
+    component whose reports all share a few hours has its pairs tested, and it stops at
+    the first that fails."""
+    t0, t1, slack_h = rule[0], rule[1], rule[10]
+    for c in range(c_lo, c_hi):
+        lo, hi = first[c], first[c + 1]
+        if broken[c] or hi - lo < 2:
+            continue
+        broken[c] = _two_keys(members[lo:hi], dataset, key)
+        if broken[c] or hi - lo < 3:
+            continue
+        last_start, first_end = -np.inf, np.inf
+        for u in range(lo, hi):
+            last_start = max(last_start, t0[members[u]])
+            first_end = min(first_end, t1[members[u]])
+        if last_start - first_end > slack_h:
+            broken[c] = True
+            continue
+        for u in range(lo, hi - 1):
+            if not _all_meet(members[u], members[u + 1:hi], rule):
+                broken[c] = True
+                break
 
 
-def _resolve(cols: ReportColumns, label: Labels, broken: Labels, links: Links,
-             in_broken: NDArray[np.bool_], apart: Pairs) -> Positions:
+@njit(cache=True, nogil=True)
+def _all_meet(x: int, those: Ints, rule: Rule) -> bool:  # pragma: no cover (compiled)
+    """Whether report x and each of those meet the candidate rule: one call of the rule
+    for the lot (a call per pair would cost several times the test itself)."""
+    return bool(_meet_pairs(np.full(len(those), x), those, rule).all())
+
+
+@njit(cache=True, nogil=True)
+def _two_keys(these: Ints, dataset: Ints, key: Ints) -> bool:  # pragma: no cover
+    """Whether two of these reports are records of one dataset with different keys."""
+    count, one = 0, -1
+    for x in these:
+        if dataset[x] < 0:
+            continue
+        count += 1
+        if count == 1:
+            one = x
+        elif count == 2 and dataset[x] == dataset[one] and key[x] != key[one]:
+            return True
+    if count < 3:  # two or fewer: compared above, without sorting
+        return False
+    keyed = these[dataset[these] >= 0]
+    keyed = keyed[np.argsort(dataset[keyed])]
+    for u in range(1, len(keyed)):
+        x, y = keyed[u - 1], keyed[u]
+        if dataset[x] == dataset[y] and key[x] != key[y]:
+            return True
+    return False
+
+
+def _resolve(cols: ReportColumns, label: Labels, members: Ints, first: Ints, broken: Flags,
+             links: Links, apart: Pairs, rule: Rule) -> Ints:
     """Greedy split of the broken components: the root report of each one's new cluster,
-    for every report (others: -1)."""
-    li, lj = links.i[in_broken], links.j[in_broken]
-    score = np.where(links.forced[in_broken], np.inf, links.score[in_broken])
+    for every report (others: -1).
+
+    Components never share a link, so each is split on its own: their reports are
+    numbered afresh, component after component, and their links taken component by
+    component, strongest first, on as many threads as there are cores (slices of
+    components, which share nothing)."""
+    n = len(label)
+    comps = np.flatnonzero(broken)
+    size = np.diff(first)
+    # The broken components' reports ("local" numbers: their positions in `mine`).
+    mine = members[broken[label[members]]]
+    local = np.full(n, -1, np.int64)
+    local[mine] = np.arange(len(mine))
+    report_start = np.r_[0, np.cumsum(size[comps])].astype(np.int64)
+    component = label[links.i]
+    sel = np.flatnonzero(broken[component])
+    li, lj, component = links.i[sel], links.j[sel], component[sel]
+    forced = links.forced[sel]
+    score = np.where(forced, np.inf, links.score[sel])
     # Ties in score are common (points come in levels): break them by the two reports'
     # id hashes, smaller first, which do not depend on where the reports sit in the arrays.
     tb = cols.tiebreak
     low, high = np.minimum(tb[li], tb[lj]), np.maximum(tb[li], tb[lj])
-    order = np.lexsort((high, low, -score))
-    # Components never share a link, so one pass over all their links in this order
-    # splits each of them as if it were alone.
-    start, apart_of = _adjacency(len(cols), apart[0].astype(np.int64),
-                                 apart[1].astype(np.int64))
-    inside = np.isin(label, broken)
-    return _greedy(li[order], lj[order], np.isinf(score[order]), start, apart_of,
-                   cols.dataset.astype(np.int64),
-                   cols.key.astype(np.int64), inside)
+    order = np.argsort(component, kind="stable").astype(np.int64)  # sorted in _greedy
+    link_start = np.r_[0, np.cumsum(np.bincount(component, minlength=len(size))[comps])
+                       ].astype(np.int64)
+    start, partner = _adjacency(len(mine), local[apart[0]], local[apart[1]])
+    state = _union_find(mine, rule)
+    roots = np.full(len(mine), -1, np.int64)
+    li, lj = local[li], local[lj]
+    dataset, key = cols.dataset[mine].astype(np.int64), cols.key[mine].astype(np.int64)
+    ruled = size[comps] >= 3
+    count = threads() if len(li) >= _MANY else 1
+    edges = np.searchsorted(link_start, np.linspace(0, len(li), count + 1))
+    edges[0], edges[-1] = 0, len(comps)
+    spare = np.empty_like(order)
+
+    def split(k: int) -> None:
+        _greedy(int(edges[k]), int(edges[k + 1]), report_start, link_start, order, spare,
+                score, low, high, li, lj, forced, start, partner, dataset, key, mine, rule,
+                ruled, *state, roots)
+
+    run_all(split, range(count), count)
+    found = np.full(n, -1, np.int64)
+    found[mine] = mine[roots]
+    return found
+
+
+def _union_find(mine: Ints, rule: Rule,
+                ) -> tuple[Ints, Ints, Ints, Ints, Floats, Floats]:
+    """The greedy's state over the broken components' reports, by local number: each
+    one's parent and, at a cluster's root, its size, its members as a chain (the next
+    member, and the last), the latest start and the earliest end of its reports."""
+    n = len(mine)
+    return (np.arange(n, dtype=np.int64), np.ones(n, np.int64), np.full(n, -1, np.int64),
+            np.arange(n, dtype=np.int64), rule[0][mine], rule[1][mine])
 
 
 @njit(cache=True)
@@ -162,47 +265,110 @@ def _adjacency(n: int, a: Ints, b: Ints,
     return start, partner
 
 
-@njit(cache=True)
-def _greedy(li: Positions, lj: Positions, forced: NDArray[np.bool_], start: Ints,
-            apart: Ints, dataset: Ints, key: Ints,
-            inside: NDArray[np.bool_]) -> Positions:  # pragma: no cover (compiled)
-    n = len(dataset)
-    parent = np.arange(n)
-    size = np.ones(n, np.int64)
-    following = np.full(n, -1)  # members of a cluster, as a chain from its root
-    last = np.arange(n)
-    for k in range(len(li)):
-        ra, rb = _root(parent, li[k]), _root(parent, lj[k])
-        if ra == rb:
-            continue
-        if size[ra] < size[rb]:
-            ra, rb = rb, ra
-        if not forced[k] and _clash(ra, rb, parent, following, start, apart, dataset, key):
-            continue
-        parent[rb] = ra
-        size[ra] += size[rb]
-        following[last[ra]] = rb
-        last[ra] = last[rb]
-    roots = np.full(n, -1)
-    for m in range(n):
-        if inside[m]:
-            roots[m] = _root(parent, m)
-    return roots
+@njit(cache=True, nogil=True)
+def _greedy(c_lo: int, c_hi: int, report_start: Ints, link_start: Ints, order: Ints,
+            spare: Ints, score: Floats, low: Words, high: Words, li: Ints, lj: Ints,
+            forced: Flags, start: Ints, apart: Ints, dataset: Ints, key: Ints, mine: Ints,
+            rule: Rule, ruled: Flags, parent: Ints, size: Ints, following: Ints, last: Ints,
+            last_start: Floats, first_end: Floats,
+            roots: Ints) -> None:  # pragma: no cover (compiled)
+    """The broken components c_lo..c_hi-1 split: each one's links (``order``, grouped by
+    component; reports by local number) sorted strongest first and joined unless they
+    clash; each report's root in ``roots``. Writes only these components' entries of the
+    shared arrays."""
+    for c in range(c_lo, c_hi):
+        _sort(order, spare, link_start[c], link_start[c + 1], score, low, high)
+        for k in order[link_start[c]:link_start[c + 1]]:
+            ra, rb = _root(parent, li[k]), _root(parent, lj[k])
+            if ra == rb:
+                continue
+            if size[ra] < size[rb]:
+                ra, rb = rb, ra
+            if not forced[k] and _clash(ra, rb, parent, size, following, start, apart,
+                                        dataset, key, mine, rule, ruled[c], last_start,
+                                        first_end):
+                continue
+            parent[rb] = ra
+            size[ra] += size[rb]
+            following[last[ra]] = rb
+            last[ra] = last[rb]
+            last_start[ra] = max(last_start[ra], last_start[rb])
+            first_end[ra] = min(first_end[ra], first_end[rb])
+    for m in range(report_start[c_lo], report_start[c_hi]):
+        roots[m] = _root(parent, m)
 
 
-@njit(cache=True)
-def _root(parent: Positions, x: int) -> int:  # pragma: no cover (compiled)
+@njit(cache=True, nogil=True, inline="always")
+def _before(x: int, y: int, score: Floats, low: Words,
+            high: Words) -> bool:  # pragma: no cover (compiled)
+    """Whether link x comes before link y: the higher score, then the smaller hashes,
+    then the position (never equal: the order is total, so any sort gives it)."""
+    if score[x] != score[y]:
+        return bool(score[x] > score[y])
+    if low[x] != low[y]:
+        return bool(low[x] < low[y])
+    if high[x] != high[y]:
+        return bool(high[x] < high[y])
+    return x < y
+
+
+@njit(cache=True, nogil=True)
+def _sort(order: Ints, spare: Ints, lo: int, hi: int, score: Floats, low: Words,
+          high: Words) -> None:  # pragma: no cover (compiled)
+    """order[lo:hi] sorted by _before: runs of 16 by insertion, then merged pairwise
+    (through ``spare``), so a component of any size sorts in n log n."""
+    run = 16
+    for s in range(lo, hi, run):
+        for a in range(s + 1, min(s + run, hi)):
+            v = order[a]
+            b = a - 1
+            while b >= s and _before(v, order[b], score, low, high):
+                order[b + 1] = order[b]
+                b -= 1
+            order[b + 1] = v
+    src, dst = order, spare
+    swapped = False
+    width = run
+    while width < hi - lo:
+        for s in range(lo, hi, 2 * width):
+            mid, end = min(s + width, hi), min(s + 2 * width, hi)
+            p, q = s, mid
+            for t in range(s, end):
+                if q == end or (p < mid and not _before(src[q], src[p], score, low, high)):
+                    dst[t] = src[p]
+                    p += 1
+                else:
+                    dst[t] = src[q]
+                    q += 1
+        src, dst = dst, src
+        swapped = not swapped
+        width *= 2
+    if swapped:
+        order[lo:hi] = spare[lo:hi]
+
+
+@njit(cache=True, nogil=True)
+def _root(parent: Ints, x: int) -> int:  # pragma: no cover (compiled)
     while parent[x] != x:
         parent[x] = parent[parent[x]]  # halve the path as we go
         x = parent[x]
     return x
 
 
-@njit(cache=True)
-def _clash(big: int, small: int, parent: Positions, following: Positions, start: Ints,
-           apart: Ints, dataset: Ints, key: Ints) -> bool:  # pragma: no cover (compiled)
+@njit(cache=True, nogil=True)
+def _clash(big: int, small: int, parent: Ints, size: Ints, following: Ints, start: Ints,
+           apart: Ints, dataset: Ints, key: Ints, mine: Ints, rule: Rule, ruled: bool,
+           last_start: Floats, first_end: Floats) -> bool:  # pragma: no cover (compiled)
     """Whether joining the two clusters would put together what must stay apart: two
-    keys of one curated dataset, or a pair kept apart."""
+    keys of one curated dataset, a pair kept apart, or (``ruled``: in a component of
+    three or more) two reports that fail the candidate rule."""
+    if ruled:
+        # Some report of one starts more than the slack after some report of the other
+        # ends: the rule fails on time for that pair, wherever they are.
+        slack_h = rule[10]
+        if (last_start[big] - first_end[small] > slack_h
+                or last_start[small] - first_end[big] > slack_h):
+            return True
     m = small
     while m != -1:
         for t in range(start[m], start[m + 1]):
@@ -215,6 +381,17 @@ def _clash(big: int, small: int, parent: Positions, following: Positions, start:
                     return True
                 x = following[x]
         m = following[m]
+    if ruled:
+        those = np.empty(size[big], np.int64)
+        x, k = big, 0
+        while x != -1:
+            those[k] = mine[x]
+            x, k = following[x], k + 1
+        m = small
+        while m != -1:
+            if not _all_meet(mine[m], those, rule):
+                return True
+            m = following[m]
     return False
 
 
