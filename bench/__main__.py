@@ -6,6 +6,7 @@ from bench import (
     correlation,
     correlation_incremental,
     correlation_quality,
+    correlation_scale,
     geo_locate,
     ledger,
     pages,
@@ -14,6 +15,6 @@ from bench import (
 )
 
 for module in (geo_locate, bulk_import, api_submit, correlation_quality,
-               correlation_incremental, correlation, ledger, pages, witnessing,
-               workers):
+               correlation_incremental, correlation, correlation_scale, ledger, pages,
+               witnessing, workers):
     module.main()
