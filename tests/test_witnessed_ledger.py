@@ -164,13 +164,13 @@ def _babbling(answer: bytes | None) -> tuple[socket.socket, threading.Thread]:
     None,  # never answers
 ], ids=["garbage", "a forged cosignature", "not http", "silent"])
 def test_a_witness_answering_garbage_or_nothing_is_refused_and_writes_go_on(
-        record, tmp_path, monkeypatch, answer):
-    monkeypatch.setattr(witnessing, "TIMEOUT", 0.5)
+        record, tmp_path, answer):
     sock, _ = _babbling(answer)
     try:
         with witnesses(record, tmp_path, parties=("TR", "IR")) as running:
             liar = Witness("RU", "witness.ru.test", f"http://127.0.0.1:"
-                           f"{sock.getsockname()[1]}", running[0].key.key.verify_key)
+                           f"{sock.getsockname()[1]}", running[0].key.key.verify_key,
+                           timeout=0.5)  # the silent one is given up on soon
             record.witnesses = Witnesses(3, (liar, *record.witnesses.witnesses))
             size = grow(record)
             made, failed = round_of(record)

@@ -17,6 +17,8 @@ from nacl.signing import VerifyKey
 from ceasefire.errors import InvalidInput
 from ceasefire.ledger import note
 
+TIMEOUT = 5.0  # seconds a witness has to answer, unless the witnesses file says
+
 
 @dataclass(frozen=True, slots=True)
 class Witness:
@@ -24,6 +26,7 @@ class Witness:
     name: str  # its key's name in its cosignatures
     url: str  # where it answers add-checkpoint
     key: VerifyKey
+    timeout: float = TIMEOUT  # seconds it has to answer one request
 
     @property
     def vkey(self) -> str:
@@ -59,7 +62,8 @@ NONE = Witnesses(0)
 
 def parse_witnesses(text: str, source: str = "witnesses") -> Witnesses:
     """The witnesses file: `quorum = N` and one `[[witness]]` table per witness with its
-    `party`, `url` and `vkey`. Every fault names its place; nothing is half-read."""
+    `party`, `url` and `vkey` (and, if not 5, the `timeout` in seconds it has to answer).
+    Every fault names its place; nothing is half-read."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -81,10 +85,15 @@ def parse_witnesses(text: str, source: str = "witnesses") -> Witnesses:
         if not url.startswith(("http://", "https://")):
             raise InvalidInput(f"{where}: its url is http(s)://…, not {url!r}", field="url",
                                source=source)
+        timeout = table.get("timeout", TIMEOUT)
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) \
+                or not 0 < timeout <= 60:
+            raise InvalidInput(f"{where}: its timeout is 0 to 60 seconds, not {timeout!r}",
+                               field="timeout", source=source)
         if any(w.name == name or w.party == party for w in found):
             raise InvalidInput(f"{where}: {party} or {name} is named twice", field="vkey",
                                source=source)
-        found.append(Witness(party, name, url.rstrip("/"), key))
+        found.append(Witness(party, name, url.rstrip("/"), key, float(timeout)))
     quorum = data.get("quorum", len(found))
     if not isinstance(quorum, int) or not 1 <= quorum <= len(found):
         raise InvalidInput(f"the quorum is 1 to {len(found)} witnesses, not {quorum!r}",

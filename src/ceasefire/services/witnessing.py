@@ -32,7 +32,6 @@ from ceasefire.store.dialects import ASKER_LOCK
 
 log = logging.getLogger(__name__)
 
-TIMEOUT = 5.0  # seconds a witness has to answer one request
 BACKOFF = (0.5, 30.0)  # seconds: the first wait after a failure, and the longest
 
 
@@ -105,7 +104,7 @@ def ask(db: Database, witness: Witness, checkpoint: Checkpoint, client: httpx2.C
         body = request_body(old, _proof(db, old, checkpoint.size), checkpoint.note)
         try:
             answer = client.post(f"{witness.url}/add-checkpoint", content=body,
-                                 timeout=TIMEOUT)
+                                 timeout=witness.timeout)
         except httpx2.HTTPError as exc:
             raise WitnessFailed(f"{witness.party}'s witness is unreachable: {exc}") from None
         if answer.status_code == 409:
@@ -267,7 +266,7 @@ class Witnessing:
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=TIMEOUT + 1)
+            self._thread.join(timeout=max(w.timeout for w in self.witnesses.witnesses) + 1)
 
     def _run(self) -> None:
         done = 0  # the size every witness has been asked about without failing
