@@ -10,16 +10,19 @@ from contextlib import asynccontextmanager
 from importlib.metadata import version
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi_offline import FastAPIOffline
 
 from ceasefire import api, web
 from ceasefire.api.batching import SubmissionBatcher
 from ceasefire.api.schemas import ErrorBody
 from ceasefire.config import Settings
+from ceasefire.errors import CeasefireError
 from ceasefire.http import errors
 from ceasefire.http.gate import BodyLimit, TokenFirst
 from ceasefire.http.headers import SecurityHeaders
 from ceasefire.http.timing import ServerTiming
+from ceasefire.services import ledger
 from ceasefire.services.witnessing import Witnessing, configured
 from ceasefire.store.db import Database
 from ceasefire.web.cookies import SESSION_COOKIE
@@ -37,7 +40,12 @@ with a stable `code`.
 
 @asynccontextmanager
 async def _witnessing(app: FastAPI) -> AsyncIterator[None]:
-    """Asks the witnesses to cosign while the server runs (not at all if there are none)."""
+    """Opens the server's key, then asks the witnesses to cosign while the server runs
+    (not at all if there are none)."""
+    try:
+        await run_in_threadpool(ledger.open_server_key, app.state.database)
+    except CeasefireError as exc:  # said again by the first write that needs the key
+        log.warning("the server's key is not open: %s", exc)
     asking = Witnessing(app.state.database, app.state.database.witnesses)
     asking.start()
     try:

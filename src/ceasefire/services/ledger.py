@@ -145,6 +145,19 @@ def _open_server_key(session: Session) -> tuple[SigningKey, bool]:
     return key, made
 
 
+def open_server_key(db: Database) -> bool:
+    """Open the server's key now (argon2id: about a second), before the first write needs
+    it: a server process opening it inside its first write transaction would hold every
+    other process's writers back that long. Whether there was a key to open."""
+    if not db.server_passphrase:
+        return False
+    with db.session() as session:
+        if not store.server_keys(session):
+            return False
+        _server_key(session)
+    return True
+
+
 @dataclass(frozen=True)
 class Signer:
     """Who an entry is for (party, account) and the key that signs it: the party's own,
