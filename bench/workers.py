@@ -89,7 +89,8 @@ def main() -> None:
             with _fresh(server, f"bench_workers_{workers}") as (url, token):
                 script = _script(Path(tmp) / f"w{workers}.lua", token, bodies)
                 with _serving(url, workers) as base:
-                    _wrk(base + "/api/v1/reports", script, 3)  # warm-up
+                    # Warm-up long enough for every process to have loaded its kernels.
+                    _wrk(base + "/api/v1/reports", script, 20)
                     results[workers] = _wrk(base + "/api/v1/reports", script, SECONDS)
     one = results[WORKERS[0]][0]
     print(f"\nworkers: POST /api/v1/reports on PostgreSQL, 8 connections, {SECONDS} s each, "
