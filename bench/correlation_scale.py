@@ -8,9 +8,10 @@ as the engine's columns with each report's true event, named by the count, the s
 RECIPE (bumped when the record changes); bench/page_db.py builds the pages' record from
 the same simulation (`simulation`).
 
-Each method runs in a fresh subprocess, one after the other, so that its peak memory
-(VmHWM: the peak resident set, its inputs included) is its own; the time is the median of
-REPEATS runs of the method alone, not reading its input.
+Each method runs in a fresh subprocess, so that its peak memory (VmHWM: the peak resident
+set, its inputs included) is its own: once to warm up, then once timed, not reading its
+input. The floor and the engine take turns for ROUNDS rounds (BENCH_SCALE_ROUNDS, default
+3), so that what else the machine does weighs on each alike; the time is the median.
 
 - floor: every pair within 5 km and 24 h, connected components (bench/correlation_floor.py);
 - engine: ceasefire.correlate.engine.correlate with the default settings on every core,
@@ -54,7 +55,7 @@ EVENTS_PER_DAY = 16  # the UCDP GED record for Syria, Dec 2016 - Jun 2017
 REPORTS_PER_EVENT = 2.39  # the simulator's default sources, measured on this seed
 RECIPE = 1  # bump when the kept record changes
 DEFAULT_WORKDIR = Path(__file__).resolve().parent.parent / "data" / "bench"
-REPEATS = {"floor": 3, "engine": 3, "engine-1": 3, "chain": 1}
+ROUNDS = int(os.environ.get("BENCH_SCALE_ROUNDS", "3"))
 PEAK_AIM_MIB = 4096
 TIME_AIM = 3.0  # × the floor's time
 
@@ -205,26 +206,29 @@ METHODS: dict[str, Callable] = {"floor": _floor, "engine": _engine,
 ENVIRONMENT = {"engine-1": {"NUMBA_NUM_THREADS": "1"}}
 
 
-def _child(method: str, data: Path, out: Path) -> None:
-    """Run one method; write its labels and figures."""
+def _child(method: str, data: Path, out: Path, extra_wanted: bool) -> None:
+    """Run one method: once to warm up (numba's cache read, the memory first touched),
+    except the chain, which warms up on a small one; then once timed. Writes its labels
+    and figures."""
     with np.load(data, allow_pickle=True) as stored:
         run, extra = METHODS[method](stored)
     input_mib = _status_mib("VmRSS")
-    times = []
-    for _ in range(REPEATS[method]):
-        start = time.perf_counter()
-        labels = run()
-        times.append(time.perf_counter() - start)
+    if method != "chain":
+        run()
+    start = time.perf_counter()
+    labels = run()
+    seconds = time.perf_counter() - start
     peak_mib = _status_mib("VmHWM")
     np.save(out.with_suffix(".npy"), labels)
-    out.write_text(json.dumps({"seconds": statistics.median(times), "peak_mib": peak_mib,
+    out.write_text(json.dumps({"seconds": seconds, "peak_mib": peak_mib,
                                "input_mib": input_mib,
-                               "extra": extra(labels) if extra else {}}))
+                               "extra": extra(labels) if extra and extra_wanted else {}}))
 
 
-def _run(method: str, data: Path, workdir: Path) -> dict | str:
+def _run(method: str, data: Path, workdir: Path, *, extra: bool) -> dict | str:
     out = workdir / f"{method}.json"
-    command = [sys.executable, "-m", "bench.correlation_scale", method, str(data), str(out)]
+    command = [sys.executable, "-m", "bench.correlation_scale", method, str(data), str(out),
+               "extra" if extra else "-"]
     try:
         subprocess.run(command, check=True, env={**os.environ, **ENVIRONMENT.get(method, {})})
     except subprocess.CalledProcessError as exc:
@@ -234,46 +238,79 @@ def _run(method: str, data: Path, workdir: Path) -> dict | str:
     return result
 
 
+def _rounds(data: Path, workdir: Path) -> dict[str, dict | str]:
+    """Each timed method in ROUNDS rounds, the methods taking turns, so that what else
+    the machine does weighs on each alike; its median time, its highest peak. The chain
+    once."""
+    runs: dict[str, list[dict]] = {}
+    failed: dict[str, dict | str] = {}
+    for k in range(ROUNDS):
+        for method in (m for m in METHODS if m != "chain"):
+            if method in failed:
+                continue
+            result = _run(method, data, workdir, extra=k == 0)
+            if isinstance(result, str):
+                failed[method] = result
+            else:
+                runs.setdefault(method, []).append(result)
+    results: dict[str, dict | str] = {}
+    for method, done in runs.items():
+        results[method] = {**done[0], "seconds": statistics.median(r["seconds"] for r in done),
+                           "peak_mib": max(r["peak_mib"] for r in done), "rounds": len(done)}
+    results.update(failed)
+    results["chain"] = _run("chain", data, workdir, extra=True)
+    return results
+
+
 def main() -> None:
     days, events = days_and_events(REPORTS)
     print(f"\ncorrelation at scale: the simulator's five sources, {EVENTS_PER_DAY} events a "
           f"day from {START} (seed {SEED}), {events:,} events over {days:,} days; each "
-          "method in its own process", flush=True)
+          f"method in its own process, {ROUNDS} rounds taking turns (median time)",
+          flush=True)
     data = record(REPORTS)
     with np.load(data, allow_pickle=True) as stored:
         truth = stored["truth"]
     n = len(truth)
     print(f"  {n:,} reports ({data})")
+    with tempfile.TemporaryDirectory(prefix="ceasefire-bench-") as tmp:
+        found = _rounds(data, Path(tmp))
     print(f"  {'method':<10}{'seconds':>9}{'× floor':>9}{'peak MiB':>10}{'inputs':>8}"
           f"{'P':>7}{'R':>7}{'F1':>7}{'B3 F1':>7}", flush=True)
     results: dict[str, dict] = {}
-    with tempfile.TemporaryDirectory(prefix="ceasefire-bench-") as tmp:
-        for method in METHODS:
-            result = _run(method, data, Path(tmp))
-            if isinstance(result, str):
-                print(f"  {method:<10}  {result}", flush=True)
-                continue
-            results[method] = result
-            s, floor = result["seconds"], results.get("floor", result)["seconds"]
-            line = (f"  {method:<10}{s:>9.2f}{s / floor:>9.1f}{result['peak_mib']:>10,.0f}"
-                    f"{result['input_mib']:>8,.0f}")
-            if method != "chain":
-                p, b = pairwise(truth, result["labels"]), bcubed(truth, result["labels"])
-                line += f"{p.precision:>7.3f}{p.recall:>7.3f}{p.f1:>7.3f}{b.f1:>7.3f}"
-            print(line, flush=True)
-            extra = result["extra"]
-            if "stages" in extra:
-                stages = ", ".join(f"{k} {v:.2f} s" for k, v in extra["stages"].items())
-                print(f"  {'':<10}stages (once more, alone): {stages}")
-                print(f"  {'':<10}{extra['candidates']:,} candidate pairs, "
-                      f"{extra['links']:,} links; recall of the true pairs at the "
-                      f"candidate stage {extra['candidate_recall']:.3f}")
-            if "component" in extra:
-                print(f"  {'':<10}one component of {extra['component']:,} reports, split "
-                      f"into {extra['incidents']:,} incidents of at most "
-                      f"{extra['largest']} (listing its pairs: "
-                      f"{16 * n * (n - 1) / 2 / 2**40:,.0f} TiB)")
+    for method in METHODS:
+        result = found.get(method, "did not run")
+        if isinstance(result, str):
+            print(f"  {method:<10}  {result}", flush=True)
+            continue
+        results[method] = result
+        s, floor = result["seconds"], results.get("floor", result)["seconds"]
+        line = (f"  {method:<10}{s:>9.2f}{s / floor:>9.1f}{result['peak_mib']:>10,.0f}"
+                f"{result['input_mib']:>8,.0f}")
+        if method != "chain":
+            p, b = pairwise(truth, result["labels"]), bcubed(truth, result["labels"])
+            line += f"{p.precision:>7.3f}{p.recall:>7.3f}{p.f1:>7.3f}{b.f1:>7.3f}"
+        print(line, flush=True)
+        extra = result["extra"]
+        if "stages" in extra:
+            stages = ", ".join(f"{k} {v:.2f} s" for k, v in extra["stages"].items())
+            print(f"  {'':<10}stages (once more, alone): {stages}")
+            print(f"  {'':<10}{extra['candidates']:,} candidate pairs, "
+                  f"{extra['links']:,} links; recall of the true pairs at the "
+                  f"candidate stage {extra['candidate_recall']:.3f}")
+        if "component" in extra:
+            print(f"  {'':<10}one component of {extra['component']:,} reports, split "
+                  f"into {extra['incidents']:,} incidents of at most "
+                  f"{extra['largest']} (listing its pairs: {_size(16 * n * (n - 1) / 2)})")
     _verdict(results)
+
+
+def _size(octets: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if octets < 1024:
+            return f"{octets:,.0f} {unit}"
+        octets /= 1024
+    return f"{octets:,.0f} TiB"
 
 
 def _verdict(results: dict[str, dict]) -> None:
@@ -294,7 +331,7 @@ def _verdict(results: dict[str, dict]) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4:
-        _child(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]))
+    if len(sys.argv) == 5:
+        _child(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4] == "extra")
     else:
         main()

@@ -39,6 +39,7 @@ Ints: TypeAlias = NDArray[np.int64]
 Flags: TypeAlias = NDArray[np.bool_]
 Words: TypeAlias = NDArray[np.uint64]
 _MANY = 50_000  # reports, or links of broken components, worth splitting over threads
+_BATCH = 1024  # pairs given to the candidate rule at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +134,7 @@ def _broken(c_lo: int, c_hi: int, members: Ints, first: Ints, dataset: Ints, key
     component whose reports all share a few hours has its pairs tested, and it stops at
     the first that fails."""
     t0, t1, slack_h = rule[0], rule[1], rule[10]
+    room_i, room_j = np.empty(_BATCH, np.int64), np.empty(_BATCH, np.int64)
     for c in range(c_lo, c_hi):
         lo, hi = first[c], first[c + 1]
         if broken[c] or hi - lo < 2:
@@ -147,17 +149,26 @@ def _broken(c_lo: int, c_hi: int, members: Ints, first: Ints, dataset: Ints, key
         if last_start - first_end > slack_h:
             broken[c] = True
             continue
-        for u in range(lo, hi - 1):
-            if not _all_meet(members[u], members[u + 1:hi], rule):
-                broken[c] = True
-                break
+        these = members[lo:hi]
+        broken[c] = not _all_meet(these, these, True, rule, room_i, room_j)
 
 
 @njit(cache=True, nogil=True)
-def _all_meet(x: int, those: Ints, rule: Rule) -> bool:  # pragma: no cover (compiled)
-    """Whether report x and each of those meet the candidate rule: one call of the rule
-    for the lot (a call per pair would cost several times the test itself)."""
-    return bool(_meet_pairs(np.full(len(those), x), those, rule).all())
+def _all_meet(these: Ints, those: Ints, within: bool, rule: Rule, room_i: Ints,
+              room_j: Ints) -> bool:  # pragma: no cover (compiled)
+    """Whether each report of these and each of those meet the candidate rule (within:
+    these are those, and each pair is tested once). The pairs go to the rule in batches
+    as long as ``room_i``: a call per pair would cost several times the test itself."""
+    k = 0
+    for u in range(len(these)):
+        for v in range(u + 1 if within else 0, len(those)):
+            room_i[k], room_j[k] = these[u], those[v]
+            k += 1
+            if k == len(room_i):
+                if not _meet_pairs(room_i, room_j, rule).all():
+                    return False
+                k = 0
+    return k == 0 or bool(_meet_pairs(room_i[:k], room_j[:k], rule).all())
 
 
 @njit(cache=True, nogil=True)
@@ -276,6 +287,7 @@ def _greedy(c_lo: int, c_hi: int, report_start: Ints, link_start: Ints, order: I
     component; reports by local number) sorted strongest first and joined unless they
     clash; each report's root in ``roots``. Writes only these components' entries of the
     shared arrays."""
+    room_i, room_j = np.empty(_BATCH, np.int64), np.empty(_BATCH, np.int64)
     for c in range(c_lo, c_hi):
         _sort(order, spare, link_start[c], link_start[c + 1], score, low, high)
         for k in order[link_start[c]:link_start[c + 1]]:
@@ -286,7 +298,7 @@ def _greedy(c_lo: int, c_hi: int, report_start: Ints, link_start: Ints, order: I
                 ra, rb = rb, ra
             if not forced[k] and _clash(ra, rb, parent, size, following, start, apart,
                                         dataset, key, mine, rule, ruled[c], last_start,
-                                        first_end):
+                                        first_end, room_i, room_j):
                 continue
             parent[rb] = ra
             size[ra] += size[rb]
@@ -358,7 +370,8 @@ def _root(parent: Ints, x: int) -> int:  # pragma: no cover (compiled)
 @njit(cache=True, nogil=True)
 def _clash(big: int, small: int, parent: Ints, size: Ints, following: Ints, start: Ints,
            apart: Ints, dataset: Ints, key: Ints, mine: Ints, rule: Rule, ruled: bool,
-           last_start: Floats, first_end: Floats) -> bool:  # pragma: no cover (compiled)
+           last_start: Floats, first_end: Floats, room_i: Ints,
+           room_j: Ints) -> bool:  # pragma: no cover (compiled)
     """Whether joining the two clusters would put together what must stay apart: two
     keys of one curated dataset, a pair kept apart, or (``ruled``: in a component of
     three or more) two reports that fail the candidate rule."""
@@ -381,18 +394,21 @@ def _clash(big: int, small: int, parent: Ints, size: Ints, following: Ints, star
                     return True
                 x = following[x]
         m = following[m]
-    if ruled:
-        those = np.empty(size[big], np.int64)
-        x, k = big, 0
-        while x != -1:
-            those[k] = mine[x]
-            x, k = following[x], k + 1
-        m = small
-        while m != -1:
-            if not _all_meet(mine[m], those, rule):
-                return True
-            m = following[m]
-    return False
+    return ruled and not _all_meet(_reports(small, size, following, mine),
+                                   _reports(big, size, following, mine), False, rule,
+                                   room_i, room_j)
+
+
+@njit(cache=True, nogil=True)
+def _reports(root: int, size: Ints, following: Ints,
+             mine: Ints) -> Ints:  # pragma: no cover (compiled)
+    """The reports (their indexes in the columns) of the cluster at ``root``."""
+    out = np.empty(size[root], np.int64)
+    x, k = root, 0
+    while x != -1:
+        out[k] = mine[x]
+        x, k = following[x], k + 1
+    return out
 
 
 def founders(cols: ReportColumns, label: Labels) -> Ints:
