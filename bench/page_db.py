@@ -1,26 +1,22 @@
-"""A SQLite record of BENCH_PAGE_REPORTS synthetic reports (default 1,000,000) for timing
-pages, made once by the product's own path and kept.
+"""A SQLite record of about BENCH_PAGE_REPORTS simulated reports (default 1,000,000) for
+timing pages, made once by the product's own path and kept.
 
 What it holds, in the order it is made:
 
 1. the schema (`db upgrade`) and the demo scenario (`scenario load syria-2016`), with the
    server's ledger key sealed with ``bench.PASSPHRASE``;
-2. the synthetic reports of bench/synthetic.py (seed ``SEED``: January to June 2017,
-   near the 14 governorate capitals), dealt to the parties by REPORTERS' weights and
-   imported one file per party without correlation (`ceasefire import FILE --format
-   jsonl --party P --no-correlate`), then correlated by one batch run (`ceasefire
-   correlate`), which also assesses every incident under the agreement; so
-   ``incidents``, ``incident_reports``, ``report_links`` and ``assessments`` are filled
-   by the product's own code, each step with its ledger entry.
-
-   Every synthetic report names the one source "bench" with its own key: to the engine
-   they are records of one dataset, different events by the dataset's own account, so
-   each report is an incident of its own (1,000,000 incidents: the most a list, a count
-   or the map can meet). Reports of one event from several sources were tried: at this
-   density (about 6,000 reports a day around 14 towns) links chain into components of
-   tens of thousands of reports, and the engine's check of every pair inside a component
-   (correlate/cluster.py, incompatible_pairs) ran out of memory (10 GB) at 1,000,000;
-
+2. the reports of bench/correlation_scale.py's record: the simulator's five sources (RU,
+   TR, IR, UN and the keyed curated dataset SEC) at the density of the UCDP GED record
+   for Syria, 16 events a day from 1 January 2017 (seed ``SEED``; 72 years of events at
+   a million reports), written as JSON Lines one file per party that submitted them and
+   imported without correlation (`ceasefire import FILE --format jsonl --party P
+   --no-correlate`), then correlated for real by one batch run (`ceasefire correlate`),
+   which also assesses every incident under the agreement; so ``incidents``,
+   ``incident_reports``, ``report_links`` and ``assessments`` are filled by the product's
+   own code, each step with its ledger entry. Reports of one event from several sources
+   share an incident (2.4 reports an event), as in the record the mechanism keeps.
+   (Until issue 20 the engine could not cluster such a record at this size, and the
+   record here was one source, one incident per report.)
 3. verdicts of the three guarantor officers on a seeded sample of the covered incidents,
    cast through ``services.verification.cast_verdict`` (each with its ledger entry), so
    that confirmed, disputed, rejected and still pending incidents exist;
@@ -48,12 +44,13 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
+import orjson
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from bench import PASSPHRASE
-from bench.synthetic import SEED, write_reports
+from bench.correlation_scale import SEED, simulation
 from ceasefire.domain.agreement import Position
 from ceasefire.intake.scenario import locate, parse
 from ceasefire.services.correlation import run_batch
@@ -66,11 +63,9 @@ from ceasefire.store.db import Database
 
 REPORTS = int(os.environ.get("BENCH_PAGE_REPORTS", "1000000"))
 DEFAULT_WORKDIR = Path(__file__).resolve().parent.parent / "data" / "bench"
-RECIPE = 4  # bump when what the database holds changes
+RECIPE = 5  # bump when what the database holds changes
 PASSWORD = "benchmark web password"  # every demo account's, for the web login
 OFFICERS = {"RU": "ru-officer", "TR": "tr-officer", "IR": "ir-officer"}
-# Who reports the synthetic reports (weights): one import per party.
-REPORTERS = {"UN": 3, "SEC": 2, "RU": 2, "TR": 1.5, "IR": 1.5}
 # The share of covered incidents that get verdicts, and the positions each pattern casts
 # (RU, TR, IR; unanimous quorum): all confirm → confirmed, all reject → rejected, split →
 # disputed, one answer only → still pending.
@@ -148,8 +143,8 @@ def _build(path: Path, *, count: int, seed: int, log) -> dict:
         return now
 
     log(f"page_db: building {path.name} ({count:,} reports, seed {seed})", flush=True)
-    files = _party_files(path, count, seed)
-    clock = step("writing the synthetic JSON Lines", started)
+    files, written = _party_files(path, count, seed)
+    clock = step("simulating, and writing the reports as JSON Lines", started)
     db = Database(f"sqlite:///{path}", server_passphrase=PASSPHRASE)
     try:
         db.upgrade()
@@ -161,7 +156,7 @@ def _build(path: Path, *, count: int, seed: int, log) -> dict:
             added += import_file(db, jsonl, format="jsonl", party=party,
                                  correlate=False).added
             jsonl.unlink()
-        assert added == count, added
+        assert added == written, (added, written)
         clock = step(f"import, one file per party ({', '.join(files)}), --no-correlate",
                      clock)
         batch = run_batch(db)
@@ -188,29 +183,30 @@ def _build(path: Path, *, count: int, seed: int, log) -> dict:
     steps["total"] = round(time.perf_counter() - started, 1)
     log(f"page_db: built in {steps['total']:.0f} s: {counts}; statuses {statuses}",
         flush=True)
-    return {"reports": count, "seed": seed, "built_at": datetime.now(UTC).isoformat(),
+    return {"reports": written, "seed": seed, "built_at": datetime.now(UTC).isoformat(),
             "seconds": steps, "rows": counts, "statuses": statuses,
             "verdict_patterns": cast}
 
 
-def _party_files(path: Path, count: int, seed: int) -> dict[str, Path]:
-    """bench/synthetic.py's ``count`` reports as one JSON Lines file per reporting party
-    (REPORTERS' weights), each report kept as written."""
-    rng = random.Random(seed + 1)
-    events = path.with_suffix(".events.jsonl")
-    write_reports(events, count, seed=seed)
-    parties, weights = list(REPORTERS), list(REPORTERS.values())
-    files = {p: path.with_suffix(f".{p}.jsonl") for p in parties}
-    outs = {p: f.open("w", encoding="utf-8") for p, f in files.items()}
+def _party_files(path: Path, count: int, seed: int) -> tuple[dict[str, Path], int]:
+    """The record's simulated reports as one JSON Lines file per party that submitted
+    them, each in the simulator's order of arrival; and how many there are."""
+    from ceasefire.intake.report_in import record_of
+
+    sim = simulation(count, seed)
+    files: dict[str, Path] = {}
+    outs = {}
     try:
-        with events.open(encoding="utf-8") as lines:
-            for line in lines:
-                outs[rng.choices(parties, weights)[0]].write(line)
+        for report in sim.reports:
+            party = report.submitted_by
+            if party not in outs:
+                files[party] = path.with_suffix(f".{party}.jsonl")
+                outs[party] = files[party].open("wb")
+            outs[party].write(orjson.dumps(record_of(report)) + b"\n")
     finally:
         for out in outs.values():
             out.close()
-        events.unlink()
-    return files
+    return files, len(sim.reports)
 
 
 def _verdicts(db: Database, seed: int) -> dict[str, int]:
