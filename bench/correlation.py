@@ -6,9 +6,9 @@ and at BENCH_CORRELATION_REPORTS (default 1,000,000), so the growth from one siz
 other shows. The events wanted are the reports wanted over REPORTS_PER_EVENT, so the
 report counts come close to the round figures; the table gives the actual ones.
 
-The reports become the engine's columns once per size (timed on its own: it is the one
-per-report Python loop), stored with the true events in a temporary directory that every
-method reads. Each method runs in a fresh subprocess, one after the other, so its peak
+The reports become the engine's columns once per size (timed on its own: the per-report
+loop, from the reports in memory), stored with the true events in a temporary directory
+that every method reads. Each method runs in a fresh subprocess, one after the other, so its peak
 memory (peak resident set, inputs included) is its own; the time covers the method alone,
 not reading its input (the engine and the floor: median of three runs; Splink: one).
 Quality is pairwise precision/recall/F1 and B-cubed F1 against the simulator's truth.
@@ -19,6 +19,14 @@ Quality is pairwise precision/recall/F1 and B-cubed F1 against the simulator's t
 - floor: every pair within 5 km and 24 h, connected components (bench/correlation_floor.py);
 - splink: Splink 5 on DuckDB, trained (u, prior, EM) and run on the same reports
   (bench/correlation_splink.py). It needs the bench dependency group (`make bench`).
+
+Then the same reports are stored in a SQLite database (as an import writes them,
+uncorrelated) and read back as a batch run reads them, in a process of their own: report by
+report (the stored facts as objects, then ColumnBuilder) and a column at a time
+(store.incidents.fact_columns, then columns_from: median of three), checking that the two
+give the same columns; and then the engine on those columns (median of three). The aims:
+a column at a time at least 10× as fast as report by report, and from the database to the
+engine's incidents (read, columns, engine) within 3× the engine's own time.
 """
 
 from __future__ import annotations
@@ -68,9 +76,10 @@ def _status_mib(field: str) -> float:
     raise RuntimeError(f"no {field} in /proc/self/status")
 
 
-def simulated(reports: int) -> tuple[ReportColumns, np.ndarray, dict[str, float]]:
-    """About `reports` simulated reports as the engine's columns, each report's true event
-    (an int), and the seconds taken to simulate and to build the columns."""
+def simulated(reports: int) -> tuple[list, ReportColumns, np.ndarray, dict[str, float]]:
+    """About `reports` simulated reports, as they are and as the engine's columns, each
+    report's true event (an int), and the seconds taken to simulate and to build the
+    columns."""
     from bench.correlation_quality import columns, scenario
     from ceasefire.correlate.settings import CorrelationSettings
     from ceasefire.geo.admin import syria
@@ -89,8 +98,8 @@ def simulated(reports: int) -> tuple[ReportColumns, np.ndarray, dict[str, float]
     start = time.perf_counter()
     cols = columns(sim.reports, actors, CorrelationSettings())
     columns_s = time.perf_counter() - start
-    return cols, truth, {"events": events, "days": days, "simulate": simulate_s,
-                         "columns": columns_s}
+    return sim.reports, cols, truth, {"events": events, "days": days, "simulate": simulate_s,
+                                      "columns": columns_s}
 
 
 def _columns(stored) -> ReportColumns:
@@ -191,13 +200,118 @@ def _run(method: str, data: Path, workdir: Path, timeout: int | None) -> dict | 
     return result
 
 
-def _store(n: int, workdir: Path) -> tuple[Path, np.ndarray, dict[str, float]]:
-    cols, truth, made = simulated(n)
+def _store(n: int, workdir: Path) -> tuple[Path, Path, np.ndarray, dict[str, float]]:
+    reports, cols, truth, made = simulated(n)
     data = workdir / f"reports-{n}.npz"
     np.savez(data, truth=truth, **{f.name: getattr(cols, f.name) for f in fields(cols)})
     del cols
+    database = workdir / f"reports-{n}.db"
+    made["database"] = _database(reports, database)
+    del reports
     gc.collect()
-    return data, truth, made
+    return data, database, truth, made
+
+
+def _database(reports: list, path: Path) -> float:
+    """The reports stored in a new SQLite database, after the scenario, as an import
+    writes them (ReportWriter) but not correlated; the seconds it took."""
+    from bench import PASSPHRASE
+    from bench.correlation_quality import scenario
+    from ceasefire.intake.normalise import content_digest
+    from ceasefire.services.scenarios import load_scenario
+    from ceasefire.store import changes
+    from ceasefire.store.db import Database
+    from ceasefire.store.reports import ReportWriter
+
+    start = time.perf_counter()
+    db = Database(f"sqlite:///{path}", server_passphrase=PASSPHRASE)
+    db.upgrade()
+    load_scenario(db, scenario())
+    with db.session(write=True) as session:
+        writer = ReportWriter(session)
+        for at in range(0, len(reports), 50_000):
+            batch = reports[at:at + 50_000]
+            writer.write(batch, [content_digest(r) for r in batch])
+        changes.take(session)  # no ledger entry: signing a million digests is not measured
+    db.dispose()
+    return time.perf_counter() - start
+
+
+def _from_database(path: Path, out: Path) -> None:
+    """The engine's columns read from the database report by report and a column at a
+    time, and the engine on them; write the seconds of each."""
+    from bench import PASSPHRASE
+    from ceasefire.correlate.engine import correlate
+    from ceasefire.correlate.hashes import names_table, tiebreaks
+    from ceasefire.geo.admin import syria
+    from ceasefire.services.correlation import SETTINGS, _all_columns, _columns
+    from ceasefire.store import incidents as store
+    from ceasefire.store.db import Database
+
+    db = Database(f"sqlite:///{path}", server_passphrase=PASSPHRASE)
+    syria().area_grid(), names_table(["Kafr Laha 4"]), tiebreaks(["x"])  # loaded once
+    with db.session() as session:
+        whole, read = [], []
+        for _ in range(3):
+            start = time.perf_counter()
+            row_of, facts = store.fact_columns(session)
+            read.append(time.perf_counter() - start)
+            del row_of, facts
+            start = time.perf_counter()
+            cols = _all_columns(session, SETTINGS)[2]
+            whole.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        rows = store.all_facts(session)
+        old_read = time.perf_counter() - start
+        old = _columns(session, rows, SETTINGS)
+        old_s = time.perf_counter() - start
+        del rows
+    same = all(np.array_equal(getattr(old, f.name), getattr(cols, f.name),
+                              equal_nan=getattr(cols, f.name).dtype.kind == "f")
+               for f in fields(cols) if f.name != "areas")
+    del old
+    gc.collect()
+    correlate(cols.take(np.arange(min(len(cols), 2000))))  # the compiled loops loaded
+    engine = []
+    for _ in range(3):
+        start = time.perf_counter()
+        correlate(cols)
+        engine.append(time.perf_counter() - start)
+    out.write_text(json.dumps({
+        "reports": len(cols), "old": old_s, "old_read": old_read,
+        "new": statistics.median(whole), "new_read": statistics.median(read),
+        "engine": statistics.median(engine), "same": same}))
+
+
+def _database_figures(n: int, made: dict[str, float], database: Path, workdir: Path,
+                      ) -> dict | None:
+    out = workdir / "from-database.json"
+    command = [sys.executable, "-m", "bench.correlation", "database", str(database), str(out)]
+    try:
+        subprocess.run(command, check=True)
+    except subprocess.CalledProcessError as exc:
+        print(f"  reading the columns from the database failed (exit status {exc.returncode})")
+        return None
+    r = json.loads(out.read_text())
+    in_memory = n / made["columns"]
+    old, new = n / r["old"], n / r["new"]
+    end_to_end = r["new"] + r["engine"]
+    print(f"\n  the engine's columns from the database (SQLite, {n:,} reports, stored in "
+          f"{made['database']:.0f} s):")
+    print(f"    report by report (the facts as objects, ColumnBuilder): {r['old']:.1f} s "
+          f"({old:,.0f} reports/s; reading {r['old_read']:.1f} s)")
+    print(f"    a column at a time (fact_columns, columns_from): {r['new']:.2f} s "
+          f"({new:,.0f} reports/s; reading {r['new_read']:.2f} s); the same columns: "
+          f"{'yes' if r['same'] else 'NO'}")
+    print(f"    aim: a column at a time ≥ 10× report by report: {new / old:.1f}× "
+          f"{'ok' if new >= 10 * old else 'BELOW'}")
+    print(f"    aim: ≥ 10× building from the reports in memory ({in_memory:,.0f} reports/s, "
+          f"above): {new / in_memory:.1f}× {'ok' if new >= 10 * in_memory else 'BELOW'}")
+    print(f"    from the database to the engine's incidents: {end_to_end:.2f} s (columns "
+          f"{r['new']:.2f} s, engine {r['engine']:.2f} s)")
+    print(f"    aim: within 3× the engine's own time: {end_to_end / r['engine']:.1f}× "
+          f"{'ok' if end_to_end <= 3 * r['engine'] else 'OVER'}", flush=True)
+    return r
 
 
 def main() -> None:
@@ -208,12 +322,13 @@ def main() -> None:
     seconds: dict[str, dict[int, float]] = {}
     finished: dict[str, int] = {}
     column_s: dict[int, float] = {}
+    database_s: dict[int, float] = {}
     header = (f"  {'method':<10}{'reports':>11}{'seconds':>10}{'reports/s':>12}"
               f"{'× floor':>9}{'peak MiB':>10}{'P':>7}{'R':>7}{'F1':>7}{'B3 F1':>7}")
     with tempfile.TemporaryDirectory(prefix="ceasefire-bench-") as tmp:
         workdir = Path(tmp)
         for size in sizes:
-            data, truth, made = _store(size, workdir)
+            data, database, truth, made = _store(size, workdir)
             n = len(truth)
             column_s[n] = made["columns"]
             print(f"\n  {n:,} reports of {made['events']:,} events over {made['days']:,} "
@@ -249,10 +364,16 @@ def main() -> None:
                         print(f"  {'':<21}{extra['not_compared']:,} reports not compared "
                               "(coarser than a governorate or a month); "
                               f"{extra['true_pairs_not_comparable']:,} true pairs include one")
+            if found := _database_figures(n, made, database, workdir):
+                database_s[n] = found["new"]
+            database.unlink()
     if len(sizes) > 1:
         small, large = min(column_s), max(column_s)
         print(f"\n  growth {small:,} → {large:,} reports (×{large / small:.2f}):")
         print(f"    building the engine's columns: ×{column_s[large] / column_s[small]:.1f} time")
+        if small in database_s and large in database_s:
+            print("    the engine's columns from the database, a column at a time: "
+                  f"×{database_s[large] / database_s[small]:.1f} time")
         for method in METHODS:
             times = seconds.get(method, {})
             if small in times and large in times:
@@ -272,7 +393,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4:
+    if len(sys.argv) == 4 and sys.argv[1] == "database":
+        _from_database(Path(sys.argv[2]), Path(sys.argv[3]))
+    elif len(sys.argv) == 4:
         _child(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]))
     else:
         main()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ceasefire.correlate.columns import NAMES, ReportColumns, tiebreak
+from ceasefire.correlate.columns import ReportColumns
+from ceasefire.correlate.hashes import NAMES, tiebreak
 
 
 def columns(n: int, **given: np.ndarray) -> ReportColumns:

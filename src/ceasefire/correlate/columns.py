@@ -1,23 +1,23 @@
 """Reports as columns of numbers: what the engine compares, and nothing else.
 
 The engine works on whole arrays (numpy), never on report objects one pair at a time, so a
-million reports correlate in seconds. Building the columns is the one per-report loop.
+million reports correlate in seconds. The columns are built two ways, to the same values:
+report by report (`ColumnBuilder`: a new report and the stored reports its window reaches,
+a few hundred at most), or from the facts of many reports read a column at a time
+(`columns_from`: a batch run over the whole record), with no per-report Python step.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any, Protocol, TypeAlias, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ceasefire.correlate.hashes import NAMES, names_of, names_table, tiebreak, tiebreaks
 from ceasefire.correlate.settings import CorrelationSettings
 from ceasefire.domain.place import Point, WherePrecision
 from ceasefire.domain.report import Report
@@ -39,29 +39,6 @@ Pairs: TypeAlias = tuple[Positions, Positions]
 _S = TypeVar("_S", bound=np.generic)
 
 
-NAMES = 12  # names and figures kept per narrative: the first ones, where the facts are
-# Names and figures carry what tells two events apart ("Kafr Laha", "4 killed"); the
-# template words every report shares ("positions", "reported") do not.
-_SALIENT = re.compile(r"\b(?:[A-Z\u0600-\u06FF][\w'-]+|\d+)")
-_COMMON = frozenset({
-    "The", "A", "An", "In", "On", "At", "Near", "There", "No", "Local", "Details",
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday",
-    "Friday", "Saturday", "Sunday"})
-
-
-@lru_cache(maxsize=1 << 16)  # incremental runs read the same stored narratives again
-def names_of(text: str) -> tuple[int, ...]:
-    """The narrative's names and figures, case-folded and hashed (CRC-32, never 0)."""
-    found: dict[int, None] = {}
-    for word in _SALIENT.findall(text):
-        if word not in _COMMON:
-            found[zlib.crc32(word.casefold().encode()) + 1] = None
-            if len(found) == NAMES:
-                break
-    return tuple(sorted(found))
-
-
 def _names_table(rows: list[tuple[int, ...]]) -> NDArray[np.int64]:
     table = np.zeros((len(rows), NAMES), np.int64)
     for k, row in enumerate(rows):
@@ -69,13 +46,14 @@ def _names_table(rows: list[tuple[int, ...]]) -> NDArray[np.int64]:
     return table
 
 
-@lru_cache(maxsize=1 << 16)  # incremental runs read the same stored reports again
-def tiebreak(uid: str) -> int:
-    return int.from_bytes(hashlib.blake2b(uid.encode(), digest_size=8).digest(), "little")
-
-
 def hours(moment: datetime) -> float:
     return (moment - _EPOCH).total_seconds() / 3600.0
+
+
+def _hours(microseconds: NDArray[np.int64]) -> NDArray[np.float64]:
+    """`hours` of instants given in microseconds since 1970: the same float, as
+    total_seconds() divides the exact microseconds by 10**6 too."""
+    return microseconds.astype(np.float64) / 1e6 / 3600.0
 
 
 class Extents(Protocol):
@@ -253,3 +231,113 @@ def columns_of(reports: Iterable[Report], settings: CorrelationSettings, extents
     for report in reports:
         builder.add_report(report)
     return builder.build()
+
+
+# --- many reports at once -------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """The facts of many reports as stored, one array per fact with an entry per report (in
+    one order), and the actors they name, one entry per naming: what `columns_from` reads.
+    Times are microseconds since 1970 UTC."""
+
+    ids: NDArray[np.object_]  # str
+    lon: NDArray[np.float64]  # the point given; NaN: none
+    lat: NDArray[np.float64]
+    precision: NDArray[np.int64]  # WherePrecision
+    adm1: NDArray[np.object_]  # P-codes (str), None where not known
+    adm2: NDArray[np.object_]
+    adm3: NDArray[np.object_]
+    earliest: NDArray[np.int64]
+    latest: NDArray[np.int64]
+    time_precision: NDArray[np.object_]  # TimePrecision's value (str)
+    violation: NDArray[np.object_]  # ViolationType's value (str)
+    civilians: NDArray[np.bool_]  # civilians were targeted
+    killed: NDArray[np.int64]  # best estimate
+    source_name: NDArray[np.object_]  # str
+    source_key: NDArray[np.object_]  # str, None where the source gave none
+    narrative: NDArray[np.object_]  # str
+    received: NDArray[np.int64]
+    party: NDArray[np.int64]  # who submitted it: any number that tells parties apart
+    named_by: NDArray[np.int64]  # per naming: the report's position
+    named_target: NDArray[np.bool_]  # ... named as a target (else as a perpetrator)
+    named: NDArray[np.int64]  # ... the actor, as a position in `actor_codes`
+    actor_codes: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+_NONE = np.array(None, dtype=object)
+
+
+def _numbered(values: Sequence[Hashable]) -> tuple[NDArray[np.int64], list[Hashable]]:
+    """Each value's number, counting the distinct values from 0 in order of first
+    appearance (as ColumnBuilder numbers sources and keys), and the distinct values."""
+    distinct = list(dict.fromkeys(values))
+    number = {v: k for k, v in enumerate(distinct)}
+    return np.fromiter(map(number.__getitem__, values), np.int64, len(values)), distinct
+
+
+def _renumbered(values: NDArray[np.int64]) -> NDArray[np.int64]:
+    """`_numbered` of numbers."""
+    _, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+    order = np.empty(len(first), np.int64)
+    order[np.argsort(first)] = np.arange(len(first))
+    return order[inverse.ravel()]
+
+
+def columns_from(facts: Facts, settings: CorrelationSettings, extents: Extents,
+                 bits: ActorBits) -> ReportColumns:
+    """The columns of these reports: what ColumnBuilder gives for them one by one, computed
+    on whole arrays (each distinct area, violation and actor is looked up once)."""
+    s, n, grid = settings, len(facts), extents.area_grid()
+    where = facts.precision
+    # A coarse place is its whole admin area, wherever the source put its point.
+    area_code = np.full(n, None, dtype=object)
+    district, wider = where == WherePrecision.DISTRICT, where >= WherePrecision.GOVERNORATE
+    area_code[district], area_code[wider] = facts.adm2[district], facts.adm1[wider]
+    area_of, codes = _numbered(area_code.tolist())
+    places = [extents.extent(c) if isinstance(c, str) else None for c in codes]
+    in_area = np.array([p is not None for p in places], np.bool_)[area_of]
+    on_point = ~in_area & ~np.isnan(facts.lon) & ~np.isnan(facts.lat)
+    precisions = np.unique(where)
+    radius_for = np.array([s.radius_for(WherePrecision(p)) for p in precisions.tolist()])
+    lon = np.where(in_area, np.array([p[0].lon if p else np.nan for p in places])[area_of],
+                   np.where(on_point, facts.lon, np.nan))
+    lat = np.where(in_area, np.array([p[0].lat if p else np.nan for p in places])[area_of],
+                   np.where(on_point, facts.lat, np.nan))
+    radius = np.where(in_area, np.array([p[1] if p else np.nan for p in places])[area_of],
+                      np.where(on_point, radius_for[np.searchsorted(precisions, where)], np.nan))
+    area = np.array([grid.index.get(c, -1) if isinstance(c, str) else -1 for c in codes],
+                    np.int32)[area_of]
+    t0, t1 = _hours(facts.earliest), _hours(facts.latest)
+    vague = np.isin(facts.time_precision, [TimePrecision.MONTH.value, TimePrecision.YEAR.value])
+    correlatable = ((in_area | on_point) & (where <= s.coarsest_place) & ~vague
+                    & (t1 - t0 <= s.longest_span_days * 24.0 + 1e-6))
+    violation_of, violations = _numbered(facts.violation.tolist())
+    violation = np.array([_VIOLATION_INDEX[ViolationType(str(v))] for v in violations],
+                         np.int8)[violation_of]
+    # A source is its party's: (party, name), numbered as ColumnBuilder numbers them.
+    name_of, names = _numbered(facts.source_name.tolist())
+    party_source = facts.party * len(names) + name_of
+    keyed = np.flatnonzero(np.not_equal(facts.source_key, _NONE))
+    dataset, key = np.full(n, -1, np.int32), np.full(n, -1, np.int64)
+    dataset[keyed] = _renumbered(party_source[keyed])
+    key[keyed] = _numbered(facts.source_key[keyed].tolist())[0]
+    perpetrators, targets, sides = (np.zeros(n, np.uint64) for _ in range(3))
+    actor_bit = np.array([bits.actor.get(c, 0) for c in facts.actor_codes], np.uint64)
+    side_bit = np.array([bits.side.get(c, 0) for c in facts.actor_codes], np.uint64)
+    target = facts.named_target
+    np.bitwise_or.at(perpetrators, facts.named_by[~target], actor_bit[facts.named[~target]])
+    np.bitwise_or.at(targets, facts.named_by[target], actor_bit[facts.named[target]])
+    np.bitwise_or.at(sides, facts.named_by, side_bit[facts.named])
+    targets[facts.civilians] |= CIVILIANS_BIT
+    return ReportColumns(
+        ids=facts.ids, tiebreak=tiebreaks(facts.ids), lon=lon, lat=lat, radius_km=radius,
+        t0_h=t0, t1_h=t1, correlatable=correlatable, violation=violation,
+        perpetrators=perpetrators, targets=targets, sides=sides,
+        killed=np.where(facts.killed > 0, facts.killed, -1).astype(np.int32),
+        dataset=dataset, key=key, received_h=_hours(facts.received),
+        narrative=facts.narrative, names=names_table(facts.narrative),
+        source=_renumbered(party_source).astype(np.int32), area=area, areas=grid)

@@ -10,18 +10,26 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from ceasefire.correlate.candidates import KM_PER_DEG, candidate_pairs, pairs_with
 from ceasefire.correlate.cluster import Links, founders
-from ceasefire.correlate.columns import ActorBits, ColumnBuilder, ReportColumns
+from ceasefire.correlate.columns import (
+    VIOLATIONS,
+    ActorBits,
+    ColumnBuilder,
+    Facts,
+    ReportColumns,
+    columns_from,
+)
 from ceasefire.correlate.engine import Decisions, cluster_again, correlate, link
 from ceasefire.correlate.scoring import score_pairs
 from ceasefire.correlate.settings import CorrelationSettings
@@ -50,12 +58,15 @@ def incident_uid(founder_uid: str) -> str:
     return str(uuid.uuid5(INCIDENT_NAMESPACE, founder_uid))
 
 
+def _bits(session: Session) -> ActorBits:
+    return ActorBits.of((a.code, a.side) for a in reference(session).actors)
+
+
 def _columns(session: Session, rows: Sequence[ReportFacts],
              settings: CorrelationSettings) -> ReportColumns:
-    known = reference(session)
-    builder = ColumnBuilder(settings, syria(), ActorBits.of(
-        (a.code, a.side) for a in known.actors))
-    party = {v: k for k, v in known.party_ids.items()}
+    """The columns of a few reports, built one by one."""
+    builder = ColumnBuilder(settings, syria(), _bits(session))
+    party = {v: k for k, v in reference(session).party_ids.items()}
     for r in rows:
         builder.add(r.uid, lon=r.lon, lat=r.lat, precision=r.where_precision, adm1=r.adm1,
                     adm2=r.adm2, earliest=r.earliest, latest=r.latest,
@@ -64,6 +75,14 @@ def _columns(session: Session, rows: Sequence[ReportFacts],
                     killed=r.killed, source_name=r.source_name, source_key=r.source_key,
                     narrative=r.narrative, received=r.received_at, party=party[r.party_id])
     return builder.build()
+
+
+def _all_columns(session: Session, settings: CorrelationSettings,
+                 ) -> tuple[NDArray[np.int64], Facts, ReportColumns]:
+    """The columns of every stored report, built a column at a time from the facts as
+    read, with the reports' row ids (ascending) and those facts."""
+    row_of, facts = store.fact_columns(session)
+    return row_of, facts, columns_from(facts, settings, syria(), _bits(session))
 
 
 def _summary(founder: ReportFacts, members: Sequence[ReportFacts]) -> Summary:
@@ -82,27 +101,117 @@ def _summary(founder: ReportFacts, members: Sequence[ReportFacts]) -> Summary:
 
 def _apply(session: Session, rows: Sequence[ReportFacts], founder: np.ndarray,
            now: datetime) -> int:
+    members, summaries = _incidents(rows, founder)
+    return _store_incidents(session, members, summaries, now,
+                            lambda _: {r.row_id: r for r in rows})
+
+
+def _incidents(rows: Sequence[ReportFacts], founder: np.ndarray,
+               ) -> tuple[dict[int, list[int]], list[Summary]]:
+    """The incidents of these reports (``founder``: each report's founder, as a position in
+    ``rows``): each incident's members by row id, in the order of ``rows``, and its
+    summary; incidents in order of their first report."""
     groups: dict[int, list[int]] = {}
     for k, f in enumerate(founder.tolist()):
         groups.setdefault(f, []).append(k)
     members = {rows[f].row_id: [rows[k].row_id for k in group] for f, group in groups.items()}
     summaries = [_summary(rows[f], [rows[k] for k in group]) for f, group in groups.items()]
+    return members, summaries
+
+
+def _store_incidents(session: Session, members: Mapping[int, list[int]],
+                     summaries: Sequence[Summary], now: datetime,
+                     facts: Callable[[list[int]], Mapping[int, ReportFacts]]) -> int:
+    """Make these the incidents (founder's row id → members' row ids, and the summary of
+    each, in the same order); ``facts`` reads the facts of reports by row id."""
     count, changed = store.apply_incidents(session, members, summaries, now)
     # An incident whose reports changed is assessed again under the agreements.
+    again = [(s, group) for s, group in zip(summaries, members.values(), strict=True)
+             if s.uid in changed]
+    known = facts(sorted(r for _, group in again for r in group)) if again else {}
     verification.assess_incidents(session, {
-        s.uid: verification.incident_facts([rows[k] for k in group], s)
-        for s, group in zip(summaries, groups.values(), strict=True) if s.uid in changed},
+        s.uid: verification.incident_facts([known[r] for r in group], s) for s, group in again},
         now=now)
     return count
 
 
-def _index_pairs(index: dict[int, int], pairs: Sequence[tuple[int, int]],
+def _incidents_from(row_of: NDArray[np.int64], facts: Facts, cols: ReportColumns,
+                    founder: NDArray[np.int64]) -> tuple[dict[int, list[int]], list[Summary]]:
+    """`_incidents`, computed on the columns of these reports (``row_of``: their row ids),
+    each incident's figures as a whole array and a Python object only per incident."""
+    n = len(founder)
+    if not n:
+        return {}, []
+    by_founder = np.argsort(founder, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(founder[by_founder]) != 0])
+    number = np.empty(len(starts), np.int64)  # incidents in order of their first report
+    number[np.argsort(by_founder[starts])] = np.arange(len(starts))
+    incident_of = np.empty(n, np.int64)
+    incident_of[by_founder] = np.repeat(number, np.diff(np.r_[starts, n]))
+    order = np.lexsort((np.arange(n), incident_of))  # by incident, then as in the columns
+    incident = incident_of[order]
+    starts = np.flatnonzero(np.r_[True, np.diff(incident) != 0])
+    head = founder[order[starts]]
+    count = np.diff(np.r_[starts, n])
+    # The most precise place; the founder's among equals, then the smallest report id.
+    precision = facts.precision[order]
+    best = precision == np.minimum.reduceat(precision, starts)[incident]
+    is_founder = order == founder[order]
+    founder_best = np.logical_or.reduceat(best & is_founder, starts)
+    placed = head.copy()
+    rest = np.flatnonzero(best & ~founder_best[incident])
+    if len(rest):
+        rest = rest[np.lexsort((facts.ids[order[rest]].astype(str), incident[rest]))]
+        chosen = np.r_[True, np.diff(incident[rest]) != 0]
+        placed[incident[rest[chosen]]] = order[rest[chosen]]
+    # The type most reports give: the founder's on a tie, else the first by name.
+    kind, kinds = cols.violation.astype(np.int64), [v.value for v in VIOLATIONS]
+    counts = np.bincount(incident * len(kinds) + kind[order],
+                         minlength=len(starts) * len(kinds)).reshape(-1, len(kinds))
+    top = counts.max(axis=1)
+    own = kind[head]
+    by_name = np.argsort(np.argsort(np.array(kinds, dtype=str)))
+    violation = np.where(counts[np.arange(len(starts)), own] == top, own, np.where(
+        counts == top[:, None], by_name, len(kinds)).argmin(axis=1))
+    lon, lat = facts.lon[placed], facts.lat[placed]
+    rows = row_of[order].tolist()
+    members = {f: rows[a:a + c] for f, a, c in zip(
+        row_of[head].tolist(), starts.tolist(), count.tolist(), strict=True)}
+    summaries = list(map(Summary._make, zip(
+        map(incident_uid, facts.ids[head].tolist()), row_of[head].tolist(), count.tolist(),
+        _times(np.minimum.reduceat(facts.earliest[order], starts)),
+        _times(np.maximum.reduceat(facts.latest[order], starts)),
+        _or_none(lon), _or_none(lat),
+        facts.precision[placed].tolist(), facts.adm1[placed].tolist(),
+        facts.adm2[placed].tolist(), facts.adm3[placed].tolist(),
+        np.array(kinds, dtype=object)[violation].tolist(), strict=True)))
+    return members, summaries
+
+
+def _or_none(values: NDArray[np.float64]) -> list[float | None]:
+    """The values, None for NaN (a NULL as read)."""
+    found = values.astype(object)
+    found[np.isnan(values)] = None
+    return list(found.tolist())
+
+
+def _times(microseconds: NDArray[np.int64]) -> list[datetime]:
+    return [t.replace(tzinfo=UTC) for t in microseconds.astype("datetime64[us]").tolist()]
+
+
+def _index_pairs(row_of: NDArray[np.int64], pairs: Sequence[tuple[int, int]],
                  ) -> tuple[np.ndarray, np.ndarray]:
-    kept = [(index[a], index[b]) for a, b in pairs if a in index and b in index]
-    if not kept:
+    """Pairs of row ids as pairs of positions in ``row_of``, leaving out the pairs with a
+    report not in it."""
+    if not pairs or not len(row_of):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    a, b = np.array(kept, np.int64).T
-    return a, b
+    a, b = np.array(pairs, np.int64).reshape(-1, 2).T
+    ascending = np.argsort(row_of)
+    i = np.minimum(np.searchsorted(row_of, a, sorter=ascending), len(row_of) - 1)
+    j = np.minimum(np.searchsorted(row_of, b, sorter=ascending), len(row_of) - 1)
+    i, j = ascending[i], ascending[j]
+    kept = (row_of[i] == a) & (row_of[j] == b)
+    return i[kept], j[kept]
 
 
 @dataclass(frozen=True)
@@ -120,21 +229,21 @@ def correlate_all(session: Session, settings: CorrelationSettings = SETTINGS, *,
     for kind in ("apart", "joined"):  # the analysts' decisions, as the ledger has them
         ledger.kind_holds(session, kind)
     now = now or datetime.now(UTC)
-    rows = store.all_facts(session)
-    cols = _columns(session, rows, settings)
-    index = {r.row_id: k for k, r in enumerate(rows)}
+    row_of, facts, cols = _all_columns(session, settings)
     forced = store.forced_links(session)
-    decisions = Decisions(together=_index_pairs(index, [(x.a, x.b) for x in forced]),
-                          apart=_index_pairs(index, store.apart_pairs(session)))
+    decisions = Decisions(together=_index_pairs(row_of, [(x.a, x.b) for x in forced]),
+                          apart=_index_pairs(row_of, store.apart_pairs(session)))
     result = correlate(cols, settings, decisions)
     scored = ~result.links.forced
-    row_of = np.array([r.row_id for r in rows], np.int64)
     store.replace_scored_links(session, [
         Link(a, b, score, False) for a, b, score in zip(
             row_of[result.links.i[scored]].tolist(), row_of[result.links.j[scored]].tolist(),
             result.links.score[scored].tolist(), strict=True)])
-    changed = _apply(session, rows, result.founder, now)
-    return BatchResult(len(rows), len(np.unique(result.founder)), int(scored.sum()),
+    members, summaries = _incidents_from(row_of, facts, cols, result.founder)
+    changed = _store_incidents(session, members, summaries, now, lambda row_ids: {
+        r.row_id: r for r in (store.facts(session, row_ids) if 2 * len(row_ids) < len(row_of)
+                              else store.all_facts(session))})
+    return BatchResult(len(row_of), len(np.unique(result.founder)), int(scored.sum()),
                        result.candidates, changed)
 
 
@@ -143,13 +252,11 @@ def links_again(session: Session, settings: CorrelationSettings = SETTINGS,
     """The links the engine scores among every stored report, by pair of row ids (the
     smaller first), leaving out pairs an analyst joined: what `report_links` must hold
     besides those, whichever path (batch or one report at a time) stored them."""
-    rows = store.all_facts(session)
-    if not rows:
+    row_of, _, cols = _all_columns(session, settings)
+    if not len(row_of):
         return {}
-    cols = _columns(session, rows, settings)
     i, j = candidate_pairs(cols, settings)
     found = link(cols, i, j, settings)[0]
-    row_of = np.array([r.row_id for r in rows], np.int64)
     a, b = row_of[found.i], row_of[found.j]
     forced = {(x.a, x.b) for x in store.forced_links(session)}
     return {pair: score for pair, score in zip(
@@ -221,8 +328,8 @@ def recluster(session: Session, row_ids: Sequence[int],
                   np.array([index[x.b] for x in links], np.int64),
                   np.array([np.inf if x.score is None else x.score for x in links]),
                   np.array([x.forced for x in links], bool))
-    label = cluster_again(cols, local, _index_pairs(index, store.apart_pairs(session, members)),
-                          settings)
+    label = cluster_again(cols, local, _index_pairs(
+        np.array(list(index), np.int64), store.apart_pairs(session, members)), settings)
     _apply(session, rows, founders(cols, label), now)
 
 
