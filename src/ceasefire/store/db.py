@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from functools import cached_property
 from pathlib import Path
@@ -76,12 +76,17 @@ DEFAULT_ORIGIN = "ceasefire-monitor.local/ledger"
 class HeldLock:
     """A lock held for as long as its own connection to the database lives."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, release: Callable[[], None]) -> None:
         self._connection = connection
+        self._release = release
 
     def release(self) -> None:
-        # Closed for good, not back into the pool: the lock lives as long as the
-        # database's session, so only ending the session lets another process take it.
+        # At once, so another process may take it now; on a lost connection the
+        # session's end frees it instead.
+        with suppress(Exception):
+            self._release()
+        # Closed for good, not back into the pool: were the unlock lost, the session's end
+        # still frees the lock.
         self._connection.invalidate()
         self._connection.close()
 
@@ -115,7 +120,7 @@ class Database:
         """Take the lock `key` if no other process holds it (dialects.Dialect.try_hold)."""
         connection = self.engine.connect()
         if self.dialect.try_hold(connection, key):
-            return HeldLock(connection)
+            return HeldLock(connection, lambda: self.dialect.let_go(connection, key))
         connection.close()
         return None
 

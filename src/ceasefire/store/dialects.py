@@ -63,6 +63,9 @@ class Dialect:
         it ends. One process alone always holds it."""
         return True
 
+    def let_go(self, connection: Connection, key: int) -> None:
+        """Give up a lock `try_hold` took, at once (ending the session does too, later)."""
+
     def read_one_snapshot(self, session: Session) -> None:
         """Make this read transaction read one snapshot of the database from its first
         query to its end, whatever others commit meanwhile; called before any query. On
@@ -220,6 +223,10 @@ class _PostgreSQL(Dialect):
         held = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
         connection.commit()  # a session-level lock: it outlives this transaction
         return bool(held)
+
+    def let_go(self, connection: Connection, key: int) -> None:
+        connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+        connection.commit()
 
     def begin_writing(self, session: Session) -> None:
         # Writers take turns, as on SQLite: every write appends to the one ledger, and a
