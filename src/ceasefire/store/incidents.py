@@ -203,7 +203,9 @@ def fact_columns(session: Session) -> tuple[NDArray[np.int64], Facts]:
             dialect=connection.dialect, compile_kwargs={"literal_binds": True})
         with _collector_paused():
             rows = dialect.fetch(dbapi, str(query), [])
-            return np.array(rows, dtype=[(f"f{k}", t) for k, (_, t) in enumerate(columns)])
+            found = np.array(rows, dtype=[(f"f{k}", t) for k, (_, t) in enumerate(columns)])
+            del rows  # before the collector resumes, which would otherwise pass over them
+        return found
 
     facts = table(_FACTS, ReportRow.id)
 
