@@ -166,3 +166,9 @@ def test_an_empty_record_reads_as_empty_columns(database):
         assert links_again(session) == {}
     assert rows == [] and len(read[2]) == 0
     assert_same_columns(one_by_one, read[2])
+
+
+def test_incident_ids_made_many_at_once_are_those_made_one_by_one():
+    ids = [str(uuid.UUID(int=random.Random(k).getrandbits(128))) for k in range(500)]
+    ids += ["", "x", "mix-1-رقم", "é" * 100]
+    assert correlation._incident_uids(ids) == [correlation.incident_uid(u) for u in ids]

@@ -8,12 +8,14 @@ to it, directly or not) is clustered again with the same rules a batch run appli
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from operator import methodcaller
 from typing import Any
 
 import numpy as np
@@ -56,6 +58,23 @@ NEW_FEW = 50  # new reports that are paired with their window directly, without 
 
 def incident_uid(founder_uid: str) -> str:
     return str(uuid.uuid5(INCIDENT_NAMESPACE, founder_uid))
+
+
+_HEX_AT = [k for k in range(36) if k not in (8, 13, 18, 23)]  # a UUID's digits, not dashes
+
+
+def _incident_uids(founder_uids: Sequence[str]) -> list[str]:
+    """`incident_uid` of each, without a UUID object each: uuid5 is the SHA-1 of the
+    namespace and the name, its first 16 bytes with the version (5) and variant set."""
+    prefix = INCIDENT_NAMESPACE.bytes
+    digests = b"".join(map(methodcaller("digest"), map(hashlib.sha1, map(
+        prefix.__add__, map(str.encode, founder_uids)))))
+    raw = np.frombuffer(digests, np.uint8).reshape(-1, 20)[:, :16].copy()
+    raw[:, 6] = raw[:, 6] & 0x0F | 0x50
+    raw[:, 8] = raw[:, 8] & 0x3F | 0x80
+    text = np.full((len(raw), 36), ord("-"), np.uint8)
+    text[:, _HEX_AT] = np.frombuffer(raw.tobytes().hex().encode(), np.uint8).reshape(-1, 32)
+    return list(text.view("S36").ravel().astype("U36").tolist())
 
 
 def _bits(session: Session) -> ActorBits:
@@ -178,7 +197,7 @@ def _incidents_from(row_of: NDArray[np.int64], facts: Facts, cols: ReportColumns
     members = {f: rows[a:a + c] for f, a, c in zip(
         row_of[head].tolist(), starts.tolist(), count.tolist(), strict=True)}
     summaries = list(map(Summary._make, zip(
-        map(incident_uid, facts.ids[head].tolist()), row_of[head].tolist(), count.tolist(),
+        _incident_uids(facts.ids[head].tolist()), row_of[head].tolist(), count.tolist(),
         _times(np.minimum.reduceat(facts.earliest[order], starts)),
         _times(np.maximum.reduceat(facts.latest[order], starts)),
         _or_none(lon), _or_none(lat),
@@ -235,10 +254,8 @@ def correlate_all(session: Session, settings: CorrelationSettings = SETTINGS, *,
                           apart=_index_pairs(row_of, store.apart_pairs(session)))
     result = correlate(cols, settings, decisions)
     scored = ~result.links.forced
-    store.replace_scored_links(session, [
-        Link(a, b, score, False) for a, b, score in zip(
-            row_of[result.links.i[scored]].tolist(), row_of[result.links.j[scored]].tolist(),
-            result.links.score[scored].tolist(), strict=True)])
+    store.replace_scored_links(session, row_of[result.links.i[scored]],
+                               row_of[result.links.j[scored]], result.links.score[scored])
     members, summaries = _incidents_from(row_of, facts, cols, result.founder)
     changed = _store_incidents(session, members, summaries, now, lambda row_ids: {
         r.row_id: r for r in (store.facts(session, row_ids) if 2 * len(row_ids) < len(row_of)

@@ -294,12 +294,46 @@ def add_links(session: Session, links: Sequence[Link]) -> None:
             for x in links])
 
 
-def replace_scored_links(session: Session, links: Sequence[Link]) -> None:
-    """Batch runs: the engine's links replace all scored ones; forced links stay."""
-    session.execute(delete(ReportLinkRow).where(ReportLinkRow.forced.is_(False)))
-    forced = {(a, b) for a, b in session.execute(
-        select(ReportLinkRow.report_a, ReportLinkRow.report_b))}
-    add_links(session, [x for x in links if (x.a, x.b) not in forced])
+def replace_scored_links(session: Session, a: NDArray[np.int64], b: NDArray[np.int64],
+                         score: NDArray[np.float64]) -> None:
+    """Batch runs: the engine's links (the k-th: row ids a[k] < b[k], and its score)
+    replace all scored ones; forced links stay. Only what differs is written, on the
+    driver's bulk path: a batch run over a record it already correlated writes nothing."""
+    connection = session.connection()
+    dialect, dbapi = dialects.of(connection), connection.connection.driver_connection
+    link = ReportLinkRow
+    query = select(link.report_a, link.report_b, link.score, link.forced).compile(
+        dialect=connection.dialect)
+    with _collector_paused():
+        rows = dialect.fetch(dbapi, str(query), [])
+        held = np.array(rows, dtype=[("a", "i8"), ("b", "i8"), ("score", "f8"), ("forced", "?")])
+        del rows
+    held_key = held["a"] << 32 | held["b"]  # row ids are 32-bit
+    key = a << 32 | b
+    kept = ~np.isin(key, held_key[held["forced"]])
+    key, a, b, score = key[kept], a[kept], b[kept], score[kept]
+    scored = ~held["forced"]
+    old_key, old_score = held_key[scored], held["score"][scored]
+    _, old, new = np.intersect1d(old_key, key, assume_unique=True, return_indices=True)
+    same = old_score[old] == score[new]
+    gone = np.setdiff1d(old_key, old_key[old[same]], assume_unique=True)
+    fresh = np.ones(len(key), np.bool_)
+    fresh[new[same]] = False
+    if 2 * len(gone) > len(old_key):
+        session.execute(delete(link).where(link.forced.is_(False)))
+        fresh[:] = True
+    else:
+        pairs = list(zip((gone >> 32).tolist(), (gone & 0xFFFFFFFF).tolist(), strict=True))
+        for start in range(0, len(pairs), _PAIRS):
+            session.execute(delete(link).where(
+                link.forced.is_(False),
+                tuple_(link.report_a, link.report_b).in_(pairs[start:start + _PAIRS])))
+    if fresh.any():
+        no = dialect.boolean(False)
+        dialect.copy_in(dbapi, link.__tablename__, ("report_a", "report_b", "score", "forced"),
+                        ("int4", "int4", "float8", "bool"), list(zip(
+                            a[fresh].tolist(), b[fresh].tolist(), score[fresh].tolist(),
+                            [no] * int(fresh.sum()), strict=True)))
 
 
 def scored_links(session: Session) -> dict[tuple[int, int], float | None]:
