@@ -22,7 +22,7 @@ from ceasefire.http import errors
 from ceasefire.http.gate import BodyLimit, TokenFirst
 from ceasefire.http.headers import SecurityHeaders
 from ceasefire.http.timing import ServerTiming
-from ceasefire.services import ledger
+from ceasefire.services import correlation, ledger
 from ceasefire.services.witnessing import Witnessing, configured
 from ceasefire.store.db import Database
 from ceasefire.web.cookies import SESSION_COOKIE
@@ -39,13 +39,15 @@ with a stable `code`.
 
 
 @asynccontextmanager
-async def _witnessing(app: FastAPI) -> AsyncIterator[None]:
-    """Opens the server's key, then asks the witnesses to cosign while the server runs
-    (not at all if there are none)."""
+async def _running(app: FastAPI) -> AsyncIterator[None]:
+    """Opens the server's key and loads the correlation engine (either would otherwise
+    hold up the first write, and other processes' writers behind it), then asks the
+    witnesses to cosign while the server runs (not at all if there are none)."""
     try:
         await run_in_threadpool(ledger.open_server_key, app.state.database)
     except CeasefireError as exc:  # said again by the first write that needs the key
         log.warning("the server's key is not open: %s", exc)
+    await run_in_threadpool(correlation.warm_up)
     asking = Witnessing(app.state.database, app.state.database.witnesses)
     asking.start()
     try:
@@ -65,7 +67,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         version=version("ceasefire"),
         description=DESCRIPTION,
         responses={"default": {"model": ErrorBody, "description": "Error"}},
-        lifespan=_witnessing,
+        lifespan=_running,
     )
     app.state.settings = settings
 

@@ -33,6 +33,7 @@ from ceasefire.correlate.columns import (
     columns_from,
 )
 from ceasefire.correlate.engine import Decisions, cluster_again, correlate, link
+from ceasefire.correlate.hashes import names_table, tiebreaks
 from ceasefire.correlate.scoring import score_pairs
 from ceasefire.correlate.settings import CorrelationSettings
 from ceasefire.domain import words
@@ -240,6 +241,26 @@ class BatchResult:
     links: int
     candidates: int
     changed: int
+
+
+def warm_up(settings: CorrelationSettings = SETTINGS) -> None:
+    """Run the engine once on two made-up reports, so that its compiled loops are loaded
+    before the first write: loading them takes a second or more, and inside a write
+    transaction that would hold every other process's writers back (`serve --workers`)."""
+    builder = ColumnBuilder(settings, syria(), ActorBits.of([]))
+    at = datetime(2017, 1, 1, tzinfo=UTC)
+    for uid in ("warm-up-1", "warm-up-2"):
+        builder.add(uid, lon=36.2, lat=37.2, precision=int(WherePrecision.EXACT), adm1=None,
+                    adm2=None, earliest=at, latest=at, time_precision="day",
+                    violation=VIOLATIONS[0].value, perpetrators=(), targets=(), civilians=False,
+                    killed=1, source_name="warm-up", source_key=None, narrative="Warm 1",
+                    received=at, party="warm-up")
+    cols = builder.build()
+    found = link(cols, *pairs_with(cols, np.arange(1), settings), settings)[0]
+    cluster_again(cols, found, (np.zeros(0, np.int64), np.zeros(0, np.int64)), settings)
+    founders(cols, correlate(cols, settings).label)
+    tiebreaks(list(cols.ids))  # the batch path's compiled hashes
+    names_table(list(cols.narrative))
 
 
 def correlate_all(session: Session, settings: CorrelationSettings = SETTINGS, *,
