@@ -29,6 +29,7 @@ FIELDS = ("place", "time", "type", "actors", "casualties", "source", "narrative"
 
 _FINE_KM = (0.25, 1.0, 2.0, 3.5, 6.0, 10.0, 15.0)
 _FINE_KM2 = tuple(km * km for km in _FINE_KM)
+TWO_PLACES = 12  # the place level of two exact places further apart than their radii
 _EXACT_H = (0.25, 0.5, 1.0, 2.0, 3.0, 4.5)
 _TYPE_STEPS = (-1.0, 0.0, 0.3, 0.5, 0.6, 1.0)
 _JACCARD = (0.1, 0.2, 0.35, 0.5, 0.7)
@@ -37,7 +38,8 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "place": ("under 0.25 km apart", "0.25-1 km apart", "1-2 km apart", "2-3.5 km apart",
               "3.5-6 km apart", "6-10 km apart", "10-15 km apart", "over 15 km apart",
               "one is an area, the other near its centre", "one is an area, the other at its edge",
-              "both areas, centres close", "both areas, centres far apart"),
+              "both areas, centres close", "both areas, centres far apart",
+              "both exact, further apart than their radii"),
     "time": ("under 15 min apart", "15-30 min apart", "30-60 min apart", "1-2 h apart",
              "2-3 h apart", "3-4.5 h apart", "over 4.5 h apart",
              "a time within the other's day", "a time outside the other's day",
@@ -77,7 +79,8 @@ class PairScores:
         """Pairs that must not end in one incident (see judge_pairs)."""
         narrative = settings.points()["narrative"][self.levels["narrative"]]
         same_source = (self.levels["source"] == 1) & (self.total < settings.threshold)
-        vetoed: NDArray[np.bool_] = (self.total - narrative <= settings.veto) | same_source
+        vetoed: NDArray[np.bool_] = ((self.total - narrative <= settings.veto) | same_source
+                                     | (self.levels["place"] == TWO_PLACES))
         return vetoed
 
 
@@ -107,7 +110,10 @@ def judge_pairs(cols: ReportColumns, i: Positions, j: Positions, s: CorrelationS
     their narratives. Two reports of one source that do not link are vetoed too: a
     source reports an event once, or twice in words close enough to link, so two of its
     reports joined only through others' are two events (16 simulated events a day, seed
-    2: pairwise precision 0.918 → 0.932, recall 0.965 → 0.959)."""
+    2: pairwise precision 0.918 → 0.932, recall 0.965 → 0.959). Two reports placed
+    exactly, further apart than their two radii, are vetoed whatever their score: each
+    lies within its radius of the event, so they are two places, however alike the rest
+    (docs/decisions.md)."""
     i64, j64 = i.astype(np.int64), j.astype(np.int64)
     shared = (_inputs(cols, s), cols.names, *_decision_inputs(s), False, False,
               cols.dataset.astype(np.int64), cols.key)
@@ -196,7 +202,12 @@ def _score(i: Ints, j: Ints, inputs: Inputs, names: Ints, points: Floats, prior:
         dy = (lat[x] - lat[y]) * KM_PER_DEG
         d2 = dx * dx + dy * dy
         coarse = (radius[x] > near_km) + (radius[y] > near_km)
-        if coarse == 0:
+        both_exact = radius[x] < near_km and radius[y] < near_km
+        if both_exact and d2 > (radius[x] + radius[y]) ** 2:
+            # Each exact place lies within its radius of the event: two that far apart
+            # are two places (towns 3-9 km apart), whatever the rest says.
+            place = TWO_PLACES
+        elif coarse == 0:
             place = _band(d2, _FINE_KM2)
         else:
             half = 0.5 * (radius[x] + radius[y] + slack_km)
@@ -250,7 +261,7 @@ def _score(i: Ints, j: Ints, inputs: Inputs, names: Ints, points: Floats, prior:
             narrative = _narrative(names[x], names[y])
         t = base + points[_NARRATIVE, narrative]
         total[k] = t
-        if base <= veto or (same_source == 1 and t < threshold):
+        if base <= veto or place == TWO_PLACES or (same_source == 1 and t < threshold):
             outcome[k] = VETO
         elif t >= threshold and not (dataset[x] >= 0 and dataset[x] == dataset[y]
                                      and key[x] != key[y]):
