@@ -87,6 +87,7 @@ def assess_incidents(session: Session, facts: Mapping[str, IncidentFacts], *,
     known = reference(session)
     agreements, ids = known.agreements, known.agreement_ids
     stored = store.assessments_for(session, list(facts))
+    findings = []
     for uid, f in facts.items():
         for agreement in agreements:
             finding = assess(agreement, f)
@@ -96,13 +97,13 @@ def assess_incidents(session: Session, facts: Mapping[str, IncidentFacts], *,
             opened = row.opened_at if row and row.opened_at else now
             status = standing(agreement, cast, opened_at=opened, now=now,
                               covered=finding.covered).status
-            store.save_assessment(
-                session, row, incident_uid=uid, agreement_id=ids[agreement.code],
+            findings.append(store.Finding(
+                row, incident_uid=uid, agreement_id=ids[agreement.code],
                 covered=finding.covered, terms=finding.terms,
                 checks=[{"rule": c.rule.value, "passed": c.passed, "reason": c.reason}
                         for c in finding.checks],
-                status=status.value, now=now, terms_version=agreement.version)
-    session.flush()
+                status=status.value, terms_version=agreement.version))
+    store.save_assessments(session, findings, now=now)
 
 
 def _verdicts(uid: str, stored: Sequence[store.StoredVerdict]) -> list[Verdict]:

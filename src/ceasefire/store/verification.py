@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, exists, func, select, update
+from sqlalchemy import CursorResult, Select, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ceasefire.store import changes
@@ -21,7 +21,7 @@ from ceasefire.store.tables import (
     AccountRow,
     ActorRow,
     AssessmentRow,
-    IncidentRow,
+    OverviewRow,
     PartyRow,
     VerdictRow,
 )
@@ -92,24 +92,43 @@ def assessments_for(session: Session, incident_uids: Sequence[str],
 _CHUNK = 500  # ids per IN (...): well under every backend's limit on parameters
 
 
-def save_assessment(session: Session, stored: Assessed | None, *, incident_uid: str,
-                    agreement_id: int, covered: bool, terms: str,
-                    checks: list[dict[str, Any]], status: str, now: datetime,
-                    terms_version: int = 0) -> None:
-    """Record the finding (on the stored one, if any); an incident is put to the
-    guarantors (opened) when first found covered. Verdicts already cast stay. The caller
-    flushes."""
-    if stored is None:
-        row = AssessmentRow(incident_uid=incident_uid, agreement_id=agreement_id, version=0)
-        session.add(row)
-    else:
-        row = session.get_one(AssessmentRow, stored.id)
-    row.covered, row.terms, row.checks, row.assessed_at = covered, terms, checks, now
-    row.status, row.updated_at, row.terms_version = status, now, terms_version
-    if covered and row.opened_at is None:
-        row.opened_at = now
-    changes.touch(session, "assessment",
-                  [AssessmentKey(incident_uid, _code(session, agreement_id))])
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What the rules found of an incident under one agreement, and the status it gives
+    with the verdicts cast; `stored` is the assessment it was found against (None: the
+    first)."""
+
+    stored: Assessed | None
+    incident_uid: str
+    agreement_id: int
+    covered: bool
+    terms: str
+    checks: list[dict[str, Any]]
+    status: str
+    terms_version: int = 0
+
+
+def save_assessments(session: Session, findings: Sequence[Finding], *, now: datetime) -> None:
+    """Record the findings (on the stored assessments, where there are some); an incident
+    is put to the guarantors (opened) when first found covered. Verdicts already cast stay.
+    Written in bulk (one INSERT and one UPDATE by primary key for them all): no row is held
+    as an object, so every read after them is fresh."""
+    def values(f: Finding) -> dict[str, Any]:
+        opened = f.stored.opened_at if f.stored else None
+        return {"covered": f.covered, "terms": f.terms, "checks": f.checks,
+                "assessed_at": now, "status": f.status, "updated_at": now,
+                "terms_version": f.terms_version,
+                "opened_at": now if f.covered and opened is None else opened}
+    new = [{"incident_uid": f.incident_uid, "agreement_id": f.agreement_id, "version": 0,
+            **values(f)} for f in findings if f.stored is None]
+    again = [{"id": f.stored.id, **values(f)} for f in findings if f.stored is not None]
+    if new:
+        session.execute(insert(AssessmentRow), new)
+    if again:
+        session.execute(update(AssessmentRow), again)
+    codes = {i: c for c, i in reference(session).agreement_ids.items()}
+    changes.touch(session, "assessment", [AssessmentKey(f.incident_uid, codes[f.agreement_id])
+                                          for f in findings])
 
 
 def _code(session: Session, agreement_id: int) -> str:
@@ -155,15 +174,22 @@ def add_verdict(session: Session, *, assessment_id: int, seen_version: int, part
 
 
 def _awaiting(agreement_id: int, party_id: int, opened_after: datetime,
-              statuses: Sequence[str]) -> list[Any]:
-    answered = exists().where(VerdictRow.assessment_id == AssessmentRow.id,
+              statuses: Sequence[str], columns: Sequence[Any]) -> Select[Any]:
+    """The assessments awaiting the party, found through the pages' overview: its index
+    on (agreement, status, opened_at, earliest, uid) holds the queue's order, so a page is
+    read from the front of it, not sorted out of a batch's hundreds of thousands. The
+    overview only picks and orders; what is given, and filtered on, is the assessment's
+    own row. An incident merged into another keeps its assessment and verdicts as history
+    but has no overview row: it no longer awaits anyone."""
+    o, a = OverviewRow, AssessmentRow
+    answered = exists().where(VerdictRow.assessment_id == a.id,
                               VerdictRow.party_id == party_id)
-    # An incident merged into another keeps its assessment and verdicts as history; it no
-    # longer awaits anyone.
-    standing = exists().where(IncidentRow.uid == AssessmentRow.incident_uid)
-    return [AssessmentRow.agreement_id == agreement_id, AssessmentRow.covered,
-            AssessmentRow.opened_at > opened_after, AssessmentRow.status.in_(statuses),
-            ~answered, standing]
+    return (select(*columns).select_from(o).join(a, a.id == o.assessment_id)
+            .where(o.agreement_id == agreement_id, o.status.in_(statuses),
+                   o.opened_at > opened_after, o.covered,
+                   a.agreement_id == agreement_id, a.incident_uid == o.uid, a.covered,
+                   a.opened_at > opened_after, a.status.in_(statuses), ~answered)
+            .order_by(o.opened_at, o.earliest, o.uid))
 
 
 def awaiting(session: Session, *, agreement_id: int, party_id: int, opened_after: datetime,
@@ -171,18 +197,14 @@ def awaiting(session: Session, *, agreement_id: int, party_id: int, opened_after
     """Covered incidents still open to the party's answer (opened after `opened_after`,
     in one of `statuses`) on which it has cast no verdict: the nearest deadline first and,
     among those put to the guarantors together (an import), the oldest event first."""
-    event = (select(IncidentRow.earliest).where(IncidentRow.uid == AssessmentRow.incident_uid)
-             .scalar_subquery())
     return [Assessed(*row) for row in session.execute(
-        select(*_ASSESSED)
-        .where(*_awaiting(agreement_id, party_id, opened_after, statuses))
-        .order_by(AssessmentRow.opened_at, event, AssessmentRow.incident_uid).limit(limit))]
+        _awaiting(agreement_id, party_id, opened_after, statuses, _ASSESSED)
+        .limit(limit))]
 
 
 def count_awaiting(session: Session, *, agreement_id: int, party_id: int,
                    opened_after: datetime, statuses: Sequence[str], at_most: int) -> int:
     """How many await the party, counted up to `at_most` (a batch can open a million)."""
-    found = (select(AssessmentRow.id)
-             .where(*_awaiting(agreement_id, party_id, opened_after, statuses))
-             .limit(at_most).subquery())
+    found = _awaiting(agreement_id, party_id, opened_after, statuses,
+                      [AssessmentRow.id]).limit(at_most).subquery()
     return session.scalar(select(func.count()).select_from(found)) or 0
