@@ -31,6 +31,7 @@ from ceasefire.store.db import Database
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
 CONNECTIONS = 8
 BODIES = 4000
+AIM = 0.5  # of the bare endpoint's rate, with correlation and the ledger on
 
 
 def _bodies() -> list[str]:
@@ -140,6 +141,9 @@ def main() -> None:
         print(f"  {'endpoint':<36}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}")
         for label, (rate, p50, p99) in results.items():
             print(f"  {label:<36}{rate:>9,.0f}{p50:>9.1f}{p99:>9.1f}{rate / floor:>9.2f}")
+        ratio = results["POST /api/v1/reports"][0] / floor
+        print(f"  aim: POST /api/v1/reports at least {AIM:.2f} of the bare endpoint: "
+              f"{ratio:.2f} {'ok' if ratio >= AIM else 'UNDER'}")
 
 
 if __name__ == "__main__":
