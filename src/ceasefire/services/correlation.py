@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
-from operator import methodcaller
+from operator import attrgetter, methodcaller
 from typing import Any
 
 import numpy as np
@@ -330,7 +330,7 @@ def correlate_new(session: Session, row_ids: Sequence[int],
     a, b = row_of[found.i], row_of[found.j]
     store.add_links(session, [Link(int(x), int(y), float(s), False) for x, y, s in zip(
         np.minimum(a, b), np.maximum(a, b), found.score, strict=True)])
-    recluster(session, row_ids, settings, now=now)
+    recluster(session, row_ids, settings, now=now, read=rows)
 
 
 def _windows(session: Session, new: Sequence[ReportFacts],
@@ -356,10 +356,15 @@ def _windows(session: Session, new: Sequence[ReportFacts],
 
 
 def recluster(session: Session, row_ids: Sequence[int],
-              settings: CorrelationSettings = SETTINGS, *, now: datetime) -> None:
-    """Cluster again the components holding these reports, from their stored links."""
+              settings: CorrelationSettings = SETTINGS, *, now: datetime,
+              read: Sequence[ReportFacts] = ()) -> None:
+    """Cluster again the components holding these reports, from their stored links.
+    `read`: reports' facts already read in this transaction (a report's facts never
+    change), so that only the rest of the components is read again."""
     members, links = store.component(session, row_ids)
-    rows = store.facts(session, sorted(members))
+    have = {r.row_id: r for r in read if r.row_id in members}
+    rows = sorted([*have.values(), *store.facts(session, sorted(members - have.keys()))],
+                  key=attrgetter("row_id"))
     cols = _columns(session, rows, settings)
     index = {r.row_id: k for k, r in enumerate(rows)}
     local = Links(np.array([index[x.a] for x in links], np.int64),
