@@ -209,6 +209,10 @@ TAMPERINGS: dict[str, tuple[str, str, str]] = {
         "is missing"),
     "a count by day raised": ("overview_days", "UPDATE overview_days SET incidents = "
                               "incidents + 5", "overview_days: the count of"),
+    "a count by map cell raised": ("overview_cells", "UPDATE overview_cells SET incidents = "
+                                   "incidents + 5", "overview_cells: the count of"),
+    "a map cell's incidents moved": ("overview_cells", "UPDATE overview_cells SET lon_e7 = "
+                                     "lon_e7 + 1", "overview_cells: the count of"),
     "a key revoked back": ("ledger_keys", "UPDATE ledger_keys SET party = 'RU' WHERE party "
                            "= 'TR'", "differs in the database"),
     "an entry's payload": ("ledger_entries", "UPDATE ledger_entries SET action = "

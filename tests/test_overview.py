@@ -18,7 +18,7 @@ from ceasefire.services.overview import Selection
 from ceasefire.services.scenarios import add_agreement
 from ceasefire.services.verification import standings
 from ceasefire.store import overview as store
-from ceasefire.store import overview_days
+from ceasefire.store import overview_cells, overview_days
 from ceasefire.store.reference import reference
 from tests.factories import make_agreement
 from tests.test_bulletin import JANUARY, _cast, _covered, record  # noqa: F401 - a fixture
@@ -127,13 +127,15 @@ def test_a_selection_the_record_does_not_know_is_refused_by_name(verified, selec
 
 
 def _same_as_rebuilt(db) -> list:
-    """The overview and its counts by day, as kept, equal to both built afresh."""
+    """The overview and its counts by day and by map cell, as kept, equal to all three
+    built afresh."""
     with db.session() as session:
-        kept, days = store.rows(session), overview_days.rows(session)
+        kept = store.rows(session), overview_days.rows(session), overview_cells.rows(session)
     with db.session(write=True) as session:
         store.rebuild(session)
-        assert (store.rows(session), overview_days.rows(session)) == (kept, days)
-    return kept
+        assert (store.rows(session), overview_days.rows(session),
+                overview_cells.rows(session)) == kept
+    return kept[0]
 
 
 @pytest.mark.slow

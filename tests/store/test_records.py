@@ -119,4 +119,5 @@ def test_the_hooks_after_an_append_keep_derived_tables_and_follow_declared_kinds
         assert set(hook.follows) <= set(KINDS)
         assert all(TABLES[t].how == DERIVED for t in hook.tables)
     kept = {t for hook in AFTER_APPEND for t in hook.tables}
-    assert kept == {"incident_overview", "overview_days"}  # report_links: correlation's own
+    # report_links: correlation's own
+    assert kept == {"incident_overview", "overview_days", "overview_cells"}

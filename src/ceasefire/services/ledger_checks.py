@@ -29,7 +29,7 @@ from ceasefire.services.ledger import public_keys
 from ceasefire.store import incidents as incidents_store
 from ceasefire.store import ledger as store
 from ceasefire.store import overview as overview_store
-from ceasefire.store import overview_days
+from ceasefire.store import overview_cells, overview_days
 from ceasefire.store.accounts import list_accounts
 from ceasefire.store.db import Database
 from ceasefire.store.digests import digests
@@ -207,8 +207,10 @@ def _whole(session: Session, trusted: Trust, e: Entry, stored_hash: bytes) -> Pr
 
 def _compare_derived(audit: Audit, session: Session) -> None:
     """The derived tables against what the record gives them again (store/integrity.py):
-    the pages' overview and its counts by day, and the links the engine scored."""
-    for found in (overview_store.differences(session), overview_days.differences(session)):
+    the pages' overview and its counts by day and by map cell, and the links the engine
+    scored."""
+    for found in (overview_store.differences(session), overview_days.differences(session),
+                  overview_cells.differences(session)):
         audit.problems.extend(Problem(None, what) for what in found)
     try:
         held, wanted = incidents_store.scored_links(session), links_again(session)

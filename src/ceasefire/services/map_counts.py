@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -17,7 +17,9 @@ from ceasefire.outputs.maps import Cluster
 from ceasefire.outputs.mapshapes import View, view_for
 from ceasefire.services.overview import Selection, scope
 from ceasefire.store import map_counts as store
+from ceasefire.store import overview_cells, overview_days
 from ceasefire.store.ledger import head
+from ceasefire.store.overview import Scope
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,11 @@ def map_counts(session: Session, selection: Selection, *, now: datetime,
     """The map of a selection: the whole country, or zoomed to the governorate of its
     admin area; ``districts`` shades the whole country's districts."""
     view = view_for(selection.adm, districts=districts)
-    found = store.by_area_and_cell(session, scope(session, selection, now=now,
-                                                  checked=checked),
-                                   level=view.level, size=view.cell)
+    chosen = scope(session, selection, now=now, checked=checked)
+    if view.cell == overview_cells.CELL and overview_cells.serves(chosen):
+        found = _from_cells(session, chosen, level=view.level)
+    else:
+        found = store.by_area_and_cell(session, chosen, level=view.level, size=view.cell)
     by_area: dict[str, dict[str, int]] = {}
     unplaced = 0
     for c in found:
@@ -54,6 +58,24 @@ def map_counts(session: Session, selection: Selection, *, now: datetime,
             cell = by_area.setdefault(c.area, {})
             cell[c.status] = cell.get(c.status, 0) + c.incidents
     return MapCounts(view, by_area, unplaced, clusters(found))
+
+
+def _from_cells(session: Session, found: Scope, *, level: int) -> list[store.CellCount]:
+    """What `store.by_area_and_cell` counts, from the counts by cell: all time on the
+    country's grid, a few thousand rows however long the record. The few overdue
+    incidents some guarantor answered are looked up one by one for their status."""
+    lapsed, wanted = found.lapsed, set(found.statuses)
+    cells = overview_cells.cells(session, found)
+    if any(c.status == overview_days.RECHECK for c in cells):
+        cells = [c for c in cells if c.status != overview_days.RECHECK] + [
+            c._replace(status=lapsed.answered[assessment]) for c, assessment
+            in overview_cells.overdue_answered(session, replace(found, statuses=()))]
+    placed = [c.cell_x is not None and c.cell_y is not None for c in cells]
+    return [store.CellCount(c.adm2 if level == 2 else c.adm1, c.cell_x, c.cell_y, c.status,
+                            c.incidents, c.lon_sum if xy else None,
+                            c.lat_sum if xy else None, c.adm1, c.adm2, c.adm3)
+            for c, xy in zip(cells, placed, strict=True)
+            if not wanted or c.status in wanted]
 
 
 def clusters(cells: list[store.CellCount]) -> list[Cluster]:

@@ -24,7 +24,7 @@ from ceasefire.domain.verdict import Verdict
 from ceasefire.errors import InvalidInput
 from ceasefire.geo.admin import AdminArea, syria
 from ceasefire.store import overview as store
-from ceasefire.store import overview_days
+from ceasefire.store import overview_cells, overview_days
 from ceasefire.store.incidents import Summary
 from ceasefire.store.parties import list_parties
 from ceasefire.store.reference import reference
@@ -205,8 +205,8 @@ def _from_days(session: Session, found: store.Scope, parties: dict[str, int], *,
                     silent=lapsed.silent, since=found.since.date() if found.since else None,
                     until=found.until.date() if found.until else None, adm1=found.adm,
                     party_id=found.party_id)
-    places = cells(by_parties=False)
-    masks = cells(by_parties=True) if with_parties else []
+    places = cells(by="place")
+    masks = cells(by="parties") if with_parties else []
     counted = [c for c in places + masks if c.status != overview_days.RECHECK]
     if any(c.status == overview_days.RECHECK for c in places):
         unfiltered = replace(found, statuses=())
@@ -274,14 +274,30 @@ def page(session: Session, found: store.Scope, *, limit: int, order: str = "newe
 
 
 def count(session: Session, found: store.Scope) -> int:
-    """How many incidents the scope holds: from the counts by day where they count it
-    (a month is a few thousand rows to add, the record a few hundred thousand), else
-    counted on the overview. What the public reads is counted on rows checked against
-    the records."""
-    if found.checked or not _by_days(found):
+    """How many incidents the scope holds, summed by status in the database: from the
+    counts by map cell when they count it (all time: a few thousand rows), else from
+    the counts by day (a month is a few hundred rows), else counted on the overview.
+    What the public reads is counted on rows checked against the records."""
+    lapsed, wanted = found.lapsed, set(found.statuses)
+    if overview_cells.serves(found):
+        totals = [(c.status, c.incidents)
+                  for c in overview_cells.cells(session, found, by_status_only=True)]
+    elif not found.checked and _by_days(found):
+        totals = [(c.status, c.incidents) for c in overview_days.cells(
+            session, found.agreement_id, by="status", cutoff=lapsed.cutoff,
+            silent=lapsed.silent, since=found.since.date() if found.since else None,
+            until=found.until.date() if found.until else None, adm1=found.adm,
+            party_id=found.party_id)]
+    else:
         return store.count(session, found)
-    by_day, _, _ = _from_days(session, found, {}, with_parties=False)
-    return sum(c.incidents for c in by_day)
+    counted = sum(n for status, n in totals
+                  if status != overview_days.RECHECK and (not wanted or status in wanted))
+    if any(status == overview_days.RECHECK for status, _ in totals):
+        # The few overdue incidents some guarantor answered: their status one by one.
+        statuses = [lapsed.answered[assessment] for *_, assessment
+                    in store.overdue_answered(session, replace(found, statuses=()))]
+        counted += sum(1 for status in statuses if not wanted or status in wanted)
+    return counted
 
 
 def latest_start(session: Session) -> datetime | None:

@@ -42,6 +42,7 @@ TABLES: dict[str, Held] = {
     "report_links": Held(DERIVED),  # scored by the engine; forced ones: records ("joined")
     "incident_overview": Held(DERIVED),
     "overview_days": Held(DERIVED),
+    "overview_cells": Held(DERIVED),
     "ledger_entries": Held(LEDGER),
     "ledger_writes": Held(LEDGER),
     "ledger_checkpoints": Held(LEDGER),
@@ -63,7 +64,8 @@ class Hook(NamedTuple):
 # Run by `ledger.append` after each entry that wrote records of the kinds they follow, in
 # the entry's transaction: a write path cannot leave them behind.
 AFTER_APPEND: tuple[Hook, ...] = (
-    Hook(("incident_overview", "overview_days"), overview.FOLLOWS, overview.follow),
+    Hook(("incident_overview", "overview_days", "overview_cells"), overview.FOLLOWS,
+         overview.follow),
 )
 
 

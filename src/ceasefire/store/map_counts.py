@@ -15,9 +15,8 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from ceasefire.store.overview import Scope
+from ceasefire.store.overview_cells import E7, SOUTH, WEST, fixed
 from ceasefire.store.sqlfunc import cell_index
-
-WEST, SOUTH = -180.0, -90.0  # the grid's origin
 
 
 class CellCount(NamedTuple):
@@ -51,10 +50,13 @@ def by_area_and_cell(session: Session, scope: Scope, *, level: int,
     i, status = scope.row, scope.status
     column = cell_index((i.lon - WEST) / size)
     row = cell_index((i.lat - SOUTH) / size)
+    # Summed as the counts by cell (store/overview_cells.py) sum them, so the map of the
+    # whole record is the same drawn from either.
     query = (scope.select(i.adm1, i.adm2, i.adm3, column, row, status, func.count(),
-                          func.sum(i.lon), func.sum(i.lat))
+                          func.sum(fixed(i.lon)), func.sum(fixed(i.lat)))
              .group_by(i.adm1, i.adm2, i.adm3, column, row, status))
-    return [CellCount(adm2 if level == 2 else adm1, column_, row_, status_, n, lon, lat,
-                      adm1, adm2, adm3)
+    return [CellCount(adm2 if level == 2 else adm1, column_, row_, status_, n,
+                      None if lon is None else int(lon) / E7,
+                      None if lat is None else int(lat) / E7, adm1, adm2, adm3)
             for adm1, adm2, adm3, column_, row_, status_, n, lon, lat
             in session.execute(query)]

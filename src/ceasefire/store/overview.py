@@ -4,7 +4,8 @@ one table (`incident_overview`: an incident's summary, its assessment's status c
 its reporting parties, its deaths and whom the guarantors attribute it to, one row per
 incident and agreement), so none of them joins. The list pages by a key in one of
 `ORDERS`.
-`refresh` keeps that table equal to the record: after each ledger entry, `follow` calls it
+`refresh` keeps that table, and its counts by day (overview_days.py) and by map cell
+(overview_cells.py), equal to the record: after each ledger entry, `follow` calls it
 for the incidents whose records the entry wrote (a hook store/integrity.py declares).
 
 An incident's stored status is as of its last change; a pending one whose response
@@ -24,7 +25,7 @@ from sqlalchemy import Select, and_, case, delete, func, insert, literal, or_, s
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement
 
-from ceasefire.store import overview_days
+from ceasefire.store import overview_cells, overview_days
 from ceasefire.store.incidents import Summary
 from ceasefire.store.sqlfunc import PARTY_BITS, party_bit, utc_day
 from ceasefire.store.tables import (
@@ -99,10 +100,12 @@ def refresh(session: Session, uids: Sequence[str]) -> None:
     for at in range(0, len(uids), 1000):
         chunk = uids[at:at + 1000]
         overview_days.leave(session, chunk)
+        overview_cells.leave(session, chunk)
         session.execute(delete(OverviewRow).where(OverviewRow.uid.in_(chunk)))
         session.execute(insert(OverviewRow).from_select(
             _COLUMNS, _source().where(IncidentRow.uid.in_(chunk))))
         overview_days.enter(session, chunk)
+        overview_cells.enter(session, chunk)
 
 
 # The records the overview follows: an incident, and its assessments and verdicts.
@@ -120,6 +123,7 @@ def rebuild(session: Session) -> int:
     session.execute(delete(OverviewRow))
     session.execute(insert(OverviewRow).from_select(_COLUMNS, _source()))
     overview_days.rebuild(session)
+    overview_cells.rebuild(session)
     return session.scalar(select(func.count()).select_from(OverviewRow)) or 0
 
 

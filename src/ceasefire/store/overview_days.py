@@ -112,9 +112,15 @@ class DayCell(NamedTuple):
 RECHECK = "recheck"
 
 
-def cells(session: Session, agreement_id: int, *, by_parties: bool, cutoff: datetime,
+BY = ("place", "parties", "status")  # what `cells` counts by
+
+
+def cells(session: Session, agreement_id: int, *, by: str, cutoff: datetime,
           silent: str, since: date | None,
           until: date | None, adm1: str | None, party_id: int | None) -> list[DayCell]:
+    """The counts of a selection, with the status now, by day and place (`by` "place"),
+    by reporting parties ("parties") or by status alone ("status": a handful of rows,
+    what a count of the whole record needs)."""
     d = OverviewDayRow
     overdue = and_(d.status == "pending", d.opened_at > literal(EPOCH, UTCDateTime()),
                    d.opened_at <= cutoff)
@@ -132,11 +138,16 @@ def cells(session: Session, agreement_id: int, *, by_parties: bool, cutoff: date
         conditions.append(d.parties.op("&")(1 << party_id) != 0)
     # By day and place, or by parties: grouped by both, six months would be tens of
     # thousands of rows.
-    if by_parties:
+    if by == "status":
+        query = select(status, func.sum(d.incidents)).where(*conditions).group_by(status)
+        return [DayCell(None, None, st, 0, int(n)) for st, n in session.execute(query) if n]
+    if by == "parties":
         query = (select(status, d.parties, func.sum(d.incidents)).where(*conditions)
                  .group_by(status, d.parties))
         return [DayCell(None, None, st, parties, int(n))
                 for st, parties, n in session.execute(query) if n]
+    if by != "place":
+        raise ValueError(f"counts by {by!r}: by one of {', '.join(BY)}")
     query = (select(d.day, d.adm1, status, func.sum(d.incidents)).where(*conditions)
              .group_by(d.day, d.adm1, status))
     return [DayCell(day, adm1 or None, st, 0, int(n))

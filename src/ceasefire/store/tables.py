@@ -510,6 +510,34 @@ class OverviewDayRow(Base):
     incidents: Mapped[int] = mapped_column(Integer)
 
 
+class OverviewCellRow(Base):
+    """`incident_overview` counted over all time by sub-district, cell of the country
+    map's grid (store/overview_cells.py: CELL degrees), status and reporting parties,
+    with the coordinates summed: what the whole record's map and count read, a few
+    thousand rows where the overview and its counts by day hold a row an incident.
+
+    Status columns as in `overview_days`. Unknown areas are "", incidents without a
+    position are in cell (-1, -1); coordinates are summed in ten-millionths of a degree,
+    integers, so adding and taking away leaves the sums exactly as counted again.
+    """
+
+    __tablename__ = "overview_cells"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+    agreement_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    adm1: Mapped[str] = mapped_column(String(4), primary_key=True)
+    adm2: Mapped[str] = mapped_column(String(6), primary_key=True)
+    adm3: Mapped[str] = mapped_column(String(8), primary_key=True)
+    cell_x: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cell_y: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    parties: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    answered: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    incidents: Mapped[int] = mapped_column(Integer)
+    lon_e7: Mapped[int] = mapped_column(BigInteger)
+    lat_e7: Mapped[int] = mapped_column(BigInteger)
+
+
 class BulletinRow(Base):
     """A published bulletin, as issued: never changed; publishing its period again adds a
     correction. The document is the JSON the pages and downloads are rendered from."""
