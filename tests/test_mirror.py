@@ -22,6 +22,7 @@ from ceasefire.services import ledger, ledger_checks, mirroring
 from ceasefire.services.accounts import issue_token
 from ceasefire.services.mirroring import MirrorFault, mirror
 from ceasefire.services.scenarios import load_scenario
+from ceasefire.store import durable
 from ceasefire.store import ledger as ledger_store
 from ceasefire.store.db import Database
 from tests.forgery import rewrite
@@ -275,14 +276,14 @@ def test_a_pass_that_fails_before_its_commit_leaves_the_mirror_as_it_was(
     mirror(BASE, tmp_path / "m", client=log)
     kept = files(tmp_path / "m")
     grow(database, 3)
-    real = mirroring._write_synced
+    real = durable.write_new
 
-    def full_disk(path: Path, data: bytes) -> None:
+    def full_disk(path: Path, data: bytes, **options: int) -> None:
         if mirroring.STATE in path.name:
             raise OSError(28, "No space left on device")
-        real(path, data)
+        real(path, data, **options)
 
-    monkeypatch.setattr(mirroring, "_write_synced", full_disk)
+    monkeypatch.setattr(durable, "write_new", full_disk)
     with pytest.raises(mirroring.StorageUnavailable, match="No space left"):
         mirror(BASE, tmp_path / "m", client=log)
     assert files(tmp_path / "m") == kept

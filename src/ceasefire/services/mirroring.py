@@ -66,6 +66,7 @@ from ceasefire.services.ledger_checks import (
     _grouped,
     _replay,
 )
+from ceasefire.store import durable
 
 STATE = "mirror.json"  # the mirror's own state; written last
 JOURNAL = ".mirror.journal"  # the renames of a pass being committed
@@ -410,9 +411,9 @@ def _commit(directory: Path, files: dict[str, bytes]) -> None:
     try:
         for name in FILES:
             staged[name] = f".{name}.{token}.new"
-            _write_synced(directory / staged[name], files[name])
-        _write_synced(directory / f"{JOURNAL}.{token}.new",
-                      json.dumps({"renames": staged}).encode())
+            durable.write_new(directory / staged[name], files[name])
+        durable.write_new(directory / f"{JOURNAL}.{token}.new",
+                          json.dumps({"renames": staged}).encode())
         os.replace(directory / f"{JOURNAL}.{token}.new", directory / JOURNAL)
     except BaseException as exc:
         for name in [*staged.values(), f"{JOURNAL}.{token}.new"]:
@@ -421,7 +422,7 @@ def _commit(directory: Path, files: dict[str, bytes]) -> None:
         if isinstance(exc, OSError):
             raise _cannot_write(directory, exc) from exc
         raise
-    _sync_directory(directory)
+    durable.sync_directory(directory)
     _finish(directory)
 
 
@@ -436,25 +437,11 @@ def _finish(directory: Path) -> None:
                 staged = directory / renames[name]
                 if staged.exists():
                     os.replace(staged, directory / name)
-            _sync_directory(directory)
+            durable.sync_directory(directory)
             journal.unlink()
         for left in directory.glob(".*.new"):
             left.unlink()
-        _sync_directory(directory)
+        durable.sync_directory(directory)
     except OSError as exc:
         raise _cannot_write(directory, exc) from exc
 
-
-def _write_synced(path: Path, data: bytes) -> None:
-    with path.open("xb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def _sync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ceasefire.errors import InvalidInput
 from ceasefire.intake.scenario import locate, parse
+from ceasefire.store import durable
 from ceasefire.witness.config import PASSPHRASE_ENV, new_key, open_key, seal_key
 
 
@@ -36,15 +37,6 @@ class DemoPlan:
     quorum: int
 
 
-def _write_new(path: Path, content: bytes) -> None:
-    """Write a file readable by its owner alone, whole or not at all."""
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("wb") as f:
-        os.fchmod(f.fileno(), 0o600)
-        f.write(content)
-    partial.replace(path)
-
-
 def prepare_demo(directory: Path, scenario: str, log_vkeys: Sequence[str],
                  base_port: int) -> DemoPlan:
     """Make what is missing (a passphrase, each guarantor's key) and write the server's
@@ -57,7 +49,7 @@ def prepare_demo(directory: Path, scenario: str, log_vkeys: Sequence[str],
     directory.mkdir(parents=True, exist_ok=True)
     secret = directory / "passphrase"
     if not secret.exists():
-        _write_new(secret, secrets.token_urlsafe(24).encode())
+        durable.create(secret, secrets.token_urlsafe(24).encode())
     passphrase = secret.read_text().strip()
     found, entries = [], [f"quorum = {plan.witness_quorum}\n"]
     for n, party in enumerate(plan.witnesses):
@@ -65,15 +57,18 @@ def prepare_demo(directory: Path, scenario: str, log_vkeys: Sequence[str],
         home.mkdir(exist_ok=True)
         key_file = home / "witness.key"
         if not key_file.exists():
-            _write_new(key_file, seal_key(new_key(f"witness.{party.lower()}.demo"),
-                                          passphrase))
+            durable.create(key_file, seal_key(new_key(f"witness.{party.lower()}.demo"),
+                                              passphrase))
         key = open_key(key_file.read_bytes(), passphrase, source=str(key_file))
         port = base_port + n
         found.append(DemoWitness(party, key_file, home / "state", port))
         entries.append(f'\n[[witness]]\nparty = "{party}"\nurl = "http://127.0.0.1:{port}"\n'
                        f'vkey = "{key.vkey}"\n')
-    _write_new(directory / "witnesses.toml", "".join(entries).encode())
-    _write_new(directory / "log.vkeys", "".join(f"{v}\n" for v in log_vkeys).encode())
+    # Written again each time, from the keys and ports as they are now.
+    durable.replace(directory / "witnesses.toml", "".join(entries).encode(),
+                    mode=durable.SECRET)
+    durable.replace(directory / "log.vkeys", "".join(f"{v}\n" for v in log_vkeys).encode(),
+                    mode=durable.SECRET)
     return DemoPlan(directory, passphrase, tuple(found), plan.witness_quorum)
 
 

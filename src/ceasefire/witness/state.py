@@ -34,6 +34,7 @@ from typing import Any
 
 from ceasefire.errors import InvalidInput, StorageUnavailable
 from ceasefire.ledger.note import NoteError
+from ceasefire.store import durable
 from ceasefire.witness.protocol import Evidence, Held, held
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -131,7 +132,7 @@ class WitnessState:
         record = {"size": accepted.size, "root": base64.b64encode(accepted.root).decode(),
                   "note": accepted.note}
         _append(self._history / f"{name}.jsonl", json.dumps(record) + "\n")
-        _write(self._checkpoints / f"{name}.note", accepted.note.encode())
+        durable.replace(self._checkpoints / f"{name}.note", accepted.note.encode())
 
     def keep(self, evidence: Evidence) -> Path:
         """Write the evidence, once: the same conflict offered again is the same file."""
@@ -148,7 +149,7 @@ class WitnessState:
                     "origin": evidence.origin, "held": evidence.held,
                     "offered": evidence.offered, "old": evidence.old, "proof": proof,
                     "received_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-            _write(path, json.dumps(body, indent=2).encode() + b"\n")
+            durable.replace(path, json.dumps(body, indent=2).encode() + b"\n")
         return path
 
     def evidence(self) -> list[EvidenceFile]:
@@ -172,21 +173,6 @@ def _record(line: str) -> dict[str, Any] | None:
     return record if isinstance(record, dict) else None
 
 
-def _write(path: Path, content: bytes) -> None:
-    """Replace `path` with `content` whole, or not at all, durably."""
-    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with partial.open("xb") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    _sync_directory(path.parent)
-
-
 def _append(path: Path, line: str) -> None:
     """Add a line to `path`, durably; a line a crash cut short is ended first."""
     with path.open("a+b") as f:
@@ -198,12 +184,5 @@ def _append(path: Path, line: str) -> None:
         f.write(line.encode())
         f.flush()
         os.fsync(f.fileno())
-    _sync_directory(path.parent)
+    durable.sync_directory(path.parent)
 
-
-def _sync_directory(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
