@@ -20,10 +20,7 @@ from __future__ import annotations
 
 import bisect
 import os
-import re
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -34,18 +31,19 @@ from pathlib import Path
 
 import httpx2
 import nacl.pwhash
-from nacl.signing import SigningKey, VerifyKey
+from nacl.signing import SigningKey
 
 from bench import PASSPHRASE
 from bench.api_submit import CONNECTIONS, _bodies, _script, _server, _wrk
 from ceasefire.intake.scenario import locate, parse
-from ceasefire.ledger import note
 from ceasefire.ledger.witnesses import Witness, Witnesses
+from ceasefire.services.ledger import log_vkeys
 from ceasefire.services.scenarios import load_scenario
 from ceasefire.services.witnessing import latest_witnessed
 from ceasefire.store import ledger as store
 from ceasefire.store.db import Database
-from ceasefire.witness.config import PASSPHRASE_ENV, WitnessKey, seal_key
+from ceasefire.witness.config import WitnessKey, seal_key
+from ceasefire.witness.process import WitnessProcess, stop_all
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 WARM_UP = 3  # seconds of load before each measured run
@@ -66,10 +64,7 @@ def _record(url: str) -> tuple[str, list[str]]:
         db.upgrade()
         source, body = locate("syria-2016")
         token = load_scenario(db, parse(body, source=source)).tokens["tr-officer"]
-        with db.session() as session:
-            vkeys = [note.vkey(db.origin, VerifyKey(bytes.fromhex(k.public)))
-                     for k in store.keys(session) if k.party is None]
-        return token, vkeys
+        return token, log_vkeys(db)
     finally:
         db.dispose()
 
@@ -80,7 +75,7 @@ def _witnesses(directory: Path, vkeys: list[str]) -> Iterator[Witnesses]:
     own key (fixed seeds; sealed with argon2id's minimum cost, as the tests do) and state;
     and the witnesses file naming them, at directory/witnesses.toml."""
     directory.mkdir(parents=True, exist_ok=True)
-    running: list[subprocess.Popen[str]] = []
+    running: list[WitnessProcess] = []
     named: list[Witness] = []
     try:
         for n, party in enumerate(PARTIES):
@@ -89,38 +84,19 @@ def _witnesses(directory: Path, vkeys: list[str]) -> Iterator[Witnesses]:
             key_file.write_bytes(seal_key(key, WITNESS_PASSPHRASE,
                                           opslimit=nacl.pwhash.argon2id.OPSLIMIT_MIN,
                                           memlimit=nacl.pwhash.argon2id.MEMLIMIT_MIN))
-            args = [sys.executable, "-m", "ceasefire", "witness", "serve", "--key",
-                    str(key_file), "--state", str(directory / f"{party}-state"),
-                    "--host", "127.0.0.1", "--port", "0"]
-            for vkey in vkeys:
-                args += ["--log", vkey]
-            with (directory / f"{party}.log").open("w") as errors:
-                process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=errors,
-                                           text=True,
-                                           env={**os.environ,
-                                                PASSPHRASE_ENV: WITNESS_PASSPHRASE})
-            running.append(process)
-            assert process.stdout is not None
-            line = process.stdout.readline()  # blocks until it listens, or exits
-            found = re.search(r"listening on (http://127\.0\.0\.1:\d+)", line)
-            if found is None:
-                raise RuntimeError(f"{party}'s witness did not listen: {line!r} "
-                                   f"(see {directory / f'{party}.log'})")
-            named.append(Witness(party, key.name, found.group(1), key.key.verify_key))
+            running.append(WitnessProcess(key_file=key_file, state=directory / f"{party}-state",
+                                          passphrase=WITNESS_PASSPHRASE, logs=vkeys,
+                                          errors=directory / f"{party}.log",
+                                          name=f"{party}'s witness"))
+            running[-1].start()
+            named.append(Witness(party, key.name, running[-1].url, key.key.verify_key))
         (directory / "witnesses.toml").write_text(
             f"quorum = {QUORUM}\n" + "".join(
                 f'\n[[witness]]\nparty = "{w.party}"\nurl = "{w.url}"\nvkey = "{w.vkey}"\n'
                 for w in named), encoding="utf-8")
         yield Witnesses(QUORUM, tuple(named))
     finally:
-        for process in running:
-            process.terminate()
-        for process in running:
-            try:
-                process.communicate(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.communicate()
+        stop_all(running, timeout=10)
 
 
 class _Loop:

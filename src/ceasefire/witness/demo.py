@@ -5,11 +5,8 @@ deployment each guarantor runs `ceasefire witness serve` on a machine of its own
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import signal
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,7 +15,8 @@ from pathlib import Path
 from ceasefire.errors import InvalidInput
 from ceasefire.intake.scenario import locate, parse
 from ceasefire.store import durable
-from ceasefire.witness.config import PASSPHRASE_ENV, new_key, open_key, seal_key
+from ceasefire.witness.config import new_key, open_key, seal_key
+from ceasefire.witness.process import WitnessProcess, stop_all
 
 
 @dataclass(frozen=True)
@@ -86,31 +84,23 @@ def run_demo(plan: DemoPlan, stopping: threading.Event, *,
     """Start every witness, then wait until `stopping` is set, the process that started
     this one ends (`make run`, however it was stopped), or a witness stops (the demo is
     its three witnesses or nothing); then stop them all."""
-    env = {**os.environ, PASSPHRASE_ENV: plan.passphrase}
-    running: list[subprocess.Popen[str]] = []
+    # Their own session: a Ctrl-C meant for `make run` reaches them through us.
+    running = [WitnessProcess(key_file=w.key_file, state=w.state, passphrase=plan.passphrase,
+                              log_file=plan.directory / "log.vkeys", port=w.port,
+                              own_session=True, name=f"{w.party}'s witness")
+               for w in plan.witnesses]
     parent = os.getppid()
     try:
-        for w in plan.witnesses:
+        for w, process in zip(plan.witnesses, running, strict=True):
             if stopping.is_set():
                 return
-            # Their own session: a Ctrl-C meant for `make run` reaches them through us.
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "ceasefire", "witness", "serve", "--key",
-                 str(w.key_file), "--state", str(w.state), "--log-file",
-                 str(plan.directory / "log.vkeys"), "--port", str(w.port)],
-                env=env, stdout=subprocess.PIPE, text=True, start_new_session=True)
-            running.append(proc)
-            line = proc.stdout.readline() if proc.stdout else ""
-            if not re.search(r"listening on", line):
-                raise InvalidInput(f"{w.party}'s witness did not start (port {w.port} in "
-                                   "use?)", field="base-port")
-            echo(f"{w.party}: {line.strip()}")
+            try:
+                echo(f"{w.party}: {process.start()}")
+            except InvalidInput as exc:
+                raise InvalidInput(f"{exc.message} (port {w.port} in use?)",
+                                   field="base-port") from None
         while not stopping.wait(0.5) and os.getppid() == parent:
-            if any(proc.poll() is not None for proc in running):
+            if any(process.exited for process in running):
                 raise InvalidInput("a witness stopped; stopping the others", field="witness")
     finally:
-        for proc in running:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in running:
-            proc.wait(timeout=30)
+        stop_all(running)
