@@ -7,13 +7,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import (
     String,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -30,7 +31,7 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from ceasefire.correlate.columns import Facts
 from ceasefire.geo.admin import syria
-from ceasefire.store import changes, dialects
+from ceasefire.store import changes, columnar, dialects
 from ceasefire.store.records import Pair
 from ceasefire.store.rows import before, required, when_and_where
 from ceasefire.store.tables import (
@@ -80,6 +81,13 @@ _FACT_COLUMNS = (ReportRow.id, ReportRow.uid, ReportRow.lon, ReportRow.lat,
                  ReportRow.violation, ReportRow.civilians_targeted, ReportRow.killed_best,
                  ReportRow.source_name, ReportRow.source_key, ReportRow.narrative,
                  ReportRow.received_at, ReportRow.party_id)
+# Built once, with the ids as an expanding parameter: a statement built per call costs more
+# than its query on the live path (SQLAlchemy coerces each listed id).
+_FACTS_OF = select(*_FACT_COLUMNS).where(ReportRow.id.in_(bindparam("ids", expanding=True)))
+_ACTORS = (select(ReportActorRow.report_id, ReportActorRow.role, ActorRow.code)
+           .join(ActorRow).order_by(ReportActorRow.report_id, ReportActorRow.role,
+                                    ReportActorRow.position))
+_ACTORS_OF = _ACTORS.where(ReportActorRow.report_id.in_(bindparam("ids", expanding=True)))
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
@@ -89,14 +97,10 @@ def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
 
 def _with_actors(session: Session, rows: Sequence[Any], *, every: bool) -> list[ReportFacts]:
     actors: dict[tuple[int, str], list[str]] = {}
-    query = (select(ReportActorRow.report_id, ReportActorRow.role, ActorRow.code)
-             .join(ActorRow).order_by(ReportActorRow.report_id, ReportActorRow.role,
-                                      ReportActorRow.position))
-    batches = [query] if every else [
-        query.where(ReportActorRow.report_id.in_(chunk))
-        for chunk in _chunks([r[0] for r in rows])]
-    for batch in batches:
-        for report_id, role, code in session.execute(batch):
+    batches = [(_ACTORS, {})] if every else [
+        (_ACTORS_OF, {"ids": chunk}) for chunk in _chunks([r[0] for r in rows])]
+    for query, ids in batches:
+        for report_id, role, code in session.execute(query, ids):
             actors.setdefault((report_id, role), []).append(code)
     return [ReportFacts._make((*row, tuple(actors.get((row[0], PERPETRATOR), ())),
                                tuple(actors.get((row[0], TARGET), ())))) for row in rows]
@@ -104,7 +108,7 @@ def _with_actors(session: Session, rows: Sequence[Any], *, every: bool) -> list[
 
 def facts(session: Session, row_ids: Sequence[int]) -> list[ReportFacts]:
     rows = [row for chunk in _chunks(sorted(set(row_ids)))
-            for row in session.execute(select(*_FACT_COLUMNS).where(ReportRow.id.in_(chunk)))]
+            for row in session.execute(_FACTS_OF, {"ids": chunk})]
     return _with_actors(session, rows, every=False)
 
 
@@ -190,11 +194,25 @@ _FACTS = (
 _NAMING_CHUNK = 1 << 22  # reports whose actors are read as one string (some 80 MB)
 
 
-def fact_columns(session: Session) -> tuple[NDArray[np.int64], Facts]:
+Reader = Literal["arrow", "rows"]
+
+
+def fact_columns(session: Session, *, reader: Reader | None = None,
+                 ) -> tuple[NDArray[np.int64], Facts]:
     """Every stored report's facts, a column each, in order of row id, and their row ids:
-    what a batch run reads. One query per table on the driver's own cursor; numpy turns
+    what a batch run reads. Straight into Arrow arrays (store.columnar) where a connection
+    of its own reads exactly what this session would, else through the session's driver
+    (`reader` forces one way: the benchmark and the tests compare them)."""
+    if (reader or ("arrow" if columnar.reads_as(session) else "rows")) == "arrow":
+        return columnar.fact_columns(session)
+    return _fact_rows(session)
+
+
+def _fact_rows(session: Session) -> tuple[NDArray[np.int64], Facts]:
+    """`fact_columns` through the session's own driver, which sees the transaction's
+    uncommitted writes too. One query per table on the driver's own cursor; numpy turns
     its rows into a table of columns in one pass (NULL points into NaN, times into
-    numbers), with no Python step per report."""
+    numbers), with no Python step per report but the driver's tuple per row."""
     connection = session.connection()
     dialect, dbapi = dialects.of(connection), connection.connection.driver_connection
 
@@ -261,15 +279,16 @@ class Link(NamedTuple):
 
 _LINK_COLUMNS = (ReportLinkRow.report_a, ReportLinkRow.report_b, ReportLinkRow.score,
                  ReportLinkRow.forced)
+_LINKS_OF = select(*_LINK_COLUMNS).where(or_(
+    ReportLinkRow.report_a.in_(bindparam("ids", expanding=True)),
+    ReportLinkRow.report_b.in_(bindparam("ids", expanding=True))))
 
 
 def links_touching(session: Session, row_ids: Iterable[int]) -> list[Link]:
     found: list[Link] = []
     ids = sorted(set(row_ids))
     for chunk in _chunks(ids):
-        query = select(*_LINK_COLUMNS).where(or_(ReportLinkRow.report_a.in_(chunk),
-                                                 ReportLinkRow.report_b.in_(chunk)))
-        found.extend(Link(*row) for row in session.execute(query))
+        found.extend(Link(*row) for row in session.execute(_LINKS_OF, {"ids": chunk}))
     return list(dict.fromkeys(found))
 
 
@@ -612,10 +631,12 @@ def report_count(session: Session) -> int:
 def incident_uids(session: Session, row_ids: Iterable[int]) -> dict[int, str]:
     found: dict[int, str] = {}
     for chunk in _chunks(sorted(set(row_ids))):
-        found.update(session.execute(
-            select(IncidentReportRow.report_id, IncidentRow.uid).join(IncidentRow)
-            .where(IncidentReportRow.report_id.in_(chunk))).all())
+        found.update(session.execute(_INCIDENT_UIDS_OF, {"ids": chunk}).all())
     return found
+
+
+_INCIDENT_UIDS_OF = (select(IncidentReportRow.report_id, IncidentRow.uid).join(IncidentRow)
+                     .where(IncidentReportRow.report_id.in_(bindparam("ids", expanding=True))))
 
 
 def reached(session: Session, *, since: datetime, pcodes: Iterable[str] | None = None,
