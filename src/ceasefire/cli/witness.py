@@ -10,6 +10,7 @@ import click
 
 from ceasefire.cli.root import Context, Group, pass_context
 from ceasefire.errors import InvalidInput
+from ceasefire.store import durable
 
 
 @click.group(cls=Group)
@@ -43,9 +44,7 @@ def witness_keygen(name: str, out: Path) -> None:
     key = new_key(name)
     sealed = seal_key(key, _passphrase(confirm=True))
     try:
-        with out.open("xb") as f:  # a file made meanwhile is not overwritten either
-            os.fchmod(f.fileno(), 0o600)
-            f.write(sealed)
+        durable.create(out, sealed)  # a file made meanwhile is not overwritten either
     except FileExistsError:
         raise InvalidInput(f"{out} exists; a key file is never overwritten",
                            field="out") from None
