@@ -7,8 +7,10 @@ Per backend, three databases of the same schema and indexes receive the same rep
 - store path: our ``ReportWriter`` given the normalised reports (row building, id
   allocation, actor links, the driver call), in one transaction;
 - whole import: ``ceasefire import --no-correlate`` of the JSON Lines file (read,
-  validate, geocode, resolve actors, de-duplicate, write, log), end to end. Correlating
-  the reports into incidents is measured on its own (bench/correlation*.py);
+  validate, geocode, resolve actors, de-duplicate, write, the imports log and the
+  ledger's signed entry with every new report's digest), end to end, its commit
+  included: the aim is at least 0.5 of raw on each backend (issue 20). Correlating the
+  reports into incidents is not in it: it is measured on its own (bench/correlation*.py);
 - skipping bad rows: the same file with 10 % of its rows spoilt (unknown actors, days
   that do not exist, points abroad, several problems at once), imported with
   ``--skip-invalid``; its rows read per second against the clean import's (the goal:
@@ -196,6 +198,9 @@ def main() -> None:
         path = write_reports(workdir / "reports.jsonl", REPORTS)
         print(f"\nbulk_import: {REPORTS:,} synthetic reports "
               f"({path.stat().st_size / 1e6:.0f} MB of JSON Lines)")
+        print("  raw: the rows, built beforehand, sent by the driver alone, and the commit;\n"
+              "  whole import: read, check, normalise, de-duplicate, write, the ledger entry\n"
+              "  (every new report's digest, signed) and the commit; not correlated")
         print(f"  {'backend':<12}{'method':<34}{'reports/s':>12}{'vs raw':>8}")
         dirty = workdir / "dirty.jsonl"
         bad = _spoilt(path, dirty)
@@ -219,6 +224,8 @@ def main() -> None:
                                        (f"same, {bad / REPORTS:.0%} bad rows skipped", skip_s)):
                     print(f"  {backend:<12}{label:<34}{count / seconds:>12,.0f}"
                           f"{raw_s / seconds:>8.2f}")
+                print(f"  {backend:<12}{'whole import vs raw (aim ≥ 0.50)':<46}"
+                      f"{raw_s / whole_s:>8.2f}")
                 print(f"  {backend:<12}{'skipping bad rows vs clean (≥ 0.90)':<46}"
                       f"{whole_s / skip_s:>8.2f}")
 

@@ -340,11 +340,14 @@ def append(session: Session, signer: Signer, action: str, payload: Mapping[str, 
            *, at: datetime | None = None) -> Entry:
     """Append one entry for the records this transaction wrote since the last entry; then
     the derived tables that follow them are brought in step (store/integrity.py)."""
-    touched = changes.take(session)
-    writes: list[Write] = []
+    noted = changes.take_digested(session)
+    touched = list(noted)
+    # The digests their writers made from the values written, and the rest read back.
+    writes: list[Write] = [(kind, key, d) for (kind, key), d in noted.items() if d is not None]
     by_kind: dict[str, list[str]] = {}
-    for kind, key in touched:
-        by_kind.setdefault(kind, []).append(key)
+    for (kind, key), d in noted.items():
+        if d is None:
+            by_kind.setdefault(kind, []).append(key)
     for kind, keys in by_kind.items():
         found = digests(session, kind, keys)
         writes += [(kind, k, found.get(k)) for k in keys]

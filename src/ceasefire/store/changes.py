@@ -31,16 +31,24 @@ def _texts(kind: str, keys: Iterable[Key]) -> Iterable[str]:
     return map(spelt, keys)
 
 
-def touch(session: Session, kind: str, keys: Iterable[Key]) -> None:
-    """Note that this transaction wrote these records of `kind` (their keys as values)."""
-    notes: dict[tuple[str, str], None] = session.info.setdefault(_KEY, {})
-    for key in _texts(kind, keys):
-        notes[kind, key] = None
+def touch(session: Session, kind: str, keys: Iterable[Key],
+          digests: Iterable[str] | None = None) -> None:
+    """Note that this transaction wrote these records of `kind` (their keys as values).
+    `digests`: each one's digest as the writer made it from the values it has just
+    written (store/digests.Written); without them, and once noted again without them, the
+    entry reads the records back to digest them."""
+    notes: dict[tuple[str, str], str | None] = session.info.setdefault(_KEY, {})
+    if digests is None:
+        for key in _texts(kind, keys):
+            notes[kind, key] = None
+        return
+    for key, digest in zip(_texts(kind, keys), digests, strict=True):
+        notes[kind, key] = digest
 
 
 def untouch(session: Session, kind: str, keys: Iterable[Key]) -> None:
     """Forget notes of records this transaction made and then removed again."""
-    notes: dict[tuple[str, str], None] = session.info.get(_KEY, {})
+    notes: dict[tuple[str, str], str | None] = session.info.get(_KEY, {})
     for key in _texts(kind, keys):
         notes.pop((kind, key), None)
 
@@ -51,10 +59,15 @@ def take(session: Session) -> list[tuple[str, str]]:
     return list(session.info.pop(_KEY, {}))
 
 
+def take_digested(session: Session) -> dict[tuple[str, str], str | None]:
+    """As `take`, with the digest each writer gave (None: to be read back)."""
+    return session.info.pop(_KEY, {})
+
+
 def put_back(session: Session, notes: Iterable[tuple[str, str]]) -> None:
     """Notes `take` returned, noted again (an entry that must take only its own)."""
-    found: dict[tuple[str, str], None] = session.info.setdefault(_KEY, {})
-    found.update(dict.fromkeys(notes))
+    found: dict[tuple[str, str], str | None] = session.info.setdefault(_KEY, {})
+    found.update(dict.fromkeys(notes))  # their digests, if given, are read back
 
 
 def pending(session: Session) -> list[tuple[str, str]]:

@@ -90,6 +90,17 @@ class Dialect:
     def boolean(self, value: bool) -> Any:
         return value
 
+    # -- what the driver gives back for a value it was given ------------------------
+    # (a record digested from the values written is digested as if read back)
+
+    def real_back(self, value: float | None) -> float | None:
+        """A REAL (FLOAT) column's value, as written by `float` or `int`."""
+        return None if value is None else float(value)
+
+    def json_back(self, written: Any) -> Any:
+        """A JSON column's value, as `json` made it to be written."""
+        raise NotImplementedError
+
     # -- statements -----------------------------------------------------------------
 
     def upsert(self, table: Table) -> Insert:
@@ -177,6 +188,13 @@ class _SQLite(Dialect):
     def boolean(self, value: bool) -> Any:
         return int(value)
 
+    def real_back(self, value: float | None) -> float | None:
+        # SQLite keeps no negative zero: -0.0 comes back as 0.0, as the sum makes it.
+        return None if value is None else float(value) + 0.0
+
+    def json_back(self, written: Any) -> Any:
+        return written  # the text, as stored
+
     def upsert(self, table: Table) -> Insert:
         return sqlite.insert(table)
 
@@ -242,6 +260,10 @@ class _PostgreSQL(Dialect):
         from psycopg.types.json import Json  # only PostgreSQL needs it
 
         return Json(value)
+
+    def json_back(self, written: Any) -> Any:
+        # psycopg parses a json column's text: the value, through its JSON text.
+        return json.loads(json.dumps(written.obj))
 
     def upsert(self, table: Table) -> Insert:
         return postgresql.insert(table)

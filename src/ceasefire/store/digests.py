@@ -70,6 +70,54 @@ def _row(names: Sequence[str], values: Sequence[Any], added: Sequence[Added]) ->
     return row
 
 
+class Written:
+    """Digests of records of one kind from the values a writer has just written.
+
+    `columns` names a row's values as the writer gives them, `parts` each part's (in the
+    kind's order); the surrogate id, the columns left out and each part's parent are
+    skipped. Unless the writer gives every column the digest holds (`complete`: a column
+    added to a table, and not yet to its writer, holds what the database put there), its
+    records are read back instead."""
+
+    def __init__(self, kind: str, columns: Sequence[str],
+                 parts: Sequence[Sequence[str]] = ()) -> None:
+        k = KINDS[kind]
+        read = reader(k)
+        self._table = str(k.table.name)
+        self._at = tuple((c, i) for i, c in enumerate(columns) if c in read.names)
+        self._added = k.added
+        self.complete = ({c for c, _ in self._at} == set(read.names)
+                         and len(parts) == len(read.parts))
+        self._parts = []
+        for given, part in zip(parts, read.parts, strict=False):
+            skip = tuple(c for c in given if c not in part.names)
+            # A part naming other rows is digested with their codes: read back.
+            self.complete &= not part.part.named and set(given) - set(skip) == set(part.names)
+            self._parts.append((str(part.part.table.name), tuple(given), skip,
+                                part.part.added))
+
+    def __call__(self, values: Sequence[Any], parts: Sequence[Sequence[Sequence[Any]]] = ()
+                 ) -> str:
+        """The digest of the record whose row holds `values` and whose parts hold the rows
+        `parts` (a list per part)."""
+        row = {c: values[i] for c, i in self._at}
+        for a in self._added:  # as `_row`
+            if (row[a.column] is None) if a.before is None else (row[a.column] == a.before):
+                del row[a.column]
+        record: dict[str, Any] = {self._table: row}
+        for (table, columns, skip, added), rows in zip(self._parts, parts, strict=True):
+            if not rows:
+                continue
+            found = []
+            for values_of in rows:
+                part_row = _row(columns, values_of, added)
+                for name in skip:
+                    del part_row[name]
+                found.append(part_row)
+            record[table] = sorted(found, key=_canonical) if len(found) > 1 else found
+        return digest(record)
+
+
 @dataclass(frozen=True)
 class _PartReader:
     part: Part

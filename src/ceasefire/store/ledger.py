@@ -40,12 +40,14 @@ def add_entry(session: Session, entry: Entry, entry_hash: bytes, payload_json: s
         "action": entry.action, "payload": payload_json, "prev": entry.prev.hex(),
         "hash": entry_hash.hex(), "signer": entry.signer, "on_behalf": entry.on_behalf,
         "signature": entry.signature.hex()}])
-    if writes:  # an import's can be a million rows: the driver's own executemany
-        mark = dialects.of(session).mark
-        session.connection().exec_driver_sql(
-            f"INSERT INTO ledger_writes (seq, kind, key, digest) VALUES "
-            f"({mark}, {mark}, {mark}, {mark})",
-            [(entry.seq, k, key, d) for k, key, d in writes])
+    if writes:  # an import's can be a million rows: the driver's bulk path (COPY)
+        dialects.of(session).copy_in(
+            session.connection().connection.driver_connection, "ledger_writes",
+            _WRITE_COLUMNS, _WRITE_TYPES, [(entry.seq, k, key, d) for k, key, d in writes])
+
+
+_WRITE_COLUMNS = ("seq", "kind", "key", "digest")
+_WRITE_TYPES = ("int4", "varchar", "varchar", "varchar")  # PostgreSQL's, for binary COPY
 
 
 def _entry(row: Sequence[Any]) -> Entry:  # a row of _ENTRY_COLUMNS

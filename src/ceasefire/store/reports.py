@@ -22,6 +22,7 @@ from ceasefire.domain.taxonomy import ViolationType
 from ceasefire.domain.when import TimePrecision, When
 from ceasefire.geo.admin import syria
 from ceasefire.store import changes, dialects
+from ceasefire.store.digests import Written
 from ceasefire.store.reference import Reference, reference
 from ceasefire.store.rows import before, required, when_and_where
 from ceasefire.store.tables import (
@@ -44,6 +45,7 @@ COLUMNS = (
     "source_reference", "source_published", "evidence",
 )
 ACTOR_COLUMNS = ("report_id", "role", "position", "actor_id")
+_LON, _LAT, _EVIDENCE = (COLUMNS.index(c) for c in ("lon", "lat", "evidence"))
 # PostgreSQL types of COLUMNS, for binary COPY.
 _PG_TYPES = (
     "int4", "varchar", "varchar", "varchar", "int4", "int4", "int4", "timestamptz",
@@ -85,6 +87,8 @@ class ReportWriter:
         known = known or reference(session)
         self.party_ids = known.party_ids
         self.actor_ids = known.actor_ids
+        written = Written("report", COLUMNS, [ACTOR_COLUMNS])
+        self._digest = written if written.complete else None
 
     def _select(self, columns: str, column: str, values: Sequence[str], *,
                 party: str | None = None, others: bool = False) -> list[tuple[Any, ...]]:
@@ -139,21 +143,25 @@ class ReportWriter:
         ids = self.dialect.next_ids(self.session, "reports", len(reports))
         rows = []
         actor_rows = []
+        links = []
         t = self.dialect.time
         for row_id, report, digest in zip(ids, reports, digests, strict=True):
             rows.append(self._row(row_id, report, digest, account_id, import_id, t))
-            actor_rows += [(row_id, *link) for link in self._links(report)]
+            mine = [(row_id, *link) for link in self._links(report)]
+            links.append(mine)
+            actor_rows += mine
         self._insert("reports", COLUMNS, _PG_TYPES, rows)
         self._insert("report_actors", ACTOR_COLUMNS, _PG_ACTOR_TYPES, actor_rows)
-        changes.touch(self.session, "report", (r.id for r in reports))
+        changes.touch(self.session, "report", (r.id for r in reports),
+                      map(self._written, rows, links) if self._digest else None)
         return ids
 
     def write_one(self, report: Report, digest: str, *, account_id: int | None = None) -> int:
         """Insert one report, letting the database choose its row id (one round trip less
         than ``write``, for the API's single submissions)."""
-        changes.touch(self.session, "report", [report.id])
-        row = self._row(None, report, digest, account_id, None, self.dialect.time)[1:]
-        row_id = self.dialect.insert_returning_id(self._dbapi, "reports", COLUMNS[1:], row)
+        changes.touch(self.session, "report", [report.id])  # noted before a failed write
+        row = self._row(None, report, digest, account_id, None, self.dialect.time)
+        row_id = self.dialect.insert_returning_id(self._dbapi, "reports", COLUMNS[1:], row[1:])
         links = [(row_id, *link) for link in self._links(report)]
         if links:
             marks = ", ".join([self.dialect.mark] * len(ACTOR_COLUMNS))
@@ -161,7 +169,19 @@ class ReportWriter:
                 self._dbapi,
                 f"INSERT INTO report_actors ({', '.join(ACTOR_COLUMNS)}) VALUES ({marks})",
                 links)
+        if self._digest:
+            changes.touch(self.session, "report", [report.id], [self._written(row, links)])
         return row_id
+
+    def _written(self, row: tuple[Any, ...], links: list[tuple[Any, ...]]) -> str:
+        """The record's digest from the values just written, each as the driver gives it
+        back: its REALs and its JSON are the values that come back differently."""
+        values = list(row)
+        values[_LON] = self.dialect.real_back(row[_LON])
+        values[_LAT] = self.dialect.real_back(row[_LAT])
+        values[_EVIDENCE] = self.dialect.json_back(row[_EVIDENCE])
+        assert self._digest is not None  # only called when it is
+        return self._digest(values, [links])
 
     def _links(self, report: Report) -> list[tuple[str, int, int]]:
         return [(role, position, self.actor_ids[code])
