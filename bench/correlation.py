@@ -23,8 +23,10 @@ Quality is pairwise precision/recall/F1 and B-cubed F1 against the simulator's t
 Then the same reports are stored in a SQLite database (as an import writes them,
 uncorrelated) and read back as a batch run reads them, in a process of their own: report by
 report (the stored facts as objects, then ColumnBuilder) and a column at a time
-(store.incidents.fact_columns, then columns_from: median of three), checking that the two
-give the same columns; and then the engine on those columns (median of three). The aims:
+(store.incidents.fact_columns, then columns_from: median of three), through the driver's
+rows and through Arrow (ADBC, as a batch run that has written nothing reads), checking that
+report by report and through Arrow give the same columns; and then the engine on those
+columns (median of three). The aims:
 a column at a time at least 10× as fast as report by report, and from the database to the
 engine's incidents (read, columns, engine) within 3× the engine's own time. Last, a whole
 batch run as `ceasefire correlate` makes it (services.correlation.correlate_all, without
@@ -244,26 +246,33 @@ def _from_database(path: Path, out: Path) -> None:
     """The engine's columns read from the database report by report and a column at a
     time, and the engine on them; write the seconds of each."""
     from bench import PASSPHRASE
+    from ceasefire.correlate.columns import columns_from
     from ceasefire.correlate.engine import correlate
     from ceasefire.correlate.hashes import names_table, tiebreaks
     from ceasefire.geo.admin import syria
-    from ceasefire.services.correlation import SETTINGS, _all_columns, _columns, correlate_all
-    from ceasefire.store import changes
+    from ceasefire.services.correlation import SETTINGS, _bits, _columns, correlate_all
+    from ceasefire.store import changes, columnar
     from ceasefire.store import incidents as store
     from ceasefire.store.db import Database
 
     db = Database(f"sqlite:///{path}", server_passphrase=PASSPHRASE)
     syria().area_grid(), names_table(["Kafr Laha 4"]), tiebreaks(["x"])  # loaded once
-    with db.session() as session:
-        whole, read = [], []
+    # A write session that has written nothing, as `ceasefire correlate` reads: through
+    # Arrow (store.columnar); the driver's rows, as a transaction that wrote reports reads,
+    # side by side.
+    with db.session(write=True) as session:
+        whole, read, by_rows, by_rows_read = [], [], [], []
+        assert columnar.reads_as(session)
         for _ in range(3):
-            start = time.perf_counter()
-            row_of, facts = store.fact_columns(session)
-            read.append(time.perf_counter() - start)
-            del row_of, facts
-            start = time.perf_counter()
-            cols = _all_columns(session, SETTINGS)[2]
-            whole.append(time.perf_counter() - start)
+            for reader, total, reading in (("rows", by_rows, by_rows_read),
+                                           ("arrow", whole, read)):
+                gc.collect()
+                start = time.perf_counter()
+                row_of, facts = store.fact_columns(session, reader=reader)
+                reading.append(time.perf_counter() - start)
+                cols = columns_from(facts, SETTINGS, syria(), _bits(session))
+                total.append(time.perf_counter() - start)
+                del row_of, facts
         start = time.perf_counter()
         rows = store.all_facts(session)
         old_read = time.perf_counter() - start
@@ -293,6 +302,7 @@ def _from_database(path: Path, out: Path) -> None:
     out.write_text(json.dumps({
         "reports": n, "old": old_s, "old_read": old_read,
         "new": statistics.median(whole), "new_read": statistics.median(read),
+        "rows": statistics.median(by_rows), "rows_read": statistics.median(by_rows_read),
         "engine": statistics.median(engine), "same": same, "batch": batch}))
 
 
@@ -313,9 +323,11 @@ def _database_figures(n: int, made: dict[str, float], database: Path, workdir: P
           f"{made['database']:.0f} s):")
     print(f"    report by report (the facts as objects, ColumnBuilder): {r['old']:.1f} s "
           f"({old:,.0f} reports/s; reading {r['old_read']:.1f} s)")
-    print(f"    a column at a time (fact_columns, columns_from): {r['new']:.2f} s "
+    print(f"    a column at a time through the driver's rows (fact_columns, columns_from): "
+          f"{r['rows']:.2f} s ({n / r['rows']:,.0f} reports/s; reading {r['rows_read']:.2f} s)")
+    print(f"    a column at a time through Arrow (ADBC), as a batch run reads: {r['new']:.2f} s "
           f"({new:,.0f} reports/s; reading {r['new_read']:.2f} s); the same columns: "
-          f"{'yes' if r['same'] else 'NO'}")
+          f"{'yes' if r['same'] else 'NO'}; {r['rows'] / r['new']:.1f}× the driver's rows")
     print(f"    aim: a column at a time ≥ 10× report by report: {new / old:.1f}× "
           f"{'ok' if new >= 10 * old else 'BELOW'}")
     print(f"    aim: ≥ 10× building from the reports in memory ({in_memory:,.0f} reports/s, "

@@ -4,7 +4,7 @@ hard, and on any text."""
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from ceasefire.correlate import hashes
@@ -69,3 +69,42 @@ def test_tiebreaks_of_ids_of_one_or_several_blocks(length):
 def test_nothing_has_no_hashes():
     assert names_table([]).shape == (0, NAMES)
     assert tiebreaks([]).shape == (0,)
+
+
+def as_utf8(texts):
+    """The texts as Arrow holds them: their UTF-8 bytes one after the other, and where
+    each begins."""
+    encoded = [t.encode() for t in texts]
+    return (np.frombuffer(b"".join(encoded), np.uint8),
+            np.concatenate([[0], np.cumsum([len(e) for e in encoded], dtype=np.int64)]))
+
+
+def encodable(texts):
+    return all(not any(0xD800 <= ord(c) <= 0xDFFF for c in t) for t in texts)
+
+
+@settings(deadline=None, max_examples=300)
+@given(texts)
+def test_names_of_texts_given_as_utf8_too_equal_names_of_each(given_texts):
+    assume(encodable(given_texts))  # a database holds no lone surrogate
+    assert np.array_equal(names_table(given_texts, as_utf8(given_texts)),
+                          one_by_one(given_texts))
+
+
+def test_names_of_simulated_narratives_as_utf8_in_chunks_ascii_or_not(monkeypatch):
+    from tests.correlate.columns import simulated
+
+    cols, _ = simulated(2, events=200, days=10)
+    narratives = cols.narrative.tolist()
+    monkeypatch.setattr(hashes, "_CHUNK", 37)
+    chunks = [narratives[k:k + 37] for k in range(0, len(narratives), 37)]
+    assert any(all(t.isascii() for t in c) for c in chunks)  # read from the bytes
+    assert any(not all(t.isascii() for t in c) for c in chunks)  # from the strings
+    assert np.array_equal(names_table(narratives, as_utf8(narratives)), cols.names)
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.lists(st.text(max_size=300), max_size=20))
+def test_tiebreaks_of_ids_given_as_utf8_too_equal_the_tiebreak_of_each(ids):
+    assume(encodable(ids))
+    assert tiebreaks(ids, as_utf8(ids)).tolist() == [tiebreak(u) for u in ids]

@@ -17,7 +17,14 @@ from typing import Any, Protocol, TypeAlias, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from ceasefire.correlate.hashes import NAMES, names_of, names_table, tiebreak, tiebreaks
+from ceasefire.correlate.hashes import (
+    NAMES,
+    Utf8,
+    names_of,
+    names_table,
+    tiebreak,
+    tiebreaks,
+)
 from ceasefire.correlate.settings import CorrelationSettings
 from ceasefire.domain.place import Point, WherePrecision
 from ceasefire.domain.report import Report
@@ -263,6 +270,10 @@ class Facts:
     named_target: NDArray[np.bool_]  # ... named as a target (else as a perpetrator)
     named: NDArray[np.int64]  # ... the actor, as a position in `actor_codes`
     actor_codes: tuple[str, ...]
+    # The ids and narratives as UTF-8 too, where the reader has them so (Arrow): hashed
+    # from there, none is encoded again.
+    ids_utf8: Utf8 | None = None
+    narrative_utf8: Utf8 | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -334,10 +345,11 @@ def columns_from(facts: Facts, settings: CorrelationSettings, extents: Extents,
     np.bitwise_or.at(sides, facts.named_by, side_bit[facts.named])
     targets[facts.civilians] |= CIVILIANS_BIT
     return ReportColumns(
-        ids=facts.ids, tiebreak=tiebreaks(facts.ids), lon=lon, lat=lat, radius_km=radius,
+        ids=facts.ids, tiebreak=tiebreaks(facts.ids, facts.ids_utf8), lon=lon, lat=lat,
+        radius_km=radius,
         t0_h=t0, t1_h=t1, correlatable=correlatable, violation=violation,
         perpetrators=perpetrators, targets=targets, sides=sides,
         killed=np.where(facts.killed > 0, facts.killed, -1).astype(np.int32),
         dataset=dataset, key=key, received_h=_hours(facts.received),
-        narrative=facts.narrative, names=names_table(facts.narrative),
+        narrative=facts.narrative, names=names_table(facts.narrative, facts.narrative_utf8),
         source=_renumbered(party_source).astype(np.int32), area=area, areas=grid)

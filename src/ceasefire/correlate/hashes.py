@@ -54,14 +54,24 @@ def tiebreak(uid: str) -> int:
 _CHUNK = 1 << 16  # texts per compiled call: bounds the UTF-32 copy of the texts
 Strings: TypeAlias = Sequence[str] | NDArray[np.object_]
 Points: TypeAlias = NDArray[np.uint8] | NDArray[np.uint32]
+Utf8: TypeAlias = tuple[NDArray[np.uint8], NDArray[np.int64]]
+"""The same texts as their UTF-8 bytes one after the other, and where each begins (one
+entry more: the end), as Arrow holds a column of text: read so, no text is encoded again."""
 
 
-def names_table(texts: Strings) -> NDArray[np.int64]:
+def names_table(texts: Strings, utf8: Utf8 | None = None) -> NDArray[np.int64]:
     """`names_of` of each text, as rows of NAMES (ascending, then zeros)."""
     table = np.zeros((len(texts), NAMES), np.int64)
     every = np.asarray(texts, dtype=object)
     for start in range(0, len(every), _CHUNK):
         chunk = every[start:start + _CHUNK]
+        if utf8 is not None:
+            data, at = utf8
+            ascii = data[at[start]:at[start + len(chunk)]]
+            if not len(ascii) or ascii.max() < 128:  # all ASCII: the bytes are code points
+                _names(ascii, at[start + 1:start + len(chunk) + 1] - at[start],
+                       *_characters(ascii), _common(), table[start:start + len(chunk)])
+                continue
         # ASCII texts as bytes (a copy), the others as code points (UTF-32: four bytes a
         # character), as Python sees them: a lone surrogate comes through as itself.
         plain = np.fromiter(map(str.isascii, chunk), np.bool_, len(chunk))
@@ -231,8 +241,11 @@ def _is_common(text: Points, at: int, end: int, words: NDArray[np.uint32],
     return False
 
 
-def tiebreaks(uids: Strings) -> NDArray[np.uint64]:
+def tiebreaks(uids: Strings, utf8: Utf8 | None = None) -> NDArray[np.uint64]:
     """`tiebreak` of each id."""
+    if utf8 is not None:
+        # The starts copied: writable, as the compiled loop was first compiled for.
+        return _blake2b_64(utf8[0], utf8[1][:-1].copy(), np.diff(utf8[1]))
     data = "".join(uids).encode()
     lengths = np.fromiter(map(len, uids), np.int64, len(uids))
     if len(data) != lengths.sum():  # not all ASCII: a character is not always a byte

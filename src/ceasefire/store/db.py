@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from ceasefire.errors import ConfigError, Conflict, InvalidInput, StorageUnavailable
 from ceasefire.ledger.witnesses import NONE, Witnesses
-from ceasefire.store import changes, dialects
+from ceasefire.store import changes, columnar, dialects
 
 # store.reports writes through the driver's own calls (executemany, COPY) for speed.
 _DRIVER_INTEGRITY = (sqlite3.IntegrityError, psycopg.IntegrityError)
@@ -167,6 +167,7 @@ class Database:
                              info={"database": self}) as session, session.begin():
                     if write:
                         self.dialect.begin_writing(session)
+                        columnar.begin(session)
                     yield session
                     if unlogged := changes.pending(session):
                         raise RuntimeError(f"changes without a ledger entry: {unlogged[:5]}")

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,7 +31,7 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from ceasefire.correlate.columns import Facts
 from ceasefire.geo.admin import syria
-from ceasefire.store import changes, dialects
+from ceasefire.store import changes, columnar, dialects
 from ceasefire.store.records import Pair
 from ceasefire.store.rows import before, required, when_and_where
 from ceasefire.store.tables import (
@@ -194,11 +194,25 @@ _FACTS = (
 _NAMING_CHUNK = 1 << 22  # reports whose actors are read as one string (some 80 MB)
 
 
-def fact_columns(session: Session) -> tuple[NDArray[np.int64], Facts]:
+Reader = Literal["arrow", "rows"]
+
+
+def fact_columns(session: Session, *, reader: Reader | None = None,
+                 ) -> tuple[NDArray[np.int64], Facts]:
     """Every stored report's facts, a column each, in order of row id, and their row ids:
-    what a batch run reads. One query per table on the driver's own cursor; numpy turns
+    what a batch run reads. Straight into Arrow arrays (store.columnar) where a connection
+    of its own reads exactly what this session would, else through the session's driver
+    (`reader` forces one way: the benchmark and the tests compare them)."""
+    if (reader or ("arrow" if columnar.reads_as(session) else "rows")) == "arrow":
+        return columnar.fact_columns(session)
+    return _fact_rows(session)
+
+
+def _fact_rows(session: Session) -> tuple[NDArray[np.int64], Facts]:
+    """`fact_columns` through the session's own driver, which sees the transaction's
+    uncommitted writes too. One query per table on the driver's own cursor; numpy turns
     its rows into a table of columns in one pass (NULL points into NaN, times into
-    numbers), with no Python step per report."""
+    numbers), with no Python step per report but the driver's tuple per row."""
     connection = session.connection()
     dialect, dbapi = dialects.of(connection), connection.connection.driver_connection
 
