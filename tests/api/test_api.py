@@ -7,8 +7,8 @@ from tests.api.conftest import bearer
 def test_health_reports_database_and_schema(client):
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "schema_revision": "0016",
-                               "schema_needed": "0016"}
+    assert response.json() == {"status": "ok", "database": "ok", "schema_revision": "0017",
+                               "schema_needed": "0017"}
 
 
 def test_openapi_lists_the_routes_and_the_bearer_scheme(client):
