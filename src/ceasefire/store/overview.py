@@ -19,9 +19,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, NamedTuple
+from functools import cache
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Select, and_, case, delete, func, insert, literal, or_, select
+from sqlalchemy import Select, Table, and_, case, delete, func, insert, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement
 
@@ -101,11 +102,23 @@ def refresh(session: Session, uids: Sequence[str]) -> None:
         chunk = uids[at:at + 1000]
         overview_days.leave(session, chunk)
         overview_cells.leave(session, chunk)
-        session.execute(delete(OverviewRow).where(OverviewRow.uid.in_(chunk)))
-        session.execute(insert(OverviewRow).from_select(
-            _COLUMNS, _source().where(IncidentRow.uid.in_(chunk))))
+        session.execute(_delete(), {"uids": chunk})
+        session.execute(_insert(), {"uids": chunk})
         overview_days.enter(session, chunk)
         overview_cells.enter(session, chunk)
+
+
+@cache  # built once (overview_days.UIDS says why)
+def _delete() -> Any:
+    # On the table, not the mapped class: given parameters, an ORM statement would be
+    # taken as a bulk write of them.
+    return delete(cast(Table, OverviewRow.__table__)).where(OverviewRow.uid.in_(overview_days.UIDS))
+
+
+@cache
+def _insert() -> Any:
+    return insert(cast(Table, OverviewRow.__table__)).from_select(
+        _COLUMNS, _source().where(IncidentRow.uid.in_(overview_days.UIDS)))
 
 
 # The records the overview follows: an incident, and its assessments and verdicts.

@@ -12,10 +12,12 @@ worked out as for the counts by day (store/overview_days.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from sqlalchemy import (
     BigInteger,
+    BindParameter,
     Select,
     Table,
     and_,
@@ -33,7 +35,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
 from ceasefire.store import dialects
-from ceasefire.store.overview_days import EPOCH, RECHECK
+from ceasefire.store.overview_days import EPOCH, RECHECK, UIDS
 from ceasefire.store.sqlfunc import PARTY_BITS, cell_index
 from ceasefire.store.tables import OverviewCellRow, OverviewRow, UTCDateTime
 
@@ -61,7 +63,7 @@ def _cell(degrees: Any, origin: float) -> Any:
     return func.coalesce(cell_index((degrees - origin) / CELL), NO_CELL)
 
 
-def _grouped(uids: Sequence[str] | None) -> Any:
+def _grouped(uids: Sequence[str] | BindParameter[Any] | None) -> Any:
     """The overview's rows (of these incidents, or all) counted by the table's key."""
     o = OverviewRow
     pending = and_(o.status == "pending", o.covered, o.opened_at.is_not(None))
@@ -84,21 +86,32 @@ def _insert(session: Session) -> Any:
 
 def leave(session: Session, uids: Sequence[str]) -> None:
     """Take these incidents' overview rows out of the counts (before they change)."""
-    c, g = OverviewCellRow, _grouped(uids).subquery()
-    session.execute(update(c).values(
+    session.execute(_leave(), {"uids": list(uids)})
+
+
+@cache  # built once, as overview_days' statements
+def _leave() -> Any:
+    c, g = OverviewCellRow, _grouped(UIDS).subquery()
+    return update(cast(Table, c.__table__)).values(
         incidents=c.incidents - g.c.incidents, lon_e7=c.lon_e7 - g.c.lon_e7,
-        lat_e7=c.lat_e7 - g.c.lat_e7).where(*(getattr(c, k) == getattr(g.c, k) for k in _KEYS)))
+        lat_e7=c.lat_e7 - g.c.lat_e7).where(*(getattr(c, k) == getattr(g.c, k) for k in _KEYS))
 
 
 def enter(session: Session, uids: Sequence[str]) -> None:
     """Count these incidents' overview rows in (after they changed)."""
-    c, insert = OverviewCellRow, _insert(session)
-    add = insert.from_select([*_KEYS, "incidents", "lon_e7", "lat_e7"], _grouped(uids))
-    session.execute(add.on_conflict_do_update(
+    session.execute(_enter(dialects.of(session)), {"uids": list(uids)})
+
+
+@cache
+def _enter(dialect: dialects.Dialect) -> Any:
+    c = OverviewCellRow
+    add: Any = dialect.upsert(cast(Table, c.__table__)).from_select(
+        [*_KEYS, "incidents", "lon_e7", "lat_e7"], _grouped(UIDS))
+    return add.on_conflict_do_update(
         index_elements=_KEYS,
         set_={"incidents": c.incidents + add.excluded.incidents,
               "lon_e7": c.lon_e7 + add.excluded.lon_e7,
-              "lat_e7": c.lat_e7 + add.excluded.lat_e7}))
+              "lat_e7": c.lat_e7 + add.excluded.lat_e7})
 
 
 def rebuild(session: Session) -> None:

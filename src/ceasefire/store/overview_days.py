@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
+    BindParameter,
     Select,
     Table,
     and_,
+    bindparam,
     case,
     delete,
     false,
@@ -38,7 +41,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # "not pending": the deadline means no
 _KEYS = ["agreement_id", "day", "adm1", "status", "parties", "opened_at", "answered"]
 
 
-def _grouped(uids: Sequence[str] | None) -> Any:
+def _grouped(uids: Sequence[str] | BindParameter[Any] | None) -> Any:
     """The overview's rows (of these incidents, or all) counted by the table's key."""
     o = OverviewRow
     pending = and_(o.status == "pending", o.covered, o.opened_at.is_not(None))
@@ -57,20 +60,37 @@ def _insert(session: Session) -> Any:
     return dialects.of(session).upsert(cast(Table, OverviewDayRow.__table__))
 
 
+# The incidents' ids as an expanding parameter: the statements below are built once, since
+# building one costs more than running it for the few incidents a submission changes.
+UIDS: BindParameter[Any] = bindparam("uids", expanding=True)
+
+
 def leave(session: Session, uids: Sequence[str]) -> None:
     """Take these incidents' overview rows out of the counts (before they change)."""
-    d, g = OverviewDayRow, _grouped(uids).subquery()
-    session.execute(update(d).values(incidents=d.incidents - g.c.incidents).where(
-        *(getattr(d, k) == getattr(g.c, k) for k in _KEYS)))
+    session.execute(_leave(), {"uids": list(uids)})
+
+
+@cache
+def _leave() -> Any:
+    d, g = OverviewDayRow, _grouped(UIDS).subquery()
+    # On the table, not the mapped class: given parameters, an ORM UPDATE would be taken
+    # as a bulk update of them by primary key.
+    return update(cast(Table, d.__table__)).values(incidents=d.incidents - g.c.incidents).where(
+        *(getattr(d, k) == getattr(g.c, k) for k in _KEYS))
 
 
 def enter(session: Session, uids: Sequence[str]) -> None:
     """Count these incidents' overview rows in (after they changed)."""
-    insert = _insert(session)
-    add = insert.from_select([*_KEYS, "incidents"], _grouped(uids))
-    session.execute(add.on_conflict_do_update(
+    session.execute(_enter(dialects.of(session)), {"uids": list(uids)})
+
+
+@cache
+def _enter(dialect: dialects.Dialect) -> Any:
+    add: Any = dialect.upsert(cast(Table, OverviewDayRow.__table__)).from_select(
+        [*_KEYS, "incidents"], _grouped(UIDS))
+    return add.on_conflict_do_update(
         index_elements=_KEYS,
-        set_={"incidents": OverviewDayRow.incidents + add.excluded.incidents}))
+        set_={"incidents": OverviewDayRow.incidents + add.excluded.incidents})
 
 
 def rebuild(session: Session) -> None:
