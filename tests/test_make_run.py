@@ -31,8 +31,10 @@ def demo(tmp_path) -> Path:
     database = tmp_path / "ceasefire.db"
     (tmp_path / "server-passphrase").write_text("a passphrase for this test\n")
     (tmp_path / "demo-logins").write_text("analyst a-password-kept\n")
+    # Its key sealed with the passphrase beside it, as `make run` sealed it.
     upgraded = CliRunner().invoke(cli, ["--database-url", f"sqlite:///{database}", "db",
-                                        "upgrade"])
+                                        "upgrade"],
+                                  env={"CEASEFIRE_SERVER_PASSPHRASE": "a passphrase for this test"})
     assert upgraded.exit_code == 0, upgraded.output
     return database
 

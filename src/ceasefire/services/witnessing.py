@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx2
 
 from ceasefire.config import Settings
-from ceasefire.errors import ConfigError, Conflict, InvalidInput
+from ceasefire.errors import CeasefireError, ConfigError, Conflict, InvalidInput
 from ceasefire.ledger.checkpoints import Checkpoint
 from ceasefire.ledger.witnesses import NONE, Witness, Witnesses, parse_witnesses
 from ceasefire.services import ledger
@@ -271,6 +271,7 @@ class Witnessing:
     def _run(self) -> None:
         done = 0  # the size every witness has been asked about without failing
         held: HeldLock | None = None  # the asker's lock, while this process asks
+        said = ""  # what the last failed round said, so that a lasting fault is said once
         try:
             with self.client() as http:
                 while not self._stop.wait(self.poll):
@@ -278,8 +279,14 @@ class Witnessing:
                         held = held or self._asker()
                         if held is not None:
                             done = self._round(http, done)
-                    except Exception:  # the thread must outlive any one bad round
-                        log.exception("asking the witnesses failed")
+                        said = ""
+                    except Exception as exc:  # the thread must outlive any one bad round
+                        if isinstance(exc, CeasefireError):  # e.g. the key is not open
+                            if str(exc) != said:
+                                log.warning("asking the witnesses failed: %s", exc)
+                            said = str(exc)
+                        else:
+                            log.exception("asking the witnesses failed")
                         if held is not None:
                             held.release()  # a lost connection, say: take the lock again
                             held = None
