@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
 from ceasefire.store import dialects
-from ceasefire.store.overview_days import EPOCH, RECHECK, UIDS
+from ceasefire.store.overview_days import EPOCH, RECHECK, UIDS, counted_apart
 from ceasefire.store.sqlfunc import PARTY_BITS, cell_index
 from ceasefire.store.tables import OverviewCellRow, OverviewRow, UTCDateTime
 
@@ -128,15 +128,10 @@ def _stored() -> Select[Any]:
 
 def differences(session: Session, *, limit: int = 5) -> list[str]:
     """How the counts by cell differ from counting the overview again (none: equal)."""
-    found = []
-    for rows_of, other, what in ((_stored(), _grouped(None),
-                                  "counts what the overview does not hold"),
-                                 (_grouped(None), _stored(), "is missing")):
-        for row in session.execute(rows_of.except_(other).limit(limit)):
-            found.append(f"overview_cells: the count of {row.incidents} incidents under "
-                         f"agreement {row.agreement_id} in {row.adm3 or row.adm1 or '-'}, "
-                         f"cell ({row.cell_x}, {row.cell_y}), {row.status} {what}")
-    return found[:limit]
+    return counted_apart(session, _stored(), _grouped(None), lambda row, what: (
+        f"overview_cells: the count of {row.incidents} incidents under agreement "
+        f"{row.agreement_id} in {row.adm3 or row.adm1 or '-'}, cell ({row.cell_x}, "
+        f"{row.cell_y}), {row.status} {what}"), limit=limit)
 
 
 def rows(session: Session) -> list[tuple[Any, ...]]:

@@ -11,7 +11,7 @@ one by one (there are few: a verdict is a person's work).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any, NamedTuple, cast
@@ -100,16 +100,21 @@ def rebuild(session: Session) -> None:
 
 def differences(session: Session, *, limit: int = 5) -> list[str]:
     """How the counts by day differ from counting the overview again (none: equal)."""
-    d = OverviewDayRow
-    stored = select(*(getattr(d, k) for k in _KEYS), d.incidents).where(d.incidents > 0)
-    wanted = _grouped(None)
+    return counted_apart(session, _stored(), _grouped(None), lambda row, what: (
+        f"overview_days: the count of {row.incidents} incidents under agreement "
+        f"{row.agreement_id} on {row.day}, {row.adm1 or '-'}, {row.status} {what}"),
+        limit=limit)
+
+
+def counted_apart(session: Session, stored: Select[Any], wanted: Select[Any],
+                  said: Callable[[Any, str], str], *, limit: int) -> list[str]:
+    """The rows of a table of counts (`stored`) and of counting the overview again
+    (`wanted`) that the other lacks, each as `said` puts it (a row, and what is wrong)."""
     found = []
     for rows_of, other, what in ((stored, wanted, "counts what the overview does not hold"),
                                  (wanted, stored, "is missing")):
-        for row in session.execute(rows_of.except_(other).limit(limit)):
-            found.append(f"overview_days: the count of {row.incidents} incidents under "
-                         f"agreement {row.agreement_id} on {row.day}, {row.adm1 or '-'}, "
-                         f"{row.status} {what}")
+        found += [said(row, what)
+                  for row in session.execute(rows_of.except_(other).limit(limit))]
     return found[:limit]
 
 
@@ -117,8 +122,12 @@ def rows(session: Session) -> list[tuple[Any, ...]]:
     """Every count above zero, in key order: to hold the table to a rebuild."""
     d = OverviewDayRow
     return [tuple(r) for r in session.execute(
-        select(*(getattr(d, k) for k in _KEYS), d.incidents).where(d.incidents > 0)
-        .order_by(*(getattr(d, k) for k in _KEYS)))]
+        _stored().order_by(*(getattr(d, k) for k in _KEYS)))]
+
+
+def _stored() -> Select[Any]:
+    d = OverviewDayRow
+    return select(*(getattr(d, k) for k in _KEYS), d.incidents).where(d.incidents > 0)
 
 
 class DayCell(NamedTuple):
