@@ -120,16 +120,21 @@ def mix(actors, parties, count, seed):
     return reports
 
 
-@pytest.fixture
-def mixed(database, syria_scenario):
-    load_scenario(database, syria_scenario)
-    reports = mix([a.code for a in syria_scenario.actors],
-                  [p.code for p in syria_scenario.parties], 600, seed=3)
+def stored_mix(database, scenario, n: int, *, seed: int):
+    """The scenario and `mix` of n reports stored in the database, with their entry."""
+    load_scenario(database, scenario)
+    reports = mix([a.code for a in scenario.actors], [p.code for p in scenario.parties], n,
+                  seed=seed)
     with database.session(write=True) as session:
         ReportWriter(session).write(reports, [content_digest(r) for r in reports])
         ledger.append(session, ledger.mechanism(session), "reports.imported",
                       {"reports": len(reports)})
     return database
+
+
+@pytest.fixture
+def mixed(database, syria_scenario):
+    return stored_mix(database, syria_scenario, 600, seed=3)
 
 
 def test_a_mix_of_every_kind_of_report_read_a_column_at_a_time_gives_the_same_columns(mixed):

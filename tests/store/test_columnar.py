@@ -12,11 +12,10 @@ from ceasefire.geo.admin import syria
 from ceasefire.intake.normalise import content_digest
 from ceasefire.services import correlation, ledger
 from ceasefire.services.correlation import SETTINGS
-from ceasefire.services.scenarios import load_scenario
 from ceasefire.store import columnar
 from ceasefire.store import incidents as store
 from ceasefire.store.reports import ReportWriter
-from tests.correlate.test_columns_from import assert_same_columns, mix
+from tests.correlate.test_columns_from import assert_same_columns, mix, stored_mix
 from tests.records import UCDP_IMPORTED
 
 NAMINGS = ("named_by", "named_target", "named")
@@ -79,14 +78,7 @@ def test_the_ucdp_record_reads_the_same_facts_into_arrow(built_records, request,
 
 @pytest.fixture
 def mixed(database, syria_scenario):
-    load_scenario(database, syria_scenario)
-    reports = mix([a.code for a in syria_scenario.actors],
-                  [p.code for p in syria_scenario.parties], 2500, seed=11)
-    with database.session(write=True) as session:
-        ReportWriter(session).write(reports, [content_digest(r) for r in reports])
-        ledger.append(session, ledger.mechanism(session), "reports.imported",
-                      {"reports": len(reports)})
-    return database
+    return stored_mix(database, syria_scenario, 2500, seed=11)
 
 
 def test_a_mix_with_nulls_after_the_first_rows_reads_the_same_facts_into_arrow(mixed):
